@@ -1,0 +1,71 @@
+# bpfrt build.  `make` builds the library and the command; `make check` runs
+# the test suite (plain build, then ASan+UBSan build); `make bench`, `make
+# fuzz`, `make demo`.  ./run.sh wraps these after installing dependencies.
+
+CC      ?= gcc
+CLANG   ?= clang-19
+BPF_CLANG ?= clang-19
+O       ?= build
+CFLAGS_BASE := -std=gnu11 -g -Wall -Wextra -Werror -Iinclude -Isrc -D_GNU_SOURCE
+OPT     ?= -O2
+CFLAGS  ?=
+ALL_CFLAGS = $(CFLAGS_BASE) $(OPT) $(CFLAGS)
+LDLIBS_TOOL = -lcapstone
+LDLIBS_TEST = -lcriterion -lbpf -lelf -lz
+
+LIB_SRCS := $(wildcard src/*/*.c)
+TOOL_SRCS := $(wildcard tools/bpfrt/*.c)
+TEST_SRCS := $(wildcard tests/unit/*.c tests/kernel-diff/*.c)
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
+TOOL_OBJS := $(TOOL_SRCS:%.c=$(O)/%.o)
+TEST_OBJS := $(TEST_SRCS:%.c=$(O)/%.o)
+
+.PHONY: all check test test-plain test-san demo bench fuzz clean format
+all: $(O)/libbpfrt.a $(O)/bpfrt
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/libbpfrt.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(O)/bpfrt: $(TOOL_OBJS) $(O)/libbpfrt.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_TOOL)
+
+$(O)/bpfrt-tests: $(TEST_OBJS) $(O)/libbpfrt.a
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_TEST)
+
+# The test suite: unit tests, CLI tests and the differential tests against
+# the running kernel, with the plain build and again under ASan+UBSan.
+check test: test-plain test-san
+
+test-plain: $(O)/bpfrt-tests $(O)/bpfrt
+	BPFRT=$(O)/bpfrt ./$(O)/bpfrt-tests $(TESTFLAGS)
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+test-san:
+	$(MAKE) O=build-san CC=$(CLANG) OPT=-O1 CFLAGS="$(SAN_FLAGS)" LDLIBS_TOOL="$(LDLIBS_TOOL) $(SAN_FLAGS)" \
+	    build-san/bpfrt-tests build-san/bpfrt
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 BPFRT=build-san/bpfrt BPFRT_SANITIZED=1 \
+	    ./build-san/bpfrt-tests $(TESTFLAGS)
+
+demo: $(O)/bpfrt
+	./scripts/demo.sh $(O)/bpfrt
+
+bench:
+	$(MAKE) -C bench BPFRT_ROOT=$(CURDIR)
+
+fuzz:
+	$(MAKE) -C tests/fuzz BPFRT_ROOT=$(CURDIR)
+
+format:
+	clang-format -i $(LIB_SRCS) $(TOOL_SRCS) $(TEST_SRCS) include/bpfrt/*.h src/*/*.h
+
+clean:
+	rm -rf build build-san
+	$(MAKE) -C bench clean 2>/dev/null || true
+
+-include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TEST_OBJS:.o=.d)

@@ -1,0 +1,26 @@
+/* run.c - run-context utilities shared by the engines. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "run.h"
+
+int rt_fail(struct rt_run *run, int err, uint32_t pc, const char *fmt, ...)
+{
+    va_list ap;
+
+    run->err = err;
+    run->err_pc = pc;
+    va_start(ap, fmt);
+    vsnprintf(run->errmsg, sizeof(run->errmsg), fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+int rt_add_region(struct rt_run *run, uint64_t start, uint64_t size, uint32_t perm, const char *name)
+{
+    if (run->nregions >= RT_MAX_REGIONS)
+        return -E2BIG;
+    run->regions[run->nregions++] = (struct rt_region){start, size, perm, name};
+    return 0;
+}

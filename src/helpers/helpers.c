@@ -1,0 +1,83 @@
+/* helpers.c - the helper table.  Names and ids are generated from the UAPI
+ * header's __BPF_FUNC_MAPPER so they always match the kernel's numbering. */
+#include <time.h>
+
+#include "bpfrt/bpfrt.h"
+#include "helpers.h"
+
+#define HLP_NAME(x) #x,
+static const char *const hlp_names[] = {__BPF_FUNC_MAPPER(HLP_NAME)};
+#undef HLP_NAME
+
+static uint64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* bpf_ktime_get_ns(): CLOCK_MONOTONIC, as the kernel's ktime_get_mono_fast_ns. */
+static uint64_t hlp_ktime_get_ns(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, struct rt_run *run)
+{
+    (void)a, (void)b, (void)c, (void)d, (void)e, (void)run;
+    return clock_ns(CLOCK_MONOTONIC);
+}
+
+/* bpf_ktime_get_boot_ns(): CLOCK_BOOTTIME (counts suspend, as the kernel's). */
+static uint64_t hlp_ktime_get_boot_ns(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e,
+                                      struct rt_run *run)
+{
+    (void)a, (void)b, (void)c, (void)d, (void)e, (void)run;
+    return clock_ns(CLOCK_BOOTTIME);
+}
+
+/* bpf_get_smp_processor_id(): the worker index. */
+static uint64_t hlp_get_smp_processor_id(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e,
+                                         struct rt_run *run)
+{
+    (void)a, (void)b, (void)c, (void)d, (void)e;
+    return run->worker;
+}
+
+/* bpf_get_prandom_u32(): a per-thread xorshift generator. */
+static uint64_t hlp_get_prandom_u32(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, struct rt_run *run)
+{
+    static __thread uint64_t s;
+    (void)a, (void)b, (void)c, (void)d, (void)e, (void)run;
+    if (!s) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        s = ((uint64_t)ts.tv_nsec << 1) | 1;
+    }
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    return (uint32_t)(s >> 16);
+}
+
+static const struct hlp_desc hlp_table[] = {
+    {BPF_FUNC_ktime_get_ns, "ktime_get_ns", hlp_ktime_get_ns},
+    {BPF_FUNC_get_prandom_u32, "get_prandom_u32", hlp_get_prandom_u32},
+    {BPF_FUNC_get_smp_processor_id, "get_smp_processor_id", hlp_get_smp_processor_id},
+    {BPF_FUNC_ktime_get_boot_ns, "ktime_get_boot_ns", hlp_ktime_get_boot_ns},
+};
+
+const struct hlp_desc *hlp_find(uint32_t id)
+{
+    for (size_t i = 0; i < sizeof(hlp_table) / sizeof(hlp_table[0]); i++)
+        if (hlp_table[i].id == id)
+            return &hlp_table[i];
+    return NULL;
+}
+
+uint32_t hlp_max_id(void)
+{
+    return __BPF_FUNC_MAX_ID;
+}
+
+const char *bpfrt_helper_name(uint32_t id)
+{
+    if (id == 0 || id >= __BPF_FUNC_MAX_ID)
+        return NULL;
+    return hlp_names[id];
+}

@@ -1,0 +1,23 @@
+/* helpers.h - helper functions callable with BPF_CALL (src_reg 0, imm = id).
+ * Ids and names come from the UAPI header's __BPF_FUNC_MAPPER. */
+#ifndef BPFRT_HELPERS_H
+#define BPFRT_HELPERS_H
+
+#include <stdint.h>
+
+#include "../engine/run.h"
+
+typedef uint64_t (*hlp_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, struct rt_run *run);
+
+struct hlp_desc {
+    uint32_t id;
+    const char *name; /* without the bpf_ prefix, as in the UAPI mapper */
+    hlp_fn fn;        /* NULL: declared by the UAPI but not available here */
+};
+
+/* The implementation of helper id, or NULL when it has none here. */
+const struct hlp_desc *hlp_find(uint32_t id);
+/* Number of helper ids the UAPI header defines (__BPF_FUNC_MAX_ID). */
+uint32_t hlp_max_id(void);
+
+#endif
