@@ -21,7 +21,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(O)/%.o)
 TEST_OBJS := $(TEST_SRCS:%.c=$(O)/%.o)
 
-.PHONY: all check test test-plain test-san demo bench fuzz clean format
+.PHONY: all check test test-plain test-san fuzz-smoke demo bench fuzz clean format
 all: $(O)/libbpfrt.a $(O)/bpfrt
 
 $(O)/%.o: %.c
@@ -40,7 +40,7 @@ $(O)/bpfrt-tests: $(TEST_OBJS) $(O)/libbpfrt.a
 
 # The test suite: unit tests, CLI tests and the differential tests against
 # the running kernel, with the plain build and again under ASan+UBSan.
-check test: test-plain test-san
+check test: test-plain test-san fuzz-smoke
 
 test-plain: $(O)/bpfrt-tests $(O)/bpfrt
 	BPFRT=$(O)/bpfrt ./$(O)/bpfrt-tests $(TESTFLAGS)
@@ -60,6 +60,10 @@ bench:
 
 fuzz:
 	$(MAKE) -C tests/fuzz BPFRT_ROOT=$(CURDIR)
+
+# Each libFuzzer target for a short while (FUZZ_SECONDS, default 20 s).
+fuzz-smoke:
+	$(MAKE) -C tests/fuzz BPFRT_ROOT=$(CURDIR) smoke
 
 format:
 	clang-format -i $(LIB_SRCS) $(TOOL_SRCS) $(TEST_SRCS) include/bpfrt/*.h src/*/*.h

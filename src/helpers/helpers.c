@@ -5,7 +5,7 @@
 #include "bpfrt/bpfrt.h"
 #include "helpers.h"
 
-#define HLP_NAME(x) #x,
+#define HLP_NAME(x) #x
 static const char *const hlp_names[] = {__BPF_FUNC_MAPPER(HLP_NAME)};
 #undef HLP_NAME
 
