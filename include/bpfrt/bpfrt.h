@@ -99,6 +99,142 @@ int bpfrt_asm(const char *text, struct bpf_insn **insnsp, size_t *cntp, char *er
  * NULL when the id is unknown. */
 const char *bpfrt_helper_name(uint32_t id);
 
+
+/* ------------------------------------------------------------------ maps */
+
+/* A map: the kernel's map types and semantics (linux/bpf.h), its storage
+ * in one arena addressed by offsets so that a later pin can share it
+ * between processes.  Per-CPU maps hold one slot per worker; a per-CPU
+ * value as seen from user space is nr_workers slots of
+ * round_up(value_size, 8) bytes, as the kernel lays them out. */
+struct bpfrt_map;
+
+struct bpfrt_map_create_opts {
+    size_t sz;
+    uint32_t map_flags;    /* BPF_F_NO_PREALLOC, BPF_F_NO_COMMON_LRU, BPF_F_RDONLY(_PROG), BPF_F_WRONLY(_PROG),
+                              BPF_F_MMAPABLE, BPF_F_ZERO_SEED, ... as the kernel accepts them per type */
+    uint32_t numa_node;
+    uint64_t map_extra;    /* BLOOM_FILTER: number of hash functions (low 4 bits) */
+    struct bpfrt_map *inner_map; /* ARRAY_OF_MAPS / HASH_OF_MAPS: the prototype */
+    uint32_t nr_workers;   /* per-CPU slots; 0: bpfrt_nr_workers() */
+    uint32_t btf_key_type_id, btf_value_type_id; /* for typed dumps (loader sets them) */
+    char *log_buf;         /* receives the reason when creation fails */
+    size_t log_size;
+};
+
+/* Create a map.  Errors as the kernel's BPF_MAP_CREATE: -EINVAL for sizes or
+ * flags the type does not accept (log says which), -E2BIG, -ENOMEM,
+ * -EOPNOTSUPP for an unknown type. */
+int bpfrt_map__create(enum bpf_map_type type, const char *name, uint32_t key_size, uint32_t value_size,
+                      uint32_t max_entries, const struct bpfrt_map_create_opts *opts, struct bpfrt_map **mapp);
+void bpfrt_map__free(struct bpfrt_map *map);
+
+/* The workers (CPUs) per-CPU maps are created with when opts say 0. */
+uint32_t bpfrt_nr_workers(void);
+void bpfrt_set_nr_workers(uint32_t n);
+
+enum bpf_map_type bpfrt_map__type(const struct bpfrt_map *map);
+const char *bpfrt_map__name(const struct bpfrt_map *map);
+uint32_t bpfrt_map__key_size(const struct bpfrt_map *map);
+uint32_t bpfrt_map__value_size(const struct bpfrt_map *map);
+uint32_t bpfrt_map__max_entries(const struct bpfrt_map *map);
+uint32_t bpfrt_map__map_flags(const struct bpfrt_map *map);
+uint32_t bpfrt_map__id(const struct bpfrt_map *map);
+
+/* User-space operations, with the semantics and errno of the bpf() syscall
+ * commands of the same names (BPF_MAP_LOOKUP_ELEM, ...).  key_sz and
+ * value_sz must equal what the map expects (value_sz: nr_workers *
+ * round_up(value_size, 8) for per-CPU maps), else -EINVAL.  flags: BPF_ANY,
+ * BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK.  For QUEUE/STACK key is NULL and
+ * lookup = peek, update = push, lookup_and_delete = pop. */
+int bpfrt_map__lookup_elem(struct bpfrt_map *map, const void *key, size_t key_sz, void *value, size_t value_sz,
+                           uint64_t flags);
+int bpfrt_map__update_elem(struct bpfrt_map *map, const void *key, size_t key_sz, const void *value,
+                           size_t value_sz, uint64_t flags);
+int bpfrt_map__delete_elem(struct bpfrt_map *map, const void *key, size_t key_sz, uint64_t flags);
+int bpfrt_map__lookup_and_delete_elem(struct bpfrt_map *map, const void *key, size_t key_sz, void *value,
+                                      size_t value_sz, uint64_t flags);
+/* key NULL: the first key.  -ENOENT after the last. */
+int bpfrt_map__get_next_key(struct bpfrt_map *map, const void *key, void *next_key, size_t key_sz);
+int bpfrt_map__freeze(struct bpfrt_map *map);
+
+/* Batch operations, BPF_MAP_*_BATCH semantics: in_batch NULL starts, the
+ * out_batch token continues; *count is in/out; -ENOENT when the walk is
+ * complete (with *count possibly > 0). */
+struct bpfrt_map_batch_opts {
+    size_t sz;
+    uint64_t elem_flags;
+    uint64_t flags;
+};
+int bpfrt_map__lookup_batch(struct bpfrt_map *map, void *in_batch, void *out_batch, void *keys, void *values,
+                            uint32_t *count, const struct bpfrt_map_batch_opts *opts);
+int bpfrt_map__lookup_and_delete_batch(struct bpfrt_map *map, void *in_batch, void *out_batch, void *keys,
+                                       void *values, uint32_t *count, const struct bpfrt_map_batch_opts *opts);
+int bpfrt_map__update_batch(struct bpfrt_map *map, const void *keys, const void *values, uint32_t *count,
+                            const struct bpfrt_map_batch_opts *opts);
+int bpfrt_map__delete_batch(struct bpfrt_map *map, const void *keys, uint32_t *count,
+                            const struct bpfrt_map_batch_opts *opts);
+
+/* BPF_F_MMAPABLE arrays (and global data): the value area, or NULL. */
+void *bpfrt_map__mmap(struct bpfrt_map *map, size_t *sizep);
+
+/* --------------------------------------------------------------- objects */
+
+/* An ELF object as clang builds it for libbpf, iproute2 or bpftool: its
+ * programs, maps (BTF-defined, legacy `maps`, iproute2 `struct
+ * bpf_elf_map`), global data, BTF and relocations. */
+struct bpfrt_object;
+struct bpfrt_program; /* a program of an object; bpfrt_program__prog() once loaded */
+
+enum bpfrt_legacy_map_layout {
+    BPFRT_LEGACY_MAPS_AUTO = 0,   /* decide 28-byte records by evidence */
+    BPFRT_LEGACY_MAPS_KERNEL,     /* 28 bytes: ..., inner_map_idx, numa_node (kernel samples) */
+    BPFRT_LEGACY_MAPS_IPROUTE2,   /* 28 bytes: ..., id, pinning (old iproute2, Cilium) */
+};
+
+struct bpfrt_object_open_opts {
+    size_t sz;
+    const char *object_name;
+    enum bpf_prog_type prog_type;   /* iproute2 style: the type of every program, whatever its section */
+    const char *btf_custom_path;    /* target BTF for CO-RE; default /sys/kernel/btf/vmlinux */
+    enum bpfrt_legacy_map_layout legacy_maps;
+    char *log_buf;                  /* receives the reason when open/load fails */
+    size_t log_size;
+};
+
+/* Open (parse) an object: sections, symbols, programs, map definitions,
+ * BTF.  Errors name the file, the section and, where it applies, the
+ * instruction and the symbol.  -EINVAL for a malformed object, -ENOTSUP
+ * for a construct bpfrt does not handle (named), -ENOMEM. */
+int bpfrt_object__open_file(const char *path, const struct bpfrt_object_open_opts *opts, struct bpfrt_object **objp);
+int bpfrt_object__open_mem(const void *buf, size_t size, const struct bpfrt_object_open_opts *opts,
+                           struct bpfrt_object **objp);
+/* Create the maps, apply relocations (maps, data, calls, CO-RE) and load
+ * every program. */
+int bpfrt_object__load(struct bpfrt_object *obj);
+void bpfrt_object__close(struct bpfrt_object *obj);
+const char *bpfrt_object__name(const struct bpfrt_object *obj);
+const char *bpfrt_object__license(const struct bpfrt_object *obj);
+uint32_t bpfrt_object__kversion(const struct bpfrt_object *obj);
+
+struct bpfrt_program *bpfrt_object__next_program(const struct bpfrt_object *obj, const struct bpfrt_program *prev);
+struct bpfrt_program *bpfrt_object__find_program_by_name(const struct bpfrt_object *obj, const char *name);
+struct bpfrt_map *bpfrt_object__next_map(const struct bpfrt_object *obj, const struct bpfrt_map *prev);
+struct bpfrt_map *bpfrt_object__find_map_by_name(const struct bpfrt_object *obj, const char *name);
+
+const char *bpfrt_program__name(const struct bpfrt_program *p);
+const char *bpfrt_program__section_name(const struct bpfrt_program *p);
+enum bpf_prog_type bpfrt_program__type(const struct bpfrt_program *p);
+enum bpf_attach_type bpfrt_program__expected_attach_type(const struct bpfrt_program *p);
+/* Instructions: as in the ELF after open, relocated after load. */
+const struct bpf_insn *bpfrt_program__insns(const struct bpfrt_program *p);
+size_t bpfrt_program__insn_cnt(const struct bpfrt_program *p);
+/* The loaded program (NULL before bpfrt_object__load). */
+struct bpfrt_prog *bpfrt_program__prog(const struct bpfrt_program *p);
+/* Source line of instruction idx from BTF line info, or NULL. */
+const char *bpfrt_program__source_line(const struct bpfrt_program *p, size_t idx, uint32_t *line_nr,
+                                       const char **file);
+
 #ifdef __cplusplus
 }
 #endif
