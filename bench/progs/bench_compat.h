@@ -1,0 +1,107 @@
+/* bench_compat.h - lets one benchmark source compile three ways:
+ *
+ *   clang -target bpf        (__bpf__ defined): two BPF programs per source,
+ *                            an XDP entry for the kernel and a raw entry for
+ *                            bpfrt (r1 = packet address, r2 = its length,
+ *                            r0 = the 64-bit result);
+ *   gcc/clang natively       (BENCH_NATIVE defined): one ordinary function
+ *                            bench_native_<name>(data, len).
+ *
+ * A source defines `static __always_inline u64 <name>_work(const u8 *data,
+ * const u8 *end)` and ends with BENCH_PROG(<name>).  Work functions must not
+ * use global data (no .rodata/.data relocations): bpfrt then runs the raw
+ * entry's instructions exactly as clang emitted them.
+ */
+#ifndef BENCH_COMPAT_H
+#define BENCH_COMPAT_H
+
+#ifdef __bpf__
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+
+#else /* native */
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+#endif
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the benchmarks assume a little-endian host and BPF target (bpfel)"
+#endif
+#define bench_ntohs(x) ((u16)__builtin_bswap16((u16)(x)))
+#define bench_ntohl(x) ((u32)__builtin_bswap32((u32)(x)))
+
+/* Loads of packet fields.  In BPF C, a plain dereference, as BPF programs
+ * are written (`eth->h_proto`, `iph->saddr`): one load instruction; x86 and
+ * the BPF engines allow unaligned loads.  Natively, memcpy: free of
+ * undefined behaviour and also one load. */
+#ifdef __bpf__
+static __always_inline u16 bench_ld16(const u8 *p)
+{
+    return *(const u16 *)p;
+}
+
+static __always_inline u32 bench_ld32(const u8 *p)
+{
+    return *(const u32 *)p;
+}
+#else
+static __always_inline u16 bench_ld16(const u8 *p)
+{
+    u16 v;
+    __builtin_memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static __always_inline u32 bench_ld32(const u8 *p)
+{
+    u32 v;
+    __builtin_memcpy(&v, p, sizeof(v));
+    return v;
+}
+#endif
+
+/* The kernel's test run reports a 32-bit retval: the XDP entry returns the
+ * 64-bit result folded to 32 bits; the runner folds bpfrt's and the native
+ * result the same way to compare. */
+static __always_inline u32 bench_fold32(u64 r)
+{
+    return (u32)(r ^ (r >> 32));
+}
+
+#ifdef __bpf__
+#define BENCH_PROG(name)                                                                        \
+    SEC("xdp") int xdp_##name(struct xdp_md *ctx)                                               \
+    {                                                                                           \
+        const u8 *data = (const u8 *)(unsigned long)ctx->data;                                  \
+        const u8 *end = (const u8 *)(unsigned long)ctx->data_end;                               \
+        return (int)bench_fold32(name##_work(data, end));                                       \
+    }                                                                                           \
+    SEC("raw") u64 raw_##name(u64 data, u64 len)                                                \
+    {                                                                                           \
+        return name##_work((const u8 *)(unsigned long)data, (const u8 *)(unsigned long)(data + len)); \
+    }                                                                                           \
+    char _license[] SEC("license") = "Dual BSD/GPL"
+#else
+#define BENCH_PROG(name)                                                                        \
+    u64 bench_native_##name(const u8 *data, size_t len);                                        \
+    u64 bench_native_##name(const u8 *data, size_t len)                                         \
+    {                                                                                           \
+        return name##_work(data, data + len);                                                   \
+    }
+#endif
+
+#endif
