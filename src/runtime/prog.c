@@ -98,6 +98,7 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
     struct rt_run *run;
     uint64_t args[5] = {0}, r0 = 0, t0, t1;
     uint32_t repeat, i;
+    unsigned base_regions;
     int checked, err = 0;
 
     if (!prog || !opts || opts->sz < offsetof(struct bpfrt_run_opts, err_size) + sizeof(opts->err_size))
@@ -119,8 +120,10 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
     run->pkt_len = (uint32_t)opts->data_size;
     if (opts->data && opts->data_size)
         rt_add_region(run, (uint64_t)(uintptr_t)opts->data, opts->data_size, RT_RW, "data");
+    base_regions = run->nregions;
     for (i = 0; i < repeat; i++) {
         /* reset only what a run changes (the fixed cost shows on short programs) */
+        run->nregions = base_regions;
         run->budget = opts->budget ? opts->budget : BPFRT_DEFAULT_BUDGET;
         run->insn_cnt = 0;
         run->tail_calls = 0;
