@@ -1,0 +1,493 @@
+/* interp.c - the interpreter: decode once, run with threaded dispatch.
+ *
+ * interp_prepare() turns a checked program into struct interp_insn
+ * (interp_ops.h); interp_run() runs it with one of two variants compiled
+ * from the same loop (interp_body.inc): fast, or checked (every access
+ * validated, every instruction counted).  Semantics follow RFC 9669 and,
+ * where the RFC leaves a choice, the kernel (kernel/bpf/core.c and the
+ * verifier's rewrites, e.g. division by zero).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfrt/bpfrt.h"
+#include "engine.h"
+#include "interp_ops.h"
+
+#define INTERP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+_Static_assert(sizeof(struct interp_insn) == 32, "decoded instruction should stay 32 bytes");
+
+/* ---- Arithmetic with defined results for every input (RFC 9669 4.1) ---- */
+
+static inline uint64_t interp_lsh64(uint64_t a, uint64_t s)
+{
+    return a << s;
+}
+static inline uint64_t interp_rsh64(uint64_t a, uint64_t s)
+{
+    return a >> s;
+}
+static inline uint64_t interp_arsh64(uint64_t a, uint64_t s)
+{
+    return (uint64_t)((int64_t)a >> s); /* gcc and clang: arithmetic shift */
+}
+static inline uint32_t interp_lsh32(uint32_t a, uint32_t s)
+{
+    return a << s;
+}
+static inline uint32_t interp_rsh32(uint32_t a, uint32_t s)
+{
+    return a >> s;
+}
+static inline uint32_t interp_arsh32(uint32_t a, uint32_t s)
+{
+    return (uint32_t)((int32_t)a >> s);
+}
+
+/* Division by zero gives 0; modulo by zero leaves the dividend (for 32
+ * bits, zero-extended).  Signed forms truncate toward zero and the
+ * remainder takes the dividend's sign; INT_MIN / -1 = INT_MIN and
+ * INT_MIN % -1 = 0, computed without C's undefined overflow. */
+static inline uint64_t interp_udiv64(uint64_t a, uint64_t b)
+{
+    return b ? a / b : 0;
+}
+static inline uint64_t interp_umod64(uint64_t a, uint64_t b)
+{
+    return b ? a % b : a;
+}
+static inline uint32_t interp_udiv32(uint32_t a, uint32_t b)
+{
+    return b ? a / b : 0;
+}
+static inline uint32_t interp_umod32(uint32_t a, uint32_t b)
+{
+    return b ? a % b : a;
+}
+static inline uint64_t interp_sdiv64(uint64_t a, uint64_t b)
+{
+    if (b == 0)
+        return 0;
+    if ((int64_t)b == -1)
+        return -a;
+    return (uint64_t)((int64_t)a / (int64_t)b);
+}
+static inline uint64_t interp_smod64(uint64_t a, uint64_t b)
+{
+    if (b == 0)
+        return a;
+    if ((int64_t)b == -1)
+        return 0;
+    return (uint64_t)((int64_t)a % (int64_t)b);
+}
+static inline uint32_t interp_sdiv32(uint32_t a, uint32_t b)
+{
+    if (b == 0)
+        return 0;
+    if ((int32_t)b == -1)
+        return -a;
+    return (uint32_t)((int32_t)a / (int32_t)b);
+}
+static inline uint32_t interp_smod32(uint32_t a, uint32_t b)
+{
+    if (b == 0)
+        return a;
+    if ((int32_t)b == -1)
+        return 0;
+    return (uint32_t)((int32_t)a % (int32_t)b);
+}
+
+/* ---- Memory: byte copies so that any alignment is defined C ---- */
+
+#define INTERP_MEM(N)                                                                                                  \
+    static inline uint##N##_t interp_ld##N(uint64_t a)                                                                 \
+    {                                                                                                                  \
+        uint##N##_t v;                                                                                                 \
+        __builtin_memcpy(&v, (const void *)(uintptr_t)a, sizeof(v));                                                   \
+        return v;                                                                                                      \
+    }                                                                                                                  \
+    static inline void interp_st##N(uint64_t a, uint##N##_t v)                                                         \
+    {                                                                                                                  \
+        __builtin_memcpy((void *)(uintptr_t)a, &v, sizeof(v));                                                         \
+    }
+INTERP_MEM(8)
+INTERP_MEM(16)
+INTERP_MEM(32)
+INTERP_MEM(64)
+#undef INTERP_MEM
+
+/* Network byte order loads for LD_ABS/LD_IND. */
+static inline uint64_t interp_pkt8(const uint8_t *p)
+{
+    return p[0];
+}
+static inline uint64_t interp_pkt16(const uint8_t *p)
+{
+    return (uint64_t)p[0] << 8 | p[1];
+}
+static inline uint64_t interp_pkt32(const uint8_t *p)
+{
+    return (uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3];
+}
+
+/* ---- Checked mode: access validation (out of line, slow path) ---- */
+
+static const char *const access_verb[] = {
+    [IA_READ] = "read",        [IA_WRITE] = "write",       [IA_RMW] = "atomic update",
+    [IA_ACQ] = "load-acquire", [IA_REL] = "store-release",
+};
+
+static inline uint32_t access_needs(enum interp_access kind)
+{
+    switch (kind) {
+    case IA_READ:
+    case IA_ACQ: return RT_R;
+    case IA_RMW: return RT_RW;
+    default: return RT_W;
+    }
+}
+
+static const char *perm_text(uint32_t need)
+{
+    return need == RT_R ? "is not readable" : need == RT_W ? "is read-only" : "is not both readable and writable";
+}
+
+/* The common case, inline: the access is aligned when it must be and
+ * lies inside the active stack or a region that allows it. */
+static inline __attribute__((always_inline)) int interp_access_ok(const struct rt_run *run, unsigned depth,
+                                                                  uint64_t addr, unsigned size, enum interp_access kind)
+{
+    uint64_t lo = (uint64_t)(uintptr_t)(run->stack + (ISA_MAX_FRAMES - 1 - depth) * ISA_STACK);
+    uint64_t hi = (uint64_t)(uintptr_t)(run->stack + sizeof(run->stack));
+    uint32_t need = access_needs(kind);
+
+    if (kind >= IA_RMW && (addr & (size - 1)))
+        return 0;
+    if (addr >= lo && addr <= hi - size)
+        return 1;
+    for (unsigned i = 0; i < run->nregions; i++) {
+        const struct rt_region *g = &run->regions[i];
+        if (addr >= g->start && addr - g->start <= g->size && g->size - (addr - g->start) >= size &&
+            (g->perm & need) == need)
+            return 1;
+    }
+    return 0;
+}
+
+int interp_check_access(struct rt_run *run, unsigned depth, uint64_t addr, unsigned size, enum interp_access kind,
+                        uint32_t pc)
+{
+    struct rt_region all[RT_MAX_REGIONS + 1];
+    uint64_t end = addr + size;
+    uint32_t need = access_needs(kind);
+    const struct rt_region *denied = NULL, *near = NULL;
+    char where[96], list[RT_ERRMSG];
+    size_t n = 0, len = 0;
+
+    snprintf(where, sizeof(where), "%s of %u byte%s at 0x%llx%s", access_verb[kind], size, size == 1 ? "" : "s",
+             (unsigned long long)addr, addr < 4096 ? " (null pointer)" : "");
+    if (kind >= IA_RMW && (addr & (size - 1)))
+        return rt_fail(run, -EFAULT, pc, "misaligned %s: atomics must be naturally aligned", where);
+
+    /* The stack of the active frames: current frame's bottom to frame 0's top. */
+    all[n++] = (struct rt_region){
+        .start = (uint64_t)(uintptr_t)(run->stack + (ISA_MAX_FRAMES - 1 - depth) * ISA_STACK),
+        .size = (uint64_t)(depth + 1) * ISA_STACK,
+        .perm = RT_RW,
+        .name = "stack",
+    };
+    for (unsigned i = 0; i < run->nregions && i < RT_MAX_REGIONS; i++)
+        all[n++] = run->regions[i];
+
+    for (size_t i = 0; i < n; i++) {
+        const struct rt_region *g = &all[i];
+        if (end < addr)
+            break; /* wraps around: inside nothing */
+        if (addr >= g->start && addr - g->start <= g->size && g->size - (addr - g->start) >= size) {
+            if ((g->perm & need) == need)
+                return 0;
+            if (!denied)
+                denied = g;
+        } else if (!near && addr < g->start + g->size && end > g->start) {
+            near = g; /* overlaps, not contained */
+        }
+    }
+    if (denied)
+        return rt_fail(run, -EFAULT, pc, "invalid %s: region '%s' [0x%llx, +%llu) %s", where, denied->name,
+                       (unsigned long long)denied->start, (unsigned long long)denied->size, perm_text(need));
+    if (near) {
+        int past = addr >= near->start;
+        uint64_t by = past ? end - (near->start + near->size) : near->start - addr;
+        return rt_fail(run, -EFAULT, pc, "invalid %s: %llu byte%s %s region '%s' [0x%llx, +%llu)", where,
+                       (unsigned long long)by, by == 1 ? "" : "s", past ? "past the end of" : "before the start of",
+                       near->name, (unsigned long long)near->start, (unsigned long long)near->size);
+    }
+    list[0] = 0;
+    for (size_t i = 0; i < n && len < sizeof(list); i++) {
+        int w = snprintf(list + len, sizeof(list) - len, "%s%s [0x%llx, +%llu)", i ? ", " : "", all[i].name,
+                         (unsigned long long)all[i].start, (unsigned long long)all[i].size);
+        if (w < 0)
+            break;
+        len += (size_t)w;
+    }
+    return rt_fail(run, -EFAULT, pc, "invalid %s: outside every region (%s)", where, list);
+}
+
+/* ---- The two run variants ---- */
+
+#define INTERP_CHECKED 0
+#define INTERP_FN interp_run_fast
+#include "interp_body.inc"
+#undef INTERP_CHECKED
+#undef INTERP_FN
+
+#define INTERP_CHECKED 1
+#define INTERP_FN interp_run_checked
+#include "interp_body.inc"
+#undef INTERP_CHECKED
+#undef INTERP_FN
+
+/* ---- Decoding ---- */
+
+/* Handlers by operation: [op >> 4][variant], variant = (32-bit ? 2 : 0) + (BPF_X ? 1 : 0). */
+#define ROW4(N)                                                                                                        \
+    {                                                                                                                  \
+        IOP_##N##64_K, IOP_##N##64_X, IOP_##N##32_K, IOP_##N##32_X                                                     \
+    }
+static const uint8_t alu_ops[16][4] = {
+    [BPF_ADD >> 4] = ROW4(ADD), [BPF_SUB >> 4] = ROW4(SUB), [BPF_MUL >> 4] = ROW4(MUL), [BPF_DIV >> 4] = ROW4(DIV),
+    [BPF_OR >> 4] = ROW4(OR),   [BPF_AND >> 4] = ROW4(AND), [BPF_LSH >> 4] = ROW4(LSH), [BPF_RSH >> 4] = ROW4(RSH),
+    [BPF_MOD >> 4] = ROW4(MOD), [BPF_XOR >> 4] = ROW4(XOR), [BPF_MOV >> 4] = ROW4(MOV), [BPF_ARSH >> 4] = ROW4(ARSH),
+};
+static const uint8_t salu_ops[2][4] = {ROW4(SDIV), ROW4(SMOD)}; /* off = 1: [BPF_MOD?] */
+static const uint8_t jcc_ops[16][4] = {
+    [BPF_JEQ >> 4] = ROW4(JEQ),   [BPF_JGT >> 4] = ROW4(JGT),   [BPF_JGE >> 4] = ROW4(JGE),
+    [BPF_JSET >> 4] = ROW4(JSET), [BPF_JNE >> 4] = ROW4(JNE),   [BPF_JSGT >> 4] = ROW4(JSGT),
+    [BPF_JSGE >> 4] = ROW4(JSGE), [BPF_JLT >> 4] = ROW4(JLT),   [BPF_JLE >> 4] = ROW4(JLE),
+    [BPF_JSLT >> 4] = ROW4(JSLT), [BPF_JSLE >> 4] = ROW4(JSLE),
+};
+#undef ROW4
+
+_Static_assert(IOP__COUNT <= 256, "decode tables hold handler numbers in a byte");
+
+static int prep_fail(char *log, size_t logsz, int err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int prep_fail(char *log, size_t logsz, int err, const char *fmt, ...)
+{
+    if (log && logsz) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(log, logsz, fmt, ap);
+        va_end(ap);
+    }
+    return err;
+}
+
+static unsigned size_index(uint8_t code) /* B, H, W, DW -> 0..3 */
+{
+    switch (ISA_SIZE(code)) {
+    case BPF_B: return 0;
+    case BPF_H: return 1;
+    case BPF_W: return 2;
+    default: return 3;
+    }
+}
+
+static int decode_alu(const struct bpf_insn *in, int *op)
+{
+    uint8_t code = in->code, o = ISA_OP(code);
+    int is64 = ISA_CLASS(code) == BPF_ALU64, x = ISA_SRC(code) == BPF_X;
+    int le_host = __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__;
+
+    if (o == BPF_NEG) {
+        *op = is64 ? IOP_NEG64 : IOP_NEG32;
+    } else if (o == BPF_END) {
+        /* ALU64: unconditional bswap.  ALU: to the named byte order, which
+         * on a host of that order only truncates (le64 is a no-op). */
+        int swap = is64 || (x ? le_host : !le_host); /* BPF_TO_BE is BPF_X */
+        switch (in->imm) {
+        case 16: *op = swap ? IOP_BSWAP16 : IOP_ZEXT16; break;
+        case 32: *op = swap ? IOP_BSWAP32 : IOP_ZEXT32; break;
+        default: *op = swap ? IOP_BSWAP64 : IOP_NOP; break;
+        }
+    } else if (o == BPF_MOV && in->off) {
+        switch (in->off) {
+        case 8: *op = is64 ? IOP_MOVSX64_8 : IOP_MOVSX32_8; break;
+        case 16: *op = is64 ? IOP_MOVSX64_16 : IOP_MOVSX32_16; break;
+        default: *op = IOP_MOVSX64_32; break;
+        }
+    } else if ((o == BPF_DIV || o == BPF_MOD) && in->off == 1) {
+        *op = salu_ops[o == BPF_MOD][(is64 ? 0 : 2) + x];
+    } else {
+        *op = alu_ops[o >> 4][(is64 ? 0 : 2) + x];
+    }
+    return *op != IOP_UNREACH;
+}
+
+static int decode_mem(const struct bpf_insn *in, int *op)
+{
+    static const uint8_t ldx[4] = {IOP_LDX_B, IOP_LDX_H, IOP_LDX_W, IOP_LDX_DW};
+    static const uint8_t ldxsx[4] = {IOP_LDXSX_B, IOP_LDXSX_H, IOP_LDXSX_W, IOP_UNREACH};
+    static const uint8_t st[4] = {IOP_ST_B, IOP_ST_H, IOP_ST_W, IOP_ST_DW};
+    static const uint8_t stx[4] = {IOP_STX_B, IOP_STX_H, IOP_STX_W, IOP_STX_DW};
+    static const uint8_t ldacq[4] = {IOP_LDACQ_B, IOP_LDACQ_H, IOP_LDACQ_W, IOP_LDACQ_DW};
+    static const uint8_t strel[4] = {IOP_STREL_B, IOP_STREL_H, IOP_STREL_W, IOP_STREL_DW};
+    static const uint8_t ldabs[4] = {IOP_LDABS_B, IOP_LDABS_H, IOP_LDABS_W, IOP_UNREACH};
+    static const uint8_t ldind[4] = {IOP_LDIND_B, IOP_LDIND_H, IOP_LDIND_W, IOP_UNREACH};
+    uint8_t code = in->code, mode = ISA_MODE(code);
+    unsigned s = size_index(code);
+
+    switch (ISA_CLASS(code)) {
+    case BPF_LDX: *op = mode == BPF_MEMSX ? ldxsx[s] : ldx[s]; break;
+    case BPF_ST: *op = st[s]; break;
+    case BPF_STX:
+        if (mode == BPF_MEM) {
+            *op = stx[s];
+        } else if (in->imm == BPF_LOAD_ACQ) {
+            *op = ldacq[s];
+        } else if (in->imm == BPF_STORE_REL) {
+            *op = strel[s];
+        } else {
+            int w64 = ISA_SIZE(code) == BPF_DW;
+            switch (in->imm) {
+            case BPF_ADD: *op = w64 ? IOP_AADD64 : IOP_AADD32; break;
+            case BPF_OR: *op = w64 ? IOP_AOR64 : IOP_AOR32; break;
+            case BPF_AND: *op = w64 ? IOP_AAND64 : IOP_AAND32; break;
+            case BPF_XOR: *op = w64 ? IOP_AXOR64 : IOP_AXOR32; break;
+            case BPF_ADD | BPF_FETCH: *op = w64 ? IOP_AFADD64 : IOP_AFADD32; break;
+            case BPF_OR | BPF_FETCH: *op = w64 ? IOP_AFOR64 : IOP_AFOR32; break;
+            case BPF_AND | BPF_FETCH: *op = w64 ? IOP_AFAND64 : IOP_AFAND32; break;
+            case BPF_XOR | BPF_FETCH: *op = w64 ? IOP_AFXOR64 : IOP_AFXOR32; break;
+            case BPF_XCHG: *op = w64 ? IOP_AXCHG64 : IOP_AXCHG32; break;
+            case BPF_CMPXCHG: *op = w64 ? IOP_ACMPXCHG64 : IOP_ACMPXCHG32; break;
+            default: *op = IOP_UNREACH; break;
+            }
+        }
+        break;
+    default: /* BPF_LD: LD_ABS / LD_IND (LD_IMM64 is decoded by the caller) */
+        *op = mode == BPF_ABS ? ldabs[s] : mode == BPF_IND ? ldind[s] : IOP_UNREACH;
+        break;
+    }
+    return *op != IOP_UNREACH;
+}
+
+/* Decode insns[i]: choose its handler and resolve what it refers to.
+ * Returns 0 or a negative errno with the reason in log. */
+static int decode_one(const struct bpf_insn *insns, size_t i, struct interp_insn *out, struct interp_insn *base,
+                      int *op, char *log, size_t logsz)
+{
+    const struct bpf_insn *in = &insns[i];
+    uint8_t cls = ISA_CLASS(in->code), o = ISA_OP(in->code);
+    int64_t t;
+
+    out->dst = in->dst_reg;
+    out->src = in->src_reg;
+    out->off = in->off;
+    out->imm = in->imm;
+    if (isa_is_ldimm64(in)) {
+        if (in->src_reg != 0)
+            return prep_fail(log, logsz, -EOPNOTSUPP,
+                             "insn %zu: LD_IMM64 with src_reg %u (a map, BTF or function reference) needs the "
+                             "object loader",
+                             i, in->src_reg);
+        *op = IOP_LDIMM64;
+        out->u.imm64 = isa_imm64(in);
+        return 0;
+    }
+    switch (cls) {
+    case BPF_ALU:
+    case BPF_ALU64:
+        if (!decode_alu(in, op))
+            break;
+        return 0;
+    case BPF_JMP:
+    case BPF_JMP32:
+        if (o == BPF_EXIT) {
+            *op = IOP_EXIT;
+            return 0;
+        }
+        if (o == BPF_CALL && in->src_reg == 0) {
+            const struct hlp_desc *h = hlp_find((uint32_t)in->imm);
+            const char *name = bpfrt_helper_name((uint32_t)in->imm);
+            if (!h || !h->fn)
+                return prep_fail(log, logsz, -EOPNOTSUPP, "insn %zu: call to %s%s#%d, which bpfrt does not provide", i,
+                                 name ? "helper bpf_" : "unknown helper ", name ? name : "", in->imm);
+            *op = IOP_CALL_HELPER;
+            out->u.fn = h->fn;
+            return 0;
+        }
+        if (o == BPF_CALL && in->src_reg == BPF_PSEUDO_KFUNC_CALL)
+            return prep_fail(log, logsz, -EOPNOTSUPP,
+                             "insn %zu: call to kfunc (BTF id %d), which bpfrt does not support", i, in->imm);
+        if (!isa_branch_target(insns, i, &t))
+            break;
+        out->u.tgt = base + t;
+        if (o == BPF_CALL)
+            *op = IOP_CALL_PSEUDO;
+        else if (o == BPF_JA)
+            *op = IOP_JA;
+        else
+            *op = jcc_ops[o >> 4][(cls == BPF_JMP ? 0 : 2) + (ISA_SRC(in->code) == BPF_X)];
+        if (*op == IOP_UNREACH)
+            break;
+        return 0;
+    default:
+        if (!decode_mem(in, op))
+            break;
+        return 0;
+    }
+    return prep_fail(log, logsz, -EINVAL, "insn %zu: opcode 0x%02x has no interpreter handler", i, in->code);
+}
+
+int interp_prepare(const struct bpf_insn *insns, size_t cnt, struct interp_code **codep, char *log, size_t logsz)
+{
+    const void *const *fast, *const *checked;
+    struct interp_code *code;
+    size_t bytes = sizeof(*code) + (cnt + 1) * sizeof(struct interp_insn);
+    size_t i;
+
+    if (!insns || !cnt || !codep)
+        return -EINVAL;
+    interp_run_fast(NULL, NULL, NULL, NULL, &fast);
+    interp_run_checked(NULL, NULL, NULL, NULL, &checked);
+    code = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+    if (!code)
+        return -ENOMEM;
+    memset(code, 0, bytes);
+    code->cnt = cnt;
+    for (i = 0; i < cnt; i++) {
+        struct interp_insn *out = &code->insn[i];
+        int op = IOP_UNREACH, err;
+
+        err = decode_one(insns, i, out, code->insn, &op, log, logsz);
+        if (err) {
+            free(code);
+            return err;
+        }
+        out->lbl[0] = fast[op];
+        out->lbl[1] = checked[op];
+        if (op == IOP_LDIMM64) { /* its second slot: never executed */
+            i++;
+            code->insn[i].lbl[0] = fast[IOP_UNREACH];
+            code->insn[i].lbl[1] = checked[IOP_UNREACH];
+        }
+    }
+    code->insn[cnt].lbl[0] = fast[IOP_END];
+    code->insn[cnt].lbl[1] = checked[IOP_END];
+    *codep = code;
+    return 0;
+}
+
+void interp_free(struct interp_code *code)
+{
+    free(code);
+}
+
+int interp_run(const struct interp_code *code, struct rt_run *run, const uint64_t args[5], int checked, uint64_t *r0)
+{
+    run->err = 0;
+    return checked ? interp_run_checked(code, run, args, r0, NULL) : interp_run_fast(code, run, args, r0, NULL);
+}
