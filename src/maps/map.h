@@ -30,6 +30,22 @@ struct map_arena {
 /* Offsets inside an arena; 0 is "none" (offset 0 holds the arena header). */
 typedef uint64_t map_off_t;
 
+/* The arena header, at offset 0 of every arena: enough to recognise a
+ * map's storage when a file is mapped again (pinning), and a bump
+ * allocator for storage carved lazily (BPF_F_NO_PREALLOC).  The type's own
+ * header follows at MAP_ARENA_HDR_SIZE. */
+#define MAP_ARENA_MAGIC 0x50414d5452465042ull /* "BPFRTMAP" */
+#define MAP_ARENA_VERSION 1
+#define MAP_ARENA_HDR_SIZE 64u
+struct map_arena_hdr {
+    uint64_t magic;
+    uint32_t version, type;
+    uint32_t key_size, value_size, max_entries, map_flags;
+    uint32_t nr_workers, _pad;
+    uint64_t size; /* bytes mapped */
+    uint64_t brk;  /* next free byte for arena_bump (atomic) */
+};
+
 static inline void *arena_ptr(const struct map_arena *a, map_off_t off)
 {
     return off ? a->base + off : NULL;
@@ -40,9 +56,47 @@ static inline map_off_t arena_off(const struct map_arena *a, const void *p)
     return p ? (map_off_t)((const uint8_t *)p - a->base) : 0;
 }
 
-/* Allocate an arena of size bytes (rounded up to pages), zeroed. */
+/* Allocate an arena of size bytes (rounded up to pages), zeroed, with its
+ * header written (brk at MAP_ARENA_HDR_SIZE).  Pages are committed when
+ * first touched, so storage that is carved lazily costs nothing until
+ * used.  -ENOMEM when the mapping fails. */
 int arena_alloc(struct map_arena *a, size_t size);
 void arena_free(struct map_arena *a);
+
+/* Carve size bytes (aligned to align, a power of two) from the arena's
+ * bump area, atomically; 0 when the arena is exhausted. */
+map_off_t arena_bump(struct map_arena *a, size_t size, size_t align);
+
+static inline struct map_arena_hdr *arena_hdr(const struct map_arena *a)
+{
+    return (struct map_arena_hdr *)a->base;
+}
+
+/* Locks inside an arena: a 32-bit word holding 0 (free) or the owner's
+ * pid, so that a waiter can take over a lock whose owner process died
+ * (checked with kill(pid, 0) after spinning a while).  Never blocks in the
+ * kernel; meant for the short critical sections of map updates.  The same
+ * protocol serves the struct bpf_spin_lock inside map values (BPF_F_LOCK,
+ * bpf_spin_lock()), so that both sides exclude each other. */
+uint32_t map_lock_self(void);
+void map_lock_slow(uint32_t *lock);
+
+static inline void map_lock(uint32_t *lock)
+{
+    uint32_t expected = 0;
+    if (__atomic_compare_exchange_n(lock, &expected, map_lock_self(), 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        return;
+    map_lock_slow(lock);
+}
+
+static inline void map_unlock(uint32_t *lock)
+{
+    __atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
+/* The kernel's internal ENOTSUPP, which bpf() returns as is for commands a
+ * map type lacks (BPF_MAP_LOOKUP_AND_DELETE_ELEM on an array, batch ops). */
+#define MAP_ENOTSUPP 524
 
 struct map_attr {
     enum bpf_map_type type;
@@ -50,6 +104,11 @@ struct map_attr {
     uint64_t map_extra;
     uint32_t nr_workers;
     struct bpfrt_map *inner_map;
+    /* BTF facts the loader knows (map_create; bpfrt_map__create sets -1/0):
+     * offset of a struct bpf_spin_lock in the value, or -1 (BPF_F_LOCK
+     * is refused with -EINVAL without one, as the kernel does). */
+    int32_t spin_lock_off;
+    uint32_t btf_key_type_id, btf_value_type_id;
 };
 
 struct bpfrt_map {
@@ -65,6 +124,7 @@ struct bpfrt_map {
     int frozen;
     struct map_arena arena;
     void *priv;              /* per-process state of the type (never shared) */
+    int32_t spin_lock_off;   /* struct bpf_spin_lock in the value, or -1 */
 };
 
 /* Size of one per-CPU slot and of a whole per-CPU value in user space. */
@@ -98,12 +158,50 @@ struct map_ops {
     int (*sys_delete)(struct bpfrt_map *m, const void *key);
     int (*sys_lookup_and_delete)(struct bpfrt_map *m, const void *key, void *value, uint64_t flags);
     int (*get_next_key)(struct bpfrt_map *m, const void *key, void *next_key);
+
+    /* Optional batch ops (BPF_MAP_LOOKUP_BATCH / LOOKUP_AND_DELETE_BATCH)
+     * for types whose kernel batches are not the generic walk over
+     * get_next_key (hash maps batch by bucket; token = u32 bucket index).
+     * Arguments already checked by map.c (flags, count > 0). */
+    int (*lookup_batch)(struct bpfrt_map *m, const void *in_batch, void *out_batch, void *keys, void *values,
+                        uint32_t *count, uint64_t elem_flags, int do_delete);
+    /* BPF_F_MMAPABLE value area (and its size), or NULL. */
+    void *(*mmap)(struct bpfrt_map *m, size_t *sizep);
+    /* Which batch commands the kernel offers for this type (generic ones
+     * run in map.c); without them the command fails with -ENOTSUPP. */
+    unsigned batch_ops; /* MAP_BATCH_* */
 };
+
+#define MAP_BATCH_LOOKUP 1u
+#define MAP_BATCH_LOOKUP_AND_DELETE 2u
+#define MAP_BATCH_UPDATE 4u
+#define MAP_BATCH_DELETE 8u
 
 /* The ops of a type, or NULL when bpfrt has none. */
 const struct map_ops *map_ops_of(enum bpf_map_type type);
 
 /* Log helper for check ops: formats into log, returns -EINVAL. */
 int map_log_inval(char *log, size_t logsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Same, returning err. */
+int map_log_err(int err, char *log, size_t logsz, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Create a map from full attributes (the loader's entry: BTF facts such as
+ * spin_lock_off).  bpfrt_map__create is this with spin_lock_off = -1. */
+int map_create(const struct map_attr *attr, const char *name, char *log, size_t logsz, struct bpfrt_map **mapp);
+
+/* The worker whose per-CPU slot or LRU list a user-space call uses: the
+ * CPU the caller runs on, as the kernel's syscall path does. */
+uint32_t map_cur_worker(const struct bpfrt_map *m);
+
+/* Copy a map value (value_size bytes), leaving the bpf_spin_lock word of
+ * dst alone as the kernel's copy_map_value does; the _locked variant holds
+ * dst's lock while copying (BPF_F_LOCK). */
+void map_copy_value(const struct bpfrt_map *m, void *dst, const void *src);
+void map_copy_value_locked(const struct bpfrt_map *m, void *dst, const void *src, int lock_dst);
+
+static inline uint32_t map_round8(uint32_t x)
+{
+    return (x + 7) & ~7u;
+}
 
 #endif
