@@ -53,7 +53,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fr
 test-san:
 	$(MAKE) O=build-san CC=$(CLANG) OPT=-O1 CFLAGS="$(SAN_FLAGS)" LDLIBS_TOOL="$(LDLIBS_TOOL) $(SAN_FLAGS)" \
 	    build-san/bpfrt-tests build-san/bpfrt
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 BPFRT=build-san/bpfrt BPFRT_SANITIZED=1 \
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 BPFRT=build-san/bpfrt BPFRT_SANITIZED=1 \
 	    ./build-san/bpfrt-tests $(TESTFLAGS)
 
 demo: $(O)/bpfrt
