@@ -237,6 +237,24 @@ int interp_check_access(struct rt_run *run, unsigned depth, uint64_t addr, unsig
     return rt_fail(run, -EFAULT, pc, "invalid %s: outside every region (%s)", where, list);
 }
 
+int rt_check_mem(struct rt_run *run, uint64_t addr, uint64_t size, uint32_t perm, const char *helper,
+                 const char *what)
+{
+    enum interp_access kind = (perm & RT_W) ? IA_WRITE : IA_READ;
+    char msg[RT_ERRMSG + 64];
+
+    if (size <= UINT32_MAX && interp_access_ok(run, run->depth, addr, (unsigned)size, kind))
+        return 0;
+    if (size > UINT32_MAX)
+        return rt_fail(run, -EFAULT, run->err_pc, "helper bpf_%s: %s: size %llu is too large", helper, what,
+                       (unsigned long long)size);
+    interp_check_access(run, run->depth, addr, (unsigned)size, kind, run->err_pc);
+    snprintf(msg, sizeof(msg), "helper bpf_%s: %s: %s", helper, what, run->errmsg);
+    memcpy(run->errmsg, msg, sizeof(run->errmsg) - 1);
+    run->errmsg[sizeof(run->errmsg) - 1] = 0;
+    return run->err;
+}
+
 /* ---- The two run variants ---- */
 
 #define INTERP_CHECKED 0
@@ -489,5 +507,7 @@ void interp_free(struct interp_code *code)
 int interp_run(const struct interp_code *code, struct rt_run *run, const uint64_t args[5], int checked, uint64_t *r0)
 {
     run->err = 0;
+    run->checked = !!checked;
+    run->depth = 0;
     return checked ? interp_run_checked(code, run, args, r0, NULL) : interp_run_fast(code, run, args, r0, NULL);
 }

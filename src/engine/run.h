@@ -8,7 +8,9 @@
 
 #include "../isa/isa.h"
 
-#define RT_MAX_REGIONS 32
+struct bpfrt_map;
+
+#define RT_MAX_REGIONS 64
 #define RT_ERRMSG 256
 
 enum rt_perm { RT_R = 1, RT_W = 2, RT_RW = 3 };
@@ -32,6 +34,14 @@ struct rt_run {
      * the current frame). Helpers that return memory add a region. */
     struct rt_region regions[RT_MAX_REGIONS];
     unsigned nregions;
+    /* Set by the engine before each helper call, for the helpers' own
+     * checks: whether the run is checked, and the current call depth. */
+    uint32_t checked;
+    uint32_t depth;
+    /* The maps the program uses (LD_IMM64 map references): helpers in
+     * checked mode accept only these as map arguments. */
+    struct bpfrt_map *const *maps;
+    unsigned nmaps;
     /* Failure: negative errno, index of the failing instruction, message. */
     int err;
     uint32_t err_pc;
@@ -43,6 +53,12 @@ struct rt_run {
 
 /* Set a failure with a formatted message; returns err. */
 int rt_fail(struct rt_run *run, int err, uint32_t pc, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Checked mode, for helpers: may the program access size bytes at addr
+ * with perm (RT_R / RT_W)?  0, or -EFAULT with the run's error set to a
+ * message naming the helper and the argument (what). */
+int rt_check_mem(struct rt_run *run, uint64_t addr, uint64_t size, uint32_t perm, const char *helper,
+                 const char *what);
 
 /* Add a region for checked mode; returns 0 or -E2BIG when full. */
 int rt_add_region(struct rt_run *run, uint64_t start, uint64_t size, uint32_t perm, const char *name);

@@ -62,11 +62,17 @@ static const struct hlp_desc hlp_table[] = {
     {BPF_FUNC_ktime_get_boot_ns, "ktime_get_boot_ns", hlp_ktime_get_boot_ns},
 };
 
+extern const struct hlp_desc hlp_map_table[];
+extern const unsigned hlp_map_table_cnt;
+
 const struct hlp_desc *hlp_find(uint32_t id)
 {
     for (size_t i = 0; i < sizeof(hlp_table) / sizeof(hlp_table[0]); i++)
         if (hlp_table[i].id == id)
             return &hlp_table[i];
+    for (unsigned i = 0; i < hlp_map_table_cnt; i++)
+        if (hlp_map_table[i].id == id)
+            return &hlp_map_table[i];
     return NULL;
 }
 

@@ -1,5 +1,6 @@
 /* prog.c - programs: load (check, copy, decode once) and run. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,8 @@
 #include "bpfrt/bpfrt.h"
 #include "../engine/engine.h"
 #include "../isa/isa.h"
+#include "../maps/map.h"
+#include "../maps/registry.h"
 
 struct bpfrt_prog {
     struct bpf_insn *insns;
@@ -15,7 +18,102 @@ struct bpfrt_prog {
     enum bpf_prog_type type;
     char name[64];
     struct interp_code *code;
+    struct bpfrt_map **maps; /* maps the program references, each once */
+    unsigned nmaps;
 };
+
+static int log_at(char *log, size_t logsz, int err, size_t i, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int log_at(char *log, size_t logsz, int err, size_t i, const char *fmt, ...)
+{
+    if (log && logsz) {
+        va_list ap;
+        int n = snprintf(log, logsz, "insn %zu: ", i);
+        va_start(ap, fmt);
+        if (n > 0 && (size_t)n < logsz)
+            vsnprintf(log + n, logsz - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    return err;
+}
+
+static int add_used_map(struct bpfrt_prog *prog, struct bpfrt_map *m)
+{
+    struct bpfrt_map **n;
+
+    for (unsigned i = 0; i < prog->nmaps; i++)
+        if (prog->maps[i] == m)
+            return 0;
+    n = realloc(prog->maps, (prog->nmaps + 1) * sizeof(*n));
+    if (!n)
+        return -ENOMEM;
+    prog->maps = n;
+    prog->maps[prog->nmaps++] = m;
+    return 0;
+}
+
+/* Resolve map references: an LD_IMM64 with BPF_PSEUDO_MAP_FD names a map
+ * by id (bpfrt's fd is the id bpftool shows) and loads its address; with
+ * BPF_PSEUDO_MAP_VALUE it loads the address of byte imm2 of the array's
+ * value (global data).  The executable copy gets plain constants; the
+ * program's own instructions keep the references for dumps, as the
+ * kernel's xlated form does. */
+static int resolve_maps(struct bpfrt_prog *prog, struct bpf_insn *exec, char *log, size_t logsz)
+{
+    for (size_t i = 0; i + 1 < prog->cnt; i++) {
+        struct bpf_insn *in = &exec[i];
+        struct bpfrt_map *m;
+        uint64_t addr;
+        int err;
+
+        if (!isa_is_ldimm64(in))
+            continue;
+        switch (in->src_reg) {
+        case 0: i++; continue;
+        case BPF_PSEUDO_MAP_FD:
+        case BPF_PSEUDO_MAP_VALUE: break;
+        case BPF_PSEUDO_MAP_IDX:
+        case BPF_PSEUDO_MAP_IDX_VALUE:
+            return log_at(log, logsz, -EINVAL, i, "map index %d needs an fd_array, which bpfrt does not take",
+                          in->imm);
+        case BPF_PSEUDO_BTF_ID:
+            return log_at(log, logsz, -EOPNOTSUPP, i,
+                          "kernel symbol (BTF id %d) has no meaning in user space", in->imm);
+        default: i++; continue; /* BPF_PSEUDO_FUNC: the engine decides */
+        }
+        m = map_by_id((uint32_t)in->imm);
+        if (!m)
+            return log_at(log, logsz, -EBADF, i, "fd %d is not pointing to a valid map (no map with id %d)",
+                          in->imm, in->imm);
+        if (in->src_reg == BPF_PSEUDO_MAP_FD) {
+            if (in[1].imm)
+                return log_at(log, logsz, -EINVAL, i, "map reference with a non-zero second immediate");
+            addr = (uint64_t)(uintptr_t)m;
+        } else {
+            uint32_t zero = 0, off = (uint32_t)in[1].imm;
+            void *v;
+            if (m->type != BPF_MAP_TYPE_ARRAY || !m->ops->lookup)
+                return log_at(log, logsz, -EINVAL, i, "direct value access needs an array map; map '%s' is not",
+                              m->name);
+            if (off >= m->value_size)
+                return log_at(log, logsz, -EINVAL, i,
+                              "direct value offset %u is past the value of map '%s' (%u bytes)", off, m->name,
+                              m->value_size);
+            v = m->ops->lookup(m, &zero, 0);
+            if (!v)
+                return log_at(log, logsz, -EINVAL, i, "map '%s' has no element 0", m->name);
+            addr = (uint64_t)(uintptr_t)v + off;
+        }
+        err = add_used_map(prog, m);
+        if (err)
+            return err;
+        in[0].src_reg = 0;
+        in[0].imm = (int32_t)(uint32_t)addr;
+        in[1].imm = (int32_t)(uint32_t)(addr >> 32);
+        i++;
+    }
+    return 0;
+}
 
 #define OPT(opts, field, dflt) \
     ((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field) ? (opts)->field : (dflt))
@@ -53,7 +151,18 @@ int bpfrt_prog__load_insns(const struct bpf_insn *insns, size_t cnt, const struc
     prog->cnt = cnt;
     prog->type = OPT(opts, type, BPF_PROG_TYPE_UNSPEC);
     snprintf(prog->name, sizeof(prog->name), "%s", name ? name : "");
-    err = interp_prepare(prog->insns, cnt, &prog->code, log, logsz);
+    {
+        struct bpf_insn *exec = malloc(cnt * sizeof(*insns));
+        if (!exec) {
+            bpfrt_prog__free(prog);
+            return -ENOMEM;
+        }
+        memcpy(exec, insns, cnt * sizeof(*insns));
+        err = resolve_maps(prog, exec, log, logsz);
+        if (!err)
+            err = interp_prepare(exec, cnt, &prog->code, log, logsz);
+        free(exec);
+    }
     if (err) {
         bpfrt_prog__free(prog);
         return err;
@@ -67,6 +176,7 @@ void bpfrt_prog__free(struct bpfrt_prog *prog)
     if (!prog)
         return;
     interp_free(prog->code);
+    free(prog->maps);
     free(prog->insns);
     free(prog);
 }
@@ -120,6 +230,20 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
     run->pkt_len = (uint32_t)opts->data_size;
     if (opts->data && opts->data_size)
         rt_add_region(run, (uint64_t)(uintptr_t)opts->data, opts->data_size, RT_RW, "data");
+    /* the storage of every map the program names: values that lookups
+     * return and global data live there */
+    run->maps = prog->maps;
+    run->nmaps = prog->nmaps;
+    for (unsigned k = 0; k < prog->nmaps; k++) {
+        const struct bpfrt_map *m = prog->maps[k];
+        if (rt_add_region(run, (uint64_t)(uintptr_t)m->arena.base, m->arena.size,
+                          (m->map_flags & BPF_F_RDONLY_PROG) ? RT_R : RT_RW, "map")) {
+            free(run);
+            if (opts->err_buf && opts->err_size)
+                snprintf(opts->err_buf, opts->err_size, "program uses too many maps for a checked run");
+            return -E2BIG;
+        }
+    }
     base_regions = run->nregions;
     for (i = 0; i < repeat; i++) {
         /* reset only what a run changes (the fixed cost shows on short programs) */
