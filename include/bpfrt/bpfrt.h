@@ -42,6 +42,9 @@ void bpfrt_prog__free(struct bpfrt_prog *prog);
 size_t bpfrt_prog__insn_cnt(const struct bpfrt_prog *prog);
 const struct bpf_insn *bpfrt_prog__insns(const struct bpfrt_prog *prog);
 const char *bpfrt_prog__name(const struct bpfrt_prog *prog);
+/* Unique id from 1 (what a prog array holds, what bpftool shows). */
+uint32_t bpfrt_prog__id(const struct bpfrt_prog *prog);
+enum bpf_prog_type bpfrt_prog__type(const struct bpfrt_prog *prog);
 
 #define BPFRT_MAX_INSNS 1000000 /* BPF_COMPLEXITY_LIMIT_INSNS */
 

@@ -6,8 +6,14 @@
  * registers by enum bpf_map_type.  map.c owns creation (common checks,
  * ids), the public bpfrt_map__* wrappers (size checks, flag checks, errno),
  * and dispatch.  Types leave an op NULL when the kernel has no such
- * operation for them; the wrapper then returns the kernel's errno
- * (-EOPNOTSUPP / -EINVAL as the kernel does for that command and type). */
+ * operation for them; the wrapper then returns the kernel's errno:
+ * lookup, update, lookup_and_delete, get_next_key -> -ENOTSUPP (524, the
+ * kernel's internal code that bpf() passes on), delete -> -EINVAL.  A type
+ * whose errno differs defines the op and returns it.  Batch commands run
+ * only for the bits set in batch_ops (else -ENOTSUPP, as the kernel's
+ * BPF_DO_BATCH): LOOKUP/UPDATE/DELETE are the generic walks in map.c over
+ * get_next_key and the single-element ops; LOOKUP_AND_DELETE needs the
+ * type's lookup_batch op.  Errors of the ops are negative errno. */
 #ifndef BPFRT_MAP_H
 #define BPFRT_MAP_H
 
@@ -64,7 +70,9 @@ int arena_alloc(struct map_arena *a, size_t size);
 void arena_free(struct map_arena *a);
 
 /* Carve size bytes (aligned to align, a power of two) from the arena's
- * bump area, atomically; 0 when the arena is exhausted. */
+ * bump area, atomically; 0 when the arena is exhausted.  The bump area
+ * starts at the header's brk: a type that uses it sets brk past its fixed
+ * layout first (arena_alloc leaves it at MAP_ARENA_HDR_SIZE). */
 map_off_t arena_bump(struct map_arena *a, size_t size, size_t align);
 
 static inline struct map_arena_hdr *arena_hdr(const struct map_arena *a)
@@ -104,10 +112,10 @@ struct map_attr {
     uint64_t map_extra;
     uint32_t nr_workers;
     struct bpfrt_map *inner_map;
-    /* BTF facts the loader knows (map_create; bpfrt_map__create sets -1/0):
-     * offset of a struct bpf_spin_lock in the value, or -1 (BPF_F_LOCK
-     * is refused with -EINVAL without one, as the kernel does). */
-    int32_t spin_lock_off;
+    /* BTF facts the loader knows (map_create): 1 + the offset of a struct
+     * bpf_spin_lock in the value, 0 for none (so a zeroed attr has none;
+     * BPF_F_LOCK is refused with -EINVAL without one, as the kernel does). */
+    uint32_t spin_lock_at;
     uint32_t btf_key_type_id, btf_value_type_id;
 };
 
@@ -186,8 +194,11 @@ int map_log_inval(char *log, size_t logsz, const char *fmt, ...) __attribute__((
 int map_log_err(int err, char *log, size_t logsz, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Create a map from full attributes (the loader's entry: BTF facts such as
- * spin_lock_off).  bpfrt_map__create is this with spin_lock_off = -1. */
+ * spin_lock_at).  bpfrt_map__create is this with spin_lock_at = 0. */
 int map_create(const struct map_attr *attr, const char *name, char *log, size_t logsz, struct bpfrt_map **mapp);
+
+/* The live map with this id (registry.c), or NULL. */
+struct bpfrt_map *map_get_by_id(uint32_t id);
 
 /* The worker whose per-CPU slot or LRU list a user-space call uses: the
  * CPU the caller runs on, as the kernel's syscall path does. */
@@ -198,6 +209,9 @@ uint32_t map_cur_worker(const struct bpfrt_map *m);
  * dst's lock while copying (BPF_F_LOCK). */
 void map_copy_value(const struct bpfrt_map *m, void *dst, const void *src);
 void map_copy_value_locked(const struct bpfrt_map *m, void *dst, const void *src, int lock_dst);
+/* Clear the bpf_spin_lock word of a value copied out to user space (the
+ * kernel's check_and_init_map_value()). */
+void map_zero_special(const struct bpfrt_map *m, void *value);
 
 static inline uint32_t map_round8(uint32_t x)
 {

@@ -1,5 +1,6 @@
 /* prog.c - programs: load (check, copy, decode once) and run. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "../isa/isa.h"
 #include "../maps/map.h"
 #include "../maps/registry.h"
+#include "prog_registry.h"
 
 struct bpfrt_prog {
     struct bpf_insn *insns;
@@ -20,7 +22,79 @@ struct bpfrt_prog {
     struct interp_code *code;
     struct bpfrt_map **maps; /* maps the program references, each once */
     unsigned nmaps;
+    uint32_t id;             /* unique, from 1, as bpftool shows */
 };
+
+/* ---- live programs by id ---- */
+
+static pthread_mutex_t progs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct bpfrt_prog **progs;
+static size_t nprogs, progs_cap;
+static uint32_t prog_next_id;
+
+static int prog_register(struct bpfrt_prog *p)
+{
+    int err = 0;
+
+    pthread_mutex_lock(&progs_lock);
+    if (nprogs == progs_cap) {
+        size_t cap = progs_cap ? progs_cap * 2 : 32;
+        struct bpfrt_prog **n = realloc(progs, cap * sizeof(*n));
+        if (!n)
+            err = -ENOMEM;
+        else
+            progs = n, progs_cap = cap;
+    }
+    if (!err) {
+        p->id = ++prog_next_id;
+        progs[nprogs++] = p;
+    }
+    pthread_mutex_unlock(&progs_lock);
+    return err;
+}
+
+static void prog_unregister(struct bpfrt_prog *p)
+{
+    pthread_mutex_lock(&progs_lock);
+    for (size_t i = 0; i < nprogs; i++)
+        if (progs[i] == p) {
+            progs[i] = progs[--nprogs];
+            break;
+        }
+    if (!nprogs) {
+        free(progs);
+        progs = NULL;
+        progs_cap = 0;
+    }
+    pthread_mutex_unlock(&progs_lock);
+}
+
+struct bpfrt_prog *prog_get_by_id(uint32_t id)
+{
+    struct bpfrt_prog *p = NULL;
+
+    pthread_mutex_lock(&progs_lock);
+    for (size_t i = 0; i < nprogs && !p; i++)
+        if (progs[i]->id == id)
+            p = progs[i];
+    pthread_mutex_unlock(&progs_lock);
+    return p;
+}
+
+enum bpf_prog_type prog_get_type(const struct bpfrt_prog *p)
+{
+    return p->type;
+}
+
+uint32_t bpfrt_prog__id(const struct bpfrt_prog *prog)
+{
+    return prog->id;
+}
+
+enum bpf_prog_type bpfrt_prog__type(const struct bpfrt_prog *prog)
+{
+    return prog->type;
+}
 
 static int log_at(char *log, size_t logsz, int err, size_t i, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -163,6 +237,8 @@ int bpfrt_prog__load_insns(const struct bpf_insn *insns, size_t cnt, const struc
             err = interp_prepare(exec, cnt, &prog->code, log, logsz);
         free(exec);
     }
+    if (!err)
+        err = prog_register(prog);
     if (err) {
         bpfrt_prog__free(prog);
         return err;
@@ -175,6 +251,8 @@ void bpfrt_prog__free(struct bpfrt_prog *prog)
 {
     if (!prog)
         return;
+    if (prog->id)
+        prog_unregister(prog);
     interp_free(prog->code);
     free(prog->maps);
     free(prog->insns);

@@ -1,0 +1,500 @@
+/* object.c - the bpfrt_object__* / bpfrt_program__* API: open (parse the
+ * ELF, map definitions, BTF, BTF.ext), load (create maps, fill global
+ * data, link and relocate, CO-RE, load programs), iterate, close. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/btf.h>
+
+#include "loader.h"
+
+#define OPT(opts, field, dflt)                                                                                         \
+    ((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field) ? (opts)->field : (dflt))
+
+#define MAX_OBJECT_FILE (1ull << 30)
+
+static void vlog(struct bpfrt_object *obj, const char *fmt, va_list ap)
+{
+    size_t len;
+
+    if (!obj->log || !obj->log_size)
+        return;
+    len = strnlen(obj->log, obj->log_size);
+    if (len + 1 >= obj->log_size)
+        return;
+    if (len) {
+        obj->log[len++] = '\n';
+        obj->log[len] = 0;
+    }
+    vsnprintf(obj->log + len, obj->log_size - len, fmt, ap);
+}
+
+void ld_log(struct bpfrt_object *obj, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vlog(obj, fmt, ap);
+    va_end(ap);
+}
+
+int ld_err(struct bpfrt_object *obj, int err, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vlog(obj, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+/* libbpf's object name: the file's base name up to its first '.'. */
+static void object_name(const char *path, char *out, size_t outsz)
+{
+    const char *b = strrchr(path, '/');
+
+    b = b ? b + 1 : path;
+    snprintf(out, outsz, "%.*s", (int)strcspn(b, "."), b);
+}
+
+static void parse_btf_ext(struct bpfrt_object *obj)
+{
+    const struct ld_sec *s;
+    char msg[512] = "";
+
+    if (obj->btf_ext_idx < 0 || !obj->btf)
+        return;
+    s = &obj->secs[obj->btf_ext_idx];
+    if (!s->data)
+        return;
+    if (btf_ext_parse(s->data, s->size, obj->btf, &obj->btf_ext, msg, sizeof(msg))) {
+        obj->btf_ext = NULL;
+        ld_log(obj, "%s: section '.BTF.ext': ignored: %s", obj->path, msg);
+    }
+}
+
+static int open_common(const char *path, const void *buf, size_t size, const struct bpfrt_object_open_opts *opts,
+                       struct bpfrt_object **objp)
+{
+    const char *oname = OPT(opts, object_name, NULL);
+    const char *custom = OPT(opts, btf_custom_path, NULL);
+    struct bpfrt_object *obj;
+    int err;
+
+    obj = calloc(1, sizeof(*obj));
+    if (!obj)
+        return -ENOMEM;
+    obj->log = OPT(opts, log_buf, NULL);
+    obj->log_size = OPT(opts, log_size, 0);
+    if (obj->log && obj->log_size)
+        obj->log[0] = 0;
+    obj->opt_prog_type = OPT(opts, prog_type, BPF_PROG_TYPE_UNSPEC);
+    obj->legacy_maps = OPT(opts, legacy_maps, BPFRT_LEGACY_MAPS_AUTO);
+    obj->path = strdup(path);
+    obj->btf_custom_path = custom ? strdup(custom) : NULL;
+    obj->buf = malloc(size ? size : 1);
+    if (!obj->path || !obj->buf || (custom && !obj->btf_custom_path)) {
+        bpfrt_object__close(obj);
+        return -ENOMEM;
+    }
+    memcpy(obj->buf, buf, size);
+    obj->buf_size = size;
+    object_name(oname ? oname : path, obj->name, sizeof(obj->name));
+    err = ld_elf_parse(obj);
+    if (!err)
+        err = ld_relocs_collect(obj);
+    if (!err)
+        err = ld_maps_parse(obj);
+    if (err) {
+        if (err == -ENOMEM)
+            ld_log(obj, "%s: out of memory", obj->path);
+        bpfrt_object__close(obj);
+        return err;
+    }
+    parse_btf_ext(obj);
+    *objp = obj;
+    return 0;
+}
+
+int bpfrt_object__open_mem(const void *buf, size_t size, const struct bpfrt_object_open_opts *opts,
+                           struct bpfrt_object **objp)
+{
+    const char *oname = OPT(opts, object_name, NULL);
+
+    if (!objp || (!buf && size))
+        return -EINVAL;
+    return open_common(oname ? oname : "<memory>", buf, size, opts, objp);
+}
+
+int bpfrt_object__open_file(const char *path, const struct bpfrt_object_open_opts *opts, struct bpfrt_object **objp)
+{
+    char *log = OPT(opts, log_buf, NULL);
+    size_t logsz = OPT(opts, log_size, 0);
+    FILE *f;
+    long n;
+    uint8_t *buf;
+    int err;
+
+    if (!path || !objp)
+        return -EINVAL;
+    f = fopen(path, "rb");
+    if (!f) {
+        err = -errno;
+        if (log && logsz)
+            snprintf(log, logsz, "%s: cannot open: %s", path, strerror(-err));
+        return err;
+    }
+    if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || (unsigned long long)n > MAX_OBJECT_FILE ||
+        fseek(f, 0, SEEK_SET)) {
+        fclose(f);
+        if (log && logsz)
+            snprintf(log, logsz, "%s: not a readable regular file of at most 1 GiB", path);
+        return -EINVAL;
+    }
+    buf = malloc((size_t)n ? (size_t)n : 1);
+    if (!buf) {
+        fclose(f);
+        return -ENOMEM;
+    }
+    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        fclose(f);
+        if (log && logsz)
+            snprintf(log, logsz, "%s: read error", path);
+        return -EIO;
+    }
+    fclose(f);
+    /* messages name the file; the object's name is object_name if given */
+    err = open_common(path, buf, (size_t)n, opts, objp);
+    free(buf);
+    return err;
+}
+
+/* ----------------------------------------------------------------- load */
+
+static int create_map(struct bpfrt_object *obj, struct ld_map *m)
+{
+    char msg[256] = "";
+    BPFRT_OPTS(bpfrt_map_create_opts, o, .map_flags = m->map_flags, .numa_node = m->numa_node,
+               .map_extra = m->map_extra, .btf_key_type_id = m->btf_key_type_id,
+               .btf_value_type_id = m->btf_value_type_id, .log_buf = msg, .log_size = sizeof(msg));
+    char name[BPF_OBJ_NAME_LEN];
+    int err;
+
+    if (m->inner >= 0) {
+        o.inner_map = obj->maps[m->inner].map;
+        if (!o.inner_map)
+            return ld_err(obj, -EINVAL, "%s: map '%s': its inner map '%s' was not created", obj->path, m->name,
+                          obj->maps[m->inner].name);
+    }
+    snprintf(name, sizeof(name), "%.*s", (int)sizeof(name) - 1, m->name);
+    err = bpfrt_map__create((enum bpf_map_type)m->type, name, m->key_size, m->value_size, m->max_entries, &o, &m->map);
+    if (err)
+        return ld_err(obj, err,
+                      "%s: map '%s': cannot create (type %u, key %u, value %u, max_entries %u, flags %#x): "
+                      "%s",
+                      obj->path, m->name, m->type, m->key_size, m->value_size, m->max_entries, m->map_flags,
+                      msg[0] ? msg : strerror(-err));
+    m->rt_id = bpfrt_map__id(m->map);
+    return 0;
+}
+
+static int fill_map(struct bpfrt_object *obj, struct ld_map *m)
+{
+    uint32_t key = 0;
+    uint8_t *val = NULL;
+    int err = 0;
+
+    if (m->kind == LD_MAP_DATA || m->kind == LD_MAP_RODATA) {
+        const struct ld_sec *s = &obj->secs[m->sec_idx];
+        err = bpfrt_map__update_elem(m->map, &key, sizeof(key), s->data, s->size, BPF_ANY);
+    } else if (m->kind == LD_MAP_KCONFIG) {
+        val = calloc(1, m->value_size);
+        if (!val)
+            return -ENOMEM;
+        err = ld_kconfig_fill(obj, val, m->value_size);
+        if (!err)
+            err = bpfrt_map__update_elem(m->map, &key, sizeof(key), val, m->value_size, BPF_ANY);
+    }
+    free(val);
+    if (err)
+        return ld_err(obj, err, "%s: map '%s': cannot set its initial value: %s", obj->path, m->name, strerror(-err));
+    if (m->kind == LD_MAP_RODATA || m->kind == LD_MAP_KCONFIG) {
+        err = bpfrt_map__freeze(m->map);
+        if (err)
+            return ld_err(obj, err, "%s: map '%s': cannot freeze: %s", obj->path, m->name, strerror(-err));
+    }
+    return 0;
+}
+
+/* Map-in-map slots given by the object (BTF `values`, iproute2 inner_idx):
+ * the value is the inner map's id.  Prog array slots wait for program ids. */
+static int fill_slots(struct bpfrt_object *obj, struct ld_map *m)
+{
+    uint32_t i;
+    int err;
+
+    for (i = 0; i < m->nr_inits; i++) {
+        const struct ld_init *in = &m->inits[i];
+        uint32_t key = in->slot, val;
+
+        if (in->map_idx < 0) {
+            ld_log(obj, "%s: map '%s': slot %u: program '%s' not inserted (prog arrays are filled by the runtime)",
+                   obj->path, m->name, key, in->prog_idx >= 0 ? obj->progs[in->prog_idx].name : "?");
+            continue;
+        }
+        val = obj->maps[in->map_idx].rt_id;
+        err = bpfrt_map__update_elem(m->map, &key, sizeof(key), &val, sizeof(val), BPF_ANY);
+        if (err)
+            return ld_err(obj, err, "%s: map '%s': cannot insert map '%s' at slot %u: %s", obj->path, m->name,
+                          obj->maps[in->map_idx].name, key, strerror(-err));
+    }
+    return 0;
+}
+
+static int create_maps(struct bpfrt_object *obj)
+{
+    size_t i;
+    int pass, err;
+
+    /* Prototypes and plain maps first, then the maps that hold maps. */
+    for (pass = 0; pass < 2; pass++)
+        for (i = 0; i < obj->nr_maps; i++) {
+            struct ld_map *m = &obj->maps[i];
+            if (m->map || (m->inner >= 0) != pass)
+                continue;
+            err = create_map(obj, m);
+            if (!err)
+                err = fill_map(obj, m);
+            if (err)
+                return err;
+        }
+    for (i = 0; i < obj->nr_maps; i++) {
+        err = fill_slots(obj, &obj->maps[i]);
+        if (err)
+            return err;
+    }
+    return 0;
+}
+
+static int core_relocate_prog(struct bpfrt_object *obj, struct bpfrt_program *p)
+{
+    char msg[1024] = "";
+    int n;
+
+    if (!p->pi.nr_relos)
+        return 0;
+    if (!obj->core_target_tried) {
+        obj->core_target_tried = 1;
+        if (core_target_btf_load(obj->btf_custom_path, &obj->core_target, msg, sizeof(msg))) {
+            obj->core_target = NULL;
+            ld_log(obj, "%s: CO-RE: no target BTF (%s): relocations needing it are poisoned", obj->path, msg);
+            msg[0] = 0;
+        }
+    }
+    n = core_relocate(p->insns, p->cnt, obj->btf, obj->core_target, p->pi.relos, p->pi.nr_relos, p->name, msg,
+                      sizeof(msg));
+    if (n < 0)
+        return ld_err(obj, n, "%s: section '%s': program '%s': CO-RE: %s", obj->path, obj->secs[p->sec_idx].name,
+                      p->name, msg);
+    if (n > 0)
+        ld_log(obj, "%s: program '%s': %d CO-RE relocation(s) poisoned: %s", obj->path, p->name, n, msg);
+    return 0;
+}
+
+int bpfrt_object__load(struct bpfrt_object *obj)
+{
+    size_t i;
+    int err;
+
+    if (!obj)
+        return -EINVAL;
+    if (obj->loaded)
+        return ld_err(obj, -EBUSY, "%s: already loaded", obj->path);
+    obj->loaded = 1;
+    err = create_maps(obj);
+    if (err)
+        return err;
+    for (i = 0; i < obj->nr_progs; i++) {
+        struct bpfrt_program *p = &obj->progs[i];
+        char msg[1024] = "";
+        BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = p->type, .name = p->name, .log_buf = msg, .log_size = sizeof(msg));
+
+        err = ld_prog_link(obj, p);
+        if (!err)
+            err = core_relocate_prog(obj, p);
+        if (err)
+            return err;
+        err = bpfrt_prog__load_insns(p->insns, p->cnt, &o, &p->prog);
+        if (err) {
+            const struct btf_ext_line *ln = NULL;
+            unsigned long idx;
+            /* point at the source line when the message names an instruction */
+            if (sscanf(msg, "insn %lu", &idx) == 1)
+                ln = btf_prog_info_line(&p->pi, idx);
+            if (ln && ln->text[0])
+                return ld_err(obj, err, "%s: section '%s': program '%s': %s (%s:%u: %s)", obj->path,
+                              obj->secs[p->sec_idx].name, p->name, msg, ln->file, ln->line, ln->text);
+            return ld_err(obj, err, "%s: section '%s': program '%s': %s", obj->path, obj->secs[p->sec_idx].name,
+                          p->name, msg[0] ? msg : strerror(-err));
+        }
+    }
+    return 0;
+}
+
+void bpfrt_object__close(struct bpfrt_object *obj)
+{
+    size_t i;
+
+    if (!obj)
+        return;
+    for (i = 0; i < obj->nr_progs; i++) {
+        struct bpfrt_program *p = &obj->progs[i];
+        bpfrt_prog__free(p->prog);
+        free(p->name);
+        free(p->insns);
+        free(p->parts);
+        btf_prog_info_free(&p->pi);
+    }
+    free(obj->progs);
+    /* outer maps before the prototypes they were made from */
+    for (i = 0; i < obj->nr_maps; i++)
+        if (obj->maps[i].inner >= 0)
+            bpfrt_map__free(obj->maps[i].map);
+    for (i = 0; i < obj->nr_maps; i++) {
+        if (obj->maps[i].inner < 0)
+            bpfrt_map__free(obj->maps[i].map);
+        free(obj->maps[i].inits);
+    }
+    free(obj->maps);
+    for (i = 0; i < obj->nr_secs; i++) {
+        free(obj->secs[i].relocs);
+        free(obj->secs[i].funcs);
+    }
+    free(obj->secs);
+    free(obj->syms);
+    free(obj->kcfg);
+    btf_ext_free(obj->btf_ext);
+    btf__free(obj->btf);
+    btf__free(obj->core_target);
+    if (obj->elf)
+        elf_end(obj->elf);
+    free(obj->buf);
+    free(obj->path);
+    free(obj->btf_custom_path);
+    free(obj);
+}
+
+/* ------------------------------------------------------------ accessors */
+
+const char *bpfrt_object__name(const struct bpfrt_object *obj)
+{
+    return obj->name;
+}
+
+const char *bpfrt_object__license(const struct bpfrt_object *obj)
+{
+    return obj->license;
+}
+
+uint32_t bpfrt_object__kversion(const struct bpfrt_object *obj)
+{
+    return obj->kversion;
+}
+
+struct bpfrt_program *bpfrt_object__next_program(const struct bpfrt_object *obj, const struct bpfrt_program *prev)
+{
+    size_t i = prev ? (size_t)(prev - obj->progs) + 1 : 0;
+
+    return i < obj->nr_progs ? &obj->progs[i] : NULL;
+}
+
+struct bpfrt_program *bpfrt_object__find_program_by_name(const struct bpfrt_object *obj, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < obj->nr_progs; i++)
+        if (!strcmp(obj->progs[i].name, name))
+            return &obj->progs[i];
+    return NULL;
+}
+
+/* Maps exist once the object is loaded; inner prototypes are not listed. */
+struct bpfrt_map *bpfrt_object__next_map(const struct bpfrt_object *obj, const struct bpfrt_map *prev)
+{
+    size_t i = 0;
+
+    if (prev) {
+        while (i < obj->nr_maps && obj->maps[i].map != prev)
+            i++;
+        i++;
+    }
+    for (; i < obj->nr_maps; i++)
+        if (obj->maps[i].map && !obj->maps[i].is_inner_proto)
+            return obj->maps[i].map;
+    return NULL;
+}
+
+struct bpfrt_map *bpfrt_object__find_map_by_name(const struct bpfrt_object *obj, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < obj->nr_maps; i++)
+        if (obj->maps[i].map && !obj->maps[i].is_inner_proto && !strcmp(obj->maps[i].name, name))
+            return obj->maps[i].map;
+    return NULL;
+}
+
+const char *bpfrt_program__name(const struct bpfrt_program *p)
+{
+    return p->name;
+}
+
+const char *bpfrt_program__section_name(const struct bpfrt_program *p)
+{
+    return p->obj->secs[p->sec_idx].name;
+}
+
+enum bpf_prog_type bpfrt_program__type(const struct bpfrt_program *p)
+{
+    return p->type;
+}
+
+enum bpf_attach_type bpfrt_program__expected_attach_type(const struct bpfrt_program *p)
+{
+    return p->attach;
+}
+
+const struct bpf_insn *bpfrt_program__insns(const struct bpfrt_program *p)
+{
+    return p->insns;
+}
+
+size_t bpfrt_program__insn_cnt(const struct bpfrt_program *p)
+{
+    return p->cnt;
+}
+
+struct bpfrt_prog *bpfrt_program__prog(const struct bpfrt_program *p)
+{
+    return p->prog;
+}
+
+const char *bpfrt_program__source_line(const struct bpfrt_program *p, size_t idx, uint32_t *line_nr, const char **file)
+{
+    const struct btf_ext_line *ln;
+
+    if (!p->linked || idx >= p->cnt)
+        return NULL;
+    ln = btf_prog_info_line(&p->pi, idx);
+    if (!ln)
+        return NULL;
+    if (line_nr)
+        *line_nr = ln->line;
+    if (file)
+        *file = ln->file;
+    return ln->text;
+}

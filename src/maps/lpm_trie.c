@@ -1,0 +1,493 @@
+/* lpm_trie.c - BPF_MAP_TYPE_LPM_TRIE: longest-prefix match over keys
+ * `struct bpf_lpm_trie_key_u8` (u32 prefixlen, then data bytes).
+ *
+ * A path-compressed binary trie, as the kernel's: every node holds a prefix;
+ * a node's child[b] holds the prefixes that extend it with bit b at position
+ * node->prefixlen; "intermediate" nodes (no value) join two prefixes that
+ * diverge.  The shape is therefore the kernel's, and get_next_key walks it
+ * post-order (children before parent, child 0 before child 1), which is
+ * the order the kernel returns keys in (more specific prefixes first).
+ *
+ * Storage: one arena; nodes are preallocated (2 * max_entries + slack: a
+ * trie of n prefixes has at most n - 1 intermediate nodes) and addressed by
+ * offsets.  Writers serialise on a process-shared robust mutex in the arena
+ * header.  Readers take no lock: a writer builds a node completely and then
+ * publishes it with one release store of a child offset, as the kernel does
+ * with RCU; freed nodes go to the tail of a FIFO free list so a node a
+ * reader may still stand on is reused as late as possible, and readers
+ * bound their walk by the trie's depth so they always end. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "map.h"
+
+#define LPM_DATA_SIZE_MAX 256 /* kernel: LPM_DATA_SIZE_MAX */
+#define LPM_KEY_HDR 4         /* offsetof(struct bpf_lpm_trie_key_u8, data) */
+#define LPM_VAL_SIZE_MAX (1u << 22)
+#define LPM_FLAG_IM 1u
+#define LPM_SLACK 64    /* extra nodes delaying reuse of freed ones */
+#define LPM_HDR_OFF 256 /* our header follows the arena's own (offset 0) */
+#define LPM_CREATE_FLAGS                                                                                               \
+    (BPF_F_NO_PREALLOC | BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)
+
+struct lpm_node {
+    map_off_t child[2];
+    map_off_t next_free;
+    uint32_t prefixlen;
+    uint32_t flags;
+    uint8_t data[]; /* data_size bytes, then the value at hdr->value_off */
+};
+
+struct lpm_hdr {
+    pthread_mutex_t lock;
+    map_off_t root;
+    map_off_t free_head, free_tail;
+    uint64_t n_entries;
+    uint32_t data_size, max_prefixlen;
+    uint32_t node_size, value_off; /* value offset inside a node */
+};
+
+#define LOAD(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
+#define STORE(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
+
+static struct lpm_hdr *lpm_hdr(const struct bpfrt_map *m)
+{
+    return (struct lpm_hdr *)(m->arena.base + LPM_HDR_OFF);
+}
+
+static struct lpm_node *lpm_node(const struct bpfrt_map *m, map_off_t off)
+{
+    /* Offsets read without the lock may be stale: never step outside. */
+    if (!off || off >= m->arena.size)
+        return NULL;
+    return (struct lpm_node *)(m->arena.base + off);
+}
+
+static void *lpm_value(const struct bpfrt_map *m, struct lpm_node *n)
+{
+    return (uint8_t *)n + lpm_hdr(m)->value_off;
+}
+
+static void lpm_lock(struct lpm_hdr *h)
+{
+    if (pthread_mutex_lock(&h->lock) == EOWNERDEAD)
+        pthread_mutex_consistent(&h->lock);
+}
+
+static void lpm_unlock(struct lpm_hdr *h)
+{
+    pthread_mutex_unlock(&h->lock);
+}
+
+/* Bit i (0 = most significant bit of data[0]) of data. */
+static unsigned lpm_bit(const uint8_t *data, uint32_t i)
+{
+    return (data[i / 8] >> (7 - i % 8)) & 1;
+}
+
+/* Number of leading bits node and key share, at most the shorter prefix. */
+static uint32_t lpm_match(const struct lpm_hdr *h, const struct lpm_node *n, const uint8_t *key)
+{
+    uint32_t keylen, limit, i = 0;
+    const uint8_t *kd = key + LPM_KEY_HDR;
+
+    memcpy(&keylen, key, 4);
+    limit = n->prefixlen < keylen ? n->prefixlen : keylen;
+    if (limit > h->max_prefixlen)
+        limit = h->max_prefixlen;
+    while (i + 8 <= limit && n->data[i / 8] == kd[i / 8])
+        i += 8;
+    while (i < limit && lpm_bit(n->data, i) == lpm_bit(kd, i))
+        i++;
+    return i;
+}
+
+static int lpm_check(const struct map_attr *attr, char *log, size_t logsz)
+{
+    /* kernel trie_alloc: sizes and flags -> -EINVAL */
+    if (attr->key_size <= LPM_KEY_HDR || attr->key_size > LPM_KEY_HDR + LPM_DATA_SIZE_MAX)
+        return map_log_inval(log, logsz, "lpm_trie: key_size %u must be 5..%u (u32 prefixlen + data)", attr->key_size,
+                             LPM_KEY_HDR + LPM_DATA_SIZE_MAX);
+    if (attr->value_size < 1 || attr->value_size > LPM_VAL_SIZE_MAX)
+        return map_log_inval(log, logsz, "lpm_trie: value_size %u out of range", attr->value_size);
+    if (attr->max_entries == 0)
+        return map_log_inval(log, logsz, "lpm_trie: max_entries must be > 0");
+    if (!(attr->map_flags & BPF_F_NO_PREALLOC) || (attr->map_flags & ~LPM_CREATE_FLAGS))
+        return map_log_inval(
+            log, logsz,
+            "lpm_trie: map_flags 0x%x: BPF_F_NO_PREALLOC is required, only NUMA_NODE and access flags are accepted",
+            attr->map_flags);
+    return 0;
+}
+
+static int lpm_alloc(struct bpfrt_map *m)
+{
+    uint32_t data_size = m->key_size - LPM_KEY_HDR;
+    uint32_t value_off = (uint32_t)((sizeof(struct lpm_node) + data_size + 7) & ~7ul);
+    uint32_t node_size = (value_off + m->value_size + 7) & ~7u;
+    uint64_t nodes = 2ull * m->max_entries + LPM_SLACK;
+    uint64_t hdr_end = LPM_HDR_OFF + ((sizeof(struct lpm_hdr) + 63) & ~63ul);
+    pthread_mutexattr_t ma;
+    struct lpm_hdr *h;
+    int err;
+
+    if (nodes > (SIZE_MAX - hdr_end) / node_size)
+        return -ENOMEM;
+    err = arena_alloc(&m->arena, hdr_end + nodes * node_size);
+    if (err)
+        return err;
+    h = lpm_hdr(m);
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+    pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
+    pthread_mutex_init(&h->lock, &ma);
+    pthread_mutexattr_destroy(&ma);
+    h->data_size = data_size;
+    h->max_prefixlen = data_size * 8;
+    h->node_size = node_size;
+    h->value_off = value_off;
+    /* Free list in address order; nodes are zeroed by arena_alloc. */
+    for (uint64_t i = 0; i < nodes; i++) {
+        map_off_t off = hdr_end + i * node_size;
+        if (h->free_tail)
+            lpm_node(m, h->free_tail)->next_free = off;
+        else
+            h->free_head = off;
+        h->free_tail = off;
+    }
+    return 0;
+}
+
+static void lpm_free(struct bpfrt_map *m)
+{
+    arena_free(&m->arena);
+}
+
+/* Take a node off the free list (caller holds the lock). */
+static struct lpm_node *lpm_node_get(struct bpfrt_map *m, struct lpm_hdr *h)
+{
+    struct lpm_node *n = lpm_node(m, h->free_head);
+
+    if (!n)
+        return NULL;
+    h->free_head = n->next_free;
+    if (!h->free_head)
+        h->free_tail = 0;
+    n->next_free = 0;
+    return n;
+}
+
+/* Return a node to the tail of the free list (caller holds the lock); its
+ * contents stay readable for readers that still stand on it. */
+static void lpm_node_put(struct bpfrt_map *m, struct lpm_hdr *h, struct lpm_node *n)
+{
+    map_off_t off = arena_off(&m->arena, n);
+
+    n->next_free = 0;
+    if (h->free_tail)
+        lpm_node(m, h->free_tail)->next_free = off;
+    else
+        h->free_head = off;
+    h->free_tail = off;
+}
+
+static uint32_t key_prefixlen(const void *key)
+{
+    uint32_t plen;
+
+    memcpy(&plen, key, 4);
+    return plen;
+}
+
+/* Longest prefix match (kernel trie_lookup_elem). */
+static struct lpm_node *lpm_find(struct bpfrt_map *m, const uint8_t *key)
+{
+    struct lpm_hdr *h = lpm_hdr(m);
+    struct lpm_node *n, *found = NULL;
+    uint32_t depth = 0;
+
+    if (key_prefixlen(key) > h->max_prefixlen) /* kernel 6.18: no match, -ENOENT */
+        return NULL;
+    for (n = lpm_node(m, LOAD(h->root)); n && depth <= h->max_prefixlen + 1; depth++) {
+        uint32_t plen = n->prefixlen, flags = LOAD(n->flags);
+        uint32_t matchlen = lpm_match(h, n, key);
+
+        if (matchlen == h->max_prefixlen) {
+            if (!(flags & LPM_FLAG_IM))
+                found = n;
+            break;
+        }
+        if (matchlen < plen)
+            break;
+        if (!(flags & LPM_FLAG_IM))
+            found = n;
+        n = lpm_node(m, LOAD(n->child[lpm_bit(key + LPM_KEY_HDR, plen)]));
+    }
+    return found;
+}
+
+static void *lpm_lookup(struct bpfrt_map *m, const void *key, uint32_t worker)
+{
+    struct lpm_node *n = lpm_find(m, key);
+
+    (void)worker;
+    return n ? lpm_value(m, n) : NULL;
+}
+
+static int lpm_sys_lookup(struct bpfrt_map *m, const void *key, void *value, uint64_t flags)
+{
+    struct lpm_node *n;
+
+    if (flags & ~(uint64_t)BPF_F_LOCK)
+        return -EINVAL;
+    if (flags & BPF_F_LOCK)
+        return -EINVAL; /* no bpf_spin_lock in an LPM value */
+    n = lpm_find(m, key);
+    if (!n)
+        return -ENOENT;
+    memcpy(value, lpm_value(m, n), m->value_size);
+    return 0;
+}
+
+/* Whether one more prefix may be added (kernel: BPF_EXIST on a new
+ * prefix is -ENOENT before a full trie's -ENOSPC). */
+static int lpm_may_add(const struct bpfrt_map *m, const struct lpm_hdr *h, uint64_t flags)
+{
+    if (flags == BPF_EXIST)
+        return -ENOENT;
+    if (h->n_entries >= m->max_entries)
+        return -ENOSPC;
+    return 0;
+}
+
+static long lpm_update_locked(struct bpfrt_map *m, struct lpm_hdr *h, const uint8_t *key, const void *value,
+                              uint64_t flags)
+{
+    uint32_t plen = key_prefixlen(key), matchlen = 0;
+    const uint8_t *kd = key + LPM_KEY_HDR;
+    map_off_t *slot = &h->root;
+    struct lpm_node *n, *nn, *im;
+    int err;
+
+    while ((n = lpm_node(m, *slot))) {
+        matchlen = lpm_match(h, n, key);
+        if (n->prefixlen != matchlen || n->prefixlen == plen)
+            break;
+        slot = &n->child[lpm_bit(kd, n->prefixlen)];
+    }
+
+    if (n && n->prefixlen == plen && matchlen == plen && !(n->flags & LPM_FLAG_IM)) {
+        if (flags == BPF_NOEXIST)
+            return -EEXIST;
+    } else {
+        err = lpm_may_add(m, h, flags);
+        if (err)
+            return err;
+    }
+
+    nn = lpm_node_get(m, h);
+    if (!nn)
+        return -ENOMEM;
+    nn->child[0] = nn->child[1] = 0;
+    nn->prefixlen = plen;
+    nn->flags = 0;
+    memcpy(nn->data, kd, h->data_size);
+    memcpy(lpm_value(m, nn), value, m->value_size);
+
+    if (!n) { /* an empty slot */
+        h->n_entries++;
+        STORE(*slot, arena_off(&m->arena, nn));
+        return 0;
+    }
+    if (n->prefixlen == matchlen && n->prefixlen == plen) {
+        /* Same prefix: the new node takes the old one's place (an
+         * intermediate node becomes a real one). */
+        if (n->flags & LPM_FLAG_IM)
+            h->n_entries++;
+        nn->child[0] = n->child[0];
+        nn->child[1] = n->child[1];
+        STORE(*slot, arena_off(&m->arena, nn));
+        lpm_node_put(m, h, n);
+        return 0;
+    }
+    h->n_entries++;
+    if (matchlen == plen) {
+        /* The new prefix is a prefix of n: n hangs below it. */
+        nn->child[lpm_bit(n->data, matchlen)] = arena_off(&m->arena, n);
+        STORE(*slot, arena_off(&m->arena, nn));
+        return 0;
+    }
+    /* They diverge at bit matchlen: an intermediate node joins them. */
+    im = lpm_node_get(m, h);
+    if (!im) {
+        h->n_entries--;
+        lpm_node_put(m, h, nn);
+        return -ENOMEM;
+    }
+    im->prefixlen = matchlen;
+    im->flags = LPM_FLAG_IM;
+    memcpy(im->data, n->data, h->data_size);
+    im->child[lpm_bit(kd, matchlen)] = arena_off(&m->arena, nn);
+    im->child[!lpm_bit(kd, matchlen)] = arena_off(&m->arena, n);
+    STORE(*slot, arena_off(&m->arena, im));
+    return 0;
+}
+
+static long lpm_update(struct bpfrt_map *m, const void *key, const void *value, uint64_t flags, uint32_t worker)
+{
+    struct lpm_hdr *h = lpm_hdr(m);
+    long err;
+
+    (void)worker;
+    if (flags > BPF_EXIST)
+        return -EINVAL;
+    if (key_prefixlen(key) > h->max_prefixlen)
+        return -EINVAL;
+    lpm_lock(h);
+    err = lpm_update_locked(m, h, key, value, flags);
+    lpm_unlock(h);
+    return err;
+}
+
+static int lpm_sys_update(struct bpfrt_map *m, const void *key, const void *value, uint64_t flags)
+{
+    return (int)lpm_update(m, key, value, flags, 0);
+}
+
+static long lpm_delete_locked(struct bpfrt_map *m, struct lpm_hdr *h, const uint8_t *key)
+{
+    uint32_t plen = key_prefixlen(key), matchlen = 0;
+    map_off_t *trim = &h->root, *trim2 = trim;
+    struct lpm_node *n, *parent = NULL;
+
+    while ((n = lpm_node(m, *trim))) {
+        matchlen = lpm_match(h, n, key);
+        if (n->prefixlen != matchlen || n->prefixlen == plen)
+            break;
+        parent = n;
+        trim2 = trim;
+        trim = &n->child[lpm_bit(key + LPM_KEY_HDR, n->prefixlen)];
+    }
+    if (!n || n->prefixlen != plen || n->prefixlen != matchlen || (n->flags & LPM_FLAG_IM))
+        return -ENOENT;
+    h->n_entries--;
+
+    if (n->child[0] && n->child[1]) {
+        /* Still joins two subtrees: it becomes an intermediate node. */
+        STORE(n->flags, n->flags | LPM_FLAG_IM);
+        return 0;
+    }
+    if (parent && (parent->flags & LPM_FLAG_IM) && !n->child[0] && !n->child[1]) {
+        /* A leaf under an intermediate node: the sibling replaces both. */
+        map_off_t sibling = parent->child[0] == arena_off(&m->arena, n) ? parent->child[1] : parent->child[0];
+        STORE(*trim2, sibling);
+        lpm_node_put(m, h, parent);
+        lpm_node_put(m, h, n);
+        return 0;
+    }
+    STORE(*trim, n->child[0] ? n->child[0] : n->child[1]);
+    lpm_node_put(m, h, n);
+    return 0;
+}
+
+static long lpm_delete(struct bpfrt_map *m, const void *key, uint32_t worker)
+{
+    struct lpm_hdr *h = lpm_hdr(m);
+    long err;
+
+    (void)worker;
+    if (key_prefixlen(key) > h->max_prefixlen)
+        return -EINVAL;
+    lpm_lock(h);
+    err = lpm_delete_locked(m, h, key);
+    lpm_unlock(h);
+    return err;
+}
+
+static int lpm_sys_delete(struct bpfrt_map *m, const void *key)
+{
+    return (int)lpm_delete(m, key, 0);
+}
+
+/* First node of the post-order walk of the subtree at n. */
+static struct lpm_node *lpm_leftmost(struct bpfrt_map *m, struct lpm_node *n)
+{
+    for (;;) {
+        struct lpm_node *c = lpm_node(m, n->child[0]);
+        if (!c)
+            c = lpm_node(m, n->child[1]);
+        if (!c)
+            return n;
+        n = c;
+    }
+}
+
+/* Post-order successor of key, or the first node when key is NULL or not
+ * in the trie (kernel trie_get_next_key). Caller holds the lock. */
+static struct lpm_node *lpm_next_locked(struct bpfrt_map *m, struct lpm_hdr *h, const uint8_t *key)
+{
+    struct lpm_node *path[LPM_DATA_SIZE_MAX * 8 + 2];
+    struct lpm_node *n, *root = lpm_node(m, h->root);
+    uint32_t depth = 0, plen;
+
+    if (!root)
+        return NULL;
+    if (!key || (plen = key_prefixlen(key)) > h->max_prefixlen)
+        return lpm_leftmost(m, root);
+
+    /* Exact search, remembering the path. */
+    for (n = root; n;) {
+        uint32_t matchlen = lpm_match(h, n, key);
+        if (n->prefixlen != matchlen || n->prefixlen == plen)
+            break;
+        path[depth++] = n;
+        n = lpm_node(m, n->child[lpm_bit(key + LPM_KEY_HDR, n->prefixlen)]);
+    }
+    if (!n || n->prefixlen != plen || lpm_match(h, n, key) != plen || (n->flags & LPM_FLAG_IM))
+        return lpm_leftmost(m, root);
+
+    while (depth > 0) {
+        struct lpm_node *parent = path[--depth];
+        struct lpm_node *right = lpm_node(m, parent->child[1]);
+
+        if (right && right != n)
+            return lpm_leftmost(m, right);
+        if (!(parent->flags & LPM_FLAG_IM))
+            return parent;
+        n = parent;
+    }
+    return NULL;
+}
+
+static int lpm_get_next_key(struct bpfrt_map *m, const void *key, void *next_key)
+{
+    struct lpm_hdr *h = lpm_hdr(m);
+    struct lpm_node *n;
+    int err = 0;
+
+    lpm_lock(h);
+    n = lpm_next_locked(m, h, key);
+    if (n) {
+        memcpy(next_key, &n->prefixlen, 4);
+        memcpy((uint8_t *)next_key + LPM_KEY_HDR, n->data, h->data_size);
+    } else {
+        err = -ENOENT;
+    }
+    lpm_unlock(h);
+    return err;
+}
+
+const struct map_ops map_ops_lpm_trie = {
+    .check = lpm_check,
+    .alloc = lpm_alloc,
+    .free = lpm_free,
+    .lookup = lpm_lookup,
+    .update = lpm_update,
+    .delete = lpm_delete,
+    .sys_lookup = lpm_sys_lookup,
+    .sys_update = lpm_sys_update,
+    .sys_delete = lpm_sys_delete,
+    .get_next_key = lpm_get_next_key,
+};
