@@ -241,11 +241,8 @@ static int fill_slots(struct bpfrt_object *obj, struct ld_map *m)
         const struct ld_init *in = &m->inits[i];
         uint32_t key = in->slot, val;
 
-        if (in->map_idx < 0) {
-            ld_log(obj, "%s: map '%s': slot %u: program '%s' not inserted (prog arrays are filled by the runtime)",
-                   obj->path, m->name, key, in->prog_idx >= 0 ? obj->progs[in->prog_idx].name : "?");
-            continue;
-        }
+        if (in->map_idx < 0)
+            continue; /* a program: fill_prog_slots() after the programs load */
         val = obj->maps[in->map_idx].rt_id;
         err = bpfrt_map__update_elem(m->map, &key, sizeof(key), &val, sizeof(val), BPF_ANY);
         if (err)
@@ -305,6 +302,35 @@ static int core_relocate_prog(struct bpfrt_object *obj, struct bpfrt_program *p)
     return 0;
 }
 
+/* Prog array slots given by the object (BTF `values` of functions): the
+ * value is the program's id, inserted once every program is loaded, as
+ * libbpf does. */
+static int fill_prog_slots(struct bpfrt_object *obj)
+{
+    for (size_t i = 0; i < obj->nr_maps; i++) {
+        struct ld_map *m = &obj->maps[i];
+        for (uint32_t k = 0; k < m->nr_inits; k++) {
+            const struct ld_init *in = &m->inits[k];
+            uint32_t key = in->slot, val;
+            struct bpfrt_program *p;
+            int err;
+
+            if (in->map_idx >= 0 || in->prog_idx < 0)
+                continue;
+            p = &obj->progs[in->prog_idx];
+            if (!p->prog)
+                return ld_err(obj, -EINVAL, "%s: map '%s': slot %u: program '%s' is not loaded", obj->path, m->name,
+                              key, p->name);
+            val = bpfrt_prog__id(p->prog);
+            err = bpfrt_map__update_elem(m->map, &key, sizeof(key), &val, sizeof(val), BPF_ANY);
+            if (err)
+                return ld_err(obj, err, "%s: map '%s': cannot insert program '%s' at slot %u: %s", obj->path,
+                              m->name, p->name, key, strerror(-err));
+        }
+    }
+    return 0;
+}
+
 int bpfrt_object__load(struct bpfrt_object *obj)
 {
     size_t i;
@@ -342,7 +368,7 @@ int bpfrt_object__load(struct bpfrt_object *obj)
                           p->name, msg[0] ? msg : strerror(-err));
         }
     }
-    return 0;
+    return fill_prog_slots(obj);
 }
 
 void bpfrt_object__close(struct bpfrt_object *obj)

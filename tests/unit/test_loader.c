@@ -681,3 +681,43 @@ Test(loader, load_global_data)
     cr_assert_str_eq(str, "hello %d\n");
     bpfrt_object__close(obj);
 }
+
+/* Load an object, fill its prog array from `values`, run a program that
+ * uses a hash map and global data, and read the maps back. */
+Test(loader, load_and_run_with_maps)
+{
+    struct bpfrt_object *obj;
+    struct bpfrt_program *count, *target;
+    struct bpfrt_map *jumps, *hits, *bss;
+    uint32_t key = 2, id = 0;
+    uint64_t val = 0;
+
+    cr_assert_eq(open_obj("run_maps.o", &obj, NULL), 0, "%s", logbuf);
+    cr_assert_eq(bpfrt_object__load(obj), 0, "%s", logbuf);
+    count = bpfrt_object__find_program_by_name(obj, "count");
+    target = bpfrt_object__find_program_by_name(obj, "target");
+    cr_assert(count && target && bpfrt_program__prog(count) && bpfrt_program__prog(target));
+    jumps = bpfrt_object__find_map_by_name(obj, "jumps");
+    cr_assert_not_null(jumps);
+    cr_assert_eq(bpfrt_map__lookup_elem(jumps, &key, 4, &id, 4, 0), 0);
+    cr_assert_eq(id, bpfrt_prog__id(bpfrt_program__prog(target)));
+    key = 1;
+    cr_assert_eq(bpfrt_map__lookup_elem(jumps, &key, 4, &id, 4, 0), -ENOENT);
+
+    for (int mode = 0; mode < 2; mode++)
+        for (int i = 0; i < 3; i++) {
+            BPFRT_OPTS(bpfrt_run_opts, ro, .flags = mode ? BPFRT_RUN_CHECKED : 0);
+            cr_assert_eq(bpfrt_prog__run(bpfrt_program__prog(count), &ro), 0);
+            cr_assert_eq(ro.retval, 3u * (uint64_t)(mode * 3 + i + 1));
+        }
+    hits = bpfrt_object__find_map_by_name(obj, "hits");
+    key = 5;
+    cr_assert_eq(bpfrt_map__lookup_elem(hits, &key, 4, &val, 8, 0), 0);
+    cr_assert_eq(val, 1 + 5 * 3); /* first run inserts 1, five more add step */
+    bss = bpfrt_object__find_map_by_name(obj, "run_maps.bss");
+    cr_assert_not_null(bss);
+    key = 0;
+    cr_assert_eq(bpfrt_map__lookup_elem(bss, &key, 4, &val, 8, 0), 0);
+    cr_assert_eq(val, 18);
+    bpfrt_object__close(obj);
+}
