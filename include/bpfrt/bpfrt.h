@@ -27,6 +27,7 @@ struct bpfrt_prog_load_opts {
     size_t sz;
     enum bpf_prog_type type; /* BPF_PROG_TYPE_UNSPEC: a raw program */
     const char *name;
+    const char *license; /* decides GPL-only helpers, as in the kernel; NULL: "GPL" */
     char *log_buf; /* receives the reason when loading fails */
     size_t log_size;
 };
@@ -97,6 +98,15 @@ int bpfrt_disasm(const struct bpf_insn *insns, size_t cnt, FILE *out, int with_i
  * accepted).  On success *insnsp is malloc'd, *cntp its length.  On error
  * returns -EINVAL and err names the line and the reason. */
 int bpfrt_asm(const char *text, struct bpf_insn **insnsp, size_t *cntp, char *err, size_t errsz);
+
+/* Trace output: lines that programs print with bpf_trace_printk, in the
+ * layout of the kernel's trace_pipe.  By default they are kept (the last
+ * 4096) until drained; with a callback set they go to it as they come
+ * (from the thread that runs the program). */
+typedef void (*bpfrt_trace_fn)(const char *line, void *ctx);
+void bpfrt_trace_set_callback(bpfrt_trace_fn fn, void *ctx);
+/* Hand every kept line to fn (NULL: discard them); returns how many. */
+size_t bpfrt_trace_drain(bpfrt_trace_fn fn, void *ctx);
 
 /* Name of helper id as the UAPI header lists it ("map_lookup_elem"), or
  * NULL when the id is unknown. */

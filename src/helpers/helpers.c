@@ -1,5 +1,6 @@
 /* helpers.c - the helper table.  Names and ids are generated from the UAPI
  * header's __BPF_FUNC_MAPPER so they always match the kernel's numbering. */
+#include <string.h>
 #include <time.h>
 
 #include "bpfrt/bpfrt.h"
@@ -56,14 +57,25 @@ static uint64_t hlp_get_prandom_u32(uint64_t a, uint64_t b, uint64_t c, uint64_t
 }
 
 static const struct hlp_desc hlp_table[] = {
-    {BPF_FUNC_ktime_get_ns, "ktime_get_ns", hlp_ktime_get_ns},
-    {BPF_FUNC_get_prandom_u32, "get_prandom_u32", hlp_get_prandom_u32},
-    {BPF_FUNC_get_smp_processor_id, "get_smp_processor_id", hlp_get_smp_processor_id},
-    {BPF_FUNC_ktime_get_boot_ns, "ktime_get_boot_ns", hlp_ktime_get_boot_ns},
+    {BPF_FUNC_ktime_get_ns, "ktime_get_ns", hlp_ktime_get_ns, 0},
+    {BPF_FUNC_get_prandom_u32, "get_prandom_u32", hlp_get_prandom_u32, 0},
+    {BPF_FUNC_get_smp_processor_id, "get_smp_processor_id", hlp_get_smp_processor_id, 0},
+    {BPF_FUNC_ktime_get_boot_ns, "ktime_get_boot_ns", hlp_ktime_get_boot_ns, 0},
 };
 
 extern const struct hlp_desc hlp_map_table[];
 extern const unsigned hlp_map_table_cnt;
+extern const struct hlp_desc hlp_trace_desc;
+
+int hlp_license_is_gpl(const char *license)
+{
+    static const char *const ok[] = {"GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL",
+                                     "Dual MPL/GPL"};
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+        if (!strcmp(license, ok[i]))
+            return 1;
+    return 0;
+}
 
 const struct hlp_desc *hlp_find(uint32_t id)
 {
@@ -73,6 +85,8 @@ const struct hlp_desc *hlp_find(uint32_t id)
     for (unsigned i = 0; i < hlp_map_table_cnt; i++)
         if (hlp_map_table[i].id == id)
             return &hlp_map_table[i];
+    if (id == hlp_trace_desc.id)
+        return &hlp_trace_desc;
     return NULL;
 }
 

@@ -13,10 +13,15 @@ struct hlp_desc {
     uint32_t id;
     const char *name; /* without the bpf_ prefix, as in the UAPI mapper */
     hlp_fn fn;        /* NULL: declared by the UAPI but not available here */
+    int gpl_only;     /* callable only from GPL-compatible programs (kernel's gpl_only) */
 };
 
 /* The implementation of helper id, or NULL when it has none here. */
 const struct hlp_desc *hlp_find(uint32_t id);
+/* Is a license string GPL-compatible, by the kernel's list
+ * (license_is_gpl_compatible in include/linux/license.h)? */
+int hlp_license_is_gpl(const char *license);
+
 /* Number of helper ids the UAPI header defines (__BPF_FUNC_MAX_ID). */
 uint32_t hlp_max_id(void);
 

@@ -116,11 +116,11 @@ static uint64_t hlp_map_peek_elem(uint64_t r1, uint64_t value, uint64_t c, uint6
 }
 
 const struct hlp_desc hlp_map_table[] = {
-    {BPF_FUNC_map_lookup_elem, "map_lookup_elem", hlp_map_lookup_elem},
-    {BPF_FUNC_map_update_elem, "map_update_elem", hlp_map_update_elem},
-    {BPF_FUNC_map_delete_elem, "map_delete_elem", hlp_map_delete_elem},
-    {BPF_FUNC_map_push_elem, "map_push_elem", hlp_map_push_elem},
-    {BPF_FUNC_map_pop_elem, "map_pop_elem", hlp_map_pop_elem},
-    {BPF_FUNC_map_peek_elem, "map_peek_elem", hlp_map_peek_elem},
+    {BPF_FUNC_map_lookup_elem, "map_lookup_elem", hlp_map_lookup_elem, 0},
+    {BPF_FUNC_map_update_elem, "map_update_elem", hlp_map_update_elem, 0},
+    {BPF_FUNC_map_delete_elem, "map_delete_elem", hlp_map_delete_elem, 0},
+    {BPF_FUNC_map_push_elem, "map_push_elem", hlp_map_push_elem, 0},
+    {BPF_FUNC_map_pop_elem, "map_pop_elem", hlp_map_pop_elem, 0},
+    {BPF_FUNC_map_peek_elem, "map_peek_elem", hlp_map_peek_elem, 0},
 };
 const unsigned hlp_map_table_cnt = sizeof(hlp_map_table) / sizeof(hlp_map_table[0]);

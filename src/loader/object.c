@@ -347,7 +347,8 @@ int bpfrt_object__load(struct bpfrt_object *obj)
     for (i = 0; i < obj->nr_progs; i++) {
         struct bpfrt_program *p = &obj->progs[i];
         char msg[1024] = "";
-        BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = p->type, .name = p->name, .log_buf = msg, .log_size = sizeof(msg));
+        BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = p->type, .name = p->name, .license = obj->license,
+                   .log_buf = msg, .log_size = sizeof(msg));
 
         err = ld_prog_link(obj, p);
         if (!err)

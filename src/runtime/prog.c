@@ -12,6 +12,7 @@
 #include "../isa/isa.h"
 #include "../maps/map.h"
 #include "../maps/registry.h"
+#include "../helpers/helpers.h"
 #include "prog_registry.h"
 
 struct bpfrt_prog {
@@ -126,6 +127,32 @@ static int add_used_map(struct bpfrt_prog *prog, struct bpfrt_map *m)
     return 0;
 }
 
+/* GPL-only helpers need a GPL-compatible license, as in the kernel
+ * (check_helper_call: "cannot call GPL-restricted function from non-GPL
+ * compatible program"). */
+static int check_license(const struct bpf_insn *insns, size_t cnt, const char *license, char *log, size_t logsz)
+{
+    int gpl = hlp_license_is_gpl(license);
+
+    for (size_t i = 0; i < cnt; i++) {
+        const struct bpf_insn *in = &insns[i];
+        const struct hlp_desc *h;
+        if (isa_is_ldimm64(in)) {
+            i++;
+            continue;
+        }
+        if (in->code != (BPF_JMP | BPF_CALL) || in->src_reg != 0)
+            continue;
+        h = hlp_find((uint32_t)in->imm);
+        if (h && h->gpl_only && !gpl)
+            return log_at(log, logsz, -EINVAL, i,
+                          "cannot call GPL-restricted function bpf_%s#%d from non-GPL compatible program "
+                          "(license \"%s\")",
+                          h->name, in->imm, license);
+    }
+    return 0;
+}
+
 /* Resolve map references: an LD_IMM64 with BPF_PSEUDO_MAP_FD names a map
  * by id (bpfrt's fd is the id bpftool shows) and loads its address; with
  * BPF_PSEUDO_MAP_VALUE it loads the address of byte imm2 of the array's
@@ -232,7 +259,10 @@ int bpfrt_prog__load_insns(const struct bpf_insn *insns, size_t cnt, const struc
             return -ENOMEM;
         }
         memcpy(exec, insns, cnt * sizeof(*insns));
-        err = resolve_maps(prog, exec, log, logsz);
+        const char *license = OPT(opts, license, NULL);
+        err = check_license(insns, cnt, license ? license : "GPL", log, logsz);
+        if (!err)
+            err = resolve_maps(prog, exec, log, logsz);
         if (!err)
             err = interp_prepare(exec, cnt, &prog->code, log, logsz);
         free(exec);

@@ -32,7 +32,53 @@ int cli_write_file(const char *path, const void *buf, size_t len);
 /* Parse an unsigned decimal or 0x number that fits in max.  0 or -EINVAL. */
 int cli_parse_u64(const char *s, uint64_t max, uint64_t *v);
 
+/* ------------------------------------------------ obj FILE (obj.c) */
+#include <linux/bpf.h>
+
+struct bpfrt_object;
+struct bpfrt_program;
+struct bpfrt_map;
+struct btf;
+struct btf_ext_line;
+
+/* `obj FILE [sec SECTION | prog NAME] [type TYPE]` (a PROG) or
+ * `obj FILE [name NAME]` (a MAP). */
+struct cli_obj_spec {
+    const char *file;
+    const char *sec, *prog; /* PROG: selection */
+    const char *map;        /* MAP: name */
+    enum bpf_prog_type type;
+    int has_type;
+};
+
+/* Parse from argv[0] == "obj"; returns the words used, or -1 after
+ * reporting.  Stops at the first word that is not one of its keywords. */
+int cli_obj_parse(int argc, char **argv, int for_map, struct cli_obj_spec *s);
+/* Open and load the object; 0, or 1 after reporting. */
+int cli_obj_load(const struct cli_obj_spec *s, struct bpfrt_object **objp);
+/* The program the spec selects; NULL after reporting (none, or several
+ * and no selection: the message lists the names). */
+struct bpfrt_program *cli_obj_prog(const struct bpfrt_object *obj, const struct cli_obj_spec *s);
+/* bpfrt's id of a program of an object: its position, from 1. */
+int cli_obj_prog_id(const struct bpfrt_object *obj, const struct bpfrt_program *p);
+int cli_prog_type_parse(const char *s, enum bpf_prog_type *type);
+const char *cli_prog_type_str(enum bpf_prog_type type, char *buf, size_t sz);
+/* The kernel's tag: first 8 bytes of SHA-1 (SHA-256 from Linux 6.18 on,
+ * chosen by the running kernel; BPFRT_TAG_HASH=sha1|sha256 overrides) over
+ * the instructions with map references zeroed (bpf_prog_calc_tag). */
+int cli_prog_tag(const struct bpf_insn *insns, size_t cnt, uint8_t tag[8]);
+
+/* Facts beyond the public API (read from the loader and maps). */
+const struct btf *cli_obj_btf(const struct bpfrt_object *obj);
+uint32_t cli_prog_func_at(const struct bpfrt_program *p, size_t idx);
+const struct btf_ext_line *cli_prog_line_at(const struct bpfrt_program *p, size_t idx);
+void cli_map_btf_ids(const struct bpfrt_object *obj, const struct bpfrt_map *m, uint32_t *key_id, uint32_t *value_id);
+int cli_map_frozen(const struct bpfrt_map *m);
+uint32_t cli_map_nr_workers(const struct bpfrt_map *m);
+
 int do_prog(int argc, char **argv);
+int do_map(int argc, char **argv);
+int do_btf(int argc, char **argv);
 int do_asm(int argc, char **argv);
 int do_disasm(int argc, char **argv);
 

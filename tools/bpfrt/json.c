@@ -21,13 +21,14 @@ static void newline(struct json *j)
         fputs("    ", j->out);
 }
 
-/* Before a value or key: separator from the previous element. */
+/* Separator from the previous element.  Pretty output breaks lines as
+ * bpftool's json_writer does: before each key and before the closing
+ * bracket of a non-empty container; array elements follow the comma
+ * ("[{", "},{", "[1,2]"), so `-p` output is bpftool's byte for byte. */
 static void sep(struct json *j)
 {
     if (j->need_comma)
         fputc(',', j->out);
-    if (j->depth)
-        newline(j);
 }
 
 /* A value directly after a key takes no separator. */
@@ -100,6 +101,7 @@ static void put_string(FILE *out, const char *s)
 void json_key(struct json *j, const char *key)
 {
     sep(j);
+    newline(j);
     put_string(j->out, key);
     fputs(j->pretty ? ": " : ":", j->out);
     j->need_comma = 0;
@@ -131,6 +133,13 @@ void json_bool(struct json *j, int v)
 {
     value_prefix(j);
     fputs(v ? "true" : "false", j->out);
+    j->need_comma = 1;
+}
+
+void json_null(struct json *j)
+{
+    value_prefix(j);
+    fputs("null", j->out);
     j->need_comma = 1;
 }
 

@@ -124,12 +124,20 @@ static void usage(FILE *out)
             "Usage: bpfrt [OPTIONS] OBJECT { COMMAND | help }\n"
             "       bpfrt asm FILE [-o OUT]\n"
             "       bpfrt disasm FILE\n"
-            "       OBJECT := { prog }\n"
+            "       OBJECT := { prog | map | btf }\n"
             "       OPTIONS := { -j|--json [-p|--pretty] | -d|--debug | --engine interp | -V|--version }\n"
             "\n"
             "       bpfrt prog run PROG [data_in FILE [data_out FILE]] [repeat N]\n"
-            "       bpfrt prog dump xlated PROG [opcodes]\n"
-            "       PROG := raw FILE [type TYPE]     (raw 8-byte instructions; - for stdin)\n");
+            "       bpfrt prog dump xlated PROG [opcodes] [linum]\n"
+            "       bpfrt prog { show | list } PROG\n"
+            "       bpfrt map { show | list } obj FILE [name NAME]\n"
+            "       bpfrt map { dump | lookup | getnext | update | delete | freeze | peek | push | pop } MAP ...\n"
+            "       bpfrt map create FILE type TYPE key KEY_SIZE value VALUE_SIZE entries MAX [name NAME]\n"
+            "                        [flags FLAGS] [inner_map MAP]\n"
+            "       bpfrt btf dump file OBJ [format raw|c]\n"
+            "       PROG := raw FILE [type TYPE]     (raw 8-byte instructions; - for stdin)\n"
+            "             | obj FILE [sec SECTION | prog NAME] [type TYPE]   (an ELF object, loaded here)\n"
+            "       MAP  := obj FILE name NAME       (a map of an ELF object, created by loading it here)\n");
 }
 
 int main(int argc, char **argv)
@@ -182,7 +190,11 @@ int main(int argc, char **argv)
         return do_disasm(rest, rargv);
     if (cli_is_prefix(obj, "prog"))
         return do_prog(rest, rargv);
-    if (cli_is_prefix(obj, "map") || cli_is_prefix(obj, "btf") || cli_is_prefix(obj, "net"))
-        return cli_err("object '%s' needs the ELF loader and maps, which this build does not have yet", obj);
-    return cli_err("unknown object '%s' (expected prog, asm or disasm; see bpfrt help)", obj);
+    if (cli_is_prefix(obj, "map"))
+        return do_map(rest, rargv);
+    if (cli_is_prefix(obj, "btf"))
+        return do_btf(rest, rargv);
+    if (cli_is_prefix(obj, "net"))
+        return cli_err("object '%s' needs program attachment, which this build does not have yet", obj);
+    return cli_err("unknown object '%s' (expected prog, map, btf, asm or disasm; see bpfrt help)", obj);
 }

@@ -1,0 +1,93 @@
+/* trace.c - the trace buffer: lines that programs print with
+ * bpf_trace_printk, in the layout of the kernel's trace_pipe
+ * ("<comm>-<pid> [<cpu>] <flags> <secs>.<usecs>: bpf_trace_printk: <msg>"),
+ * kept in a bounded ring until user space reads them, or handed to a
+ * callback as they come. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bpfrt/bpfrt.h"
+#include "trace.h"
+
+#define TRACE_RING 4096 /* lines kept; older ones are dropped, as a full trace buffer does */
+
+static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *ring[TRACE_RING];
+static size_t head, count;
+static uint64_t dropped;
+static bpfrt_trace_fn trace_cb;
+static void *trace_cb_ctx;
+
+void trace_emit(uint32_t worker, const char *msg)
+{
+    char comm[32] = "bpfrt", line[640];
+    struct timespec ts;
+    FILE *f;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    f = fopen("/proc/self/comm", "r");
+    if (f) {
+        if (fgets(comm, sizeof(comm), f))
+            comm[strcspn(comm, "\n")] = 0;
+        fclose(f);
+    }
+    snprintf(line, sizeof(line), "%16s-%-7d [%03u] ..... %5lld.%06ld: bpf_trace_printk: %s", comm, (int)getpid(),
+             worker, (long long)ts.tv_sec, ts.tv_nsec / 1000, msg);
+    pthread_mutex_lock(&trace_lock);
+    if (trace_cb) {
+        bpfrt_trace_fn cb = trace_cb;
+        void *ctx = trace_cb_ctx;
+        pthread_mutex_unlock(&trace_lock);
+        cb(line, ctx);
+        return;
+    }
+    char *copy = strdup(line);
+    if (copy) {
+        size_t slot = (head + count) % TRACE_RING;
+        if (count == TRACE_RING) {
+            free(ring[head]);
+            head = (head + 1) % TRACE_RING;
+            count--;
+            dropped++;
+            slot = (head + count) % TRACE_RING;
+        }
+        ring[slot] = copy;
+        count++;
+    }
+    pthread_mutex_unlock(&trace_lock);
+}
+
+void bpfrt_trace_set_callback(bpfrt_trace_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&trace_lock);
+    trace_cb = fn;
+    trace_cb_ctx = ctx;
+    pthread_mutex_unlock(&trace_lock);
+}
+
+size_t bpfrt_trace_drain(bpfrt_trace_fn fn, void *ctx)
+{
+    size_t n = 0;
+
+    for (;;) {
+        char *line = NULL;
+        pthread_mutex_lock(&trace_lock);
+        if (count) {
+            line = ring[head];
+            ring[head] = NULL;
+            head = (head + 1) % TRACE_RING;
+            count--;
+        }
+        pthread_mutex_unlock(&trace_lock);
+        if (!line)
+            return n;
+        if (fn)
+            fn(line, ctx);
+        free(line);
+        n++;
+    }
+}
