@@ -248,6 +248,29 @@ struct bpfrt_prog *bpfrt_program__prog(const struct bpfrt_program *p);
 const char *bpfrt_program__source_line(const struct bpfrt_program *p, size_t idx, uint32_t *line_nr,
                                        const char **file);
 
+/* --------------------------------------------------------------- pinning */
+
+/* The state directory (the bpffs analogue): $BPFRT_FS, else /run/bpfrt for
+ * root, else $XDG_RUNTIME_DIR/bpfrt; created with mode 0700 on first use.
+ * NULL (errno set) when none can be had. */
+const char *bpfrt_fs_dir(void);
+
+/* Pin a map: its storage moves into a file at path (created 0600; -EEXIST
+ * when path exists), which keeps the map alive after the process exits.
+ * Every process that opens the file with bpfrt_map__open_pinned() shares
+ * the same map: updates in one are seen by the others. */
+int bpfrt_map__pin(struct bpfrt_map *map, const char *path);
+int bpfrt_map__open_pinned(const char *path, struct bpfrt_map **mapp);
+/* The file the map is pinned at, or NULL. */
+const char *bpfrt_map__pin_path(const struct bpfrt_map *map);
+
+/* Pin a loaded program at path: its instructions, type, name, license and
+ * the maps it uses (each pinned too: maps not pinned yet are pinned under
+ * <state dir>/maps/).  bpfrt_prog__open_pinned() gives a runnable program
+ * in any process, sharing those maps. */
+int bpfrt_prog__pin(struct bpfrt_prog *prog, const char *path);
+int bpfrt_prog__open_pinned(const char *path, struct bpfrt_prog **progp);
+
 #ifdef __cplusplus
 }
 #endif
