@@ -10,7 +10,7 @@ CFLAGS_BASE := -std=gnu11 -g -Wall -Wextra -Werror -Iinclude -Isrc -D_GNU_SOURCE
 OPT     ?= -O2
 CFLAGS  ?=
 ALL_CFLAGS = $(CFLAGS_BASE) $(OPT) $(CFLAGS)
-LDLIBS_TOOL = -lcapstone -lbpf -lelf -lz
+LDLIBS_TOOL = -lcapstone -lpcap -lbpf -lelf -lz
 LDLIBS_TEST = -lcriterion -lbpf -lelf -lz
 
 LIB_SRCS := $(wildcard src/*/*.c)
