@@ -263,6 +263,12 @@ int bpfrt_map__pin(struct bpfrt_map *map, const char *path);
 int bpfrt_map__open_pinned(const char *path, struct bpfrt_map **mapp);
 /* The file the map is pinned at, or NULL. */
 const char *bpfrt_map__pin_path(const struct bpfrt_map *map);
+/* Why the last bpfrt_map__pin() / bpfrt_map__open_pinned() of this thread
+ * failed ("" after a success): names the file and the reason, e.g. a
+ * truncated, foreign or corrupt file (-EINVAL), an existing path
+ * (-EEXIST), a missing directory (-ENOENT), a map holding ids
+ * (-EOPNOTSUPP). */
+const char *bpfrt_pin_error(void);
 
 /* Pin a loaded program at path: its instructions, type, name, license and
  * the maps it uses (each pinned too: maps not pinned yet are pinned under

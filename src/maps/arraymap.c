@@ -62,24 +62,36 @@ static int array_check(const struct map_attr *attr, char *log, size_t logsz)
     return 0;
 }
 
-static int array_alloc(struct bpfrt_map *m)
+/* Value area: where it starts in the arena, its size and stride. */
+static int array_layout(const struct bpfrt_map *m, uint64_t *startp, uint64_t *areap, uint64_t *stridep)
 {
     size_t ps = (size_t)sysconf(_SC_PAGESIZE);
-    struct array_priv *p;
     uint64_t stride, area, start;
-    int err;
 
     stride = map_round8(m->value_size);
     if (is_percpu(m))
         stride *= m->nr_workers;
     area = stride * m->max_entries;
-    if (area / m->max_entries != stride || area > (1ull << 40))
+    if (!m->max_entries || area / m->max_entries != stride || area > (1ull << 40))
         return -ENOMEM;
     start = MAP_ARENA_HDR_SIZE;
     if (m->map_flags & BPF_F_MMAPABLE) {
         start = ps;
         area = (area + ps - 1) & ~(uint64_t)(ps - 1);
     }
+    *startp = start, *areap = area, *stridep = stride;
+    return 0;
+}
+
+static int array_alloc(struct bpfrt_map *m)
+{
+    struct array_priv *p;
+    uint64_t stride, area, start;
+    int err;
+
+    err = array_layout(m, &start, &area, &stride);
+    if (err)
+        return err;
     p = calloc(1, sizeof(*p));
     if (!p)
         return -ENOMEM;
@@ -89,6 +101,24 @@ static int array_alloc(struct bpfrt_map *m)
         return err;
     }
     arena_hdr(&m->arena)->brk = start + area;
+    p->values = m->arena.base + start;
+    p->stride = stride;
+    p->area = area;
+    m->priv = p;
+    return 0;
+}
+
+/* A pinned array opened again: the value area must fit in the arena. */
+static int array_reopen(struct bpfrt_map *m)
+{
+    struct array_priv *p;
+    uint64_t stride, area, start;
+
+    if (array_layout(m, &start, &area, &stride) || start + area > m->arena.size)
+        return -EINVAL;
+    p = calloc(1, sizeof(*p));
+    if (!p)
+        return -ENOMEM;
     p->values = m->arena.base + start;
     p->stride = stride;
     p->area = area;
@@ -205,6 +235,7 @@ const struct map_ops map_ops_array = {
     .check = array_check,
     .alloc = array_alloc,
     .free = array_free,
+    .reopen = array_reopen,
     .lookup = array_lookup,
     .update = array_update,
     .delete = array_delete,
@@ -217,6 +248,7 @@ const struct map_ops map_ops_percpu_array = {
     .check = array_check,
     .alloc = array_alloc,
     .free = array_free,
+    .reopen = array_reopen,
     .lookup = array_lookup,
     .update = array_update,
     .delete = array_delete,

@@ -505,92 +505,149 @@ static uint32_t random_seed(void)
     return r;
 }
 
-static int htab_alloc(struct bpfrt_map *m)
+/* The arena layout the attributes give (htab_alloc, and htab_reopen checks
+ * a pinned arena against it). */
+struct htab_layout {
+    uint64_t max, n_buckets, nr_elems, elem_size, buckets_off, freelists_off, lru_off, elems_off, total;
+    uint32_t nr_free, nr_lru;
+};
+
+static int htab_layout(const struct bpfrt_map *m, struct htab_layout *l)
 {
     int lru = type_is_lru(m->type), percpu = type_is_percpu(m->type);
     struct map_attr attr = {
         .type = m->type, .max_entries = m->max_entries, .map_flags = m->map_flags, .nr_workers = m->nr_workers};
-    uint64_t max = adjusted_max(&attr), n_buckets = roundup_pow2(max), nr_elems, elem_size, size, off;
-    uint32_t nr_free, nr_lru, i;
-    struct htab *t;
-    struct htab_hdr *h;
-    int err;
+    uint64_t size, off;
 
-    nr_free = m->nr_workers < 64 ? m->nr_workers : 64;
-    nr_lru = lru ? ((m->map_flags & BPF_F_NO_COMMON_LRU) ? m->nr_workers : 1) : 0;
-    if (nr_lru > 65535)
+    l->max = adjusted_max(&attr);
+    l->n_buckets = roundup_pow2(l->max);
+    l->nr_free = m->nr_workers < 64 ? m->nr_workers : 64;
+    l->nr_lru = lru ? ((m->map_flags & BPF_F_NO_COMMON_LRU) ? m->nr_workers : 1) : 0;
+    if (l->nr_lru > 65535)
         return -E2BIG;
-    nr_elems = lru ? max : max + m->nr_workers;
-    elem_size = ELEM_HDR + map_round8(m->key_size) + (uint64_t)map_round8(m->value_size) * (percpu ? m->nr_workers : 1);
-    if (nr_elems > UINT32_MAX || elem_size > UINT32_MAX)
+    l->nr_elems = lru ? l->max : l->max + m->nr_workers;
+    l->elem_size =
+        ELEM_HDR + map_round8(m->key_size) + (uint64_t)map_round8(m->value_size) * (percpu ? m->nr_workers : 1);
+    if (l->nr_elems > UINT32_MAX || l->elem_size > UINT32_MAX)
         return -E2BIG;
 
     off = MAP_ARENA_HDR_SIZE + ((sizeof(struct htab_hdr) + 63) & ~(size_t)63);
-    size = off + n_buckets * sizeof(struct htab_bucket) + nr_free * sizeof(struct htab_freelist) +
-           nr_lru * sizeof(struct htab_lru);
+    size = off + l->n_buckets * sizeof(struct htab_bucket) + l->nr_free * sizeof(struct htab_freelist) +
+           l->nr_lru * sizeof(struct htab_lru);
     size = (size + 63) & ~63ull;
-    if (nr_elems * elem_size / elem_size != nr_elems || size + nr_elems * elem_size > (1ull << 44))
+    if (l->nr_elems * l->elem_size / l->elem_size != l->nr_elems || size + l->nr_elems * l->elem_size > (1ull << 44))
         return -ENOMEM;
-    t = calloc(1, sizeof(*t));
-    if (!t)
-        return -ENOMEM;
-    err = arena_alloc(&m->arena, size + nr_elems * elem_size);
-    if (err) {
-        free(t);
-        return err;
-    }
-    m->max_entries = (uint32_t)max;
+    l->buckets_off = off;
+    l->freelists_off = off + l->n_buckets * sizeof(struct htab_bucket);
+    l->lru_off = l->freelists_off + l->nr_free * sizeof(struct htab_freelist);
+    l->elems_off = size;
+    l->total = size + l->nr_elems * l->elem_size;
+    return 0;
+}
+
+/* The per-process view of the arena's header (pointers, sizes). */
+static void htab_view(struct htab *t, struct bpfrt_map *m)
+{
+    struct htab_hdr *h = (struct htab_hdr *)(m->arena.base + MAP_ARENA_HDR_SIZE);
+
     t->m = m;
     t->base = m->arena.base;
-    t->h = h = (struct htab_hdr *)(t->base + MAP_ARENA_HDR_SIZE);
-    h->n_buckets = (uint32_t)n_buckets;
-    h->hashrnd = (m->map_flags & BPF_F_ZERO_SEED) ? 0 : random_seed();
-    h->elem_size = (uint32_t)elem_size;
-    h->nr_elems = (uint32_t)nr_elems;
-    h->nr_freelists = nr_free;
-    h->nr_lru = nr_lru;
-    h->lazy = !!(m->map_flags & BPF_F_NO_PREALLOC);
-    h->buckets_off = off;
-    off += n_buckets * sizeof(struct htab_bucket);
-    h->freelists_off = off;
-    off += nr_free * sizeof(struct htab_freelist);
-    h->lru_off = off;
-    h->elems_off = size;
-    arena_hdr(&m->arena)->brk = size + nr_elems * elem_size;
-
+    t->h = h;
     t->buckets = (struct htab_bucket *)(t->base + h->buckets_off);
     t->freelists = (struct htab_freelist *)(t->base + h->freelists_off);
     t->lru = (struct htab_lru *)(t->base + h->lru_off);
-    t->mask = (uint32_t)n_buckets - 1;
+    t->mask = h->n_buckets - 1;
     t->key_size = m->key_size;
     t->value_size = m->value_size;
     t->key_rsize = map_round8(m->key_size);
     t->slot = map_round8(m->value_size);
-    t->elem_size = (uint32_t)elem_size;
-    t->percpu = percpu;
-    t->is_lru = lru;
+    t->elem_size = h->elem_size;
+    t->percpu = type_is_percpu(m->type);
+    t->is_lru = type_is_lru(m->type);
     t->lock_off = m->spin_lock_off;
-    for (i = 0; i < nr_free; i++)
+}
+
+static int htab_alloc(struct bpfrt_map *m)
+{
+    struct htab_layout l;
+    struct htab *t;
+    struct htab_hdr *h;
+    int err;
+
+    err = htab_layout(m, &l);
+    if (err)
+        return err;
+    t = calloc(1, sizeof(*t));
+    if (!t)
+        return -ENOMEM;
+    err = arena_alloc(&m->arena, l.total);
+    if (err) {
+        free(t);
+        return err;
+    }
+    m->max_entries = (uint32_t)l.max;
+    h = (struct htab_hdr *)(m->arena.base + MAP_ARENA_HDR_SIZE);
+    h->n_buckets = (uint32_t)l.n_buckets;
+    h->hashrnd = (m->map_flags & BPF_F_ZERO_SEED) ? 0 : random_seed();
+    h->elem_size = (uint32_t)l.elem_size;
+    h->nr_elems = (uint32_t)l.nr_elems;
+    h->nr_freelists = l.nr_free;
+    h->nr_lru = l.nr_lru;
+    h->lazy = !!(m->map_flags & BPF_F_NO_PREALLOC);
+    h->buckets_off = l.buckets_off;
+    h->freelists_off = l.freelists_off;
+    h->lru_off = l.lru_off;
+    h->elems_off = l.elems_off;
+    arena_hdr(&m->arena)->brk = l.total;
+    htab_view(t, m);
+
+    for (uint32_t i = 0; i < l.nr_free; i++)
         t->freelists[i].head = NULLS(0);
     if (!h->lazy) {
         /* Element k goes to list k % lists, pushed so that each list pops
          * its lowest elements first. */
-        for (uint64_t k = nr_elems; k-- > 0;) {
-            struct htab_elem *e = E(t, h->elems_off + k * elem_size);
+        for (uint64_t k = l.nr_elems; k-- > 0;) {
+            struct htab_elem *e = E(t, h->elems_off + k * l.elem_size);
             e->next = NULLS(0);
-            if (lru) {
-                struct htab_lru *l = &t->lru[k % nr_lru];
-                e->home = (uint16_t)(k % nr_lru);
-                e->fnext = l->free;
-                l->free = OFF(t, e);
+            if (t->is_lru) {
+                struct htab_lru *lr = &t->lru[k % l.nr_lru];
+                e->home = (uint16_t)(k % l.nr_lru);
+                e->fnext = lr->free;
+                lr->free = OFF(t, e);
             } else {
-                struct htab_freelist *f = &t->freelists[k % nr_free];
-                e->home = (uint16_t)(k % nr_free);
+                struct htab_freelist *f = &t->freelists[k % l.nr_free];
+                e->home = (uint16_t)(k % l.nr_free);
                 e->fnext = f->head;
                 f->head = OFF(t, e);
             }
         }
     }
+    m->priv = t;
+    return 0;
+}
+
+/* A pinned map opened again: its arena must have the layout its
+ * attributes give (the header is checked field by field), then the view
+ * is rebuilt.  Free lists, LRU lists and the element count live in the
+ * arena, so every process sharing the file works on the same ones. */
+static int htab_reopen(struct bpfrt_map *m)
+{
+    struct htab_layout l;
+    const struct htab_hdr *h;
+    struct htab *t;
+
+    if (htab_layout(m, &l) || l.max != m->max_entries || l.total > m->arena.size)
+        return -EINVAL;
+    h = (const struct htab_hdr *)(m->arena.base + MAP_ARENA_HDR_SIZE);
+    if (h->n_buckets != l.n_buckets || h->elem_size != l.elem_size || h->nr_elems != l.nr_elems ||
+        h->nr_freelists != l.nr_free || h->nr_lru != l.nr_lru || h->lazy != !!(m->map_flags & BPF_F_NO_PREALLOC) ||
+        h->buckets_off != l.buckets_off || h->freelists_off != l.freelists_off || h->lru_off != l.lru_off ||
+        h->elems_off != l.elems_off || (m->map_flags & BPF_F_ZERO_SEED && h->hashrnd))
+        return -EINVAL;
+    t = calloc(1, sizeof(*t));
+    if (!t)
+        return -ENOMEM;
+    htab_view(t, m);
     m->priv = t;
     return 0;
 }
@@ -953,6 +1010,7 @@ const struct map_ops map_ops_hash = {
     .check = htab_check,
     .alloc = htab_alloc,
     .free = htab_free,
+    .reopen = htab_reopen,
     .lookup = htab_lookup,
     .update = htab_update,
     .delete = htab_delete,
@@ -969,6 +1027,7 @@ const struct map_ops map_ops_percpu_hash = {
     .check = htab_check,
     .alloc = htab_alloc,
     .free = htab_free,
+    .reopen = htab_reopen,
     .lookup = pcpu_htab_lookup,
     .update = htab_update,
     .delete = htab_delete,
@@ -985,6 +1044,7 @@ const struct map_ops map_ops_lru_hash = {
     .check = htab_check,
     .alloc = htab_alloc,
     .free = htab_free,
+    .reopen = htab_reopen,
     .lookup = lru_htab_lookup,
     .update = htab_update,
     .delete = htab_delete,
@@ -1001,6 +1061,7 @@ const struct map_ops map_ops_lru_percpu_hash = {
     .check = htab_check,
     .alloc = htab_alloc,
     .free = htab_free,
+    .reopen = htab_reopen,
     .lookup = lru_htab_lookup,
     .update = htab_update,
     .delete = htab_delete,

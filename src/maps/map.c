@@ -264,8 +264,7 @@ int map_create(const struct map_attr *attr, const char *name, char *log, size_t 
         h->map_flags = m->map_flags;
         h->nr_workers = m->nr_workers;
     }
-    m->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
-    err = map_registry_add(m);
+    err = map_register(m);
     if (err) {
         if (ops->free)
             ops->free(m);
@@ -275,6 +274,12 @@ int map_create(const struct map_attr *attr, const char *name, char *log, size_t 
     }
     *mapp = m;
     return 0;
+}
+
+int map_register(struct bpfrt_map *m)
+{
+    m->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
+    return map_registry_add(m);
 }
 
 #define OPT(opts, field, dflt)                                                                                         \
@@ -310,6 +315,7 @@ void bpfrt_map__free(struct bpfrt_map *map)
     if (map->ops->free)
         map->ops->free(map);
     arena_free(&map->arena);
+    map_pin_release(map);
     free(map);
 }
 
@@ -370,7 +376,7 @@ static int can_read(const struct bpfrt_map *m)
 
 static int can_write(const struct bpfrt_map *m)
 {
-    return !(m->map_flags & BPF_F_RDONLY) && !__atomic_load_n(&m->frozen, __ATOMIC_ACQUIRE);
+    return !(m->map_flags & BPF_F_RDONLY) && !__atomic_load_n(map_frozen_word((struct bpfrt_map *)m), __ATOMIC_ACQUIRE);
 }
 
 /* A map with key_size 0 (queue, stack, bloom filter, ringbuf) takes no key:
@@ -507,8 +513,9 @@ int bpfrt_map__freeze(struct bpfrt_map *map)
         return -EINVAL;
     if (!can_write(map))
         return -EPERM;
-    if (__atomic_exchange_n(&map->frozen, 1, __ATOMIC_ACQ_REL))
+    if (__atomic_exchange_n(map_frozen_word(map), 1, __ATOMIC_ACQ_REL))
         return -EPERM;
+    __atomic_store_n(&map->frozen, 1, __ATOMIC_RELEASE);
     return 0;
 }
 

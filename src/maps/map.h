@@ -133,7 +133,21 @@ struct bpfrt_map {
     struct map_arena arena;
     void *priv;              /* per-process state of the type (never shared) */
     int32_t spin_lock_off;   /* struct bpf_spin_lock in the value, or -1 */
+    struct map_pin *pin;     /* pinned: the file (pin.c), else NULL */
+    int *frozen_shared;      /* pinned: the frozen word in the file, shared */
 };
+
+/* The frozen word: the pinned file's (seen by every process) or the map's. */
+static inline int *map_frozen_word(struct bpfrt_map *m)
+{
+    return m->frozen_shared ? m->frozen_shared : &m->frozen;
+}
+
+/* Give a map built outside map_create (a pinned map opened from its file)
+ * a fresh id and enter it in the registry.  0 or -ENOMEM. */
+int map_register(struct bpfrt_map *m);
+/* Unmap what pinning mapped besides the arena, forget the path (pin.c). */
+void map_pin_release(struct bpfrt_map *m);
 
 /* Size of one per-CPU slot and of a whole per-CPU value in user space. */
 static inline uint32_t map_percpu_slot(const struct bpfrt_map *m)
@@ -173,6 +187,11 @@ struct map_ops {
      * Arguments already checked by map.c (flags, count > 0). */
     int (*lookup_batch)(struct bpfrt_map *m, const void *in_batch, void *out_batch, void *keys, void *values,
                         uint32_t *count, uint64_t elem_flags, int do_delete);
+    /* Pinning (pin.c): rebuild the per-process priv of a map whose arena
+     * was mapped from a pinned file, from the attributes and the arena's
+     * own headers; -EINVAL when the arena does not have the layout the
+     * attributes give.  NULL for types that keep no priv. */
+    int (*reopen)(struct bpfrt_map *m);
     /* BPF_F_MMAPABLE value area (and its size), or NULL. */
     void *(*mmap)(struct bpfrt_map *m, size_t *sizep);
     /* Which batch commands the kernel offers for this type (generic ones

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bpfrt/bpfrt.h"
 #include "../engine/engine.h"
@@ -13,6 +14,7 @@
 #include "../maps/map.h"
 #include "../maps/registry.h"
 #include "../helpers/helpers.h"
+#include "prog_pin.h"
 #include "prog_registry.h"
 
 struct bpfrt_prog {
@@ -24,6 +26,17 @@ struct bpfrt_prog {
     struct bpfrt_map **maps; /* maps the program references, each once */
     unsigned nmaps;
     uint32_t id;             /* unique, from 1, as bpftool shows */
+    /* What bpftool shows and a pin keeps (prog_pin.c). */
+    char license[128];
+    enum bpf_attach_type attach;
+    uint64_t loaded_at; /* seconds since the epoch */
+    uint32_t uid;
+    uint8_t tag[8];
+    int has_tag;
+    struct prog_src_info src; /* func/line info, when the loader's caller gave it */
+    /* Maps opened for this program (from a pin): freed with it. */
+    struct bpfrt_map **owned;
+    unsigned nowned;
 };
 
 /* ---- live programs by id ---- */
@@ -252,6 +265,8 @@ int bpfrt_prog__load_insns(const struct bpf_insn *insns, size_t cnt, const struc
     prog->cnt = cnt;
     prog->type = OPT(opts, type, BPF_PROG_TYPE_UNSPEC);
     snprintf(prog->name, sizeof(prog->name), "%s", name ? name : "");
+    prog->loaded_at = (uint64_t)time(NULL);
+    prog->uid = (uint32_t)getuid();
     {
         struct bpf_insn *exec = malloc(cnt * sizeof(*insns));
         if (!exec) {
@@ -260,7 +275,8 @@ int bpfrt_prog__load_insns(const struct bpf_insn *insns, size_t cnt, const struc
         }
         memcpy(exec, insns, cnt * sizeof(*insns));
         const char *license = OPT(opts, license, NULL);
-        err = check_license(insns, cnt, license ? license : "GPL", log, logsz);
+        snprintf(prog->license, sizeof(prog->license), "%s", license ? license : "GPL");
+        err = check_license(insns, cnt, prog->license, log, logsz);
         if (!err)
             err = resolve_maps(prog, exec, log, logsz);
         if (!err)
@@ -286,7 +302,90 @@ void bpfrt_prog__free(struct bpfrt_prog *prog)
     interp_free(prog->code);
     free(prog->maps);
     free(prog->insns);
+    prog_src_info_free(&prog->src);
+    for (unsigned k = prog->nowned; k-- > 0;)
+        bpfrt_map__free(prog->owned[k]);
+    free(prog->owned);
     free(prog);
+}
+
+/* ---- facts for pinning and introspection (prog_pin.h) ---- */
+
+struct bpfrt_map *const *prog_used_maps(const struct bpfrt_prog *prog, unsigned *n)
+{
+    *n = prog->nmaps;
+    return prog->maps;
+}
+
+const char *prog_license(const struct bpfrt_prog *prog)
+{
+    return prog->license;
+}
+
+enum bpf_attach_type prog_attach_type(const struct bpfrt_prog *prog)
+{
+    return prog->attach;
+}
+
+void prog_set_attach_type(struct bpfrt_prog *prog, enum bpf_attach_type t)
+{
+    prog->attach = t;
+}
+
+uint64_t prog_loaded_at(const struct bpfrt_prog *prog)
+{
+    return prog->loaded_at;
+}
+
+uint32_t prog_uid(const struct bpfrt_prog *prog)
+{
+    return prog->uid;
+}
+
+void prog_set_origin(struct bpfrt_prog *prog, uint64_t loaded_at, uint32_t uid)
+{
+    prog->loaded_at = loaded_at;
+    prog->uid = uid;
+}
+
+const uint8_t *prog_tag(const struct bpfrt_prog *prog)
+{
+    return prog->has_tag ? prog->tag : NULL;
+}
+
+void prog_set_tag(struct bpfrt_prog *prog, const uint8_t tag[8])
+{
+    memcpy(prog->tag, tag, 8);
+    prog->has_tag = 1;
+}
+
+const struct prog_src_info *prog_src(const struct bpfrt_prog *prog)
+{
+    return &prog->src;
+}
+
+int prog_set_src(struct bpfrt_prog *prog, const struct prog_src_info *src)
+{
+    struct prog_src_info copy;
+    int err = prog_src_info_copy(&copy, src);
+
+    if (err)
+        return err;
+    prog_src_info_free(&prog->src);
+    prog->src = copy;
+    return 0;
+}
+
+int prog_own_maps(struct bpfrt_prog *prog, struct bpfrt_map **maps, unsigned n)
+{
+    struct bpfrt_map **o = realloc(prog->owned, (prog->nowned + n) * sizeof(*o));
+
+    if (!o && n)
+        return -ENOMEM;
+    prog->owned = o;
+    memcpy(prog->owned + prog->nowned, maps, n * sizeof(*maps));
+    prog->nowned += n;
+    return 0;
 }
 
 size_t bpfrt_prog__insn_cnt(const struct bpfrt_prog *prog)

@@ -22,19 +22,27 @@ static uint64_t dropped;
 static bpfrt_trace_fn trace_cb;
 static void *trace_cb_ctx;
 
-void trace_emit(uint32_t worker, const char *msg)
-{
-    char comm[32] = "bpfrt", line[640];
-    struct timespec ts;
-    FILE *f;
+static char comm[32] = "bpfrt";
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    f = fopen("/proc/self/comm", "r");
+/* The task name trace_pipe shows, read once (it is a file read). */
+static void read_comm(void)
+{
+    FILE *f = fopen("/proc/self/comm", "r");
     if (f) {
         if (fgets(comm, sizeof(comm), f))
             comm[strcspn(comm, "\n")] = 0;
         fclose(f);
     }
+}
+
+void trace_emit(uint32_t worker, const char *msg)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    char line[640];
+    struct timespec ts;
+
+    pthread_once(&once, read_comm);
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     snprintf(line, sizeof(line), "%16s-%-7d [%03u] ..... %5lld.%06ld: bpf_trace_printk: %s", comm, (int)getpid(),
              worker, (long long)ts.tv_sec, ts.tv_nsec / 1000, msg);
     pthread_mutex_lock(&trace_lock);

@@ -73,8 +73,15 @@ const struct btf *cli_obj_btf(const struct bpfrt_object *obj);
 uint32_t cli_prog_func_at(const struct bpfrt_program *p, size_t idx);
 const struct btf_ext_line *cli_prog_line_at(const struct bpfrt_program *p, size_t idx);
 void cli_map_btf_ids(const struct bpfrt_object *obj, const struct bpfrt_map *m, uint32_t *key_id, uint32_t *value_id);
+/* Pin the loaded program p of obj at path (with its tag, attach type and
+ * source lines); 0 or -errno with the reason in log. */
+int cli_obj_pin_prog(const struct bpfrt_object *obj, const struct bpfrt_program *p, const char *path, char *log,
+                     size_t logsz);
 int cli_map_frozen(const struct bpfrt_map *m);
 uint32_t cli_map_nr_workers(const struct bpfrt_map *m);
+
+/* prog run PROG pcap FILE: run once per packet; exit status. */
+int cli_run_pcap(struct bpfrt_prog *prog, const char *name, const char *path, uint32_t flags);
 
 int do_prog(int argc, char **argv);
 int do_map(int argc, char **argv);

@@ -130,14 +130,20 @@ static void usage(FILE *out)
             "       bpfrt prog run PROG [data_in FILE [data_out FILE]] [repeat N]\n"
             "       bpfrt prog dump xlated PROG [opcodes] [linum]\n"
             "       bpfrt prog { show | list } PROG\n"
-            "       bpfrt map { show | list } obj FILE [name NAME]\n"
+            "       bpfrt prog load OBJ PATH [type TYPE] [pinmaps DIR]\n"
+            "       bpfrt prog loadall OBJ DIR [type TYPE] [pinmaps DIR]\n"
+            "       bpfrt prog pin PROG FILE\n"
+            "       bpfrt map { show | list } { pinned FILE | obj FILE [name NAME] }\n"
             "       bpfrt map { dump | lookup | getnext | update | delete | freeze | peek | push | pop } MAP ...\n"
             "       bpfrt map create FILE type TYPE key KEY_SIZE value VALUE_SIZE entries MAX [name NAME]\n"
-            "                        [flags FLAGS] [inner_map MAP]\n"
+            "                        [flags FLAGS] [inner_map MAP]   (the map is pinned at FILE)\n"
+            "       bpfrt map pin MAP FILE\n"
             "       bpfrt btf dump file OBJ [format raw|c]\n"
-            "       PROG := raw FILE [type TYPE]     (raw 8-byte instructions; - for stdin)\n"
+            "       PROG := pinned FILE              (a program pinned by prog pin, load or loadall)\n"
+            "             | raw FILE [type TYPE]     (raw 8-byte instructions; - for stdin)\n"
             "             | obj FILE [sec SECTION | prog NAME] [type TYPE]   (an ELF object, loaded here)\n"
-            "       MAP  := obj FILE name NAME       (a map of an ELF object, created by loading it here)\n");
+            "       MAP  := pinned FILE              (a pinned map, shared by every invocation)\n"
+            "             | obj FILE name NAME       (a map of an ELF object, created by loading it here)\n");
 }
 
 int main(int argc, char **argv)

@@ -1,10 +1,13 @@
-/* map.c - `bpfrt map ...`: the maps of an ELF object, created in this
- * process by loading it (MAP := obj FILE name NAME), and `map create`.
+/* map.c - `bpfrt map ...`: pinned maps (MAP := pinned FILE), shared by
+ * every invocation, the maps of an ELF object, created in this process by
+ * loading it (MAP := obj FILE name NAME), `map create` (pinned at FILE)
+ * and `map pin`.
  *
- * Nothing persists between invocations until pinning exists: every
- * command loads the object afresh, so what a command shows is the maps'
- * initial contents (global data, map-in-map `values`) and what a change
- * would do (update, delete, push: errors as the kernel's).  Output as
+ * A pinned map persists between invocations: updates made by one command
+ * are seen by the next.  An object's maps do not: every command loads the
+ * object afresh, so what it shows is the maps' initial contents (global
+ * data, map-in-map `values`) and what a change would do (update, delete,
+ * push: errors as the kernel's) unless the command pins them.  Output as
  * bpftool's: typed values from BTF as its "formatted" JSON (text mode: the
  * same JSON, pretty), hex without BTF. */
 #include <bpf/btf.h>
@@ -19,7 +22,8 @@
 #include "cli.h"
 
 struct map_ctx {
-    struct cli_obj_spec spec;
+    struct cli_obj_spec spec; /* pinned: file = the pin, map = the map's name */
+    const char *pinned;       /* MAP is `pinned FILE` */
     struct bpfrt_object *obj;
     struct bpfrt_map *map;
     const struct btf *btf; /* when the map's values are typed */
@@ -50,10 +54,12 @@ static const char *map_type_str(enum bpf_map_type t, char *buf, size_t sz)
  * would show for the same object loaded in the kernel. */
 static void map_typed(struct map_ctx *c)
 {
-    const struct btf *btf = cli_obj_btf(c->obj);
+    const struct btf *btf = c->obj ? cli_obj_btf(c->obj) : NULL;
     enum bpf_map_type t = bpfrt_map__type(c->map);
     const struct btf_type *vt;
 
+    if (!btf)
+        return; /* a pinned map: its BTF is not kept with it (hex output) */
     cli_map_btf_ids(c->obj, c->map, &c->key_id, &c->value_id);
     if (!btf || !c->value_id || btf__resolve_size(btf, c->value_id) != (int64_t)c->value_size)
         return;
@@ -85,16 +91,26 @@ static int parse_map(int argc, char **argv, struct map_ctx *c, int need_name)
 
     memset(c, 0, sizeof(*c));
     if (argc < 1) {
-        cli_err("expected a MAP (obj FILE name NAME)");
+        cli_err("expected a MAP (pinned FILE | obj FILE name NAME)");
         return -1;
     }
-    if (!strcmp(argv[0], "id") || !strcmp(argv[0], "pinned") || !strcmp(argv[0], "name")) {
-        cli_err("MAP '%s' needs the object store, which this build does not have yet; use 'obj FILE name NAME'",
+    if (!strcmp(argv[0], "pinned")) {
+        if (argc < 2) {
+            cli_err("MAP 'pinned' needs the FILE the map is pinned at");
+            return -1;
+        }
+        c->pinned = argv[1];
+        c->spec.file = argv[1];
+        return 2;
+    }
+    if (!strcmp(argv[0], "id") || !strcmp(argv[0], "name")) {
+        cli_err("MAP '%s' needs the object store, which this build does not have yet; use 'pinned FILE' or "
+                "'obj FILE name NAME'",
                 argv[0]);
         return -1;
     }
     if (strcmp(argv[0], "obj")) {
-        cli_err("unknown MAP kind '%s' (expected obj FILE name NAME)", argv[0]);
+        cli_err("unknown MAP kind '%s' (expected pinned FILE or obj FILE name NAME)", argv[0]);
         return -1;
     }
     used = cli_obj_parse(argc, argv, 1, &c->spec);
@@ -122,7 +138,16 @@ static void map_names(const struct bpfrt_object *obj, char *buf, size_t sz)
 static int open_map(struct map_ctx *c)
 {
     char names[1024];
+    int err;
 
+    if (c->pinned) {
+        err = bpfrt_map__open_pinned(c->pinned, &c->map);
+        if (err)
+            return cli_err("%s", bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
+        c->spec.map = bpfrt_map__name(c->map)[0] ? bpfrt_map__name(c->map) : "(no name)";
+        ctx_fill(c);
+        return 0;
+    }
     if (cli_obj_load(&c->spec, &c->obj))
         return 1;
     if (!c->spec.map)
@@ -141,7 +166,12 @@ static int open_map(struct map_ctx *c)
 
 static void close_map(struct map_ctx *c)
 {
-    bpfrt_object__close(c->obj);
+    if (c->pinned)
+        bpfrt_map__free(c->map); /* unmaps; the pin stays */
+    else
+        bpfrt_object__close(c->obj);
+    c->map = NULL;
+    c->obj = NULL;
 }
 
 /* bpftool's BYTES: `hex` then hex digits per byte, else numbers (0x..,
@@ -301,6 +331,12 @@ static void show_one(struct bpfrt_map *m)
         json_kv_u64(&cli.j, "bytes_value", bpfrt_map__value_size(m));
         json_kv_u64(&cli.j, "max_entries", bpfrt_map__max_entries(m));
         json_kv_u64(&cli.j, "frozen", (uint64_t)frozen);
+        if (bpfrt_map__pin_path(m)) {
+            json_key(&cli.j, "pinned");
+            json_arr_open(&cli.j);
+            json_str(&cli.j, bpfrt_map__pin_path(m));
+            json_arr_close(&cli.j);
+        }
         json_obj_close(&cli.j);
         return;
     }
@@ -309,6 +345,8 @@ static void show_one(struct bpfrt_map *m)
            bpfrt_map__max_entries(m));
     if (frozen)
         printf("\tfrozen\n");
+    if (bpfrt_map__pin_path(m))
+        printf("\tpinned %s\n", bpfrt_map__pin_path(m));
 }
 
 static int map_show(int argc, char **argv)
@@ -318,7 +356,7 @@ static int map_show(int argc, char **argv)
 
     if (argc < 1)
         return cli_err("listing every map needs the object store, which this build does not have yet; use "
-                       "'map show obj FILE [name NAME]'");
+                       "'map show pinned FILE' or 'map show obj FILE [name NAME]'");
     used = parse_map(argc, argv, &c, 0);
     if (used < 0)
         return 1;
@@ -729,21 +767,49 @@ static int map_create(int argc, char **argv)
     close_map(&inner);
     if (err)
         return cli_err("map create failed: %s%s%s", strerror(-err), log[0] ? ": " : "", log);
-    if (!cli.json) {
-        printf("created ");
-        show_one(m);
-    }
+    err = bpfrt_map__pin(m, file);
     bpfrt_map__free(m);
-    return cli_err("map created (%s key %u value %u entries %u) but not pinned at '%s': pinning needs the object "
-                   "store, not in this build",
-                   type_s, (unsigned)key, (unsigned)value, (unsigned)entries, file);
+    if (err)
+        return cli_err("map created (%s key %u value %u entries %u) but not pinned: %s", type_s, (unsigned)key,
+                       (unsigned)value, (unsigned)entries, bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
+    if (cli.json)
+        printf("null\n");
+    return 0;
+}
+
+/* ------------------------------------------------------------------ pin */
+
+/* `map pin MAP FILE`: an object's map is created by loading the object
+ * and pinned with those contents; a pinned map gets a second name (a hard
+ * link to the same file). */
+static int map_pin(int argc, char **argv)
+{
+    struct map_ctx c;
+    int used, err;
+
+    used = parse_map(argc, argv, &c, 1);
+    if (used < 0)
+        return 1;
+    if (used >= argc)
+        return cli_err("'map pin' needs MAP then FILE");
+    if (used + 1 < argc)
+        return cli_err("unexpected '%s' after FILE", argv[used + 1]);
+    if (open_map(&c))
+        return 1;
+    err = bpfrt_map__pin(c.map, argv[used]);
+    if (err)
+        err = cli_err("%s", bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
+    else if (cli.json)
+        printf("null\n");
+    close_map(&c);
+    return err ? 1 : 0;
 }
 
 int do_map(int argc, char **argv)
 {
     if (argc < 1 || !strcmp(argv[0], "help")) {
         fprintf(argc < 1 ? stderr : stdout,
-                "Usage: bpfrt map { show | list } obj FILE [name NAME]\n"
+                "Usage: bpfrt map { show | list } { pinned FILE | obj FILE [name NAME] }\n"
                 "       bpfrt map dump MAP\n"
                 "       bpfrt map lookup MAP key BYTES\n"
                 "       bpfrt map getnext MAP [key BYTES]\n"
@@ -753,7 +819,11 @@ int do_map(int argc, char **argv)
                 "       bpfrt map { peek | pop } MAP  /  bpfrt map push MAP value BYTES\n"
                 "       bpfrt map create FILE type TYPE key KEY_SIZE value VALUE_SIZE entries MAX [name NAME]\n"
                 "                        [flags FLAGS] [inner_map MAP]\n"
-                "       MAP   := obj FILE name NAME   (the object is loaded in this process: its maps as created)\n"
+                "       bpfrt map pin MAP FILE\n"
+                "       MAP   := { pinned FILE | obj FILE name NAME }\n"
+                "                (pinned: shared by every invocation; obj: the object is loaded in this process,\n"
+                "                its maps as created)\n"
+                "       Pins live in the state directory: $BPFRT_FS, /run/bpfrt (root) or $XDG_RUNTIME_DIR/bpfrt\n"
                 "       BYTES := { hex XX XX ... | N N ... }   (0x.. hex, decimal or 0.. octal bytes)\n");
         return argc < 1;
     }
@@ -778,7 +848,9 @@ int do_map(int argc, char **argv)
         return map_qs(argc, argv, !strcmp(cmd, "enqueue") ? "push" : !strcmp(cmd, "dequeue") ? "pop" : cmd);
     if (cli_is_prefix(cmd, "create"))
         return map_create(argc, argv);
-    if (cli_is_prefix(cmd, "pin") || cli_is_prefix(cmd, "event_pipe"))
+    if (!strcmp(cmd, "pin"))
+        return map_pin(argc, argv);
+    if (cli_is_prefix(cmd, "event_pipe"))
         return cli_err("'map %s' needs the object store, which this build does not have yet", cmd);
     return cli_err("unknown command 'map %s' (see bpfrt map help)", cmd);
 }

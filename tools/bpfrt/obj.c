@@ -15,9 +15,11 @@
 #include <bpf/libbpf.h>
 
 #include "bpfrt/bpfrt.h"
+#include "btf_fmt.h"
 #include "cli.h"
 #include "loader/loader.h"
 #include "maps/map.h"
+#include "runtime/prog_pin.h"
 
 /* Program types by name: bpftool's `prog load ... type` words and
  * libbpf's names (libbpf_bpf_prog_type_str). */
@@ -213,6 +215,63 @@ uint32_t cli_prog_func_at(const struct bpfrt_program *p, size_t idx)
 const struct btf_ext_line *cli_prog_line_at(const struct bpfrt_program *p, size_t idx)
 {
     return p->linked ? btf_prog_info_line_at(&p->pi, idx) : NULL;
+}
+
+/* Pin the loaded program of p at path, with what only the object knows:
+ * the kernel's tag, the expected attach type, and the func/line info as
+ * text (so that `prog dump xlated pinned FILE` shows source lines). */
+int cli_obj_pin_prog(const struct bpfrt_object *obj, const struct bpfrt_program *p, const char *path, char *log,
+                     size_t logsz)
+{
+    struct bpfrt_prog *prog = p->prog;
+    struct prog_src_info si = {0};
+    char (*protos)[512] = NULL;
+    uint8_t tag[8];
+    int err = -ENOMEM;
+
+    if (!prog) {
+        snprintf(log, logsz, "program '%s' is not loaded", p->name);
+        return -EINVAL;
+    }
+    if (!cli_prog_tag(bpfrt_prog__insns(prog), bpfrt_prog__insn_cnt(prog), tag))
+        prog_set_tag(prog, tag);
+    prog_set_attach_type(prog, p->attach);
+    if (p->linked) {
+        si.nr_funcs = obj->btf ? p->pi.nr_funcs : 0;
+        si.nr_lines = p->pi.nr_lines;
+        si.funcs = calloc(si.nr_funcs ? si.nr_funcs : 1, sizeof(*si.funcs));
+        protos = calloc(si.nr_funcs ? si.nr_funcs : 1, sizeof(*protos));
+        si.lines = calloc(si.nr_lines ? si.nr_lines : 1, sizeof(*si.lines));
+        if (!si.funcs || !protos || !si.lines)
+            goto out;
+        for (size_t k = 0; k < si.nr_funcs; k++) {
+            const struct btf_type *t = btf__type_by_id(obj->btf, p->pi.funcs[k].type_id);
+            si.funcs[k].insn_off = p->pi.funcs[k].insn_off;
+            si.funcs[k].name = (char *)(t ? btf__name_by_offset(obj->btf, t->name_off) : "");
+            if (btf_fmt_func_proto(obj->btf, p->pi.funcs[k].type_id, protos[k], sizeof(protos[k])))
+                protos[k][0] = 0;
+            si.funcs[k].proto = protos[k];
+        }
+        for (size_t k = 0; k < si.nr_lines; k++) {
+            const struct btf_ext_line *ln = &p->pi.lines[k];
+            si.lines[k].insn_off = ln->insn_off;
+            si.lines[k].line = ln->line;
+            si.lines[k].col = ln->col;
+            si.lines[k].file = (char *)ln->file;
+            si.lines[k].text = (char *)ln->text;
+        }
+        err = prog_set_src(prog, &si); /* copies */
+        if (err)
+            goto out;
+    }
+    err = prog_pin_log(prog, path, log, logsz);
+out:
+    if (err == -ENOMEM && !log[0])
+        snprintf(log, logsz, "out of memory");
+    free(si.funcs);
+    free(si.lines);
+    free(protos);
+    return err;
 }
 
 /* clang leaves a DATASEC's size and its variables' offsets 0 in the

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include <bpf/btf.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,6 +15,7 @@
 #include "btf_fmt.h"
 #include "cli.h"
 #include "loader/btf_info.h"
+#include "runtime/prog_pin.h"
 
 /* Program types by bpftool's names (enum bpf_prog_type in linux/bpf.h). */
 static const struct {
@@ -34,6 +37,7 @@ struct prog_spec {
     const char *file;
     enum bpf_prog_type type;
     int is_obj;             /* obj FILE ...: an ELF object */
+    int is_pinned;          /* pinned FILE: a program pinned by prog pin / load */
     struct cli_obj_spec obj;
 };
 
@@ -45,8 +49,18 @@ static int parse_prog(int argc, char **argv, struct prog_spec *spec)
 
     memset(spec, 0, sizeof(*spec));
     if (argc < 1) {
-        cli_err("expected a PROG (raw FILE [type TYPE] or obj FILE [sec SECTION | prog NAME] [type TYPE])");
+        cli_err("expected a PROG (pinned FILE, raw FILE [type TYPE] or obj FILE [sec SECTION | prog NAME] [type "
+                "TYPE])");
         return -1;
+    }
+    if (!strcmp(argv[0], "pinned")) {
+        if (argc < 2) {
+            cli_err("'pinned' needs a FILE (a program pinned by 'prog pin', 'prog load' or 'prog loadall')");
+            return -1;
+        }
+        spec->is_pinned = 1;
+        spec->file = argv[1];
+        return 2;
     }
     if (!strcmp(argv[0], "obj")) {
         used = cli_obj_parse(argc, argv, 0, &spec->obj);
@@ -57,15 +71,15 @@ static int parse_prog(int argc, char **argv, struct prog_spec *spec)
         return used;
     }
     if (strcmp(argv[0], "raw")) {
-        static const char *const later[] = {"id", "pinned", "tag", "name"};
+        static const char *const later[] = {"id", "tag", "name"};
         for (size_t k = 0; k < sizeof(later) / sizeof(later[0]); k++)
             if (!strcmp(argv[0], later[k])) {
-                cli_err("PROG '%s' needs the object store, which this build does not have yet; use 'raw FILE' or "
-                        "'obj FILE'",
+                cli_err("PROG '%s' needs the object store, which this build does not have yet; use 'pinned FILE', "
+                        "'raw FILE' or 'obj FILE'",
                         argv[0]);
                 return -1;
             }
-        cli_err("unknown PROG kind '%s' (expected raw FILE or obj FILE)", argv[0]);
+        cli_err("unknown PROG kind '%s' (expected pinned FILE, raw FILE or obj FILE)", argv[0]);
         return -1;
     }
     if (argc < 2) {
@@ -102,6 +116,13 @@ static int load_spec(const struct prog_spec *spec, struct bpfrt_prog **progp)
     size_t len;
     int err;
 
+    if (spec->is_pinned) {
+        char msg[1024] = "";
+        err = prog_open_pinned_log(spec->file, progp, msg, sizeof(msg));
+        if (err)
+            return cli_err("%s", msg[0] ? msg : strerror(-err));
+        return 0;
+    }
     err = cli_read_file(spec->file, &buf, &len);
     if (err)
         return cli_err("cannot read '%s': %s", spec->file, strerror(-err));
@@ -126,16 +147,64 @@ static void print_hex(const uint8_t *p, size_t n)
         printf("%02x%s", p[i], (i % 16 == 15 || i + 1 == n) ? "\n" : " ");
 }
 
+static void collect_trace(const char *line, void *ctx)
+{
+    struct json *j = ctx;
+    if (j)
+        json_str(j, line);
+    else
+        printf("%s\n", line);
+}
+
+/* The program PROG names, runnable with the raw convention: raw files,
+ * and programs of objects or pins whose type is unspecified (SEC("raw")
+ * and friends).  Typed programs need their context (xdp_md, __sk_buff),
+ * which comes with the verifier's context conversion.  *objp holds the
+ * object that owns the program, *ownp whether the caller frees it. */
+static int load_runnable(struct prog_spec *spec, struct bpfrt_prog **progp, struct bpfrt_object **objp, int *ownp)
+{
+    *objp = NULL;
+    *ownp = 1;
+    if (spec->is_obj) {
+        struct bpfrt_program *p;
+        if (cli_obj_load(&spec->obj, objp))
+            return 1;
+        p = cli_obj_prog(*objp, &spec->obj);
+        if (!p) {
+            bpfrt_object__close(*objp);
+            return 1;
+        }
+        *progp = bpfrt_program__prog(p);
+        *ownp = 0;
+    } else if (load_spec(spec, progp)) {
+        return 1;
+    }
+    if (bpfrt_prog__type(*progp) != BPF_PROG_TYPE_UNSPEC && (spec->is_obj || spec->is_pinned)) {
+        char tbuf[32];
+        const char *name = bpfrt_prog__name(*progp);
+        const char *t = cli_prog_type_str(bpfrt_prog__type(*progp), tbuf, sizeof(tbuf));
+        if (*ownp)
+            bpfrt_prog__free(*progp);
+        bpfrt_object__close(*objp);
+        return cli_err("program '%s' is of type %s: running it needs its context, which comes with the verifier "
+                       "(not in this build); programs of unspecified type (e.g. SEC(\"raw\")) run with r1 = data, "
+                       "r2 = length",
+                       name, t);
+    }
+    return 0;
+}
+
 static int prog_run(int argc, char **argv)
 {
-    const char *data_in = NULL, *data_out = NULL;
+    const char *data_in = NULL, *data_out = NULL, *pcap = NULL;
     struct prog_spec spec;
     struct bpfrt_prog *prog = NULL;
+    struct bpfrt_object *obj;
     uint8_t *data = NULL;
     size_t data_len = 0;
     uint64_t repeat = 1;
     char errbuf[512];
-    int used, err, i;
+    int used, err, i, own;
 
     used = parse_prog(argc, argv, &spec);
     if (used < 0)
@@ -147,35 +216,51 @@ static int prog_run(int argc, char **argv)
             data_in = argv[i + 1];
         else if (!strcmp(argv[i], "data_out"))
             data_out = argv[i + 1];
+        else if (!strcmp(argv[i], "pcap"))
+            pcap = argv[i + 1];
         else if (!strcmp(argv[i], "repeat")) {
             if (cli_parse_u64(argv[i + 1], UINT32_MAX, &repeat) || repeat == 0)
                 return cli_err("repeat '%s' is not a number from 1 to %u", argv[i + 1], UINT32_MAX);
         } else if (!strcmp(argv[i], "ctx_in") || !strcmp(argv[i], "ctx_out"))
             return cli_err("'%s': raw programs take no context (r1 is the data)", argv[i]);
         else
-            return cli_err("unknown keyword '%s' (expected data_in, data_out or repeat)", argv[i]);
+            return cli_err("unknown keyword '%s' (expected data_in, data_out, pcap or repeat)", argv[i]);
     }
     if (data_out && !data_in)
         return cli_err("data_out needs data_in");
-    if (spec.is_obj)
-        return cli_err("'prog run obj' needs program contexts (XDP, tc), which this build does not have yet");
-    if (load_spec(&spec, &prog))
+    if (pcap && (data_in || repeat > 1))
+        return cli_err("pcap runs the program once per packet: it does not combine with data_in or repeat");
+    if (load_runnable(&spec, &prog, &obj, &own))
         return 1;
+    if (pcap) {
+        /* Until the verifier exists a raw program runs checked. */
+        int rc = cli_run_pcap(prog, spec.file, pcap, BPFRT_RUN_CHECKED);
+        if (own)
+            bpfrt_prog__free(prog);
+        bpfrt_object__close(obj);
+        return rc;
+    }
     if (data_in) {
         err = cli_read_file(data_in, &data, &data_len);
         if (err) {
-            bpfrt_prog__free(prog);
+            if (own)
+                bpfrt_prog__free(prog);
+            bpfrt_object__close(obj);
             return cli_err("cannot read data_in '%s': %s", data_in, strerror(-err));
         }
     }
     /* Until the verifier exists a raw program runs checked: no input can
      * make it touch memory outside its data and stack. */
+    bpfrt_trace_drain(NULL, NULL);
     BPFRT_OPTS(bpfrt_run_opts, opts, .data = data, .data_size = data_len, .flags = BPFRT_RUN_CHECKED,
                .repeat = (uint32_t)repeat, .err_buf = errbuf, .err_size = sizeof(errbuf));
     err = bpfrt_prog__run(prog, &opts);
-    bpfrt_prog__free(prog);
+    if (own)
+        bpfrt_prog__free(prog);
+    bpfrt_object__close(obj);
     if (err) {
         free(data);
+        bpfrt_trace_drain(NULL, NULL);
         return cli_err("run of '%s' failed: %s", spec.file, errbuf);
     }
     if (data_out && strcmp(data_out, "-")) {
@@ -199,6 +284,10 @@ static int prog_run(int argc, char **argv)
                 json_u64(&cli.j, data[k]);
             json_arr_close(&cli.j);
         }
+        json_key(&cli.j, "trace"); /* (bpfrt) lines the program printed */
+        json_arr_open(&cli.j);
+        bpfrt_trace_drain(collect_trace, &cli.j);
+        json_arr_close(&cli.j);
         json_obj_close(&cli.j);
         json_end(&cli.j);
     } else {
@@ -210,6 +299,7 @@ static int prog_run(int argc, char **argv)
             printf("data_out:\n");
             print_hex(data, data_len);
         }
+        bpfrt_trace_drain(collect_trace, NULL);
     }
     free(data);
     return 0;
@@ -223,15 +313,44 @@ struct listing {
     const struct bpfrt_object *obj; /* NULL for raw */
     const struct bpfrt_program *p;
     const struct btf *btf;
+    const struct prog_src_info *src; /* a pinned program: its source facts */
     int opcodes, linum;
 };
+
+/* Is there a program with names and map ids (an object's or a pinned one)? */
+static int has_identity(const struct listing *l)
+{
+    return l->obj || l->src;
+}
+
+/* The BTF name of the function starting at idx, or NULL. */
+static const char *func_name_at(const struct listing *l, size_t idx)
+{
+    if (l->src) {
+        const struct prog_src_func *f = prog_src_func_at(l->src, idx);
+        return f && f->name[0] ? f->name : NULL;
+    }
+    if (l->obj) {
+        uint32_t fid = cli_prog_func_at(l->p, idx);
+        const struct btf_type *t = fid && l->btf ? btf__type_by_id(l->btf, fid) : NULL;
+        return t ? btf__name_by_offset(l->btf, t->name_off) : NULL;
+    }
+    return NULL;
+}
+
+static int func_starts_at(const struct listing *l, size_t idx)
+{
+    if (l->src)
+        return prog_src_func_at(l->src, idx) != NULL;
+    return l->obj && cli_prog_func_at(l->p, idx);
+}
 
 /* Where the function that a bpf-to-bpf call at i enters ends: the next
  * function start (func info) after it, or the end. */
 static size_t func_end(const struct listing *l, size_t start)
 {
     for (size_t k = start + 1; k < l->cnt; k++)
-        if (cli_prog_func_at(l->p, k))
+        if (func_starts_at(l, k))
             return k;
     return l->cnt;
 }
@@ -248,7 +367,7 @@ static int insn_text(const struct listing *l, size_t i, char *text, size_t sz)
         snprintf(text, sz, "<undecodable>");
         return 1;
     }
-    if (!l->obj)
+    if (!has_identity(l))
         return n;
     if (in->code == (BPF_LD | BPF_IMM | BPF_DW) &&
         (in->src_reg == BPF_PSEUDO_MAP_FD || in->src_reg == BPF_PSEUDO_MAP_VALUE)) {
@@ -257,13 +376,12 @@ static int insn_text(const struct listing *l, size_t i, char *text, size_t sz)
             memcpy(f + 4, "id", 2);
     } else if (in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL) {
         long long target = (long long)i + 1 + in->imm;
-        uint32_t fid = target >= 0 && (size_t)target < l->cnt ? cli_prog_func_at(l->p, (size_t)target) : 0;
-        const struct btf_type *t = fid && l->btf ? btf__type_by_id(l->btf, fid) : NULL;
+        const char *fname = target >= 0 && (size_t)target < l->cnt ? func_name_at(l, (size_t)target) : NULL;
         uint8_t tag[8];
-        if (t && !cli_prog_tag(l->insns + target, func_end(l, (size_t)target) - (size_t)target, tag)) {
+        if (fname && !cli_prog_tag(l->insns + target, func_end(l, (size_t)target) - (size_t)target, tag)) {
             size_t len = strlen(text);
             snprintf(text + len, sz - len, "#bpf_prog_%02x%02x%02x%02x%02x%02x%02x%02x_%s", tag[0], tag[1], tag[2],
-                     tag[3], tag[4], tag[5], tag[6], tag[7], btf__name_by_offset(l->btf, t->name_off));
+                     tag[3], tag[4], tag[5], tag[6], tag[7], fname);
         }
     }
     return n;
@@ -296,13 +414,28 @@ static void dump_one(const struct listing *l)
     for (size_t i = 0; i < l->cnt;) {
         char text[256], hex[64], proto[512] = "";
         const struct btf_ext_line *ln = NULL;
+        struct btf_ext_line pl;
         const char *src = "";
         int n = insn_text(l, i, text, sizeof(text));
         size_t bytes = (size_t)n * sizeof(struct bpf_insn);
 
         if (i + (size_t)n > l->cnt)
             n = 1, bytes = sizeof(struct bpf_insn);
-        if (l->obj) {
+        if (l->src) {
+            const struct prog_src_func *f = prog_src_func_at(l->src, i);
+            const struct prog_src_line *sl = prog_src_line_at(l->src, i);
+            if (f)
+                snprintf(proto, sizeof(proto), "%s", f->proto);
+            if (sl) {
+                memset(&pl, 0, sizeof(pl));
+                pl.insn_off = sl->insn_off, pl.line = sl->line, pl.col = sl->col;
+                pl.file = sl->file, pl.text = sl->text;
+                ln = &pl;
+            }
+            if (ln)
+                for (src = ln->text; *src == ' ' || *src == '\t';)
+                    src++;
+        } else if (l->obj) {
             uint32_t fid = cli_prog_func_at(l->p, i);
             if (fid && l->btf)
                 btf_fmt_func_proto(l->btf, fid, proto, sizeof(proto));
@@ -312,7 +445,7 @@ static void dump_one(const struct listing *l)
                     src++; /* bpftool drops the indentation */
         }
         hex_groups(hex, sizeof(hex), (const uint8_t *)&l->insns[i], bytes);
-        if (json && l->obj) {
+        if (json && has_identity(l)) {
             const struct bpf_insn *in = &l->insns[i];
             char b[300];
             json_obj_open(&cli.j);
@@ -413,6 +546,8 @@ static int prog_dump(int argc, char **argv)
             return 1;
         l.insns = bpfrt_prog__insns(prog);
         l.cnt = bpfrt_prog__insn_cnt(prog);
+        if (spec.is_pinned)
+            l.src = prog_src(prog);
     }
     if (cli.json) {
         json_init(&cli.j, stdout, cli.pretty);
@@ -461,30 +596,44 @@ static size_t prog_map_ids(const struct bpf_insn *insns, size_t cnt, uint32_t *i
     return n;
 }
 
-static void show_one(const struct bpfrt_object *obj, const struct bpfrt_program *p, time_t loaded_at)
+/* What `prog show` prints of one program. */
+struct show_facts {
+    uint32_t id;
+    enum bpf_prog_type type;
+    const char *name, *license;
+    const struct bpf_insn *insns;
+    size_t cnt;
+    const uint8_t *tag; /* NULL: computed from insns */
+    time_t loaded_at;
+    uint32_t uid;
+};
+
+static void show_facts(const struct show_facts *f)
 {
-    const struct bpf_insn *insns = bpfrt_program__insns(p);
-    size_t cnt = bpfrt_program__insn_cnt(p), nmaps;
-    int gpl = gpl_compatible(bpfrt_object__license(obj));
+    size_t nmaps;
+    int gpl = gpl_compatible(f->license);
     uint32_t ids[64];
     uint8_t t[8];
     char tag[17], tbuf[32], when[64];
-    const char *type = cli_prog_type_str(bpfrt_program__type(p), tbuf, sizeof(tbuf));
+    const char *type = cli_prog_type_str(f->type, tbuf, sizeof(tbuf));
 
-    cli_prog_tag(insns, cnt, t);
+    if (f->tag)
+        memcpy(t, f->tag, 8);
+    else
+        cli_prog_tag(f->insns, f->cnt, t);
     snprintf(tag, sizeof(tag), "%02x%02x%02x%02x%02x%02x%02x%02x", t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]);
-    nmaps = prog_map_ids(insns, cnt, ids, sizeof(ids) / sizeof(ids[0]));
+    nmaps = prog_map_ids(f->insns, f->cnt, ids, sizeof(ids) / sizeof(ids[0]));
     if (cli.json) {
         json_obj_open(&cli.j);
-        json_kv_u64(&cli.j, "id", (uint64_t)cli_obj_prog_id(obj, p));
+        json_kv_u64(&cli.j, "id", f->id);
         json_kv_str(&cli.j, "type", type);
-        json_kv_str(&cli.j, "name", bpfrt_program__name(p));
+        json_kv_str(&cli.j, "name", f->name);
         json_kv_str(&cli.j, "tag", tag);
         json_key(&cli.j, "gpl_compatible");
         json_bool(&cli.j, gpl);
-        json_kv_u64(&cli.j, "loaded_at", (uint64_t)loaded_at);
-        json_kv_u64(&cli.j, "uid", getuid());
-        json_kv_u64(&cli.j, "bytes_xlated", cnt * sizeof(struct bpf_insn));
+        json_kv_u64(&cli.j, "loaded_at", (uint64_t)f->loaded_at);
+        json_kv_u64(&cli.j, "uid", f->uid);
+        json_kv_u64(&cli.j, "bytes_xlated", f->cnt * sizeof(struct bpf_insn));
         json_key(&cli.j, "jited");
         json_bool(&cli.j, 0);
         if (nmaps) {
@@ -497,14 +646,46 @@ static void show_one(const struct bpfrt_object *obj, const struct bpfrt_program 
         json_obj_close(&cli.j);
         return;
     }
-    strftime(when, sizeof(when), "%FT%T%z", localtime(&loaded_at));
-    printf("%d: %s  name %s  tag %s%s\n", cli_obj_prog_id(obj, p), type, bpfrt_program__name(p), tag,
-           gpl ? "  gpl" : "");
-    printf("\tloaded_at %s  uid %u\n", when, (unsigned)getuid());
-    printf("\txlated %zuB  not jited", cnt * sizeof(struct bpf_insn));
+    strftime(when, sizeof(when), "%FT%T%z", localtime(&f->loaded_at));
+    printf("%u: %s  name %s  tag %s%s\n", f->id, type, f->name, tag, gpl ? "  gpl" : "");
+    printf("\tloaded_at %s  uid %u\n", when, (unsigned)f->uid);
+    printf("\txlated %zuB  not jited", f->cnt * sizeof(struct bpf_insn));
     for (size_t k = 0; k < nmaps; k++)
         printf("%s%u", k ? "," : "  map_ids ", ids[k]);
     printf("\n");
+}
+
+static void show_one(const struct bpfrt_object *obj, const struct bpfrt_program *p, time_t loaded_at)
+{
+    struct show_facts f = {
+        .id = (uint32_t)cli_obj_prog_id(obj, p),
+        .type = bpfrt_program__type(p),
+        .name = bpfrt_program__name(p),
+        .license = bpfrt_object__license(obj),
+        .insns = bpfrt_program__insns(p),
+        .cnt = bpfrt_program__insn_cnt(p),
+        .loaded_at = loaded_at,
+        .uid = (uint32_t)getuid(),
+    };
+    show_facts(&f);
+}
+
+/* A pinned program: the facts it was pinned with (load time, owner, tag);
+ * the id and map ids are this process's, as it opened them. */
+static void show_pinned(const struct bpfrt_prog *prog)
+{
+    struct show_facts f = {
+        .id = bpfrt_prog__id(prog),
+        .type = bpfrt_prog__type(prog),
+        .name = bpfrt_prog__name(prog),
+        .license = prog_license(prog),
+        .insns = bpfrt_prog__insns(prog),
+        .cnt = bpfrt_prog__insn_cnt(prog),
+        .tag = prog_tag(prog),
+        .loaded_at = (time_t)prog_loaded_at(prog),
+        .uid = prog_uid(prog),
+    };
+    show_facts(&f);
 }
 
 /* prog { show | list } obj FILE [sec S | prog N]: bpftool's fields as far
@@ -525,8 +706,21 @@ static int prog_show(int argc, char **argv)
         return 1;
     if (used < argc)
         return cli_err("unexpected '%s' after PROG", argv[used]);
+    if (spec.is_pinned) {
+        struct bpfrt_prog *prog;
+        if (load_spec(&spec, &prog))
+            return 1;
+        if (cli.json)
+            json_init(&cli.j, stdout, cli.pretty);
+        show_pinned(prog);
+        if (cli.json)
+            json_end(&cli.j);
+        bpfrt_prog__free(prog);
+        return 0;
+    }
     if (!spec.is_obj)
-        return cli_err("'prog show' needs a loaded program: use 'obj FILE' (raw programs have no identity)");
+        return cli_err("'prog show' needs a loaded program: use 'pinned FILE' or 'obj FILE' (raw programs have no "
+                       "identity)");
     if (cli_obj_load(&spec.obj, &obj))
         return 1;
     now = time(NULL);
@@ -557,6 +751,286 @@ static int prog_show(int argc, char **argv)
     return 0;
 }
 
+/* ------------------------------------- prog pin, prog load, prog loadall */
+
+/* What one command created, removed again when it fails: a failed command
+ * leaves nothing of its own behind and touches nothing that was there. */
+struct undo {
+    char *files[256];
+    size_t nfiles;
+    char *dirs[32];
+    size_t ndirs;
+};
+
+static void undo_add(char **list, size_t *n, size_t max, const char *path)
+{
+    if (*n < max)
+        list[(*n)++] = strdup(path);
+}
+
+static void undo_end(struct undo *u, int roll_back)
+{
+    while (u->nfiles) {
+        char *f = u->files[--u->nfiles];
+        if (roll_back && f)
+            unlink(f);
+        free(f);
+    }
+    while (u->ndirs) {
+        char *d = u->dirs[--u->ndirs];
+        if (roll_back && d)
+            rmdir(d);
+        free(d);
+    }
+}
+
+/* mkdir -p dir (mode 0700), recording what it creates. */
+static int make_dirs(const char *dir, struct undo *u)
+{
+    char p[PATH_MAX];
+    struct stat st;
+    size_t len;
+
+    if ((size_t)snprintf(p, sizeof(p), "%s", dir) >= sizeof(p))
+        return cli_err("'%s': path too long", dir);
+    len = strlen(p);
+    while (len > 1 && p[len - 1] == '/')
+        p[--len] = 0;
+    for (char *c = p + 1;; c++) {
+        if (*c && *c != '/')
+            continue;
+        char save = *c;
+        *c = 0;
+        if (mkdir(p, 0700) == 0)
+            undo_add(u->dirs, &u->ndirs, sizeof(u->dirs) / sizeof(u->dirs[0]), p);
+        else if (errno != EEXIST)
+            return cli_err("cannot create directory '%s': %s", p, strerror(errno));
+        *c = save;
+        if (!save)
+            break;
+    }
+    if (stat(p, &st) || !S_ISDIR(st.st_mode))
+        return cli_err("'%s' is not a directory", p);
+    return 0;
+}
+
+/* Does prog use map m? */
+static int prog_uses(const struct bpfrt_prog *prog, const struct bpfrt_map *m)
+{
+    unsigned n;
+    struct bpfrt_map *const *maps = prog ? prog_used_maps(prog, &n) : NULL;
+
+    for (unsigned k = 0; maps && k < n; k++)
+        if (maps[k] == m)
+            return 1;
+    return 0;
+}
+
+/* pinmaps DIR: every map of the object at DIR/<map name>, as bpftool's
+ * bpf_object__pin_maps.  A map that cannot be pinned (a prog array, a
+ * map-in-map) is left out when no program being pinned uses it; when one
+ * does, that is an error naming the map. */
+static int pin_obj_maps(const struct bpfrt_object *obj, struct bpfrt_program **progs, size_t nprogs, const char *dir,
+                        struct undo *u)
+{
+    struct bpfrt_map *m = NULL;
+    char path[PATH_MAX];
+
+    while ((m = bpfrt_object__next_map(obj, m))) {
+        int err, used = 0;
+        if (bpfrt_map__pin_path(m))
+            continue;
+        for (size_t k = 0; k < nprogs; k++)
+            used |= prog_uses(bpfrt_program__prog(progs[k]), m);
+        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, bpfrt_map__name(m)) >= sizeof(path))
+            return cli_err("'%s/%s': path too long", dir, bpfrt_map__name(m));
+        err = bpfrt_map__pin(m, path);
+        if (!err) {
+            undo_add(u->files, &u->nfiles, sizeof(u->files) / sizeof(u->files[0]), path);
+            continue;
+        }
+        if (err == -EEXIST)
+            return cli_err("cannot pin map '%s': '%s' exists", bpfrt_map__name(m), path);
+        if (!used) {
+            if (cli.debug)
+                fprintf(stderr, "map '%s' not pinned (no pinned program uses it): %s\n", bpfrt_map__name(m),
+                        bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
+            continue;
+        }
+        return cli_err("cannot pin map '%s' at '%s': %s", bpfrt_map__name(m), path,
+                       bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
+    }
+    return 0;
+}
+
+/* Pin one program of obj at path; record it and the maps this pin put
+ * under the state directory. */
+static int pin_obj_prog(const struct bpfrt_object *obj, struct bpfrt_program *p, const char *objfile, const char *path,
+                        struct undo *u)
+{
+    struct bpfrt_prog *prog = bpfrt_program__prog(p);
+    unsigned n;
+    struct bpfrt_map *const *maps = prog_used_maps(prog, &n);
+    int was_pinned[64] = {0};
+    char log[1024] = "";
+    int err;
+
+    for (unsigned k = 0; k < n && k < 64; k++)
+        was_pinned[k] = bpfrt_map__pin_path(maps[k]) != NULL;
+    err = cli_obj_pin_prog(obj, p, path, log, sizeof(log));
+    if (err)
+        return cli_err("cannot pin program '%s' of '%s' at '%s': %s", bpfrt_program__name(p), objfile, path,
+                       log[0] ? log : strerror(-err));
+    undo_add(u->files, &u->nfiles, sizeof(u->files) / sizeof(u->files[0]), path);
+    for (unsigned k = 0; k < n && k < 64; k++)
+        if (!was_pinned[k] && bpfrt_map__pin_path(maps[k]))
+            undo_add(u->files, &u->nfiles, sizeof(u->files) / sizeof(u->files[0]), bpfrt_map__pin_path(maps[k]));
+    return 0;
+}
+
+static void print_done(void)
+{
+    if (cli.json)
+        printf("null\n");
+}
+
+/* prog load OBJ PATH [type TYPE] [pinmaps DIR]: load every program of the
+ * object, pin the first at PATH (bpftool's rule).
+ * prog loadall OBJ DIR [type TYPE] [pinmaps DIR]: pin each at DIR/<name>. */
+static int prog_load(int argc, char **argv, int all)
+{
+    const char *what = all ? "loadall" : "load", *pinmaps = NULL, *path;
+    struct cli_obj_spec spec = {0};
+    struct bpfrt_object *obj = NULL;
+    struct bpfrt_program *progs[128], *p = NULL;
+    size_t nprogs = 0;
+    struct undo u = {0};
+    char dir_abs[PATH_MAX], target[PATH_MAX];
+    struct stat st;
+    int rc = 1;
+
+    if (argc < 2)
+        return cli_err("'prog %s' needs OBJ and %s", what, all ? "DIR" : "PATH");
+    spec.file = argv[0];
+    path = argv[1];
+    for (int i = 2; i < argc; i += 2) {
+        if (i + 1 >= argc)
+            return cli_err("'%s' needs a value", argv[i]);
+        if (!strcmp(argv[i], "type")) {
+            if (cli_prog_type_parse(argv[i + 1], &spec.type))
+                return cli_err("unknown program type '%s'", argv[i + 1]);
+            spec.has_type = 1;
+        } else if (!strcmp(argv[i], "pinmaps")) {
+            pinmaps = argv[i + 1];
+        } else if (!strcmp(argv[i], "map") || !strcmp(argv[i], "dev") || !strcmp(argv[i], "offload_dev") ||
+                   !strcmp(argv[i], "xdpmeta_dev")) {
+            return cli_err("'%s' is not supported by bpfrt's prog %s", argv[i], what);
+        } else {
+            return cli_err("unknown keyword '%s' (expected type or pinmaps)", argv[i]);
+        }
+    }
+    if (!all && lstat(path, &st) == 0)
+        return cli_err("cannot pin at '%s': it exists", path);
+    if (cli_obj_load(&spec, &obj))
+        return 1;
+    while ((p = bpfrt_object__next_program(obj, p)) && nprogs < sizeof(progs) / sizeof(progs[0])) {
+        progs[nprogs++] = p;
+        if (!all)
+            break;
+    }
+    if (!nprogs) {
+        cli_err("object '%s' has no programs", spec.file);
+        goto out;
+    }
+    if (all) {
+        if (make_dirs(path, &u))
+            goto out;
+        for (size_t k = 0; k < nprogs; k++) {
+            if ((size_t)snprintf(target, sizeof(target), "%s/%s", path, bpfrt_program__name(progs[k])) >=
+                sizeof(target)) {
+                cli_err("'%s/%s': path too long", path, bpfrt_program__name(progs[k]));
+                goto out;
+            }
+            if (lstat(target, &st) == 0) {
+                cli_err("cannot pin program '%s' at '%s': it exists", bpfrt_program__name(progs[k]), target);
+                goto out;
+            }
+        }
+    }
+    if (pinmaps) {
+        /* absolute, so that the pinned programs find their maps from anywhere */
+        if (make_dirs(pinmaps, &u))
+            goto out;
+        if (!realpath(pinmaps, dir_abs)) {
+            cli_err("'%s': %s", pinmaps, strerror(errno));
+            goto out;
+        }
+        if (pin_obj_maps(obj, progs, nprogs, dir_abs, &u))
+            goto out;
+    }
+    for (size_t k = 0; k < nprogs; k++) {
+        if (all)
+            snprintf(target, sizeof(target), "%s/%s", path, bpfrt_program__name(progs[k]));
+        else
+            snprintf(target, sizeof(target), "%s", path);
+        if (pin_obj_prog(obj, progs[k], spec.file, target, &u))
+            goto out;
+    }
+    rc = 0;
+    print_done();
+out:
+    undo_end(&u, rc != 0);
+    bpfrt_object__close(obj);
+    return rc;
+}
+
+/* prog pin PROG FILE */
+static int prog_pin(int argc, char **argv)
+{
+    struct prog_spec spec;
+    struct bpfrt_object *obj = NULL;
+    struct bpfrt_prog *prog = NULL;
+    char log[1024] = "";
+    const char *file;
+    int used, err;
+
+    used = parse_prog(argc, argv, &spec);
+    if (used < 0)
+        return 1;
+    if (used >= argc)
+        return cli_err("'prog pin' needs a FILE after PROG");
+    file = argv[used];
+    if (used + 1 < argc)
+        return cli_err("unexpected '%s' after FILE", argv[used + 1]);
+    if (spec.is_obj) {
+        struct bpfrt_program *p;
+        struct undo u = {0};
+        if (cli_obj_load(&spec.obj, &obj))
+            return 1;
+        p = cli_obj_prog(obj, &spec.obj);
+        err = p ? pin_obj_prog(obj, p, spec.file, file, &u) : 1;
+        undo_end(&u, 0);
+        bpfrt_object__close(obj);
+        if (err)
+            return 1;
+        print_done();
+        return 0;
+    }
+    if (load_spec(&spec, &prog))
+        return 1;
+    if (!prog_tag(prog)) {
+        uint8_t tag[8];
+        if (!cli_prog_tag(bpfrt_prog__insns(prog), bpfrt_prog__insn_cnt(prog), tag))
+            prog_set_tag(prog, tag);
+    }
+    err = prog_pin_log(prog, file, log, sizeof(log));
+    bpfrt_prog__free(prog);
+    if (err)
+        return cli_err("cannot pin '%s' at '%s': %s", spec.file, file, log[0] ? log : strerror(-err));
+    print_done();
+    return 0;
+}
+
 int do_prog(int argc, char **argv)
 {
     if (argc < 1 || !strcmp(argv[0], "help")) {
@@ -564,7 +1038,10 @@ int do_prog(int argc, char **argv)
                 "Usage: bpfrt prog run PROG [data_in FILE [data_out FILE]] [repeat N]\n"
                 "       bpfrt prog dump xlated PROG [opcodes] [linum]\n"
                 "       bpfrt prog { show | list } PROG\n"
-                "       PROG := raw FILE [type TYPE] | obj FILE [sec SECTION | prog NAME] [type TYPE]\n");
+                "       bpfrt prog load OBJ PATH [type TYPE] [pinmaps DIR]\n"
+                "       bpfrt prog loadall OBJ DIR [type TYPE] [pinmaps DIR]\n"
+                "       bpfrt prog pin PROG FILE\n"
+                "       PROG := pinned FILE | raw FILE [type TYPE] | obj FILE [sec SECTION | prog NAME] [type TYPE]\n");
         return argc < 1;
     }
     if (cli_is_prefix(argv[0], "run"))
@@ -573,8 +1050,13 @@ int do_prog(int argc, char **argv)
         return prog_dump(argc - 1, argv + 1);
     if (cli_is_prefix(argv[0], "show") || cli_is_prefix(argv[0], "list"))
         return prog_show(argc - 1, argv + 1);
-    if (cli_is_prefix(argv[0], "load") ||
-        cli_is_prefix(argv[0], "loadall") || cli_is_prefix(argv[0], "pin"))
-        return cli_err("'prog %s' needs the object store, which this build does not have yet", argv[0]);
-    return cli_err("unknown command 'prog %s' (expected run, dump, show or list; see bpfrt prog help)", argv[0]);
+    if (!strcmp(argv[0], "loadall"))
+        return prog_load(argc - 1, argv + 1, 1);
+    if (cli_is_prefix(argv[0], "load"))
+        return prog_load(argc - 1, argv + 1, 0);
+    if (cli_is_prefix(argv[0], "pin"))
+        return prog_pin(argc - 1, argv + 1);
+    return cli_err("unknown command 'prog %s' (expected run, dump, show, list, load, loadall or pin; see bpfrt prog "
+                   "help)",
+                   argv[0]);
 }

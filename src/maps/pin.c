@@ -1,0 +1,516 @@
+/* pin.c - pinned maps: a map's arena in a file, mapped shared by every
+ * process that opens it (the bpffs analogue; see docs/ARCHITECTURE.md).
+ *
+ * File layout:
+ *   [0, arena size)                the arena, byte for byte (its struct
+ *                                  map_arena_hdr at offset 0)
+ *   [arena size, + PIN_META_SIZE)  struct pin_meta: the attributes that
+ *                                  are not in the arena, checksummed, and
+ *                                  the shared frozen word
+ *
+ * bpfrt_map__pin() writes the arena's current contents into a new file,
+ * then moves a shared mapping of the file onto the arena's address
+ * (mremap MREMAP_FIXED), so the pointers programs and callers hold into
+ * the map stay valid and from then on every update goes to the file.
+ * Pinning is not atomic with respect to updates made by other threads
+ * while it runs: an update that lands between the copy and the remap is
+ * lost, and a lock word taken or released in that window is left as it
+ * was copied.  Pin a map before other threads use it (the loader and the
+ * CLI do), or while they are quiet.
+ *
+ * bpfrt_map__open_pinned() checks the file (arena header, size, metadata
+ * magic, version and checksum, the type's own layout through its reopen
+ * op), maps it MAP_SHARED and builds a process-local struct bpfrt_map with
+ * a fresh id.  What is checked is the shape of the file; the contents of
+ * the map (chains, free lists) are trusted, as anyone who may write the
+ * file may change the map anyway.
+ *
+ * Maps whose values are object ids (PROG_ARRAY, ARRAY_OF_MAPS,
+ * HASH_OF_MAPS) cannot be pinned: ids are per process, so another process
+ * would read ids that mean nothing (or something else) to it.
+ *
+ * Closing a pinned map unmaps it and leaves the file; unlink() removes the
+ * pin.
+ *
+ * Sharing: every type keeps its whole state in the arena (hash free lists,
+ * LRU lists and the element count included; locks are pid-owner words or
+ * process-shared robust mutexes), so processes sharing the file share one
+ * map.  Limits: the per-CPU slot count (nr_workers) is the creator's, and
+ * each process picks its slot as CPU % nr_workers; a lock word names its
+ * owner by pid, so processes sharing a map must share a pid namespace for
+ * the takeover of a dead owner's lock; the page size must be the
+ * creator's; BTF is not kept (only the type ids). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "map.h"
+#include "registry.h"
+
+#define PIN_MAGIC 0x4e49505452465042ull /* "BPFRTPIN" */
+#define PIN_VERSION 1
+#define PIN_META_SIZE 4096u
+
+/* The attributes a map-in-map's inner prototype had (kept for a later
+ * version that pins map-in-maps; zero today). */
+struct pin_inner {
+    uint32_t type, key_size, value_size, max_entries, map_flags, _pad;
+};
+
+struct pin_meta {
+    uint64_t magic;
+    uint32_t version, meta_size;
+    uint64_t arena_size;
+    uint32_t type, key_size, value_size, max_entries, map_flags, numa_node;
+    uint64_t map_extra;
+    uint32_t nr_workers, btf_key_type_id, btf_value_type_id;
+    int32_t spin_lock_off;
+    char name[MAP_NAME_LEN];
+    uint32_t has_inner, _pad;
+    struct pin_inner inner;
+    uint64_t checksum; /* FNV-1a of the bytes above */
+    /* Shared, mutable: not in the checksum. */
+    int frozen;
+};
+
+_Static_assert(sizeof(struct pin_meta) <= PIN_META_SIZE, "pin metadata larger than its block");
+
+struct map_pin {
+    char *path;
+    struct pin_meta *meta; /* the metadata block, mapped shared */
+};
+
+/* ---- errors ------------------------------------------------------------------ */
+
+static __thread char pin_err[512];
+
+static int pin_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int pin_fail(int err, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(pin_err, sizeof(pin_err), fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+const char *bpfrt_pin_error(void)
+{
+    return pin_err;
+}
+
+/* ---- helpers ----------------------------------------------------------------- */
+
+static size_t page_size(void)
+{
+    long v = sysconf(_SC_PAGESIZE);
+    return v > 0 ? (size_t)v : 4096;
+}
+
+static uint64_t meta_checksum(const struct pin_meta *m)
+{
+    const uint8_t *p = (const uint8_t *)m;
+    uint64_t h = 0xcbf29ce484222325ull;
+
+    for (size_t i = 0; i < offsetof(struct pin_meta, checksum); i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* Types whose values are ids of this process's objects. */
+static int holds_ids(enum bpf_map_type t)
+{
+    return t == BPF_MAP_TYPE_PROG_ARRAY || t == BPF_MAP_TYPE_ARRAY_OF_MAPS || t == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+static const char *type_name(enum bpf_map_type t)
+{
+    switch (t) {
+    case BPF_MAP_TYPE_PROG_ARRAY: return "prog_array";
+    case BPF_MAP_TYPE_ARRAY_OF_MAPS: return "array_of_maps";
+    case BPF_MAP_TYPE_HASH_OF_MAPS: return "hash_of_maps";
+    default: return "map";
+    }
+}
+
+static int page_is_zero(const uint8_t *p, size_t n)
+{
+    const uint64_t *w = (const uint64_t *)p;
+
+    for (size_t i = 0; i < n / 8; i++)
+        if (w[i])
+            return 0;
+    return 1;
+}
+
+/* Copy the arena's pages that hold anything into dst (a fresh, zero-filled
+ * shared mapping of the file).  /proc/self/pagemap tells which pages were
+ * ever touched (present or swapped), so a large sparse arena (a
+ * BPF_F_NO_PREALLOC hash, a big array) is not read page by page and the
+ * file stays sparse; without pagemap every page is looked at. */
+static void copy_arena(const struct map_arena *a, uint8_t *dst)
+{
+    size_t ps = page_size(), npages = a->size / ps, done = 0;
+    uint64_t ent[512];
+    int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+    while (done < npages) {
+        size_t n = npages - done < 512 ? npages - done : 512;
+        int known = 0;
+
+        if (fd >= 0) {
+            off_t off = (off_t)(((uintptr_t)a->base / ps + done) * sizeof(uint64_t));
+            known = pread(fd, ent, n * sizeof(uint64_t), off) == (ssize_t)(n * sizeof(uint64_t));
+        }
+        for (size_t i = 0; i < n; i++) {
+            const uint8_t *src = a->base + (done + i) * ps;
+            if (known && !(ent[i] & (3ull << 62))) /* neither present nor swapped: never written */
+                continue;
+            if (!page_is_zero(src, ps))
+                memcpy(dst + (done + i) * ps, src, ps);
+        }
+        done += n;
+    }
+    if (fd >= 0)
+        close(fd);
+}
+
+/* ---- pin ------------------------------------------------------------------- */
+
+/* "map 'NAME'", or "a map" when it has no name. */
+static const char *label(const struct bpfrt_map *m, char buf[32])
+{
+    if (!m->name[0])
+        return "a map";
+    snprintf(buf, 32, "map '%.*s'", MAP_NAME_LEN, m->name);
+    return buf;
+}
+
+static int pin_again(struct bpfrt_map *map, const char *path)
+{
+    char lb[32];
+
+    if (link(map->pin->path, path))
+        return pin_fail(-errno, "cannot pin %s at '%s' as a link to its pin '%s': %s", label(map, lb), path,
+                        map->pin->path, strerror(errno));
+    return 0;
+}
+
+int bpfrt_map__pin(struct bpfrt_map *map, const char *path)
+{
+    size_t asize, fsize;
+    struct pin_meta meta, *shm;
+    struct map_pin *pin;
+    uint8_t *fmap;
+    char lb[32];
+    int fd, err;
+
+    pin_err[0] = 0;
+    if (!map || !path || !*path)
+        return pin_fail(-EINVAL, "bpfrt_map__pin: no map or no path");
+    if (holds_ids(map->type) || map->inner_map)
+        return pin_fail(-EOPNOTSUPP,
+                        "%s (%s) holds ids of programs or maps, which are per process: it cannot be pinned",
+                        label(map, lb), type_name(map->type));
+    if (map->pin)
+        return pin_again(map, path);
+    if (!map->arena.base)
+        return pin_fail(-EOPNOTSUPP, "%s has no storage to pin", label(map, lb));
+    asize = map->arena.size;
+    if (asize % page_size())
+        return pin_fail(-EINVAL, "%s: arena of %zu bytes is not page-aligned", label(map, lb), asize);
+    fsize = asize + PIN_META_SIZE;
+
+    pin = calloc(1, sizeof(*pin));
+    if (!pin || !(pin->path = strdup(path))) {
+        free(pin);
+        return pin_fail(-ENOMEM, "out of memory");
+    }
+    fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        err = -errno;
+        if (err == -EEXIST)
+            pin_fail(err, "cannot pin %s at '%s': the file exists (unlink it to remove that pin)", label(map, lb),
+                     path);
+        else if (err == -ENOENT)
+            pin_fail(err, "cannot pin %s at '%s': its directory does not exist", label(map, lb), path);
+        else
+            pin_fail(err, "cannot pin %s at '%s': %s", label(map, lb), path, strerror(-err));
+        goto out_pin;
+    }
+    if (ftruncate(fd, (off_t)fsize)) {
+        err = pin_fail(-errno, "cannot pin %s at '%s': cannot size the file to %zu bytes: %s", label(map, lb), path,
+                       fsize, strerror(errno));
+        goto out_unlink;
+    }
+    memset(&meta, 0, sizeof(meta));
+    meta.magic = PIN_MAGIC;
+    meta.version = PIN_VERSION;
+    meta.meta_size = PIN_META_SIZE;
+    meta.arena_size = asize;
+    meta.type = map->type;
+    meta.key_size = map->key_size;
+    meta.value_size = map->value_size;
+    meta.max_entries = map->max_entries;
+    meta.map_flags = map->map_flags;
+    meta.numa_node = map->numa_node;
+    meta.map_extra = map->map_extra;
+    meta.nr_workers = map->nr_workers;
+    meta.btf_key_type_id = map->btf_key_type_id;
+    meta.btf_value_type_id = map->btf_value_type_id;
+    meta.spin_lock_off = map->spin_lock_off;
+    memcpy(meta.name, map->name, MAP_NAME_LEN);
+    meta.checksum = meta_checksum(&meta);
+    meta.frozen = __atomic_load_n(map_frozen_word(map), __ATOMIC_ACQUIRE);
+    if (pwrite(fd, &meta, sizeof(meta), (off_t)asize) != (ssize_t)sizeof(meta)) {
+        err = pin_fail(errno ? -errno : -EIO, "cannot pin %s at '%s': cannot write its metadata: %s", label(map, lb),
+                       path, strerror(errno ? errno : EIO));
+        goto out_unlink;
+    }
+    shm = mmap(NULL, PIN_META_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)asize);
+    if (shm == MAP_FAILED) {
+        err = pin_fail(-errno, "cannot pin %s at '%s': cannot map the file: %s", label(map, lb), path, strerror(errno));
+        goto out_unlink;
+    }
+    fmap = mmap(NULL, asize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (fmap == MAP_FAILED) {
+        err = pin_fail(-errno, "cannot pin %s at '%s': cannot map the file: %s", label(map, lb), path, strerror(errno));
+        munmap(shm, PIN_META_SIZE);
+        goto out_unlink;
+    }
+    copy_arena(&map->arena, fmap);
+    /* Move the file's mapping onto the arena: the old pages go, the
+     * address stays. */
+    if (mremap(fmap, asize, asize, MREMAP_MAYMOVE | MREMAP_FIXED, map->arena.base) == MAP_FAILED) {
+        err = pin_fail(-errno, "cannot pin %s at '%s': cannot move the file's mapping onto the map: %s", label(map, lb),
+                       path, strerror(errno));
+        munmap(fmap, asize);
+        munmap(shm, PIN_META_SIZE);
+        goto out_unlink;
+    }
+    close(fd);
+    pin->meta = shm;
+    map->pin = pin;
+    map->frozen_shared = &shm->frozen;
+    return 0;
+
+out_unlink:
+    unlink(path);
+    close(fd);
+out_pin:
+    free(pin->path);
+    free(pin);
+    return err;
+}
+
+const char *bpfrt_map__pin_path(const struct bpfrt_map *map)
+{
+    return map && map->pin ? map->pin->path : NULL;
+}
+
+void map_pin_release(struct bpfrt_map *m)
+{
+    if (!m->pin)
+        return;
+    munmap(m->pin->meta, PIN_META_SIZE);
+    free(m->pin->path);
+    free(m->pin);
+    m->pin = NULL;
+    m->frozen_shared = NULL;
+}
+
+/* ---- open ------------------------------------------------------------------ */
+
+static int bad(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad(const char *path, const char *fmt, ...)
+{
+    char why[256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    return pin_fail(-EINVAL, "'%s' is not a usable pinned bpfrt map: %s", path, why);
+}
+
+/* Check the metadata against the arena header and the type. */
+static int check_meta(const char *path, const struct pin_meta *meta, const struct map_arena_hdr *ah, size_t asize,
+                      const struct map_ops **opsp)
+{
+    const struct map_ops *ops;
+    struct map_attr attr;
+    char log[256] = "";
+
+    if (meta->magic != PIN_MAGIC)
+        return bad(path, "no metadata block after the map's %zu bytes (foreign or truncated file)", asize);
+    if (meta->version != PIN_VERSION)
+        return bad(path, "metadata version %u, this bpfrt reads %u", meta->version, PIN_VERSION);
+    if (meta->checksum != meta_checksum(meta))
+        return bad(path, "metadata checksum mismatch (corrupt file)");
+    if (meta->meta_size != PIN_META_SIZE || meta->arena_size != asize)
+        return bad(path, "metadata sizes (%u, %llu) do not match the file", meta->meta_size,
+                   (unsigned long long)meta->arena_size);
+    if (ah->type != meta->type || ah->key_size != meta->key_size || ah->value_size != meta->value_size ||
+        ah->max_entries != meta->max_entries || ah->map_flags != meta->map_flags || ah->nr_workers != meta->nr_workers)
+        return bad(path, "the map's header and its metadata disagree (corrupt file)");
+    if (holds_ids(meta->type) || meta->has_inner)
+        return pin_fail(-EOPNOTSUPP, "'%s': a %s cannot be pinned (its values are per-process ids)", path,
+                        type_name(meta->type));
+    ops = map_ops_of(meta->type);
+    if (!ops)
+        return bad(path, "map type %u unknown to this bpfrt", meta->type);
+    if (!meta->nr_workers)
+        return bad(path, "0 workers");
+    if (meta->name[MAP_NAME_LEN - 1])
+        return bad(path, "map name not terminated");
+    if (meta->spin_lock_off < -1 || (meta->spin_lock_off >= 0 && (uint64_t)meta->spin_lock_off + 4 > meta->value_size))
+        return bad(path, "spin lock offset %d outside the value", meta->spin_lock_off);
+    memset(&attr, 0, sizeof(attr));
+    attr.type = meta->type;
+    attr.key_size = meta->key_size;
+    attr.value_size = meta->value_size;
+    attr.max_entries = meta->max_entries;
+    attr.map_flags = meta->map_flags;
+    attr.numa_node = meta->numa_node;
+    attr.map_extra = meta->map_extra;
+    attr.nr_workers = meta->nr_workers;
+    attr.spin_lock_at = (uint32_t)(meta->spin_lock_off + 1);
+    if (ops->check && ops->check(&attr, log, sizeof(log)))
+        return bad(path, "attributes the map type refuses (%s)", log);
+    *opsp = ops;
+    return 0;
+}
+
+int bpfrt_map__open_pinned(const char *path, struct bpfrt_map **mapp)
+{
+    struct map_arena_hdr ah;
+    struct pin_meta meta, *shm = NULL;
+    const struct map_ops *ops = NULL;
+    struct bpfrt_map *m = NULL;
+    struct stat st;
+    size_t ps = page_size(), asize = 0;
+    uint8_t *base = MAP_FAILED;
+    int fd, err;
+    ssize_t n;
+
+    pin_err[0] = 0;
+    if (!path || !*path || !mapp)
+        return pin_fail(-EINVAL, "bpfrt_map__open_pinned: no path or no result pointer");
+    *mapp = NULL;
+    fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return pin_fail(-errno, "cannot open pinned map '%s': %s", path, strerror(errno));
+    if (fstat(fd, &st)) {
+        err = pin_fail(-errno, "cannot open pinned map '%s': %s", path, strerror(errno));
+        goto out;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        err = bad(path, "not a regular file");
+        goto out;
+    }
+    n = pread(fd, &ah, sizeof(ah), 0);
+    if (n != (ssize_t)sizeof(ah)) {
+        err = bad(path, "%lld bytes, too short for a map", (long long)st.st_size);
+        goto out;
+    }
+    if (ah.magic != MAP_ARENA_MAGIC) {
+        err = bad(path, "no bpfrt map header (foreign file)");
+        goto out;
+    }
+    if (ah.version != MAP_ARENA_VERSION) {
+        err = bad(path, "map header version %u, this bpfrt reads %u", ah.version, MAP_ARENA_VERSION);
+        goto out;
+    }
+    if (ah.size < MAP_ARENA_HDR_SIZE || ah.size % ps || ah.size > (uint64_t)st.st_size ||
+        (uint64_t)st.st_size - ah.size != PIN_META_SIZE) {
+        err = bad(path, "file of %lld bytes for a map of %llu bytes and %u of metadata (truncated or corrupt)",
+                  (long long)st.st_size, (unsigned long long)ah.size, PIN_META_SIZE);
+        goto out;
+    }
+    asize = (size_t)ah.size;
+    if (ah.brk > asize) {
+        err = bad(path, "allocation mark past the end of the map (corrupt file)");
+        goto out;
+    }
+    n = pread(fd, &meta, sizeof(meta), (off_t)asize);
+    if (n != (ssize_t)sizeof(meta)) {
+        err = bad(path, "cannot read the metadata block");
+        goto out;
+    }
+    err = check_meta(path, &meta, &ah, asize, &ops);
+    if (err)
+        goto out;
+
+    base = mmap(NULL, asize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    shm = mmap(NULL, PIN_META_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)asize);
+    m = calloc(1, sizeof(*m));
+    if (m)
+        m->pin = calloc(1, sizeof(*m->pin));
+    if (base == MAP_FAILED || shm == MAP_FAILED || !m || !m->pin || !(m->pin->path = strdup(path))) {
+        err = pin_fail(base == MAP_FAILED || shm == MAP_FAILED ? -errno : -ENOMEM, "cannot map pinned map '%s': %s",
+                       path, base == MAP_FAILED || shm == MAP_FAILED ? strerror(errno) : "out of memory");
+        goto out;
+    }
+    m->ops = ops;
+    m->type = meta.type;
+    memcpy(m->name, meta.name, MAP_NAME_LEN);
+    m->key_size = meta.key_size;
+    m->value_size = meta.value_size;
+    m->max_entries = meta.max_entries;
+    m->map_flags = meta.map_flags;
+    m->numa_node = meta.numa_node;
+    m->map_extra = meta.map_extra;
+    m->nr_workers = meta.nr_workers;
+    m->btf_key_type_id = meta.btf_key_type_id;
+    m->btf_value_type_id = meta.btf_value_type_id;
+    m->spin_lock_off = meta.spin_lock_off;
+    m->arena.base = base;
+    m->arena.size = asize;
+    m->pin->meta = shm;
+    m->frozen_shared = &shm->frozen;
+    m->frozen = __atomic_load_n(&shm->frozen, __ATOMIC_ACQUIRE);
+    if (ops->reopen) {
+        err = ops->reopen(m);
+        if (err) {
+            if (err == -EINVAL)
+                bad(path, "the map's storage does not have the layout of a %u-entry map of its type (corrupt file)",
+                    m->max_entries);
+            else
+                pin_fail(err, "cannot open pinned map '%s': %s", path, strerror(-err));
+            goto out;
+        }
+    }
+    err = map_register(m);
+    if (err) {
+        pin_fail(err, "cannot open pinned map '%s': out of memory", path);
+        if (ops->free)
+            ops->free(m); /* priv; some types unmap the arena here too */
+        if (!m->arena.base)
+            base = MAP_FAILED;
+        goto out;
+    }
+    close(fd);
+    *mapp = m;
+    return 0;
+
+out:
+    if (base != MAP_FAILED)
+        munmap(base, asize);
+    if (shm && shm != MAP_FAILED)
+        munmap(shm, PIN_META_SIZE);
+    if (m) {
+        if (m->pin)
+            free(m->pin->path);
+        free(m->pin);
+        free(m);
+    }
+    close(fd);
+    return err;
+}

@@ -1,0 +1,63 @@
+/* prog_pin.h - inside libbpfrt: the facts a program keeps beyond its
+ * instructions (license, attach type, load time, owner, tag, source
+ * lines), which a pin writes out and bpftool's `prog show` / `dump
+ * xlated` print, and the pinning entry points that take a log. */
+#ifndef BPFRT_PROG_PIN_H
+#define BPFRT_PROG_PIN_H
+
+#include <linux/bpf.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bpfrt_prog;
+struct bpfrt_map;
+
+/* Source facts from BTF func/line info, as text (the BTF itself is not
+ * kept): each array sorted by insn_off; strings owned ("" when absent). */
+struct prog_src_func {
+    uint32_t insn_off;
+    char *name;  /* the function's BTF name */
+    char *proto; /* its prototype as bpftool prints it, or "" */
+};
+
+struct prog_src_line {
+    uint32_t insn_off, line, col;
+    char *file, *text;
+};
+
+struct prog_src_info {
+    struct prog_src_func *funcs;
+    size_t nr_funcs;
+    struct prog_src_line *lines;
+    size_t nr_lines;
+};
+
+/* Deep copy (0 or -ENOMEM; dst untouched on failure) and release. */
+int prog_src_info_copy(struct prog_src_info *dst, const struct prog_src_info *src);
+void prog_src_info_free(struct prog_src_info *si);
+/* The record starting exactly at instruction idx, or NULL. */
+const struct prog_src_func *prog_src_func_at(const struct prog_src_info *si, size_t idx);
+const struct prog_src_line *prog_src_line_at(const struct prog_src_info *si, size_t idx);
+
+/* prog.c: accessors and setters. */
+struct bpfrt_map *const *prog_used_maps(const struct bpfrt_prog *prog, unsigned *n);
+const char *prog_license(const struct bpfrt_prog *prog);
+enum bpf_attach_type prog_attach_type(const struct bpfrt_prog *prog);
+void prog_set_attach_type(struct bpfrt_prog *prog, enum bpf_attach_type t);
+uint64_t prog_loaded_at(const struct bpfrt_prog *prog); /* seconds since the epoch */
+uint32_t prog_uid(const struct bpfrt_prog *prog);
+void prog_set_origin(struct bpfrt_prog *prog, uint64_t loaded_at, uint32_t uid);
+/* The kernel's tag when the caller computed it (the command does), or NULL. */
+const uint8_t *prog_tag(const struct bpfrt_prog *prog);
+void prog_set_tag(struct bpfrt_prog *prog, const uint8_t tag[8]);
+const struct prog_src_info *prog_src(const struct bpfrt_prog *prog);
+int prog_set_src(struct bpfrt_prog *prog, const struct prog_src_info *src);
+/* Hand maps to the program: freed (after it) by bpfrt_prog__free. */
+int prog_own_maps(struct bpfrt_prog *prog, struct bpfrt_map **maps, unsigned n);
+
+/* prog_pin.c: bpfrt_prog__pin / bpfrt_prog__open_pinned with the reason
+ * of a failure in log (names the file, and the map or record at fault). */
+int prog_pin_log(struct bpfrt_prog *prog, const char *path, char *log, size_t logsz);
+int prog_open_pinned_log(const char *path, struct bpfrt_prog **progp, char *log, size_t logsz);
+
+#endif

@@ -1,0 +1,42 @@
+/* progarray.c - two programs: `plain` uses a hash map and pins fine;
+ * `jump` uses a prog array, which holds ids of this process's programs
+ * and cannot be pinned, so pinning `jump` must fail naming the map (and a
+ * loadall must take back what it pinned before). */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __type(key, __u32);
+    __type(value, __u64);
+    __uint(max_entries, 4);
+} counts SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+    __uint(max_entries, 4);
+    __type(key, __u32);
+    __type(value, __u32);
+} slots SEC(".maps");
+
+SEC("raw")
+int plain(void *data)
+{
+    __u32 key = 0;
+    __u64 one = 1;
+
+    (void)data;
+    bpf_map_update_elem(&counts, &key, &one, BPF_ANY);
+    return 1;
+}
+
+SEC("raw")
+int jump(void *data)
+{
+    __u32 key = 1;
+
+    (void)data;
+    return bpf_map_lookup_elem(&slots, &key) != 0;
+}
+
+char _license[] SEC("license") = "GPL";
