@@ -11,7 +11,7 @@ OPT     ?= -O2
 CFLAGS  ?=
 ALL_CFLAGS = $(CFLAGS_BASE) $(OPT) $(CFLAGS)
 LDLIBS_TOOL = -lcapstone -lpcap -lbpf -lelf -lz
-LDLIBS_TEST = -lcriterion -lbpf -lelf -lz
+LDLIBS_TEST = -lcriterion -lpcap -lbpf -lelf -lz
 
 LIB_SRCS := $(wildcard src/*/*.c)
 TOOL_SRCS := $(wildcard tools/bpfrt/*.c)
