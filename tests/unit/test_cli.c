@@ -265,3 +265,75 @@ Test(cli, disasm_then_asm_gives_same_bytes)
     cr_assert(strncmp(r.stdout_, want, strlen(want)) == 0, "%s", r.stdout_);
     out_free(&r);
 }
+
+/* The demo's object over the sample capture: per-packet verdicts, totals
+ * and the trace lines, text and JSON; and the errors around pcap. */
+Test(cli, pcap_replay_of_the_demo_filter)
+{
+    struct out r;
+    int rc = system("mkdir -p build/tests/cli && clang-19 -O2 -g -target bpf -I/usr/include/$(uname -m)-linux-gnu "
+                    "-c examples/filter.c -o build/tests/cli/filter.o");
+    cr_assert_eq(rc, 0, "cannot compile examples/filter.c");
+
+    r = run("prog run obj build/tests/cli/filter.o prog filter_raw pcap examples/sample.pcap");
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    cr_assert(strstr(r.stdout_, "packet    5: len    71  retval 1 (XDP_DROP)\n") != NULL, "%s", r.stdout_);
+    cr_assert(strstr(r.stdout_, "packet   13: len     8  retval 0 (XDP_ABORTED)\n") != NULL, "%s", r.stdout_);
+    cr_assert(strstr(r.stdout_, "Packets: 20, duration (average): ") != NULL, "%s", r.stdout_);
+    cr_assert(strstr(r.stdout_, "Verdicts: XDP_ABORTED 1 XDP_DROP 3 XDP_PASS 16\n") != NULL, "%s", r.stdout_);
+    cr_assert(strstr(r.stdout_, "Trace (3 lines):\n") != NULL, "%s", r.stdout_);
+    cr_assert(strstr(r.stdout_, "bpf_trace_printk: drop DNS query from c0000207 port 33000\n") != NULL, "%s",
+              r.stdout_);
+    out_free(&r);
+
+    r = run("-j prog run obj build/tests/cli/filter.o prog filter_raw pcap examples/sample.pcap");
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    cr_assert(strstr(r.stdout_, "{\"results\":[{\"packet\":1,\"len\":54,\"retval\":2},") == r.stdout_, "%s",
+              r.stdout_);
+    cr_assert(strstr(r.stdout_, "\"packets\":20,\"verdicts\":{\"XDP_ABORTED\":1,\"XDP_DROP\":3,\"XDP_PASS\":16}") !=
+                  NULL,
+              "%s", r.stdout_);
+    cr_assert(strstr(r.stdout_, "bpf_trace_printk: drop DNS query from cb007104 port 40001\"]}") != NULL, "%s",
+              r.stdout_);
+    out_free(&r);
+
+    static const struct {
+        const char *args, *msg;
+    } errs[] = {
+        {"prog run obj build/tests/cli/filter.o prog filter_xdp pcap examples/sample.pcap",
+         "program 'filter_xdp' is of type xdp: running it needs its context"},
+        {"prog run obj build/tests/cli/filter.o prog filter_raw pcap /nonexistent.pcap",
+         "cannot read capture '/nonexistent.pcap'"},
+        {"prog run obj build/tests/cli/filter.o prog filter_raw pcap examples/packet.bin", "cannot read capture"},
+        {"prog run obj build/tests/cli/filter.o prog filter_raw pcap examples/sample.pcap repeat 5",
+         "does not combine with data_in or repeat"},
+    };
+    for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+        r = run(errs[i].args);
+        cr_expect_neq(r.status, 0, "'%s' should fail", errs[i].args);
+        cr_expect(strstr(r.stderr_, errs[i].msg) != NULL, "'%s': %s", errs[i].args, r.stderr_);
+        out_free(&r);
+    }
+}
+
+Test(cli, single_run_prints_trace_lines)
+{
+    char bin[64], args[256];
+    struct out r;
+
+    /* "hi %d\n" on the stack, trace_printk(fmt, 8, 42) */
+    assemble("r1 = 0x000a6425206968 ll\n*(u64 *)(r10 - 8) = r1\nr1 = r10\nr1 += -8\nr2 = 8\nr3 = 42\n"
+             "call bpf_trace_printk#6\nr0 = 0\nexit\n",
+             bin);
+    snprintf(args, sizeof(args), "prog run raw %s", bin);
+    r = run(args);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    cr_assert(strstr(r.stdout_, "bpf_trace_printk: hi 42\n") != NULL, "%s", r.stdout_);
+    out_free(&r);
+    snprintf(args, sizeof(args), "-j prog run raw %s", bin);
+    r = run(args);
+    cr_assert(strstr(r.stdout_, "\"trace\":[\"") != NULL && strstr(r.stdout_, "bpf_trace_printk: hi 42\"]}"), "%s",
+              r.stdout_);
+    out_free(&r);
+    unlink(bin);
+}
