@@ -29,10 +29,12 @@ step "$BPFRT" prog loadall filter.o fs/progs pinmaps fs/maps
 step "$BPFRT" prog run pinned fs/progs/filter_raw pcap "$EX/sample.pcap"
 
 echo
-echo "== 3. the maps it filled, read from their pins in a new process"
+echo "== 3. the maps it filled, read from their pins in a new process (typed by the BTF they were pinned with)"
+step "$BPFRT" map list
 step "$BPFRT" map dump pinned fs/maps/proto_stats
 step "$BPFRT" map dump pinned fs/maps/verdicts
-step "$BPFRT" -j map dump pinned fs/maps/filter.bss
+step "$BPFRT" map dump pinned fs/maps/filter.bss
+step "$BPFRT" -j map lookup pinned fs/maps/proto_stats key 17 0 0 0
 
 echo
 echo "== 4. the ISA by hand: examples/ipv4.s checks an IPv4 header checksum"
