@@ -153,6 +153,14 @@ uint32_t bpfrt_map__value_size(const struct bpfrt_map *map);
 uint32_t bpfrt_map__max_entries(const struct bpfrt_map *map);
 uint32_t bpfrt_map__map_flags(const struct bpfrt_map *map);
 uint32_t bpfrt_map__id(const struct bpfrt_map *map);
+/* The raw BTF (a .BTF blob: header, types, strings) the map's key and value
+ * are described by, as the loader gave it (objects with BTF) or its pin
+ * kept it; NULL (and *len 0) when the map has none.  The type ids index
+ * it; 0 means untyped (global data maps have no key type and their
+ * section's DATASEC as value type, as libbpf creates them). */
+const void *bpfrt_map__btf(const struct bpfrt_map *map, size_t *len);
+uint32_t bpfrt_map__btf_key_type_id(const struct bpfrt_map *map);
+uint32_t bpfrt_map__btf_value_type_id(const struct bpfrt_map *map);
 
 /* User-space operations, with the semantics and errno of the bpf() syscall
  * commands of the same names (BPF_MAP_LOOKUP_ELEM, ...).  key_sz and

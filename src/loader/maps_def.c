@@ -463,6 +463,58 @@ static int find_sym_in(const struct bpfrt_object *obj, int sec_idx, const char *
     return -1;
 }
 
+/* ------------------------------------------------------ DATASEC fixup */
+
+/* clang leaves a DATASEC's size and its variables' offsets 0 in the
+ * object; libbpf fills them at open from the ELF section's size and the
+ * variables' symbols, so that the BTF describes the global data maps (and
+ * the kernel, and bpftool, print them by it).  Done here in place on the
+ * object's BTF, for every DATASEC whose section is in the object (extern
+ * sections .kconfig / .ksyms have no section: parse_kconfig lays .kconfig
+ * out).  Sizes already set (a statically linked object) are kept, and so
+ * are the offsets then.  Variables without a symbol keep their offset. */
+static void fixup_datasecs(struct bpfrt_object *obj)
+{
+    uint32_t n;
+
+    if (!obj->btf)
+        return;
+    n = btf__type_cnt(obj->btf);
+    for (uint32_t id = 1; id < n; id++) {
+        struct btf_type *t = (struct btf_type *)btf__type_by_id(obj->btf, id);
+        struct btf_var_secinfo *vs;
+        const char *name;
+        int sec = -1;
+
+        if (!t || !btf_is_datasec(t) || t->size)
+            continue;
+        name = btf__name_by_offset(obj->btf, t->name_off);
+        if (!name || !strcmp(name, ".kconfig") || !strcmp(name, ".ksyms"))
+            continue;
+        for (size_t i = 1; i < obj->nr_secs; i++)
+            if (obj->secs[i].name && !strcmp(obj->secs[i].name, name)) {
+                sec = (int)i;
+                break;
+            }
+        if (sec < 0 || !obj->secs[sec].size || obj->secs[sec].size > UINT32_MAX)
+            continue;
+        t->size = (uint32_t)obj->secs[sec].size;
+        vs = btf_var_secinfos(t);
+        for (int i = 0; i < btf_vlen(t); i++) {
+            const struct btf_type *v = btf__type_by_id(obj->btf, vs[i].type);
+            const char *vname;
+            int sym;
+
+            if (!v || !btf_is_var(v) || btf_var(v)->linkage == BTF_VAR_GLOBAL_EXTERN)
+                continue;
+            vname = btf__name_by_offset(obj->btf, v->name_off);
+            sym = vname && vname[0] ? find_sym_in(obj, sec, vname) : -1;
+            if (sym >= 0 && obj->syms[sym].value <= t->size)
+                vs[i].offset = (uint32_t)obj->syms[sym].value;
+        }
+    }
+}
+
 /* `values` initialisers: relocations in .rel.maps, one pointer a slot. */
 static int parse_btf_values(struct bpfrt_object *obj)
 {
@@ -614,6 +666,15 @@ static int parse_global_data(struct bpfrt_object *obj)
         m->map_flags = BPF_F_MMAPABLE | (kind == LD_MAP_RODATA ? BPF_F_RDONLY_PROG : 0);
         m->sec_idx = (int)i;
         s->map_idx = (int)obj->nr_maps - 1;
+        /* libbpf's bpf_map_find_btf_info: keyless, the section's DATASEC
+         * as the value type (what bpftool prints global data by). */
+        if (obj->btf) {
+            int id = btf__find_by_name_kind(obj->btf, s->name, BTF_KIND_DATASEC);
+            if (id > 0) {
+                m->btf_key_type_id = 0;
+                m->btf_value_type_id = (uint32_t)id;
+            }
+        }
     }
     return 0;
 }
@@ -711,6 +772,16 @@ static int parse_kconfig(struct bpfrt_object *obj)
     m->max_entries = 1;
     m->map_flags = BPF_F_MMAPABLE | BPF_F_RDONLY_PROG;
     obj->kconfig_map = (int)obj->nr_maps - 1;
+    /* The DATASEC describes the map's value as laid out above (libbpf
+     * sets it so from its extern layout). */
+    if ((int)obj->nr_kcfg == vlen) {
+        struct btf_type *dt = (struct btf_type *)ds;
+        struct btf_var_secinfo *vs = btf_var_secinfos(dt);
+        dt->size = m->value_size;
+        for (i = 0; i < vlen; i++)
+            vs[i].offset = obj->kcfg[i].off;
+        m->btf_value_type_id = (uint32_t)ds_id;
+    }
 check_externs:
     for (k = 0; k < obj->nr_syms; k++) {
         const struct ld_sym *s = &obj->syms[k];
@@ -867,6 +938,7 @@ int ld_maps_parse(struct bpfrt_object *obj)
 {
     int err = 0;
 
+    fixup_datasecs(obj);
     if (obj->btf_maps_idx >= 0)
         err = parse_btf_maps(obj);
     if (!err && obj->maps_idx >= 0)

@@ -10,6 +10,7 @@
 #include <bpf/btf.h>
 
 #include "loader.h"
+#include "maps/map.h"
 
 #define OPT(opts, field, dflt)                                                                                         \
     ((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field) ? (opts)->field : (dflt))
@@ -199,6 +200,14 @@ static int create_map(struct bpfrt_object *obj, struct ld_map *m)
                       obj->path, m->name, m->type, m->key_size, m->value_size, m->max_entries, m->map_flags,
                       msg[0] ? msg : strerror(-err));
     m->rt_id = bpfrt_map__id(m->map);
+    /* The map keeps the BTF its type ids refer to (after the DATASEC
+     * fixups of open), so that a pin of it can be printed typed. */
+    if (obj->btf && (m->btf_key_type_id || m->btf_value_type_id)) {
+        uint32_t len = 0;
+        const void *raw = btf__raw_data(obj->btf, &len);
+        if (raw && len && map_set_btf(m->map, raw, len))
+            return ld_err(obj, -ENOMEM, "%s: map '%s': out of memory", obj->path, m->name);
+    }
     return 0;
 }
 

@@ -316,7 +316,43 @@ void bpfrt_map__free(struct bpfrt_map *map)
         map->ops->free(map);
     arena_free(&map->arena);
     map_pin_release(map);
+    free(map->btf);
     free(map);
+}
+
+int map_set_btf(struct bpfrt_map *m, const void *raw, size_t len)
+{
+    void *copy = NULL;
+
+    if (!m || (len && !raw))
+        return -EINVAL;
+    if (len) {
+        copy = malloc(len);
+        if (!copy)
+            return -ENOMEM;
+        memcpy(copy, raw, len);
+    }
+    free(m->btf);
+    m->btf = copy;
+    m->btf_len = len;
+    return 0;
+}
+
+const void *bpfrt_map__btf(const struct bpfrt_map *map, size_t *len)
+{
+    if (len)
+        *len = map && map->btf ? map->btf_len : 0;
+    return map ? map->btf : NULL;
+}
+
+uint32_t bpfrt_map__btf_key_type_id(const struct bpfrt_map *map)
+{
+    return map ? map->btf_key_type_id : 0;
+}
+
+uint32_t bpfrt_map__btf_value_type_id(const struct bpfrt_map *map)
+{
+    return map ? map->btf_value_type_id : 0;
 }
 
 /* The live map of an id (map-in-map values, LD_IMM64 map references). */

@@ -135,7 +135,15 @@ struct bpfrt_map {
     int32_t spin_lock_off;   /* struct bpf_spin_lock in the value, or -1 */
     struct map_pin *pin;     /* pinned: the file (pin.c), else NULL */
     int *frozen_shared;      /* pinned: the frozen word in the file, shared */
+    void *btf;               /* raw BTF the map was described with (owned copy), or NULL */
+    size_t btf_len;
 };
+
+/* Keep a copy of the raw BTF (a whole .BTF blob: header, types, strings)
+ * the map's btf_key_type_id / btf_value_type_id refer to; it goes with the
+ * map into its pin.  Replaces any earlier one; len 0 forgets it.  0 or
+ * -ENOMEM / -EINVAL. */
+int map_set_btf(struct bpfrt_map *m, const void *raw, size_t len);
 
 /* The frozen word: the pinned file's (seen by every process) or the map's. */
 static inline int *map_frozen_word(struct bpfrt_map *m)

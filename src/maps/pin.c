@@ -7,6 +7,13 @@
  *   [arena size, + PIN_META_SIZE)  struct pin_meta: the attributes that
  *                                  are not in the arena, checksummed, and
  *                                  the shared frozen word
+ *   [+ PIN_META_SIZE, + btf_len)   version 2: the raw BTF the map's type
+ *                                  ids refer to (bpfrt_map__btf), when it
+ *                                  has any; its length and FNV-1a checksum
+ *                                  are in the metadata
+ *
+ * Version 1 files (no BTF, a metadata block without the two BTF fields)
+ * are still read; they open without BTF.
  *
  * bpfrt_map__pin() writes the arena's current contents into a new file,
  * then moves a shared mapping of the file onto the arena's address
@@ -39,7 +46,12 @@
  * each process picks its slot as CPU % nr_workers; a lock word names its
  * owner by pid, so processes sharing a map must share a pid namespace for
  * the takeover of a dead owner's lock; the page size must be the
- * creator's; BTF is not kept (only the type ids). */
+ * creator's.
+ *
+ * BTF: the blob is checked at open (length, checksum, libbpf's parser,
+ * every type reference and the map's key/value type ids inside it); a
+ * file whose BTF fails any of these is refused, naming the reason, as a
+ * file with a bad metadata block is. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -50,12 +62,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
 #include "map.h"
 #include "registry.h"
 
 #define PIN_MAGIC 0x4e49505452465042ull /* "BPFRTPIN" */
-#define PIN_VERSION 1
+#define PIN_VERSION 2
 #define PIN_META_SIZE 4096u
+#define PIN_MAX_BTF (64u << 20) /* a map's BTF: an object's .BTF */
 
 /* The attributes a map-in-map's inner prototype had (kept for a later
  * version that pins map-in-maps; zero today). */
@@ -74,10 +90,29 @@ struct pin_meta {
     char name[MAP_NAME_LEN];
     uint32_t has_inner, _pad;
     struct pin_inner inner;
-    uint64_t checksum; /* FNV-1a of the bytes above */
+    uint64_t btf_len, btf_checksum; /* version 2: the BTF after the block */
+    uint64_t checksum;              /* FNV-1a of the bytes above */
     /* Shared, mutable: not in the checksum. */
     int frozen;
 };
+
+/* Version 1: the same without the BTF fields. */
+struct pin_meta_v1 {
+    uint64_t magic;
+    uint32_t version, meta_size;
+    uint64_t arena_size;
+    uint32_t type, key_size, value_size, max_entries, map_flags, numa_node;
+    uint64_t map_extra;
+    uint32_t nr_workers, btf_key_type_id, btf_value_type_id;
+    int32_t spin_lock_off;
+    char name[MAP_NAME_LEN];
+    uint32_t has_inner, _pad;
+    struct pin_inner inner;
+    uint64_t checksum;
+    int frozen;
+};
+
+_Static_assert(offsetof(struct pin_meta_v1, inner) == offsetof(struct pin_meta, inner), "v1 prefix");
 
 _Static_assert(sizeof(struct pin_meta) <= PIN_META_SIZE, "pin metadata larger than its block");
 
@@ -114,14 +149,19 @@ static size_t page_size(void)
     return v > 0 ? (size_t)v : 4096;
 }
 
-static uint64_t meta_checksum(const struct pin_meta *m)
+static uint64_t fnv1a(const void *data, size_t n)
 {
-    const uint8_t *p = (const uint8_t *)m;
+    const uint8_t *p = data;
     uint64_t h = 0xcbf29ce484222325ull;
 
-    for (size_t i = 0; i < offsetof(struct pin_meta, checksum); i++)
+    for (size_t i = 0; i < n; i++)
         h = (h ^ p[i]) * 0x100000001b3ull;
     return h;
+}
+
+static uint64_t meta_checksum(const struct pin_meta *m)
+{
+    return fnv1a(m, offsetof(struct pin_meta, checksum));
 }
 
 /* Types whose values are ids of this process's objects. */
@@ -226,7 +266,10 @@ int bpfrt_map__pin(struct bpfrt_map *map, const char *path)
     asize = map->arena.size;
     if (asize % page_size())
         return pin_fail(-EINVAL, "%s: arena of %zu bytes is not page-aligned", label(map, lb), asize);
-    fsize = asize + PIN_META_SIZE;
+    if (map->btf_len > PIN_MAX_BTF)
+        return pin_fail(-E2BIG, "%s: its BTF of %zu bytes is more than a pin holds (%u)", label(map, lb),
+                        map->btf_len, PIN_MAX_BTF);
+    fsize = asize + PIN_META_SIZE + (map->btf ? map->btf_len : 0);
 
     pin = calloc(1, sizeof(*pin));
     if (!pin || !(pin->path = strdup(path))) {
@@ -267,11 +310,21 @@ int bpfrt_map__pin(struct bpfrt_map *map, const char *path)
     meta.btf_value_type_id = map->btf_value_type_id;
     meta.spin_lock_off = map->spin_lock_off;
     memcpy(meta.name, map->name, MAP_NAME_LEN);
+    if (map->btf && map->btf_len) {
+        meta.btf_len = map->btf_len;
+        meta.btf_checksum = fnv1a(map->btf, map->btf_len);
+    }
     meta.checksum = meta_checksum(&meta);
     meta.frozen = __atomic_load_n(map_frozen_word(map), __ATOMIC_ACQUIRE);
     if (pwrite(fd, &meta, sizeof(meta), (off_t)asize) != (ssize_t)sizeof(meta)) {
         err = pin_fail(errno ? -errno : -EIO, "cannot pin %s at '%s': cannot write its metadata: %s", label(map, lb),
                        path, strerror(errno ? errno : EIO));
+        goto out_unlink;
+    }
+    if (meta.btf_len &&
+        pwrite(fd, map->btf, map->btf_len, (off_t)(asize + PIN_META_SIZE)) != (ssize_t)map->btf_len) {
+        err = pin_fail(errno ? -errno : -EIO, "cannot pin %s at '%s': cannot write its BTF: %s", label(map, lb), path,
+                       strerror(errno ? errno : EIO));
         goto out_unlink;
     }
     shm = mmap(NULL, PIN_META_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)asize);
@@ -340,6 +393,134 @@ static int bad(const char *path, const char *fmt, ...)
     return pin_fail(-EINVAL, "'%s' is not a usable pinned bpfrt map: %s", path, why);
 }
 
+/* Read the metadata block at asize: version 2 as is, version 1 converted
+ * (no BTF); *frozen_off is where its shared frozen word is. */
+static int read_meta(const char *path, int fd, size_t asize, struct pin_meta *meta, size_t *frozen_off)
+{
+    union {
+        struct pin_meta v2;
+        struct pin_meta_v1 v1;
+    } u;
+
+    memset(&u, 0, sizeof(u));
+    if (pread(fd, &u, sizeof(u), (off_t)asize) != (ssize_t)sizeof(u))
+        return bad(path, "cannot read the metadata block");
+    if (u.v2.magic != PIN_MAGIC)
+        return bad(path, "no metadata block after the map's %zu bytes (foreign or truncated file)", asize);
+    if (u.v2.version == 1) {
+        if (u.v1.checksum != fnv1a(&u.v1, offsetof(struct pin_meta_v1, checksum)))
+            return bad(path, "metadata checksum mismatch (corrupt file)");
+        memset(meta, 0, sizeof(*meta));
+        memcpy(meta, &u.v1, offsetof(struct pin_meta_v1, checksum));
+        meta->frozen = u.v1.frozen;
+        *frozen_off = offsetof(struct pin_meta_v1, frozen);
+        return 0;
+    }
+    if (u.v2.version != PIN_VERSION)
+        return bad(path, "metadata version %u, this bpfrt reads 1 and %u", u.v2.version, PIN_VERSION);
+    if (u.v2.checksum != meta_checksum(&u.v2))
+        return bad(path, "metadata checksum mismatch (corrupt file)");
+    *meta = u.v2;
+    *frozen_off = offsetof(struct pin_meta, frozen);
+    return 0;
+}
+
+/* Every type id a type refers to exists (libbpf's parser checks each
+ * type's layout, not its references; its walkers then trust them). */
+static int btf_refs_ok(const struct btf *btf)
+{
+    uint32_t n = btf__type_cnt(btf);
+
+    for (uint32_t id = 1; id < n; id++) {
+        const struct btf_type *t = btf__type_by_id(btf, id);
+        uint32_t vlen = btf_vlen(t), bad = 0;
+
+        switch (btf_kind(t)) {
+        case BTF_KIND_INT:
+        case BTF_KIND_ENUM:
+        case BTF_KIND_ENUM64:
+        case BTF_KIND_FWD:
+        case BTF_KIND_FLOAT: break;
+        case BTF_KIND_PTR:
+        case BTF_KIND_TYPEDEF:
+        case BTF_KIND_VOLATILE:
+        case BTF_KIND_CONST:
+        case BTF_KIND_RESTRICT:
+        case BTF_KIND_TYPE_TAG:
+        case BTF_KIND_FUNC:
+        case BTF_KIND_VAR:
+        case BTF_KIND_DECL_TAG: bad = t->type >= n; break;
+        case BTF_KIND_ARRAY: bad = btf_array(t)->type >= n || btf_array(t)->index_type >= n; break;
+        case BTF_KIND_STRUCT:
+        case BTF_KIND_UNION:
+            for (uint32_t j = 0; j < vlen && !bad; j++)
+                bad = btf_members(t)[j].type >= n;
+            break;
+        case BTF_KIND_FUNC_PROTO:
+            bad = t->type >= n;
+            for (uint32_t j = 0; j < vlen && !bad; j++)
+                bad = btf_params(t)[j].type >= n;
+            break;
+        case BTF_KIND_DATASEC:
+            for (uint32_t j = 0; j < vlen && !bad; j++)
+                bad = btf_var_secinfos(t)[j].type >= n;
+            break;
+        default: bad = 1;
+        }
+        if (bad)
+            return 0;
+    }
+    return 1;
+}
+
+/* Read and check the BTF after the metadata block into *rawp (malloc'd). */
+static int read_btf(const char *path, int fd, size_t asize, const struct pin_meta *meta, void **rawp)
+{
+    libbpf_print_fn_t old;
+    struct btf *btf;
+    void *raw;
+    long perr;
+    int ok;
+
+    *rawp = NULL;
+    if (!meta->btf_len)
+        return 0; /* version 1, or a map without BTF: untyped */
+    raw = malloc((size_t)meta->btf_len);
+    if (!raw)
+        return pin_fail(-ENOMEM, "cannot open pinned map '%s': out of memory", path);
+    if (pread(fd, raw, (size_t)meta->btf_len, (off_t)(asize + PIN_META_SIZE)) != (ssize_t)meta->btf_len) {
+        free(raw);
+        return bad(path, "cannot read its BTF (%llu bytes)", (unsigned long long)meta->btf_len);
+    }
+    if (fnv1a(raw, (size_t)meta->btf_len) != meta->btf_checksum) {
+        free(raw);
+        return bad(path, "BTF checksum mismatch (corrupt file)");
+    }
+    old = libbpf_set_print(NULL);
+    btf = btf__new(raw, (uint32_t)meta->btf_len);
+    libbpf_set_print(old);
+    perr = libbpf_get_error(btf);
+    if (perr) {
+        free(raw);
+        return bad(path, "its BTF does not parse (%s)", strerror((int)-perr));
+    }
+    ok = btf_refs_ok(btf);
+    if (!ok) {
+        btf__free(btf);
+        free(raw);
+        return bad(path, "its BTF refers to types it does not have (corrupt file)");
+    }
+    if (meta->btf_key_type_id >= btf__type_cnt(btf) || meta->btf_value_type_id >= btf__type_cnt(btf)) {
+        btf__free(btf);
+        free(raw);
+        return bad(path, "the map's BTF type ids (key %u, value %u) are not in its BTF", meta->btf_key_type_id,
+                   meta->btf_value_type_id);
+    }
+    btf__free(btf);
+    *rawp = raw;
+    return 0;
+}
+
 /* Check the metadata against the arena header and the type. */
 static int check_meta(const char *path, const struct pin_meta *meta, const struct map_arena_hdr *ah, size_t asize,
                       const struct map_ops **opsp)
@@ -348,12 +529,6 @@ static int check_meta(const char *path, const struct pin_meta *meta, const struc
     struct map_attr attr;
     char log[256] = "";
 
-    if (meta->magic != PIN_MAGIC)
-        return bad(path, "no metadata block after the map's %zu bytes (foreign or truncated file)", asize);
-    if (meta->version != PIN_VERSION)
-        return bad(path, "metadata version %u, this bpfrt reads %u", meta->version, PIN_VERSION);
-    if (meta->checksum != meta_checksum(meta))
-        return bad(path, "metadata checksum mismatch (corrupt file)");
     if (meta->meta_size != PIN_META_SIZE || meta->arena_size != asize)
         return bad(path, "metadata sizes (%u, %llu) do not match the file", meta->meta_size,
                    (unsigned long long)meta->arena_size);
@@ -397,6 +572,8 @@ int bpfrt_map__open_pinned(const char *path, struct bpfrt_map **mapp)
     struct stat st;
     size_t ps = page_size(), asize = 0;
     uint8_t *base = MAP_FAILED;
+    size_t frozen_off = 0;
+    void *btf = NULL;
     int fd, err;
     ssize_t n;
 
@@ -429,7 +606,7 @@ int bpfrt_map__open_pinned(const char *path, struct bpfrt_map **mapp)
         goto out;
     }
     if (ah.size < MAP_ARENA_HDR_SIZE || ah.size % ps || ah.size > (uint64_t)st.st_size ||
-        (uint64_t)st.st_size - ah.size != PIN_META_SIZE) {
+        (uint64_t)st.st_size - ah.size < PIN_META_SIZE) {
         err = bad(path, "file of %lld bytes for a map of %llu bytes and %u of metadata (truncated or corrupt)",
                   (long long)st.st_size, (unsigned long long)ah.size, PIN_META_SIZE);
         goto out;
@@ -439,12 +616,20 @@ int bpfrt_map__open_pinned(const char *path, struct bpfrt_map **mapp)
         err = bad(path, "allocation mark past the end of the map (corrupt file)");
         goto out;
     }
-    n = pread(fd, &meta, sizeof(meta), (off_t)asize);
-    if (n != (ssize_t)sizeof(meta)) {
-        err = bad(path, "cannot read the metadata block");
+    err = read_meta(path, fd, asize, &meta, &frozen_off);
+    if (err)
+        goto out;
+    if (meta.btf_len > PIN_MAX_BTF || (uint64_t)st.st_size - ah.size - PIN_META_SIZE != meta.btf_len) {
+        err = bad(path, "file of %lld bytes for a map of %llu bytes, %u of metadata and %llu of BTF (truncated or "
+                  "corrupt)",
+                  (long long)st.st_size, (unsigned long long)ah.size, PIN_META_SIZE,
+                  (unsigned long long)meta.btf_len);
         goto out;
     }
     err = check_meta(path, &meta, &ah, asize, &ops);
+    if (err)
+        goto out;
+    err = read_btf(path, fd, asize, &meta, &btf);
     if (err)
         goto out;
 
@@ -474,8 +659,11 @@ int bpfrt_map__open_pinned(const char *path, struct bpfrt_map **mapp)
     m->arena.base = base;
     m->arena.size = asize;
     m->pin->meta = shm;
-    m->frozen_shared = &shm->frozen;
-    m->frozen = __atomic_load_n(&shm->frozen, __ATOMIC_ACQUIRE);
+    m->frozen_shared = (int *)((uint8_t *)shm + frozen_off);
+    m->frozen = __atomic_load_n(m->frozen_shared, __ATOMIC_ACQUIRE);
+    m->btf = btf;
+    m->btf_len = btf ? (size_t)meta.btf_len : 0;
+    btf = NULL;
     if (ops->reopen) {
         err = ops->reopen(m);
         if (err) {
@@ -509,8 +697,10 @@ out:
         if (m->pin)
             free(m->pin->path);
         free(m->pin);
+        free(m->btf);
         free(m);
     }
+    free(btf);
     close(fd);
     return err;
 }

@@ -72,12 +72,22 @@ int cli_prog_tag(const struct bpf_insn *insns, size_t cnt, uint8_t tag[8]);
 const struct btf *cli_obj_btf(const struct bpfrt_object *obj);
 uint32_t cli_prog_func_at(const struct bpfrt_program *p, size_t idx);
 const struct btf_ext_line *cli_prog_line_at(const struct bpfrt_program *p, size_t idx);
-void cli_map_btf_ids(const struct bpfrt_object *obj, const struct bpfrt_map *m, uint32_t *key_id, uint32_t *value_id);
 /* Pin the loaded program p of obj at path (with its tag, attach type and
  * source lines); 0 or -errno with the reason in log. */
 int cli_obj_pin_prog(const struct bpfrt_object *obj, const struct bpfrt_program *p, const char *path, char *log,
                      size_t logsz);
 int cli_map_frozen(const struct bpfrt_map *m);
+
+/* Pins under the state directory, for `prog show` / `map show` without
+ * an object: every regular file below bpfrt_fs_dir() (recursively, in
+ * path order) whose first 8 bytes are magic, grouped by file (hard links
+ * are one pin with several paths).  0, or 1 after reporting. */
+struct cli_pin {
+    char **paths; /* sorted; paths[0] is the one opened */
+    size_t npaths;
+};
+int cli_pins_find(const char *magic, struct cli_pin **pinsp, size_t *np);
+void cli_pins_free(struct cli_pin *pins, size_t n);
 uint32_t cli_map_nr_workers(const struct bpfrt_map *m);
 
 /* prog run PROG pcap FILE: run once per packet; exit status. */

@@ -13,6 +13,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,7 @@ struct map_ctx {
     const char *pinned;       /* MAP is `pinned FILE` */
     struct bpfrt_object *obj;
     struct bpfrt_map *map;
-    const struct btf *btf; /* when the map's values are typed */
+    struct btf *btf; /* when the map's values are typed: parsed from the map's BTF */
     uint32_t key_id, value_id;
     uint32_t key_size, value_size, nr_cpus, value_len; /* value_len: all per-CPU slots */
     int percpu;
@@ -47,31 +48,45 @@ static const char *map_type_str(enum bpf_map_type t, char *buf, size_t sz)
     return buf;
 }
 
-/* The BTF a typed dump uses: the kernel keeps a map's BTF only when the
+/* The BTF a typed dump uses: the map's own (what the loader created it
+ * with, or what its pin kept).  The kernel keeps a map's BTF only when the
  * key type is real (sizes matching), or keyless for a global data array
  * (a DATASEC value) and a bloom filter; libbpf otherwise creates the map
  * without BTF, and bpftool then prints hex.  bpfrt shows what bpftool
  * would show for the same object loaded in the kernel. */
 static void map_typed(struct map_ctx *c)
 {
-    const struct btf *btf = c->obj ? cli_obj_btf(c->obj) : NULL;
     enum bpf_map_type t = bpfrt_map__type(c->map);
     const struct btf_type *vt;
+    libbpf_print_fn_t old;
+    struct btf *btf;
+    const void *raw;
+    size_t len = 0;
 
-    if (!btf)
-        return; /* a pinned map: its BTF is not kept with it (hex output) */
-    cli_map_btf_ids(c->obj, c->map, &c->key_id, &c->value_id);
-    if (!btf || !c->value_id || btf__resolve_size(btf, c->value_id) != (int64_t)c->value_size)
+    raw = bpfrt_map__btf(c->map, &len);
+    c->key_id = bpfrt_map__btf_key_type_id(c->map);
+    c->value_id = bpfrt_map__btf_value_type_id(c->map);
+    if (!raw || !len || len > UINT32_MAX || !c->value_id)
         return;
+    old = libbpf_set_print(NULL);
+    btf = btf__new(raw, (uint32_t)len);
+    libbpf_set_print(old);
+    if (libbpf_get_error(btf))
+        return;
+    if (btf__resolve_size(btf, c->value_id) != (int64_t)c->value_size)
+        goto untyped;
     vt = btf__type_by_id(btf, c->value_id);
     if (c->key_id) {
         if (btf__resolve_size(btf, c->key_id) != (int64_t)c->key_size)
-            return;
+            goto untyped;
     } else if (!(t == BPF_MAP_TYPE_ARRAY && bpfrt_map__max_entries(c->map) == 1 && vt && btf_is_datasec(vt)) &&
                t != BPF_MAP_TYPE_BLOOM_FILTER) {
-        return;
+        goto untyped;
     }
     c->btf = btf;
+    return;
+untyped:
+    btf__free(btf);
 }
 
 static void ctx_fill(struct map_ctx *c)
@@ -166,6 +181,8 @@ static int open_map(struct map_ctx *c)
 
 static void close_map(struct map_ctx *c)
 {
+    btf__free(c->btf);
+    c->btf = NULL;
     if (c->pinned)
         bpfrt_map__free(c->map); /* unmaps; the pin stays */
     else
@@ -315,8 +332,12 @@ static void put_entry_hex(const struct map_ctx *c, const uint8_t *key, const uin
 
 /* ----------------------------------------------------------------- show */
 
-static void show_one(struct bpfrt_map *m)
+/* One map; its pinned paths are paths (a listing: every name of the
+ * file), else the one it was opened by. */
+static void show_one(struct bpfrt_map *m, char *const *paths, size_t npaths)
 {
+    const char *own = bpfrt_map__pin_path(m);
+
     char tb[32];
     const char *type = map_type_str(bpfrt_map__type(m), tb, sizeof(tb));
     int frozen = cli_map_frozen(m);
@@ -331,10 +352,13 @@ static void show_one(struct bpfrt_map *m)
         json_kv_u64(&cli.j, "bytes_value", bpfrt_map__value_size(m));
         json_kv_u64(&cli.j, "max_entries", bpfrt_map__max_entries(m));
         json_kv_u64(&cli.j, "frozen", (uint64_t)frozen);
-        if (bpfrt_map__pin_path(m)) {
+        if (npaths || own) {
             json_key(&cli.j, "pinned");
             json_arr_open(&cli.j);
-            json_str(&cli.j, bpfrt_map__pin_path(m));
+            for (size_t k = 0; k < npaths; k++)
+                json_str(&cli.j, paths[k]);
+            if (!npaths)
+                json_str(&cli.j, own);
             json_arr_close(&cli.j);
         }
         json_obj_close(&cli.j);
@@ -343,10 +367,48 @@ static void show_one(struct bpfrt_map *m)
     printf("%u: %s  name %s  flags 0x%x\n", bpfrt_map__id(m), type, bpfrt_map__name(m), bpfrt_map__map_flags(m));
     printf("\tkey %uB  value %uB  max_entries %u\n", bpfrt_map__key_size(m), bpfrt_map__value_size(m),
            bpfrt_map__max_entries(m));
+    /* bpftool's order: the pins, then btf_id and frozen on one line */
+    for (size_t k = 0; k < npaths; k++)
+        printf("\tpinned %s\n", paths[k]);
+    if (!npaths && own)
+        printf("\tpinned %s\n", own);
     if (frozen)
         printf("\tfrozen\n");
-    if (bpfrt_map__pin_path(m))
-        printf("\tpinned %s\n", bpfrt_map__pin_path(m));
+}
+
+/* `map show` alone: every map pinned under the state directory (there is
+ * no list of every map in user space), each once with all its names, in
+ * the order of their paths; ids are this process's, by that order.  A
+ * file that starts like a map but does not open is left out (-d says
+ * why). */
+static int map_list_pinned(void)
+{
+    static const char magic[8] = {'B', 'P', 'F', 'R', 'T', 'M', 'A', 'P'};
+    struct cli_pin *pins;
+    size_t n;
+
+    if (cli_pins_find(magic, &pins, &n))
+        return 1;
+    if (cli.json) {
+        json_init(&cli.j, stdout, cli.pretty);
+        json_arr_open(&cli.j);
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct bpfrt_map *m;
+        if (bpfrt_map__open_pinned(pins[i].paths[0], &m)) {
+            if (cli.debug)
+                fprintf(stderr, "skipped: %s\n", bpfrt_pin_error());
+            continue;
+        }
+        show_one(m, pins[i].paths, pins[i].npaths);
+        bpfrt_map__free(m);
+    }
+    if (cli.json) {
+        json_arr_close(&cli.j);
+        json_end(&cli.j);
+    }
+    cli_pins_free(pins, n);
+    return 0;
 }
 
 static int map_show(int argc, char **argv)
@@ -355,8 +417,7 @@ static int map_show(int argc, char **argv)
     int used;
 
     if (argc < 1)
-        return cli_err("listing every map needs the object store, which this build does not have yet; use "
-                       "'map show pinned FILE' or 'map show obj FILE [name NAME]'");
+        return map_list_pinned();
     used = parse_map(argc, argv, &c, 0);
     if (used < 0)
         return 1;
@@ -367,13 +428,13 @@ static int map_show(int argc, char **argv)
     if (cli.json)
         json_init(&cli.j, stdout, cli.pretty);
     if (c.map) {
-        show_one(c.map);
+        show_one(c.map, NULL, 0);
     } else {
         struct bpfrt_map *m = NULL;
         if (cli.json)
             json_arr_open(&cli.j);
         while ((m = bpfrt_object__next_map(c.obj, m)))
-            show_one(m);
+            show_one(m, NULL, 0);
         if (cli.json)
             json_arr_close(&cli.j);
     }

@@ -2,14 +2,18 @@
  * opened and loaded in this process (shared by prog, map and btf).
  *
  * The few facts the public API does not carry yet (the object's BTF, a
- * program's func/line info, a map's BTF type ids and frozen state) are
+ * program's func/line info, a map's frozen state) are
  * read here, in one place, from the loader's and the maps' internal
  * structures; everything else goes through bpfrt.h. */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -274,53 +278,6 @@ out:
     return err;
 }
 
-/* clang leaves a DATASEC's size and its variables' offsets 0 in the
- * object; libbpf fills them from the section and the symbols at open
- * (bpftool's typed dump relies on it).  Do the same here, in place, for
- * the section a global data map holds. */
-static void fixup_datasec(const struct bpfrt_object *obj, int sec_idx, uint32_t id)
-{
-    struct btf_type *t = (struct btf_type *)btf__type_by_id(obj->btf, id);
-    struct btf_var_secinfo *vs;
-
-    if (!t || t->size)
-        return;
-    t->size = (uint32_t)obj->secs[sec_idx].size;
-    vs = btf_var_secinfos(t);
-    for (int i = 0; i < btf_vlen(t); i++) {
-        const struct btf_type *v = btf__type_by_id(obj->btf, vs[i].type);
-        const char *name = v ? btf__name_by_offset(obj->btf, v->name_off) : NULL;
-        for (size_t k = 0; name && k < obj->nr_syms; k++)
-            if (obj->syms[k].shndx == (uint32_t)sec_idx && obj->syms[k].name && !strcmp(obj->syms[k].name, name)) {
-                vs[i].offset = (uint32_t)obj->syms[k].value;
-                break;
-            }
-    }
-}
-
-void cli_map_btf_ids(const struct bpfrt_object *obj, const struct bpfrt_map *m, uint32_t *key_id, uint32_t *value_id)
-{
-    *key_id = m->btf_key_type_id;
-    *value_id = m->btf_value_type_id;
-    if (*value_id || !obj->btf)
-        return;
-    /* Global data: the value is the section's DATASEC, keyless (libbpf
-     * creates .bss/.data/.rodata maps so; bpftool prints them by it). */
-    for (size_t i = 0; i < obj->nr_maps; i++) {
-        const struct ld_map *lm = &obj->maps[i];
-        if (lm->map != m)
-            continue;
-        if ((lm->kind == LD_MAP_DATA || lm->kind == LD_MAP_RODATA || lm->kind == LD_MAP_BSS) && lm->sec_idx >= 0) {
-            int id = btf__find_by_name_kind(obj->btf, obj->secs[lm->sec_idx].name, BTF_KIND_DATASEC);
-            if (id > 0) {
-                fixup_datasec(obj, lm->sec_idx, (uint32_t)id);
-                *key_id = 0, *value_id = (uint32_t)id;
-            }
-        }
-        return;
-    }
-}
-
 int cli_map_frozen(const struct bpfrt_map *m)
 {
     return __atomic_load_n(&m->frozen, __ATOMIC_ACQUIRE);
@@ -329,6 +286,137 @@ int cli_map_frozen(const struct bpfrt_map *m)
 uint32_t cli_map_nr_workers(const struct bpfrt_map *m)
 {
     return m->nr_workers;
+}
+
+/* ------------------------------------------------------ listing pins */
+
+struct pin_file {
+    char *path;
+    dev_t dev;
+    ino_t ino;
+};
+
+struct pin_walk {
+    const char *magic;
+    struct pin_file *files;
+    size_t n, cap;
+};
+
+static int has_magic(const char *path, const char *magic)
+{
+    char buf[8];
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    ssize_t n;
+
+    if (fd < 0)
+        return 0;
+    n = pread(fd, buf, sizeof(buf), 0);
+    close(fd);
+    return n == (ssize_t)sizeof(buf) && !memcmp(buf, magic, sizeof(buf));
+}
+
+static int walk(struct pin_walk *w, const char *dir, int depth)
+{
+    struct dirent **ents = NULL;
+    int n, err = 0;
+
+    if (depth > 32)
+        return 0;
+    n = scandir(dir, &ents, NULL, alphasort);
+    if (n < 0)
+        return depth ? 0 : -errno; /* a subdirectory that went away or is unreadable: skipped */
+    for (int i = 0; i < n; i++) {
+        const char *name = ents[i]->d_name;
+        struct stat st;
+        char *path;
+
+        if (err || !strcmp(name, ".") || !strcmp(name, "..") || asprintf(&path, "%s/%s", dir, name) < 0) {
+            free(ents[i]);
+            continue;
+        }
+        if (lstat(path, &st)) {
+            free(path);
+        } else if (S_ISDIR(st.st_mode)) {
+            err = walk(w, path, depth + 1);
+            free(path);
+        } else if (S_ISREG(st.st_mode) && has_magic(path, w->magic)) {
+            if (w->n == w->cap) {
+                size_t cap = w->cap ? w->cap * 2 : 16;
+                struct pin_file *f = realloc(w->files, cap * sizeof(*f));
+                if (!f) {
+                    free(path);
+                    err = -ENOMEM;
+                    free(ents[i]);
+                    continue;
+                }
+                w->files = f;
+                w->cap = cap;
+            }
+            w->files[w->n++] = (struct pin_file){path, st.st_dev, st.st_ino};
+        } else {
+            free(path);
+        }
+        free(ents[i]);
+    }
+    free(ents);
+    return err;
+}
+
+int cli_pins_find(const char *magic, struct cli_pin **pinsp, size_t *np)
+{
+    struct pin_walk w = {.magic = magic};
+    struct cli_pin *pins = NULL;
+    size_t *first = NULL; /* the file of each group, in w.files */
+    const char *dir = bpfrt_fs_dir();
+    size_t n = 0;
+    int err;
+
+    *pinsp = NULL;
+    *np = 0;
+    if (!dir)
+        return cli_err("no state directory: %s", strerror(errno));
+    err = walk(&w, dir, 0);
+    if (!err && w.n && (!(pins = calloc(w.n, sizeof(*pins))) || !(first = calloc(w.n, sizeof(*first)))))
+        err = -ENOMEM;
+    for (size_t i = 0; !err && i < w.n; i++) {
+        size_t k;
+        char **p;
+
+        for (k = 0; k < n; k++) /* the same file under another name (a hard link) */
+            if (w.files[first[k]].dev == w.files[i].dev && w.files[first[k]].ino == w.files[i].ino)
+                break;
+        if (k == n)
+            first[n++] = i;
+        p = realloc(pins[k].paths, (pins[k].npaths + 1) * sizeof(*p));
+        if (!p) {
+            err = -ENOMEM;
+            break;
+        }
+        pins[k].paths = p;
+        p[pins[k].npaths++] = w.files[i].path;
+        w.files[i].path = NULL;
+    }
+    for (size_t i = 0; i < w.n; i++)
+        free(w.files[i].path);
+    free(w.files);
+    free(first);
+    if (err) {
+        cli_pins_free(pins, n);
+        return cli_err("cannot list the pins under '%s': %s", dir, strerror(-err));
+    }
+    *pinsp = pins;
+    *np = n;
+    return 0;
+}
+
+void cli_pins_free(struct cli_pin *pins, size_t n)
+{
+    for (size_t i = 0; pins && i < n; i++) {
+        for (size_t k = 0; k < pins[i].npaths; k++)
+            free(pins[i].paths[k]);
+        free(pins[i].paths);
+    }
+    free(pins);
 }
 
 /* ------------------------------------------------------------- the tag */

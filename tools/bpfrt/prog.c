@@ -183,13 +183,15 @@ static int load_runnable(struct prog_spec *spec, struct bpfrt_prog **progp, stru
         char tbuf[32];
         const char *name = bpfrt_prog__name(*progp);
         const char *t = cli_prog_type_str(bpfrt_prog__type(*progp), tbuf, sizeof(tbuf));
+        /* report before freeing: name belongs to the program */
+        cli_err("program '%s' is of type %s: running it needs its context, which comes with the verifier "
+                "(not in this build); programs of unspecified type (e.g. SEC(\"raw\")) run with r1 = data, "
+                "r2 = length",
+                name, t);
         if (*ownp)
             bpfrt_prog__free(*progp);
         bpfrt_object__close(*objp);
-        return cli_err("program '%s' is of type %s: running it needs its context, which comes with the verifier "
-                       "(not in this build); programs of unspecified type (e.g. SEC(\"raw\")) run with r1 = data, "
-                       "r2 = length",
-                       name, t);
+        return 1;
     }
     return 0;
 }
@@ -606,6 +608,8 @@ struct show_facts {
     const uint8_t *tag; /* NULL: computed from insns */
     time_t loaded_at;
     uint32_t uid;
+    char *const *pinned; /* a listing of pins: the program's paths */
+    size_t npinned;
 };
 
 static void show_facts(const struct show_facts *f)
@@ -643,6 +647,13 @@ static void show_facts(const struct show_facts *f)
                 json_u64(&cli.j, ids[k]);
             json_arr_close(&cli.j);
         }
+        if (f->npinned) {
+            json_key(&cli.j, "pinned");
+            json_arr_open(&cli.j);
+            for (size_t k = 0; k < f->npinned; k++)
+                json_str(&cli.j, f->pinned[k]);
+            json_arr_close(&cli.j);
+        }
         json_obj_close(&cli.j);
         return;
     }
@@ -653,6 +664,8 @@ static void show_facts(const struct show_facts *f)
     for (size_t k = 0; k < nmaps; k++)
         printf("%s%u", k ? "," : "  map_ids ", ids[k]);
     printf("\n");
+    for (size_t k = 0; k < f->npinned; k++)
+        printf("\tpinned %s\n", f->pinned[k]);
 }
 
 static void show_one(const struct bpfrt_object *obj, const struct bpfrt_program *p, time_t loaded_at)
@@ -672,7 +685,7 @@ static void show_one(const struct bpfrt_object *obj, const struct bpfrt_program 
 
 /* A pinned program: the facts it was pinned with (load time, owner, tag);
  * the id and map ids are this process's, as it opened them. */
-static void show_pinned(const struct bpfrt_prog *prog)
+static void show_pinned(const struct bpfrt_prog *prog, char *const *paths, size_t npaths)
 {
     struct show_facts f = {
         .id = bpfrt_prog__id(prog),
@@ -684,8 +697,45 @@ static void show_pinned(const struct bpfrt_prog *prog)
         .tag = prog_tag(prog),
         .loaded_at = (time_t)prog_loaded_at(prog),
         .uid = prog_uid(prog),
+        .pinned = paths,
+        .npinned = npaths,
     };
     show_facts(&f);
+}
+
+/* `prog show` alone: every program pinned under the state directory
+ * (there is no list of every loaded program in user space), each once
+ * with all its names, in the order of their paths.  A file that starts
+ * like a pinned program but does not open (damaged, a map pin missing) is
+ * left out (-d says why). */
+static int prog_list_pinned(void)
+{
+    struct cli_pin *pins;
+    size_t n;
+
+    if (cli_pins_find("BPFRTPRG", &pins, &n))
+        return 1;
+    if (cli.json) {
+        json_init(&cli.j, stdout, cli.pretty);
+        json_arr_open(&cli.j);
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct bpfrt_prog *prog;
+        int err = bpfrt_prog__open_pinned(pins[i].paths[0], &prog);
+        if (err) {
+            if (cli.debug)
+                fprintf(stderr, "skipped '%s': %s\n", pins[i].paths[0], strerror(-err));
+            continue;
+        }
+        show_pinned(prog, pins[i].paths, pins[i].npaths);
+        bpfrt_prog__free(prog);
+    }
+    if (cli.json) {
+        json_arr_close(&cli.j);
+        json_end(&cli.j);
+    }
+    cli_pins_free(pins, n);
+    return 0;
 }
 
 /* prog { show | list } obj FILE [sec S | prog N]: bpftool's fields as far
@@ -699,8 +749,7 @@ static int prog_show(int argc, char **argv)
     int used, one;
 
     if (argc < 1)
-        return cli_err("listing every loaded program needs the object store, which this build does not have yet; "
-                       "use 'prog show obj FILE'");
+        return prog_list_pinned();
     used = parse_prog(argc, argv, &spec);
     if (used < 0)
         return 1;
@@ -712,7 +761,7 @@ static int prog_show(int argc, char **argv)
             return 1;
         if (cli.json)
             json_init(&cli.j, stdout, cli.pretty);
-        show_pinned(prog);
+        show_pinned(prog, NULL, 0);
         if (cli.json)
             json_end(&cli.j);
         bpfrt_prog__free(prog);
