@@ -7,52 +7,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-struct out {
-    char *stdout_, *stderr_;
-    int status;
-};
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    buf = calloc(1, (size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    return buf;
-}
+#include "cli_run.h"
 
 /* Run "$BPFRT <args>" through the shell, capturing both streams. */
 static struct out run(const char *args)
 {
-    const char *bin = getenv("BPFRT") ? getenv("BPFRT") : "build/bpfrt";
-    char o[] = "/tmp/bpfrt-cli-outXXXXXX", e[] = "/tmp/bpfrt-cli-errXXXXXX", cmd[4096];
-    struct out r;
-    int fo = mkstemp(o), fe = mkstemp(e);
-
-    cr_assert(fo >= 0 && fe >= 0);
-    close(fo);
-    close(fe);
-    snprintf(cmd, sizeof(cmd), "%s %s >%s 2>%s", bin, args, o, e);
-    int st = system(cmd);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-    r.stdout_ = slurp(o);
-    r.stderr_ = slurp(e);
-    unlink(o);
-    unlink(e);
-    return r;
-}
-
-static void out_free(struct out *r)
-{
-    free(r->stdout_);
-    free(r->stderr_);
+    return cli_sh("%s %s", cli_bin(), args);
 }
 
 /* Assemble text into a temporary raw file; returns its path (static). */

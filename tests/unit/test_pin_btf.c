@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_run.h"
+
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -40,49 +42,17 @@ static void teardown(void)
     cr_assert_eq(system(cmd), 0);
 }
 
-struct out {
-    char *out, *err;
-    int status;
-};
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    buf = calloc(1, (size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    return buf;
-}
-
+/* Run a shell line in the test's directory fs, capturing both streams. */
 static struct out sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static struct out sh(const char *fmt, ...)
 {
-    char o[] = "/tmp/bpfrt-pinbtf-oXXXXXX", e[] = "/tmp/bpfrt-pinbtf-eXXXXXX", line[4096], cmd[8192];
-    struct out r;
+    char line[4096];
     va_list ap;
-    int fo = mkstemp(o), fe = mkstemp(e), st;
 
-    cr_assert(fo >= 0 && fe >= 0);
-    close(fo);
-    close(fe);
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    snprintf(cmd, sizeof(cmd), "cd %s && (%s) >%s 2>%s", fs, line, o, e);
-    st = system(cmd);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-    r.out = slurp(o);
-    r.err = slurp(e);
-    unlink(o);
-    unlink(e);
-    return r;
+    return cli_sh("cd %s && %s", fs, line);
 }
 
 /* The bpfrt command (absolute path: sh runs in fs) with the state
@@ -96,12 +66,6 @@ static const char *bin(void)
 }
 
 #define BPFRT(...) sh("BPFRT_FS=%s/state %s " __VA_ARGS__)
-
-static void out_free(struct out *r)
-{
-    free(r->out);
-    free(r->err);
-}
 
 /* tests/data/cli/<name>.c compiled once (private file, renamed in place). */
 static const char *obj(const char *name)
@@ -308,9 +272,9 @@ Test(pin_btf, version1_file_opens_untyped, .init = setup, .fini = teardown)
     bpfrt_map__free(m);
     /* the command prints it in hex */
     r = BPFRT("map dump pinned flows", fs, bin());
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    HAS(r.out, "key:\n01 00 00 00 50 00 06 00\nvalue:\n05 00 00 00 00 00 00 00  09 00");
-    HAS(r.out, "Found 1 element\n");
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    HAS(r.stdout_, "key:\n01 00 00 00 50 00 06 00\nvalue:\n05 00 00 00 00 00 00 00  09 00");
+    HAS(r.stdout_, "Found 1 element\n");
     out_free(&r);
 }
 
@@ -334,7 +298,7 @@ Test(pin_btf, corrupt_btf_is_refused, .init = setup, .fini = teardown)
     HAS(bpfrt_pin_error(), "BTF checksum mismatch");
     r = BPFRT("map dump pinned flows", fs, bin());
     cr_assert_neq(r.status, 0);
-    HAS(r.err, "Error: 'flows' is not a usable pinned bpfrt map: BTF checksum mismatch (corrupt file)");
+    HAS(r.stderr_, "Error: 'flows' is not a usable pinned bpfrt map: BTF checksum mismatch (corrupt file)");
     out_free(&r);
     /* a BTF that does not parse, checksums made to agree: libbpf says no */
     {
@@ -372,32 +336,32 @@ Test(pin_btf, run_maps_typed_after_runs, .init = setup, .fini = teardown)
     struct out r;
 
     r = BPFRT("prog loadall %s progs pinmaps maps", fs, bin(), o);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
     out_free(&r);
     for (int i = 0; i < 3; i++) {
         r = BPFRT("prog run pinned progs/count", fs, bin());
-        cr_assert_eq(r.status, 0, "%s", r.err);
+        cr_assert_eq(r.status, 0, "%s", r.stderr_);
         out_free(&r);
     }
     r = BPFRT("map dump pinned maps/hits", fs, bin());
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert_str_eq(r.out, "[{\n        \"key\": 5,\n        \"value\": 7\n    }\n]\n");
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    cr_assert_str_eq(r.stdout_, "[{\n        \"key\": 5,\n        \"value\": 7\n    }\n]\n");
     out_free(&r);
     r = BPFRT("-j map dump pinned maps/hits", fs, bin());
-    cr_assert_str_eq(r.out, "[{\"key\":[\"0x05\",\"0x00\",\"0x00\",\"0x00\"],\"value\":[\"0x07\",\"0x00\",\"0x00\","
+    cr_assert_str_eq(r.stdout_, "[{\"key\":[\"0x05\",\"0x00\",\"0x00\",\"0x00\"],\"value\":[\"0x07\",\"0x00\",\"0x00\","
                             "\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\"],\"formatted\":{\"key\":5,\"value\":7}}]\n");
     out_free(&r);
     r = BPFRT("map dump pinned maps/run_maps.bss", fs, bin());
-    cr_assert_str_eq(r.out, "[{\n        \"value\": {\n            \".bss\": [{\n                    \"total\": 9\n"
+    cr_assert_str_eq(r.stdout_, "[{\n        \"value\": {\n            \".bss\": [{\n                    \"total\": 9\n"
                             "                }\n            ]\n        }\n    }\n]\n");
     out_free(&r);
     r = BPFRT("-j map dump pinned maps/run_maps.bss", fs, bin());
-    cr_assert_str_eq(r.out, "[{\"key\":[\"0x00\",\"0x00\",\"0x00\",\"0x00\"],\"value\":[\"0x09\",\"0x00\",\"0x00\","
+    cr_assert_str_eq(r.stdout_, "[{\"key\":[\"0x00\",\"0x00\",\"0x00\",\"0x00\"],\"value\":[\"0x09\",\"0x00\",\"0x00\","
                             "\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\"],\"formatted\":{\"value\":{\".bss\":[{"
                             "\"total\":9}]}}}]\n");
     out_free(&r);
     r = BPFRT("map lookup pinned maps/hits key 5 0 0 0", fs, bin());
-    cr_assert_str_eq(r.out, "{\n    \"key\": 5,\n    \"value\": 7\n}\n");
+    cr_assert_str_eq(r.stdout_, "{\n    \"key\": 5,\n    \"value\": 7\n}\n");
     out_free(&r);
 }
 
@@ -417,21 +381,21 @@ Test(pin_btf, typed_dumps_match_bpftool, .init = setup, .fini = teardown, .timeo
     struct out r, w;
 
     r = BPFRT("prog loadall %s progs pinmaps maps", fs, bin(), o);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
     out_free(&r);
     r = BPFRT("map update pinned maps/flows %s && %s map update pinned maps/globals.bss key 0 0 0 0 value 11 0 0 0 "
               "&& %s map update pinned maps/counts key 2 0 0 0 value 7 0 0 0 0 0 0 0",
               fs, bin(), kv, bin(), bin());
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
     out_free(&r);
     /* what bpftool prints, asserted on its own */
     r = BPFRT("map lookup pinned maps/flows key 1 0 0 0 80 0 6 0", fs, bin());
-    cr_assert_str_eq(r.out, "{\n    \"key\": {\n        \"saddr\": 1,\n        \"port\": 80,\n        \"proto\": 6,\n"
+    cr_assert_str_eq(r.stdout_, "{\n    \"key\": {\n        \"saddr\": 1,\n        \"port\": 80,\n        \"proto\": 6,\n"
                             "        \"pad\": 0\n    },\n    \"value\": {\n        \"packets\": 5,\n"
                             "        \"bytes\": 9,\n        \"tag\": \"abc\",\n        \"delta\": -2\n    }\n}\n");
     out_free(&r);
     r = BPFRT("-j map dump pinned maps/globals.bss", fs, bin());
-    HAS(r.out, "\"formatted\":{\"value\":{\".bss\":[{\"counter\":11}]}}}]");
+    HAS(r.stdout_, "\"formatted\":{\"value\":{\".bss\":[{\"counter\":11}]}}}]");
     out_free(&r);
     if (!have_bpftool())
         cr_skip_test("needs root, bpftool and bpffs for the comparison");
@@ -451,16 +415,16 @@ Test(pin_btf, typed_dumps_match_bpftool, .init = setup, .fini = teardown, .timeo
         for (int json = 0; json < 2; json++) {
             w = sh("/usr/sbin/bpftool %s map dump pinned %sm/%s", json ? "-j" : "", kp, maps[k][0]);
             r = BPFRT("%s map dump pinned maps/%s", fs, bin(), json ? "-j" : "", maps[k][1]);
-            cr_assert_eq(w.status, 0, "%s", w.err);
-            cr_assert_eq(r.status, 0, "%s", r.err);
-            cr_assert_str_eq(r.out, w.out, "map %s (%s) differs from bpftool", maps[k][1], json ? "-j" : "text");
+            cr_assert_eq(w.status, 0, "%s", w.stderr_);
+            cr_assert_eq(r.status, 0, "%s", r.stderr_);
+            cr_assert_str_eq(r.stdout_, w.stdout_, "map %s (%s) differs from bpftool", maps[k][1], json ? "-j" : "text");
             out_free(&w);
             out_free(&r);
         }
     for (int json = 0; json < 2; json++) {
         w = sh("/usr/sbin/bpftool %s map lookup pinned %sm/flows key 1 0 0 0 80 0 6 0", json ? "-j" : "", kp);
         r = BPFRT("%s map lookup pinned maps/flows key 1 0 0 0 80 0 6 0", fs, bin(), json ? "-j" : "");
-        cr_assert_str_eq(r.out, w.out, "lookup (%s) differs from bpftool", json ? "-j" : "text");
+        cr_assert_str_eq(r.stdout_, w.stdout_, "lookup (%s) differs from bpftool", json ? "-j" : "text");
         out_free(&w);
         out_free(&r);
     }
@@ -478,46 +442,46 @@ Test(pin_btf, show_lists_pins_of_state_dir, .init = setup, .fini = teardown)
     struct out r;
 
     r = BPFRT("-j map show", fs, bin());
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert_str_eq(r.out, "[]\n");
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    cr_assert_str_eq(r.stdout_, "[]\n");
     out_free(&r);
     r = BPFRT("prog loadall %s state/progs pinmaps state/maps && %s map pin pinned state/maps/flows state/flows2", fs,
               bin(), o, bin());
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
     out_free(&r);
     /* a stray file is not listed */
     r = sh("echo hello > %s/state/stray", fs);
     out_free(&r);
     r = BPFRT("prog show", fs, bin());
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    HAS(r.out, "1: xdp  name count_packets  tag ");
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    HAS(r.stdout_, "1: xdp  name count_packets  tag ");
     snprintf(want, sizeof(want), "map_ids 1,2,3,4,5,6,7\n\tpinned %s/state/progs/count_packets\n", fs);
-    HAS(r.out, want);
+    HAS(r.stdout_, want);
     out_free(&r);
     r = BPFRT("-j prog list", fs, bin());
     snprintf(want, sizeof(want), ",\"pinned\":[\"%s/state/progs/count_packets\"]}]\n", fs);
-    HAS(r.out, want);
-    HAS(r.out, "[{\"id\":1,\"type\":\"xdp\",\"name\":\"count_packets\",");
+    HAS(r.stdout_, want);
+    HAS(r.stdout_, "[{\"id\":1,\"type\":\"xdp\",\"name\":\"count_packets\",");
     out_free(&r);
     r = BPFRT("map show", fs, bin());
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
     snprintf(want, sizeof(want),
              "1: hash  name flows  flags 0x0\n\tkey 8B  value 24B  max_entries 16\n\tpinned %s/state/flows2\n"
              "\tpinned %s/state/maps/flows\n",
              fs, fs);
-    HAS(r.out, want);
+    HAS(r.stdout_, want);
     snprintf(want, sizeof(want),
              ": array  name globals.rodata  flags 0x480\n\tkey 4B  value 6B  max_entries 1\n\tpinned "
              "%s/state/maps/globals.rodata\n\tfrozen\n",
              fs);
-    HAS(r.out, want);
-    cr_assert_null(strstr(r.out, "stray"));
+    HAS(r.stdout_, want);
+    cr_assert_null(strstr(r.stdout_, "stray"));
     out_free(&r);
     r = BPFRT("-j map list", fs, bin());
     snprintf(want, sizeof(want),
              "[{\"id\":1,\"type\":\"hash\",\"name\":\"flows\",\"flags\":0,\"bytes_key\":8,\"bytes_value\":24,"
              "\"max_entries\":16,\"frozen\":0,\"pinned\":[\"%s/state/flows2\",\"%s/state/maps/flows\"]},",
              fs, fs);
-    HAS(r.out, want);
+    HAS(r.stdout_, want);
     out_free(&r);
 }

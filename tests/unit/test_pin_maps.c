@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_run.h"
+
 #include "bpfrt/bpfrt.h"
 #include "maps/map.h"
 
@@ -734,48 +736,17 @@ Test(pin_maps, sparse_arena_pins_sparse)
 
 /* --------------------------------------------------------------- CLI */
 
-struct out {
-    int status;
-    char *out, *err;
-};
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    char *buf = calloc(1, 1 << 16);
-    size_t n;
-
-    cr_assert_not_null(f);
-    n = fread(buf, 1, (1 << 16) - 1, f);
-    buf[n] = 0;
-    fclose(f);
-    return buf;
-}
-
+/* Run "$BPFRT <args>" with the test's state directory, both streams captured. */
 static struct out cli(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static struct out cli(const char *fmt, ...)
 {
-    const char *bin = getenv("BPFRT") ? getenv("BPFRT") : "build/bpfrt";
-    char args[2048], cmd[8192];
-    struct out r;
+    char args[2048];
     va_list ap;
-    int st;
 
     va_start(ap, fmt);
     vsnprintf(args, sizeof(args), fmt, ap);
     va_end(ap);
-    snprintf(cmd, sizeof(cmd), "BPFRT_FS='%s' %s %s >'%s/.out' 2>'%s/.err'", dir, bin, args, dir, dir);
-    st = system(cmd);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    r.out = slurp(pth(".out"));
-    r.err = slurp(pth(".err"));
-    return r;
-}
-
-static void out_free(struct out *r)
-{
-    free(r->out);
-    free(r->err);
+    return cli_sh("BPFRT_FS='%s' %s %s", dir, cli_bin(), args);
 }
 
 #define HAS(s, sub) cr_assert(strstr((s), (sub)), "expected '%s' in:\n%s", (sub), (s))
@@ -785,55 +756,55 @@ Test(pin_maps, cli_create_update_dump_across_invocations)
     struct out r;
 
     r = cli("map create %s/m type hash key 4 value 8 entries 16 name flows", dir);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
     out_free(&r);
     r = cli("map update pinned %s/m key 1 0 0 0 value 2 0 0 0 0 0 0 0", dir);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
     out_free(&r);
     r = cli("map update pinned %s/m key 3 0 0 0 value hex ff 00 00 00 00 00 00 01", dir);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
     out_free(&r);
     r = cli("map dump pinned %s/m", dir);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    HAS(r.out, "key: 01 00 00 00  value: 02 00 00 00 00 00 00 00\n");
-    HAS(r.out, "key: 03 00 00 00  value: ff 00 00 00 00 00 00 01\n");
-    HAS(r.out, "Found 2 elements\n");
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    HAS(r.stdout_, "key: 01 00 00 00  value: 02 00 00 00 00 00 00 00\n");
+    HAS(r.stdout_, "key: 03 00 00 00  value: ff 00 00 00 00 00 00 01\n");
+    HAS(r.stdout_, "Found 2 elements\n");
     out_free(&r);
     r = cli("map delete pinned %s/m key 3 0 0 0", dir);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
     out_free(&r);
     r = cli("-j map lookup pinned %s/m key 1 0 0 0", dir);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    HAS(r.out, "\"key\":[\"0x01\",\"0x00\",\"0x00\",\"0x00\"]");
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    HAS(r.stdout_, "\"key\":[\"0x01\",\"0x00\",\"0x00\",\"0x00\"]");
     out_free(&r);
     r = cli("map lookup pinned %s/m key 3 0 0 0", dir);
     cr_assert_neq(r.status, 0);
-    HAS(r.err, "key not found in map 'flows'");
+    HAS(r.stderr_, "key not found in map 'flows'");
     out_free(&r);
     r = cli("map getnext pinned %s/m", dir);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    HAS(r.out, "next key:\n01 00 00 00");
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    HAS(r.stdout_, "next key:\n01 00 00 00");
     out_free(&r);
     r = cli("map show pinned %s/m", dir);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    HAS(r.out, "hash  name flows  flags 0x0\n\tkey 4B  value 8B  max_entries 16\n\tpinned ");
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    HAS(r.stdout_, "hash  name flows  flags 0x0\n\tkey 4B  value 8B  max_entries 16\n\tpinned ");
     out_free(&r);
     r = cli("-j map show pinned %s/m", dir);
-    HAS(r.out, "\"frozen\":0,\"pinned\":[\"");
+    HAS(r.stdout_, "\"frozen\":0,\"pinned\":[\"");
     out_free(&r);
     /* a second pin of the same map, then freeze: seen through both */
     r = cli("map pin pinned %s/m %s/m2", dir, dir);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
     out_free(&r);
     r = cli("map freeze pinned %s/m2", dir);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
     out_free(&r);
     r = cli("map update pinned %s/m key 1 0 0 0 value 2 0 0 0 0 0 0 0", dir);
     cr_assert_neq(r.status, 0);
-    HAS(r.err, "Operation not permitted");
+    HAS(r.stderr_, "Operation not permitted");
     out_free(&r);
     r = cli("map show pinned %s/m", dir);
-    HAS(r.out, "\tfrozen\n");
+    HAS(r.stdout_, "\tfrozen\n");
     out_free(&r);
 }
 
@@ -842,22 +813,22 @@ Test(pin_maps, cli_queue_across_invocations)
     struct out r;
 
     r = cli("-j map create %s/q type queue key 0 value 4 entries 8", dir);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert_str_eq(r.out, "null\n");
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    cr_assert_str_eq(r.stdout_, "null\n");
     out_free(&r);
     for (int i = 1; i <= 3; i++) {
         r = cli("map push pinned %s/q value %d 0 0 0", dir, i);
-        cr_assert_eq(r.status, 0, "%s", r.err);
+        cr_assert_eq(r.status, 0, "%s", r.stderr_);
         out_free(&r);
     }
     r = cli("map peek pinned %s/q", dir);
-    HAS(r.out, "value: 01 00 00 00");
+    HAS(r.stdout_, "value: 01 00 00 00");
     out_free(&r);
     r = cli("map pop pinned %s/q", dir);
-    HAS(r.out, "value: 01 00 00 00");
+    HAS(r.stdout_, "value: 01 00 00 00");
     out_free(&r);
     r = cli("map pop pinned %s/q", dir);
-    HAS(r.out, "value: 02 00 00 00");
+    HAS(r.stdout_, "value: 02 00 00 00");
     out_free(&r);
 }
 
@@ -868,44 +839,44 @@ Test(pin_maps, cli_errors)
 
     r = cli("map create %s/nodir/m type hash key 4 value 8 entries 16", dir);
     cr_assert_neq(r.status, 0);
-    HAS(r.err, "but not pinned: cannot pin a map at '");
-    HAS(r.err, "its directory does not exist");
+    HAS(r.stderr_, "but not pinned: cannot pin a map at '");
+    HAS(r.stderr_, "its directory does not exist");
     out_free(&r);
     /* the kernel's errors first */
     r = cli("map create %s/m type array key 8 value 8 entries 4", dir);
     cr_assert_neq(r.status, 0);
-    HAS(r.err, "Error: map create failed: Invalid argument");
+    HAS(r.stderr_, "Error: map create failed: Invalid argument");
     out_free(&r);
     cr_assert_eq(access(pth("m"), F_OK), -1);
     r = cli("map create %s/m type array key 4 value 8 entries 4", dir);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
     out_free(&r);
     r = cli("map create %s/m type array key 4 value 8 entries 4", dir);
     cr_assert_neq(r.status, 0);
-    HAS(r.err, "the file exists");
+    HAS(r.stderr_, "the file exists");
     out_free(&r);
     r = cli("map create %s/pa type prog_array key 4 value 4 entries 4", dir);
     cr_assert_neq(r.status, 0);
-    HAS(r.err, "cannot be pinned");
+    HAS(r.stderr_, "cannot be pinned");
     out_free(&r);
     r = cli("map dump pinned %s/none", dir);
     cr_assert_neq(r.status, 0);
-    HAS(r.err, "cannot open pinned map");
+    HAS(r.stderr_, "cannot open pinned map");
     out_free(&r);
     fd = open(pth("junk"), O_CREAT | O_WRONLY, 0600);
     cr_assert_eq(write(fd, "hello, world, this is not a map at all; not at all, no, not at all. nope nope\n", 78), 78);
     close(fd);
     r = cli("-j map dump pinned %s/junk", dir);
     cr_assert_neq(r.status, 0);
-    HAS(r.out, "{\"error\":\"'");
-    HAS(r.out, "is not a usable pinned bpfrt map");
+    HAS(r.stdout_, "{\"error\":\"'");
+    HAS(r.stdout_, "is not a usable pinned bpfrt map");
     out_free(&r);
     r = cli("map dump pinned");
     cr_assert_neq(r.status, 0);
-    HAS(r.err, "needs the FILE");
+    HAS(r.stderr_, "needs the FILE");
     out_free(&r);
     r = cli("map pin pinned %s/m", dir);
     cr_assert_neq(r.status, 0);
-    HAS(r.err, "needs MAP then FILE");
+    HAS(r.stderr_, "needs MAP then FILE");
     out_free(&r);
 }

@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_run.h"
+
 #include "bpfrt/bpfrt.h"
 #include "insns.h"
 #include "runtime/prog_pin.h"
@@ -447,50 +449,18 @@ Test(pin_progs, no_state_dir_is_reported)
 
 /* ---------------------------------------------------------- the command */
 
-struct out {
-    char *stdout_, *stderr_;
-    int status;
-};
-
-static char *slurp(const char *path)
-{
-    size_t n;
-    uint8_t *b = read_all(path, &n);
-    b[n] = 0;
-    return (char *)b;
-}
-
 /* Run "$BPFRT <args>" with BPFRT_FS = the test's state directory, from
  * the repository (relative paths in args are relative to it). */
 static struct out bpfrt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static struct out bpfrt(const char *fmt, ...)
 {
-    const char *bin = getenv("BPFRT") ? getenv("BPFRT") : "build/bpfrt";
-    char o[] = "/tmp/bpfrt-pinprog-outXXXXXX", e[] = "/tmp/bpfrt-pinprog-errXXXXXX", args[2048], cmd[4096];
-    struct out r;
+    char args[2048];
     va_list ap;
-    int fo = mkstemp(o), fe = mkstemp(e);
 
-    cr_assert(fo >= 0 && fe >= 0);
-    close(fo);
-    close(fe);
     va_start(ap, fmt);
     vsnprintf(args, sizeof(args), fmt, ap);
     va_end(ap);
-    snprintf(cmd, sizeof(cmd), "BPFRT_FS='%s' %s %s >%s 2>%s", fsdir, bin, args, o, e);
-    int st = system(cmd);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-    r.stdout_ = slurp(o);
-    r.stderr_ = slurp(e);
-    unlink(o);
-    unlink(e);
-    return r;
-}
-
-static void out_free(struct out *r)
-{
-    free(r->stdout_);
-    free(r->stderr_);
+    return cli_sh("BPFRT_FS='%s' %s %s", fsdir, cli_bin(), args);
 }
 
 #define HAS(s, sub) cr_assert(strstr((s), (sub)) != NULL, "missing <%s> in:\n%s", (sub), (s))
