@@ -208,20 +208,6 @@ static int percpu_array_sys_update(struct bpfrt_map *m, const void *key, const v
     return 0;
 }
 
-static int array_get_next_key(struct bpfrt_map *m, const void *key, void *next_key)
-{
-    uint32_t idx = key ? *(const uint32_t *)key : UINT32_MAX;
-
-    if (idx >= m->max_entries) {
-        *(uint32_t *)next_key = 0;
-        return 0;
-    }
-    if (idx == m->max_entries - 1)
-        return -ENOENT;
-    *(uint32_t *)next_key = idx + 1;
-    return 0;
-}
-
 static void *array_mmap(struct bpfrt_map *m, size_t *sizep)
 {
     struct array_priv *p = m->priv;
@@ -239,7 +225,7 @@ const struct map_ops map_ops_array = {
     .lookup = array_lookup,
     .update = array_update,
     .delete = array_delete,
-    .get_next_key = array_get_next_key,
+    .get_next_key = map_array_get_next_key,
     .mmap = array_mmap,
     .batch_ops = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
 };
@@ -254,6 +240,6 @@ const struct map_ops map_ops_percpu_array = {
     .delete = array_delete,
     .sys_lookup = percpu_array_sys_lookup,
     .sys_update = percpu_array_sys_update,
-    .get_next_key = array_get_next_key,
+    .get_next_key = map_array_get_next_key,
     .batch_ops = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
 };

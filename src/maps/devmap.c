@@ -273,22 +273,6 @@ static int dev_array_sys_delete(struct bpfrt_map *m, const void *key)
     return 0;
 }
 
-static int dev_array_get_next_key(struct bpfrt_map *m, const void *key, void *next_key)
-{
-    uint32_t idx, next = 0;
-
-    if (key) {
-        memcpy(&idx, key, 4);
-        if (idx < m->max_entries) {
-            if (idx == m->max_entries - 1)
-                return -ENOENT;
-            next = idx + 1;
-        }
-    }
-    memcpy(next_key, &next, 4);
-    return 0;
-}
-
 static int dev_sys_lookup_and_delete(struct bpfrt_map *m, const void *key, void *value, uint64_t flags)
 {
     (void)m, (void)key, (void)value, (void)flags;
@@ -467,7 +451,7 @@ static int dev_hash_get_next_key(struct bpfrt_map *m, const void *key, void *nex
 #define DEV_ARRAY_OPS                                                                                                  \
     .check = dev_check, .alloc = dev_alloc, .free = dev_free, .lookup = dev_array_lookup,                              \
     .sys_lookup = dev_array_sys_lookup, .sys_update = dev_array_sys_update, .sys_delete = dev_array_sys_delete,        \
-    .sys_lookup_and_delete = dev_sys_lookup_and_delete, .get_next_key = dev_array_get_next_key
+    .sys_lookup_and_delete = dev_sys_lookup_and_delete, .get_next_key = map_array_get_next_key
 
 const struct map_ops map_ops_devmap = {DEV_ARRAY_OPS};
 const struct map_ops map_ops_cpumap = {DEV_ARRAY_OPS};

@@ -330,21 +330,6 @@ static int fd_sys_lookup_and_delete(struct bpfrt_map *m, const void *key, void *
     return -ENOTSUPP;
 }
 
-static int fd_array_get_next_key(struct bpfrt_map *m, const void *key, void *next_key)
-{
-    uint32_t idx, next;
-
-    if (!key || (memcpy(&idx, key, 4), idx >= m->max_entries)) {
-        next = 0;
-    } else {
-        if (idx == m->max_entries - 1)
-            return -ENOENT;
-        next = idx + 1;
-    }
-    memcpy(next_key, &next, 4);
-    return 0;
-}
-
 /* ------------------------------------------------------------ hash table */
 
 static struct fd_elem *fd_elem(const struct bpfrt_map *m, map_off_t off)
@@ -536,7 +521,7 @@ const struct map_ops map_ops_prog_array = {
     .sys_update = fd_array_sys_update,
     .sys_delete = fd_array_sys_delete,
     .sys_lookup_and_delete = fd_sys_lookup_and_delete,
-    .get_next_key = fd_array_get_next_key,
+    .get_next_key = map_array_get_next_key,
 };
 
 const struct map_ops map_ops_array_of_maps = {
@@ -548,7 +533,7 @@ const struct map_ops map_ops_array_of_maps = {
     .sys_update = fd_array_sys_update,
     .sys_delete = fd_array_sys_delete,
     .sys_lookup_and_delete = fd_sys_lookup_and_delete,
-    .get_next_key = fd_array_get_next_key,
+    .get_next_key = map_array_get_next_key,
 };
 
 const struct map_ops map_ops_hash_of_maps = {

@@ -732,3 +732,19 @@ int bpfrt_map__delete_batch(struct bpfrt_map *map, const void *keys, uint32_t *c
     *count = cp;
     return err;
 }
+
+int map_array_get_next_key(struct bpfrt_map *m, const void *key, void *next_key)
+{
+    uint32_t idx, next = 0;
+
+    if (key) {
+        memcpy(&idx, key, sizeof(idx));
+        if (idx < m->max_entries) {
+            if (idx == m->max_entries - 1)
+                return -ENOENT;
+            next = idx + 1;
+        }
+    }
+    memcpy(next_key, &next, sizeof(next));
+    return 0;
+}

@@ -212,6 +212,11 @@ struct map_ops {
 #define MAP_BATCH_UPDATE 4u
 #define MAP_BATCH_DELETE 8u
 
+/* get_next_key of every map whose keys are u32 indexes below max_entries
+ * (the kernel's array_map_get_next_key): a missing or out-of-range key
+ * gives index 0, the last index -ENOENT. */
+int map_array_get_next_key(struct bpfrt_map *m, const void *key, void *next_key);
+
 /* The ops of a type, or NULL when bpfrt has none. */
 const struct map_ops *map_ops_of(enum bpf_map_type type);
 

@@ -227,22 +227,6 @@ static int pea_sys_lookup_and_delete(struct bpfrt_map *m, const void *key, void 
     return -ENOTSUPP;
 }
 
-static int pea_get_next_key(struct bpfrt_map *m, const void *key, void *next_key)
-{
-    uint32_t idx, next = 0;
-
-    if (key) {
-        memcpy(&idx, key, 4);
-        if (idx < m->max_entries) {
-            if (idx == m->max_entries - 1)
-                return -ENOENT;
-            next = idx + 1;
-        }
-    }
-    memcpy(next_key, &next, 4);
-    return 0;
-}
-
 const struct map_ops map_ops_perf_event_array = {
     .check = pea_check,
     .alloc = pea_alloc,
@@ -252,5 +236,5 @@ const struct map_ops map_ops_perf_event_array = {
     .sys_update = pea_sys_update,
     .sys_delete = pea_sys_delete,
     .sys_lookup_and_delete = pea_sys_lookup_and_delete,
-    .get_next_key = pea_get_next_key,
+    .get_next_key = map_array_get_next_key,
 };

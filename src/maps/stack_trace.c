@@ -287,22 +287,6 @@ static int cg_sys_lookup_and_delete(struct bpfrt_map *m, const void *key, void *
     return -ENOTSUPP;
 }
 
-static int cg_get_next_key(struct bpfrt_map *m, const void *key, void *next_key)
-{
-    uint32_t idx, next = 0;
-
-    if (key) {
-        memcpy(&idx, key, 4);
-        if (idx < m->max_entries) {
-            if (idx == m->max_entries - 1)
-                return -ENOENT;
-            next = idx + 1;
-        }
-    }
-    memcpy(next_key, &next, 4);
-    return 0;
-}
-
 const struct map_ops map_ops_stack_trace = {
     .check = st_check,
     .alloc = st_alloc,
@@ -324,5 +308,5 @@ const struct map_ops map_ops_cgroup_array = {
     .sys_update = cg_sys_update,
     .sys_delete = cg_sys_delete,
     .sys_lookup_and_delete = cg_sys_lookup_and_delete,
-    .get_next_key = cg_get_next_key,
+    .get_next_key = map_array_get_next_key,
 };
