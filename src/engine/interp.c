@@ -255,6 +255,31 @@ int rt_check_mem(struct rt_run *run, uint64_t addr, uint64_t size, uint32_t perm
     return run->err;
 }
 
+/* ---- Tail calls (out of line, slow path) ---- */
+
+/* bpf_tail_call: the runtime resolves the slot (run->tail_call); here only
+ * the engine's own rule.  A tail call from a bpf-to-bpf subprogram
+ * (depth > 0) fails with -EINVAL: bpfrt keeps one chain of frames per
+ * program and does not let a subprogram's frame be taken over.  Returns
+ * r0: 0 with *code set (continue there), or a negative errno. */
+static __attribute__((noinline, cold)) uint64_t interp_tail_call(struct rt_run *run, uint64_t map, uint64_t index,
+                                                                 const struct interp_code **code)
+{
+    int64_t ret;
+
+    *code = NULL;
+    if (run->depth)
+        return (uint64_t)(int64_t)-EINVAL;
+    if (!run->tail_call)
+        return (uint64_t)(int64_t)-EOPNOTSUPP;
+    ret = run->tail_call(run, map, (uint32_t)index, code);
+    if (run->err || ret < 0) {
+        *code = NULL;
+        return (uint64_t)ret;
+    }
+    return 0;
+}
+
 /* ---- The two run variants ---- */
 
 #define INTERP_CHECKED 0
@@ -427,6 +452,10 @@ static int decode_one(const struct bpf_insn *insns, size_t i, struct interp_insn
             *op = IOP_EXIT;
             return 0;
         }
+        if (o == BPF_CALL && in->src_reg == 0 && in->imm == BPF_FUNC_tail_call) {
+            *op = IOP_TAIL_CALL;
+            return 0;
+        }
         if (o == BPF_CALL && in->src_reg == 0) {
             const struct hlp_desc *h = hlp_find((uint32_t)in->imm);
             const char *name = bpfrt_helper_name((uint32_t)in->imm);
@@ -509,5 +538,6 @@ int interp_run(const struct interp_code *code, struct rt_run *run, const uint64_
     run->err = 0;
     run->checked = !!checked;
     run->depth = 0;
+    run->tail_calls = 0;
     return checked ? interp_run_checked(code, run, args, r0, NULL) : interp_run_fast(code, run, args, r0, NULL);
 }

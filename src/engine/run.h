@@ -12,6 +12,18 @@ struct bpfrt_map;
 
 #define RT_MAX_REGIONS 64
 #define RT_ERRMSG 256
+/* Tail calls in one run, as the kernel's MAX_TAIL_CALL_CNT: the 34th fails. */
+#define RT_MAX_TAIL_CALLS 33
+
+struct rt_run;
+struct interp_code;
+
+/* bpf_tail_call(ctx, map, index) for the engine, supplied by the runtime:
+ * resolves slot index of the PROG_ARRAY map (r2) to the code to continue
+ * with.  Returns 0 and sets *code, or a negative errno (the call failed,
+ * the program goes on) with *code NULL; sets run->err to stop the run
+ * (checked mode: r2 is not a live map; r2 is not a PROG_ARRAY). */
+typedef int64_t (*rt_tail_call_fn)(struct rt_run *run, uint64_t map, uint32_t index, const struct interp_code **code);
 
 enum rt_perm { RT_R = 1, RT_W = 2, RT_RW = 3 };
 
@@ -26,6 +38,8 @@ struct rt_run {
     uint64_t budget;    /* instructions left before the run is stopped */
     uint64_t insn_cnt;  /* instructions executed (exact in checked mode) */
     uint32_t worker;    /* bpf_get_smp_processor_id() */
+    /* Tail calls made in this run (at most RT_MAX_TAIL_CALLS); interp_run
+     * resets it. */
     uint32_t tail_calls;
     /* The packet that legacy LD_ABS/LD_IND read (the skb's linear data). */
     const uint8_t *pkt;
@@ -42,6 +56,9 @@ struct rt_run {
      * checked mode accept only these as map arguments. */
     struct bpfrt_map *const *maps;
     unsigned nmaps;
+    /* How the engine resolves a tail call (NULL: every tail call fails
+     * with -EOPNOTSUPP); set by the runtime.  tail_calls counts them. */
+    rt_tail_call_fn tail_call;
     /* Failure: negative errno, index of the failing instruction, message. */
     int err;
     uint32_t err_pc;

@@ -1,5 +1,6 @@
 /* helpers.c - the helper table.  Names and ids are generated from the UAPI
  * header's __BPF_FUNC_MAPPER so they always match the kernel's numbering. */
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -56,7 +57,17 @@ static uint64_t hlp_get_prandom_u32(uint64_t a, uint64_t b, uint64_t c, uint64_t
     return (uint32_t)(s >> 16);
 }
 
+/* bpf_tail_call(): the engine decodes it into a handler of its own (it
+ * replaces the running program, which no function can do), so this entry
+ * only makes it known, not GPL-only as in the kernel.  Never reached. */
+static uint64_t hlp_tail_call(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, struct rt_run *run)
+{
+    (void)a, (void)b, (void)c, (void)d, (void)e;
+    return (uint64_t)rt_fail(run, -EFAULT, 0, "internal error: bpf_tail_call called as a plain helper");
+}
+
 static const struct hlp_desc hlp_table[] = {
+    {BPF_FUNC_tail_call, "tail_call", hlp_tail_call, 0},
     {BPF_FUNC_ktime_get_ns, "ktime_get_ns", hlp_ktime_get_ns, 0},
     {BPF_FUNC_get_prandom_u32, "get_prandom_u32", hlp_get_prandom_u32, 0},
     {BPF_FUNC_get_smp_processor_id, "get_smp_processor_id", hlp_get_smp_processor_id, 0},

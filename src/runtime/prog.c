@@ -460,6 +460,59 @@ static void run_put(struct rt_run *run, int owned)
         run_cached_busy = 0;
 }
 
+/* Checked mode: may the run touch map m's storage?  Adds its region when
+ * it is not there yet; 0, or -E2BIG when the run has no room left. */
+static int run_add_map_region(struct rt_run *run, const struct bpfrt_map *m)
+{
+    uint64_t start = (uint64_t)(uintptr_t)m->arena.base;
+
+    for (unsigned i = 0; i < run->nregions; i++)
+        if (run->regions[i].start == start)
+            return 0;
+    return rt_add_region(run, start, m->arena.size, (m->map_flags & BPF_F_RDONLY_PROG) ? RT_R : RT_RW, "map");
+}
+
+/* bpf_tail_call(ctx, map, index) for the engine (rt_tail_call_fn): the
+ * order of the checks is the kernel's (JMP_TAIL_CALL in kernel/bpf/core.c
+ * and the x86 JIT): index in range, then the count (which counts a call to
+ * an empty slot too), then the slot.  Failures, for r0: -E2BIG index out of
+ * range, -ELOOP the 33 tail calls used up, -ENOENT empty slot.  map must
+ * be a PROG_ARRAY (the kernel's verifier refuses anything else at load
+ * time; here the run stops); in checked mode it must also be a live map.
+ * On success the target's maps become the run's: in checked mode their
+ * storage is added to the regions and map helpers accept them. */
+static int64_t prog_tail_call(struct rt_run *run, uint64_t map, uint32_t index, const struct interp_code **code)
+{
+    struct bpfrt_map *m = (struct bpfrt_map *)(uintptr_t)map;
+    struct bpfrt_prog *p;
+    int known = !run->checked;
+
+    *code = NULL;
+    for (unsigned i = 0; i < run->nmaps && !known; i++)
+        known = run->maps[i] == m;
+    if (!known && !map_registry_contains(m))
+        return rt_fail(run, -EFAULT, 0, "helper bpf_tail_call: r2 = 0x%llx is not a map", (unsigned long long)map);
+    if (m->type != BPF_MAP_TYPE_PROG_ARRAY)
+        return rt_fail(run, -EINVAL, 0, "helper bpf_tail_call: r2 is map '%s' (id %u), not a prog_array", m->name,
+                       m->id);
+    if (index >= m->max_entries)
+        return -E2BIG;
+    if (run->tail_calls >= RT_MAX_TAIL_CALLS)
+        return -ELOOP;
+    run->tail_calls++;
+    p = m->ops->lookup(m, &index, run->worker);
+    if (!p)
+        return -ENOENT;
+    if (run->checked)
+        for (unsigned k = 0; k < p->nmaps; k++)
+            if (run_add_map_region(run, p->maps[k]))
+                return rt_fail(run, -E2BIG, 0, "helper bpf_tail_call: too many maps in one checked run");
+    run->maps = p->maps;
+    run->nmaps = p->nmaps;
+    *code = p->code;
+    return 0;
+}
+
 int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
 {
     int owned;
@@ -494,8 +547,7 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
         rt_add_region(run, (uint64_t)(uintptr_t)opts->data, opts->data_size, RT_RW, "data");
     /* the storage of every map the program names: values that lookups
      * return and global data live there */
-    run->maps = prog->maps;
-    run->nmaps = prog->nmaps;
+    run->tail_call = prog_tail_call;
     for (unsigned k = 0; k < prog->nmaps; k++) {
         const struct bpfrt_map *m = prog->maps[k];
         if (rt_add_region(run, (uint64_t)(uintptr_t)m->arena.base, m->arena.size,
@@ -510,6 +562,8 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
     for (i = 0; i < repeat; i++) {
         /* reset only what a run changes (the fixed cost shows on short programs) */
         run->nregions = base_regions;
+        run->maps = prog->maps; /* a tail call switches to the target's */
+        run->nmaps = prog->nmaps;
         run->budget = opts->budget ? opts->budget : BPFRT_DEFAULT_BUDGET;
         run->insn_cnt = 0;
         run->tail_calls = 0;
