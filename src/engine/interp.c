@@ -433,9 +433,11 @@ static int decode_one(const struct bpf_insn *insns, size_t i, struct interp_insn
     if (isa_is_ldimm64(in)) {
         if (in->src_reg != 0)
             return prep_fail(log, logsz, -EOPNOTSUPP,
-                             "insn %zu: LD_IMM64 with src_reg %u (a map, BTF or function reference) needs the "
-                             "object loader",
-                             i, in->src_reg);
+                             "insn %zu: LD_IMM64 with src_reg %u: %s", i, in->src_reg,
+                             in->src_reg == BPF_PSEUDO_FUNC
+                                 ? "the address of a callback (bpf_loop, bpf_for_each_map_elem); callbacks are "
+                                   "not supported by bpfrt yet"
+                                 : "an unresolved reference (program load resolves map references)");
         *op = IOP_LDIMM64;
         out->u.imm64 = isa_imm64(in);
         return 0;
