@@ -40,6 +40,10 @@ struct lpm_node {
     uint8_t data[]; /* data_size bytes, then the value at hdr->value_off */
 };
 
+/* lpm_find_word reads 8 bytes at data: within data + padding when
+ * data_size <= 8, as value_off rounds sizeof(node) + data_size up to 8. */
+_Static_assert(sizeof(struct lpm_node) % 8 == 0, "lpm_node: data must start 8-aligned");
+
 struct lpm_hdr {
     pthread_mutex_t lock;
     map_off_t root;
@@ -87,21 +91,114 @@ static unsigned lpm_bit(const uint8_t *data, uint32_t i)
     return (data[i / 8] >> (7 - i % 8)) & 1;
 }
 
+/* Big-endian loads of 8, 4, 2 bytes from any address. */
+static inline uint64_t lpm_be64(const uint8_t *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
+    return v;
+}
+
+static inline uint32_t lpm_be32(const uint8_t *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, 4);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap32(v);
+#endif
+    return v;
+}
+
+static inline uint32_t lpm_be16(const uint8_t *p)
+{
+    uint16_t v;
+
+    memcpy(&v, p, 2);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    v = __builtin_bswap16(v);
+#endif
+    return v;
+}
+
+/* Number of leading bits a and b (size bytes each) share, at most limit
+ * (limit <= size * 8).  A chunk of 8, then 4, 2, 1 bytes at a time: XOR of
+ * the big-endian values, the first differing bit is the XOR's count of
+ * leading zeros.  Reads nothing outside the size bytes of a and b, and
+ * stops at the first chunk that starts at or past limit. */
+static inline uint32_t lpm_common_bits(const uint8_t *a, const uint8_t *b, uint32_t size, uint32_t limit)
+{
+    uint32_t off = 0, bit;
+
+    for (; off + 8 <= size; off += 8) {
+        uint64_t x;
+
+        if (off * 8 >= limit)
+            return limit;
+        x = lpm_be64(a + off) ^ lpm_be64(b + off);
+        if (x) {
+            bit = off * 8 + (uint32_t)__builtin_clzll(x);
+            return bit < limit ? bit : limit;
+        }
+    }
+    if (off * 8 >= limit)
+        return limit;
+    if (size - off >= 4) {
+        uint32_t x = lpm_be32(a + off) ^ lpm_be32(b + off);
+
+        if (x) {
+            bit = off * 8 + (uint32_t)__builtin_clz(x);
+            return bit < limit ? bit : limit;
+        }
+        off += 4;
+        if (off * 8 >= limit)
+            return limit;
+    }
+    if (size - off >= 2) {
+        uint32_t x = lpm_be16(a + off) ^ lpm_be16(b + off);
+
+        if (x) {
+            bit = off * 8 + (uint32_t)__builtin_clz(x) - 16;
+            return bit < limit ? bit : limit;
+        }
+        off += 2;
+        if (off * 8 >= limit)
+            return limit;
+    }
+    if (size - off >= 1) {
+        uint32_t x = (uint32_t)(a[off] ^ b[off]);
+
+        if (x) {
+            bit = off * 8 + (uint32_t)__builtin_clz(x) - 24;
+            return bit < limit ? bit : limit;
+        }
+    }
+    return limit;
+}
+
+/* Number of leading bits node (its prefix length read once, as plen) and
+ * key data kd share, at most the shorter prefix; klimit is the key's prefix
+ * length, already capped at max_prefixlen. */
+static inline uint32_t lpm_match_len(const struct lpm_hdr *h, const struct lpm_node *n, uint32_t plen,
+                                     const uint8_t *kd, uint32_t klimit)
+{
+    /* plen may be stale for a lock-free reader: klimit bounds the reads. */
+    return lpm_common_bits(n->data, kd, h->data_size, plen < klimit ? plen : klimit);
+}
+
 /* Number of leading bits node and key share, at most the shorter prefix. */
 static uint32_t lpm_match(const struct lpm_hdr *h, const struct lpm_node *n, const uint8_t *key)
 {
-    uint32_t keylen, limit, i = 0;
-    const uint8_t *kd = key + LPM_KEY_HDR;
+    uint32_t keylen;
 
     memcpy(&keylen, key, 4);
-    limit = n->prefixlen < keylen ? n->prefixlen : keylen;
-    if (limit > h->max_prefixlen)
-        limit = h->max_prefixlen;
-    while (i + 8 <= limit && n->data[i / 8] == kd[i / 8])
-        i += 8;
-    while (i < limit && lpm_bit(n->data, i) == lpm_bit(kd, i))
-        i++;
-    return i;
+    if (keylen > h->max_prefixlen)
+        keylen = h->max_prefixlen;
+    return lpm_match_len(h, n, n->prefixlen, key + LPM_KEY_HDR, keylen);
 }
 
 static int lpm_check(const struct map_attr *attr, char *log, size_t logsz)
@@ -201,20 +298,66 @@ static uint32_t key_prefixlen(const void *key)
     return plen;
 }
 
+/* lpm_find for data_size <= 8 (IPv4 and other short keys): the key is one
+ * big-endian word, left-aligned and zero-padded, kept in a register.  A
+ * node's data is read as 8 bytes too: with data_size <= 8 the node's data
+ * and its padding up to value_off (40) hold them, and bits past limit do not
+ * count.  The child's bit is a shift of the key word. */
+static struct lpm_node *lpm_find_word(struct bpfrt_map *m, const struct lpm_hdr *h, const uint8_t *kd,
+                                      uint32_t klen)
+{
+    const uint8_t *base = m->arena.base;
+    uint64_t asize = m->arena.size, kw;
+    uint32_t max_plen = h->max_prefixlen, depth;
+    uint8_t kb[8] = {0};
+    struct lpm_node *found = NULL;
+    map_off_t off;
+
+    memcpy(kb, kd, h->data_size);
+    kw = lpm_be64(kb);
+    off = LOAD(h->root);
+    for (depth = 0; off && off < asize && depth <= max_plen + 1; depth++) {
+        struct lpm_node *n = (struct lpm_node *)(base + off);
+        uint32_t plen = n->prefixlen, flags = LOAD(n->flags);
+        uint32_t limit = plen < klen ? plen : klen;
+        uint64_t x = lpm_be64(n->data) ^ kw;
+        uint32_t matchlen = x ? (uint32_t)__builtin_clzll(x) : 64;
+
+        if (matchlen > limit)
+            matchlen = limit;
+        if (matchlen == max_plen) {
+            if (!(flags & LPM_FLAG_IM))
+                found = n;
+            break;
+        }
+        if (matchlen < plen)
+            break;
+        /* Here plen == matchlen < max_plen <= 64. */
+        if (!(flags & LPM_FLAG_IM))
+            found = n;
+        off = LOAD(n->child[(kw << plen) >> 63]);
+    }
+    return found;
+}
+
 /* Longest prefix match (kernel trie_lookup_elem). */
 static struct lpm_node *lpm_find(struct bpfrt_map *m, const uint8_t *key)
 {
-    struct lpm_hdr *h = lpm_hdr(m);
+    const struct lpm_hdr *h = lpm_hdr(m);
+    const uint8_t *kd = key + LPM_KEY_HDR;
+    uint32_t max_plen = h->max_prefixlen, klen = key_prefixlen(key);
     struct lpm_node *n, *found = NULL;
     uint32_t depth = 0;
 
-    if (key_prefixlen(key) > h->max_prefixlen) /* kernel 6.18: no match, -ENOENT */
+    if (klen > max_plen) /* kernel 6.18: no match, -ENOENT */
         return NULL;
-    for (n = lpm_node(m, LOAD(h->root)); n && depth <= h->max_prefixlen + 1; depth++) {
+    if (max_plen <= 64)
+        return lpm_find_word(m, h, kd, klen);
+    for (n = lpm_node(m, LOAD(h->root)); n && depth <= max_plen + 1; depth++) {
         uint32_t plen = n->prefixlen, flags = LOAD(n->flags);
-        uint32_t matchlen = lpm_match(h, n, key);
+        uint32_t matchlen = lpm_match_len(h, n, plen, kd, klen);
 
-        if (matchlen == h->max_prefixlen) {
+        if (matchlen == max_plen) {
             if (!(flags & LPM_FLAG_IM))
                 found = n;
             break;
@@ -223,7 +366,7 @@ static struct lpm_node *lpm_find(struct bpfrt_map *m, const uint8_t *key)
             break;
         if (!(flags & LPM_FLAG_IM))
             found = n;
-        n = lpm_node(m, LOAD(n->child[lpm_bit(key + LPM_KEY_HDR, plen)]));
+        n = lpm_node(m, LOAD(n->child[lpm_bit(kd, plen)]));
     }
     return found;
 }

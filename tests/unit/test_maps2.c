@@ -241,6 +241,106 @@ Test(maps2, lpm_random_against_model)
     bpfrt_map__free(m);
 }
 
+/* Longest-prefix match for every data size class the lookup has a path
+ * for (data_size <= 8: one word; larger: 8/4/2/1-byte chunks), prefixes of
+ * every length 0..max crossing chunk boundaries, lookup keys of every
+ * prefix length, against a bit-at-a-time linear-scan reference. */
+static int lpm_ref_bits_equal(const uint8_t *a, const uint8_t *b, uint32_t nbits)
+{
+    for (uint32_t i = 0; i < nbits; i++)
+        if (((a[i / 8] >> (7 - i % 8)) ^ (b[i / 8] >> (7 - i % 8))) & 1)
+            return 0;
+    return 1;
+}
+
+Test(maps2, lpm_data_sizes_against_reference)
+{
+    static const uint32_t sizes[] = {1, 2, 3, 4, 5, 7, 8, 9, 12, 15, 16, 17, 33};
+    enum { N = 48, DMAX = 33 };
+    unsigned seed = 4242;
+
+    for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+        uint32_t ds = sizes[si], maxp = ds * 8, checks = 0;
+        struct {
+            int used;
+            uint32_t plen, v;
+            uint8_t d[DMAX];
+        } model[N];
+        uint8_t base[4][DMAX];
+        uint8_t key[4 + DMAX];
+        struct bpfrt_map *m = mk(BPF_MAP_TYPE_LPM_TRIE, 4 + ds, 4, N, BPF_F_NO_PREALLOC);
+
+        memset(model, 0, sizeof(model));
+        for (int b = 0; b < 4; b++)
+            for (uint32_t i = 0; i < ds; i++)
+                base[b][i] = (uint8_t)rand_r(&seed);
+        for (int it = 0; it < 6000; it++) {
+            int op = rand_r(&seed) % 4, slot = -1;
+            uint32_t plen = (uint32_t)rand_r(&seed) % (maxp + 1), v = (uint32_t)rand_r(&seed);
+            uint32_t flip = (uint32_t)rand_r(&seed) % (maxp + 1);
+            uint8_t *d = key + 4;
+
+            /* A base pattern with random bits from bit `flip` on, so that
+             * prefixes share long runs and diverge anywhere. */
+            memcpy(d, base[rand_r(&seed) % 4], ds);
+            for (uint32_t i = flip; i < maxp; i++)
+                if (rand_r(&seed) & 1)
+                    d[i / 8] ^= (uint8_t)(0x80 >> i % 8);
+            memcpy(key, &plen, 4);
+            for (int i = 0; i < N; i++)
+                if (model[i].used && model[i].plen == plen && lpm_ref_bits_equal(model[i].d, d, plen))
+                    slot = i;
+            if (op == 0) {
+                int err = bpfrt_map__update_elem(m, key, 4 + ds, &v, 4, BPF_ANY), free_slot = -1;
+                for (int i = 0; i < N; i++)
+                    if (!model[i].used)
+                        free_slot = i;
+                if (slot < 0 && free_slot < 0) {
+                    cr_assert_eq(err, -ENOSPC, "ds %u it %d", ds, it);
+                    continue;
+                }
+                cr_assert_eq(err, 0, "ds %u it %d", ds, it);
+                if (slot < 0)
+                    slot = free_slot;
+                model[slot].used = 1;
+                model[slot].plen = plen;
+                model[slot].v = v;
+                memcpy(model[slot].d, d, ds);
+            } else if (op == 1) {
+                cr_assert_eq(bpfrt_map__delete_elem(m, key, 4 + ds, 0), slot >= 0 ? 0 : -ENOENT, "ds %u it %d", ds,
+                             it);
+                if (slot >= 0)
+                    model[slot].used = 0;
+            } else {
+                int best = -1;
+                uint32_t got = 0, *p;
+
+                for (int i = 0; i < N; i++)
+                    if (model[i].used && model[i].plen <= plen && lpm_ref_bits_equal(model[i].d, d, model[i].plen) &&
+                        (best < 0 || model[i].plen > model[best].plen))
+                        best = i;
+                cr_assert_eq(bpfrt_map__lookup_elem(m, key, 4 + ds, &got, 4, 0), best < 0 ? -ENOENT : 0,
+                             "ds %u it %d plen %u", ds, it, plen);
+                p = m->ops->lookup(m, key, 0);
+                cr_assert_eq(p != NULL, best >= 0, "ds %u it %d", ds, it);
+                if (best >= 0) {
+                    cr_assert_eq(got, model[best].v, "ds %u it %d plen %u", ds, it, plen);
+                    cr_assert_eq(*p, model[best].v, "ds %u it %d", ds, it);
+                }
+                checks++;
+            }
+        }
+        /* A prefix length past the data: no match. */
+        {
+            uint32_t past = maxp + 1, got;
+            memcpy(key, &past, 4);
+            cr_expect_eq(bpfrt_map__lookup_elem(m, key, 4 + ds, &got, 4, 0), -ENOENT);
+        }
+        cr_expect_gt(checks, 2000, "ds %u", ds);
+        bpfrt_map__free(m);
+    }
+}
+
 /* Readers walk while a writer churns: no crash, every hit is a value the
  * writer stored for a matching prefix. */
 static void *lpm_churn(void *arg)
