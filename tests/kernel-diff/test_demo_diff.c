@@ -14,13 +14,19 @@
 #include "bpfrt/bpfrt.h"
 #include "pcap_read.h"
 
-#define OBJ "build/tests/demo/filter.o"
-
-static void build_filter(void)
+/* Compile examples/filter.c for a cpu version ("v2", "v3", "v4"). */
+static const char *build_filter(const char *cpu)
 {
-    int rc = system("mkdir -p build/tests/demo && clang-19 -O2 -g -target bpf -I/usr/include/$(uname -m)-linux-gnu "
-                    "-c examples/filter.c -o " OBJ ".tmp.$$ && mv " OBJ ".tmp.$$ " OBJ);
-    cr_assert_eq(rc, 0, "cannot compile examples/filter.c");
+    static char obj[64];
+    char cmd[1024];
+
+    snprintf(obj, sizeof(obj), "build/tests/demo/filter-%s.o", cpu);
+    snprintf(cmd, sizeof(cmd),
+             "mkdir -p build/tests/demo && clang-19 -O2 -g -target bpf -mcpu=%s -I/usr/include/$(uname -m)-linux-gnu "
+             "-c examples/filter.c -o %s.tmp.$$ && mv %s.tmp.$$ %s",
+             cpu, obj, obj, obj);
+    cr_assert_eq(system(cmd), 0, "cannot compile examples/filter.c for cpu %s", cpu);
+    return obj;
 }
 
 static int silent(enum libbpf_print_level l, const char *f, va_list ap)
@@ -58,7 +64,7 @@ static void compare_map(int kfd, struct bpfrt_map *m, const char *name)
     cr_assert_eq(nb, n, "map %s: %d entries in bpfrt, %d in the kernel", name, nb, n);
 }
 
-Test(demo_diff, filter_over_sample_capture, .timeout = 120)
+static void filter_over_sample_capture(const char *cpu)
 {
     struct bpf_object *kobj;
     struct bpf_program *kp;
@@ -67,7 +73,7 @@ Test(demo_diff, filter_over_sample_capture, .timeout = 120)
     char log[4096];
     int n, kfd;
 
-    build_filter();
+    const char *OBJ = build_filter(cpu);
     n = test_pcap_read("examples/sample.pcap", &pkts);
     cr_assert_gt(n, 10, "cannot read examples/sample.pcap");
 
@@ -136,8 +142,24 @@ Test(demo_diff, filter_over_sample_capture, .timeout = 120)
             continue;
         compare_map(bpf_map__fd(km), m, name);
     }
-    printf("demo_diff: %d packets, %d drops, verdicts and maps identical to the kernel\n", n, drops);
+    printf("demo_diff: cpu %s: %d packets, %d drops, verdicts and maps identical to the kernel\n", cpu, n, drops);
     bpfrt_object__close(obj);
     bpf_object__close(kobj);
     test_pcap_free(pkts, n);
+}
+
+Test(demo_diff, filter_cpu_v2, .timeout = 120)
+{
+    filter_over_sample_capture("v2");
+}
+
+Test(demo_diff, filter_cpu_v3, .timeout = 120)
+{
+    filter_over_sample_capture("v3");
+}
+
+/* cpu v4: sign-extending loads and moves, signed division, gotol, bswap */
+Test(demo_diff, filter_cpu_v4, .timeout = 120)
+{
+    filter_over_sample_capture("v4");
 }
