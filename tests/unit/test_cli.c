@@ -189,6 +189,8 @@ Test(cli, usage_errors)
         {"--bogus", "unknown option '--bogus'"},
         {"disasm", "usage: bpfrt disasm FILE"},
         {"asm", "usage: bpfrt asm FILE"},
+        {"prog tracelog", "'prog run' prints the trace lines"},
+        {"prog verify raw x", "needs the verifier"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct out r = run(cases[i].args);

@@ -1105,6 +1105,11 @@ int do_prog(int argc, char **argv)
         return prog_load(argc - 1, argv + 1, 0);
     if (cli_is_prefix(argv[0], "pin"))
         return prog_pin(argc - 1, argv + 1);
+    if (cli_is_prefix(argv[0], "tracelog"))
+        return cli_err("'prog tracelog' reads a trace pipe shared between processes, which this build does not "
+                       "have yet; 'prog run' prints the trace lines of the programs it runs");
+    if (cli_is_prefix(argv[0], "verify"))
+        return cli_err("'prog verify' needs the verifier, which this build does not have yet");
     return cli_err("unknown command 'prog %s' (expected run, dump, show, list, load, loadall or pin; see bpfrt prog "
                    "help)",
                    argv[0]);
