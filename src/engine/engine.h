@@ -22,4 +22,14 @@ void interp_free(struct interp_code *code);
  * counts each instruction in run->insn_cnt. */
 int interp_run(const struct interp_code *code, struct rt_run *run, const uint64_t args[5], int checked, uint64_t *r0);
 
+/* For helpers that take a callback (bpf_loop, bpf_for_each_map_elem; see
+ * hlp_takes_callback()): call the BPF function fn (the value an LD_IMM64
+ * with BPF_PSEUDO_FUNC loaded) with r1..r5 = args, on the stack frame
+ * below the caller's (depth + 1; the 8-frame limit holds), r6-r9 of the
+ * caller untouched, in the caller's mode and budget.  Returns 0 with the
+ * callback's r0 in *r0, or a negative errno with run->err set (the index
+ * is the failing instruction's, inside the callback): the helper must then
+ * return at once, and the engine stops the run with that error. */
+int interp_callback(struct rt_run *run, uint64_t fn, const uint64_t args[5], uint64_t *r0);
+
 #endif

@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -419,8 +420,8 @@ static int decode_mem(const struct bpf_insn *in, int *op)
 
 /* Decode insns[i]: choose its handler and resolve what it refers to.
  * Returns 0 or a negative errno with the reason in log. */
-static int decode_one(const struct bpf_insn *insns, size_t i, struct interp_insn *out, struct interp_insn *base,
-                      int *op, char *log, size_t logsz)
+static int decode_one(const struct bpf_insn *insns, size_t cnt, size_t i, struct interp_insn *out,
+                      struct interp_insn *base, int *op, char *log, size_t logsz)
 {
     const struct bpf_insn *in = &insns[i];
     uint8_t cls = ISA_CLASS(in->code), o = ISA_OP(in->code);
@@ -431,13 +432,25 @@ static int decode_one(const struct bpf_insn *insns, size_t i, struct interp_insn
     out->off = in->off;
     out->imm = in->imm;
     if (isa_is_ldimm64(in)) {
+        if (in->src_reg == BPF_PSEUDO_FUNC) {
+            /* The address of a callback: imm is relative to the next
+             * instruction, as for a bpf-to-bpf call; the value is the
+             * decoded instruction, which interp_callback() runs. */
+            t = (int64_t)i + 1 + in->imm;
+            if (t < 0 || (size_t)t >= cnt || (t > 0 && isa_is_ldimm64(&insns[t - 1])) || insns[i + 1].imm)
+                return prep_fail(log, logsz, -EINVAL,
+                                 "insn %zu: LD_IMM64 with src_reg %u (callback): target %lld is outside the program "
+                                 "(%zu instructions) or not an instruction's start",
+                                 i, in->src_reg, (long long)t, cnt);
+            *op = IOP_LDIMM64;
+            out->u.imm64 = (uint64_t)(uintptr_t)(base + t);
+            return 0;
+        }
         if (in->src_reg != 0)
             return prep_fail(log, logsz, -EOPNOTSUPP,
-                             "insn %zu: LD_IMM64 with src_reg %u: %s", i, in->src_reg,
-                             in->src_reg == BPF_PSEUDO_FUNC
-                                 ? "the address of a callback (bpf_loop, bpf_for_each_map_elem); callbacks are "
-                                   "not supported by bpfrt yet"
-                                 : "an unresolved reference (program load resolves map references)");
+                             "insn %zu: LD_IMM64 with src_reg %u: an unresolved reference (program load resolves map "
+                             "references)",
+                             i, in->src_reg);
         *op = IOP_LDIMM64;
         out->u.imm64 = isa_imm64(in);
         return 0;
@@ -464,7 +477,7 @@ static int decode_one(const struct bpf_insn *insns, size_t i, struct interp_insn
             if (!h || !h->fn)
                 return prep_fail(log, logsz, -EOPNOTSUPP, "insn %zu: call to %s%s#%d, which bpfrt does not provide", i,
                                  name ? "helper bpf_" : "unknown helper ", name ? name : "", in->imm);
-            *op = IOP_CALL_HELPER;
+            *op = hlp_takes_callback((uint32_t)in->imm) ? IOP_CALL_CB : IOP_CALL_HELPER;
             out->u.fn = h->fn;
             return 0;
         }
@@ -500,8 +513,8 @@ int interp_prepare(const struct bpf_insn *insns, size_t cnt, struct interp_code 
 
     if (!insns || !cnt || !codep)
         return -EINVAL;
-    interp_run_fast(NULL, NULL, NULL, NULL, &fast);
-    interp_run_checked(NULL, NULL, NULL, NULL, &checked);
+    interp_run_fast(NULL, NULL, NULL, NULL, &fast, NULL, 0);
+    interp_run_checked(NULL, NULL, NULL, NULL, &checked, NULL, 0);
     code = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
     if (!code)
         return -ENOMEM;
@@ -511,7 +524,7 @@ int interp_prepare(const struct bpf_insn *insns, size_t cnt, struct interp_code 
         struct interp_insn *out = &code->insn[i];
         int op = IOP_UNREACH, err;
 
-        err = decode_one(insns, i, out, code->insn, &op, log, logsz);
+        err = decode_one(insns, cnt, i, out, code->insn, &op, log, logsz);
         if (err) {
             free(code);
             return err;
@@ -541,5 +554,47 @@ int interp_run(const struct interp_code *code, struct rt_run *run, const uint64_
     run->checked = !!checked;
     run->depth = 0;
     run->tail_calls = 0;
-    return checked ? interp_run_checked(code, run, args, r0, NULL) : interp_run_fast(code, run, args, r0, NULL);
+    run->redirect.map = NULL;
+    return checked ? interp_run_checked(code, run, args, r0, NULL, code->insn, 0)
+                   : interp_run_fast(code, run, args, r0, NULL, code->insn, 0);
+}
+
+/* A callback for a helper: a nested run of the same code from the
+ * callback's first instruction, on the frame below the caller's, in the
+ * caller's mode, with what is left of the budget (the CALL_CB handler put
+ * it in run->budget and charges what the callback used).  fn must be a
+ * decoded instruction of the running program (what an LD_IMM64
+ * BPF_PSEUDO_FUNC loads). */
+int interp_callback(struct rt_run *run, uint64_t fn, const uint64_t args[5], uint64_t *r0)
+{
+    const struct interp_code *code = run->code;
+    const uint32_t depth = run->depth, pc = run->err_pc;
+    uint64_t first, off;
+    int err;
+
+    if (!code)
+        return rt_fail(run, -EFAULT, pc, "internal error: callback outside a callback helper");
+    first = (uint64_t)(uintptr_t)code->insn;
+    off = fn - first;
+    if (fn < first || off >= code->cnt * sizeof(struct interp_insn) || off % sizeof(struct interp_insn))
+        return rt_fail(run, -EFAULT, pc, "callback 0x%llx is not an instruction of the program",
+                       (unsigned long long)fn);
+    if (depth + 1 >= ISA_MAX_FRAMES)
+        return rt_fail(run, -ELOOP, pc, "call depth exceeds %d frames (callback at insn %llu)", ISA_MAX_FRAMES,
+                       (unsigned long long)(off / sizeof(struct interp_insn)));
+    if (!run->checked) { /* fast mode charges calls; a callback is one */
+        if (!run->budget)
+            return rt_fail(run, -ELOOP, pc, "instruction budget exceeded");
+        run->budget--;
+    }
+    err = run->checked ? interp_run_checked(code, run, args, r0, NULL, code->insn + off / sizeof(struct interp_insn),
+                                            depth + 1)
+                       : interp_run_fast(code, run, args, r0, NULL, code->insn + off / sizeof(struct interp_insn),
+                                         depth + 1);
+    /* the callback's own helper calls moved these */
+    run->depth = depth;
+    run->code = code;
+    if (!err)
+        run->err_pc = pc;
+    return err;
 }

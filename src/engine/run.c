@@ -24,3 +24,20 @@ int rt_add_region(struct rt_run *run, uint64_t start, uint64_t size, uint32_t pe
     run->regions[run->nregions++] = (struct rt_region){start, size, perm, name};
     return 0;
 }
+
+int rt_find_region(const struct rt_run *run, uint64_t start, const char *name)
+{
+    for (unsigned i = run->nregions; i-- > 0;)
+        if (run->regions[i].start == start && run->regions[i].name == name)
+            return (int)i;
+    return -1;
+}
+
+void rt_del_region(struct rt_run *run, unsigned i)
+{
+    if (i >= run->nregions)
+        return;
+    for (; i + 1 < run->nregions; i++)
+        run->regions[i] = run->regions[i + 1];
+    run->nregions--;
+}

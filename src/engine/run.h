@@ -34,6 +34,16 @@ struct rt_region {
     const char *name; /* "stack", "packet", "context", "map value", ... */
 };
 
+/* Where bpf_redirect_map sent the packet (the kernel's bpf_redirect_info):
+ * map NULL when the last call found no target (or none was made). */
+struct rt_redirect {
+    struct bpfrt_map *map;
+    const void *target; /* the map's value for key (struct bpf_devmap_val, ...) */
+    uint32_t key;
+    uint32_t map_type;
+    uint64_t flags; /* BPF_F_BROADCAST, BPF_F_EXCLUDE_INGRESS */
+};
+
 struct rt_run {
     uint64_t budget;    /* instructions left before the run is stopped */
     uint64_t insn_cnt;  /* instructions executed (exact in checked mode) */
@@ -59,6 +69,12 @@ struct rt_run {
     /* How the engine resolves a tail call (NULL: every tail call fails
      * with -EOPNOTSUPP); set by the runtime.  tail_calls counts them. */
     rt_tail_call_fn tail_call;
+    /* The running code, set by the engine before a helper that takes a
+     * callback (interp_callback() runs the callback from it). */
+    const struct interp_code *code;
+    /* The redirect target of the last bpf_redirect_map (interp_run clears
+     * it), for the datapath that acts on XDP_REDIRECT. */
+    struct rt_redirect redirect;
     /* Failure: negative errno, index of the failing instruction, message. */
     int err;
     uint32_t err_pc;
@@ -79,5 +95,10 @@ int rt_check_mem(struct rt_run *run, uint64_t addr, uint64_t size, uint32_t perm
 
 /* Add a region for checked mode; returns 0 or -E2BIG when full. */
 int rt_add_region(struct rt_run *run, uint64_t start, uint64_t size, uint32_t perm, const char *name);
+/* The index of the last region starting at start named name (the same
+ * pointer), or -1. */
+int rt_find_region(const struct rt_run *run, uint64_t start, const char *name);
+/* Remove region i (later ones move down). */
+void rt_del_region(struct rt_run *run, unsigned i);
 
 #endif

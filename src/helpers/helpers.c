@@ -5,7 +5,10 @@
 #include <time.h>
 
 #include "bpfrt/bpfrt.h"
+#include "../maps/map.h"
+#include "../maps/registry.h"
 #include "helpers.h"
+#include "helpers_internal.h"
 
 #define HLP_NAME(x) #x
 static const char *const hlp_names[] = {__BPF_FUNC_MAPPER(HLP_NAME)};
@@ -66,7 +69,15 @@ static uint64_t hlp_tail_call(uint64_t a, uint64_t b, uint64_t c, uint64_t d, ui
     return (uint64_t)rt_fail(run, -EFAULT, 0, "internal error: bpf_tail_call called as a plain helper");
 }
 
+/* bpf_get_numa_node_id(): bpfrt's workers share one node. */
+static uint64_t hlp_get_numa_node_id(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, struct rt_run *run)
+{
+    (void)a, (void)b, (void)c, (void)d, (void)e, (void)run;
+    return 0;
+}
+
 static const struct hlp_desc hlp_table[] = {
+    {BPF_FUNC_get_numa_node_id, "get_numa_node_id", hlp_get_numa_node_id, 0},
     {BPF_FUNC_tail_call, "tail_call", hlp_tail_call, 0},
     {BPF_FUNC_ktime_get_ns, "ktime_get_ns", hlp_ktime_get_ns, 0},
     {BPF_FUNC_get_prandom_u32, "get_prandom_u32", hlp_get_prandom_u32, 0},
@@ -74,9 +85,51 @@ static const struct hlp_desc hlp_table[] = {
     {BPF_FUNC_ktime_get_boot_ns, "ktime_get_boot_ns", hlp_ktime_get_boot_ns, 0},
 };
 
-extern const struct hlp_desc hlp_map_table[];
-extern const unsigned hlp_map_table_cnt;
 extern const struct hlp_desc hlp_trace_desc;
+
+int hlp_map_storage_visible(const struct bpfrt_map *m)
+{
+    return m->type != BPF_MAP_TYPE_RINGBUF;
+}
+
+struct bpfrt_map *hlp_arg_map(struct rt_run *run, uint64_t r, unsigned argno, const char *helper)
+{
+    struct bpfrt_map *m = (struct bpfrt_map *)(uintptr_t)r;
+
+    if (!run->checked)
+        return m;
+    for (unsigned i = 0; i < run->nmaps; i++)
+        if (run->maps[i] == m)
+            return m;
+    if (!map_registry_contains(m)) {
+        rt_fail(run, -EFAULT, run->err_pc, "helper bpf_%s: r%u = 0x%llx is not a map", helper, argno,
+                (unsigned long long)r);
+        return NULL;
+    }
+    if (!hlp_map_storage_visible(m))
+        return m;
+    for (unsigned i = 0; i < run->nregions; i++)
+        if (run->regions[i].start == (uint64_t)(uintptr_t)m->arena.base)
+            return m;
+    if (rt_add_region(run, (uint64_t)(uintptr_t)m->arena.base, m->arena.size,
+                      (m->map_flags & BPF_F_RDONLY_PROG) ? RT_R : RT_RW, "map")) {
+        rt_fail(run, -E2BIG, run->err_pc, "helper bpf_%s: too many maps in one checked run", helper);
+        return NULL;
+    }
+    return m;
+}
+
+int hlp_arg_mem(struct rt_run *run, uint64_t addr, uint64_t size, int write, const char *helper, const char *what)
+{
+    if (!run->checked || !size)
+        return 0;
+    return rt_check_mem(run, addr, size, write ? RT_W : RT_R, helper, what);
+}
+
+int hlp_takes_callback(uint32_t id)
+{
+    return id == BPF_FUNC_loop || id == BPF_FUNC_for_each_map_elem;
+}
 
 int hlp_license_is_gpl(const char *license)
 {
@@ -93,9 +146,12 @@ const struct hlp_desc *hlp_find(uint32_t id)
     for (size_t i = 0; i < sizeof(hlp_table) / sizeof(hlp_table[0]); i++)
         if (hlp_table[i].id == id)
             return &hlp_table[i];
-    for (unsigned i = 0; i < hlp_map_table_cnt; i++)
-        if (hlp_map_table[i].id == id)
-            return &hlp_map_table[i];
+    static const struct hlp_table *const tabs[] = {&hlp_map_tab, &hlp_cb_tab, &hlp_ringbuf_tab, &hlp_perf_tab,
+                                                   &hlp_xdp_tab};
+    for (size_t t = 0; t < sizeof(tabs) / sizeof(tabs[0]); t++)
+        for (unsigned i = 0; i < tabs[t]->cnt; i++)
+            if (tabs[t]->desc[i].id == id)
+                return &tabs[t]->desc[i];
     if (id == hlp_trace_desc.id)
         return &hlp_trace_desc;
     return NULL;

@@ -22,6 +22,18 @@ const struct hlp_desc *hlp_find(uint32_t id);
  * (license_is_gpl_compatible in include/linux/license.h)? */
 int hlp_license_is_gpl(const char *license);
 
+/* Does helper id call back into the program (its fn uses
+ * interp_callback())?  The engine gives such calls a handler of their own. */
+int hlp_takes_callback(uint32_t id);
+
+/* Checked runs: discard the ring buffer records the run reserved and
+ * neither submitted nor discarded (their regions go); returns how many. */
+int hlp_ringbuf_release_all(struct rt_run *run);
+/* Is map m's storage a region of checked runs?  (Not a ring buffer's: the
+ * program reaches it only through reservations.) */
+struct bpfrt_map;
+int hlp_map_storage_visible(const struct bpfrt_map *m);
+
 /* Number of helper ids the UAPI header defines (__BPF_FUNC_MAX_ID). */
 uint32_t hlp_max_id(void);
 

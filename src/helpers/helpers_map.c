@@ -9,40 +9,16 @@
 #include "../maps/map.h"
 #include "../maps/registry.h"
 #include "helpers.h"
+#include "helpers_internal.h"
 
-/* In checked mode: is r1 a live map?  Fails the run if not.  A map the
- * program reaches without naming it (an inner map of a map-in-map) gets
- * its storage added to the regions the run may access. */
 static struct bpfrt_map *arg_map(struct rt_run *run, uint64_t r1, const char *helper)
 {
-    struct bpfrt_map *m = (struct bpfrt_map *)(uintptr_t)r1;
-
-    if (!run->checked)
-        return m;
-    for (unsigned i = 0; i < run->nmaps; i++)
-        if (run->maps[i] == m)
-            return m;
-    if (!map_registry_contains(m)) {
-        rt_fail(run, -EFAULT, 0, "helper bpf_%s: r1 = 0x%llx is not a map", helper, (unsigned long long)r1);
-        return NULL;
-    }
-    for (unsigned i = 0; i < run->nregions; i++)
-        if (run->regions[i].start == (uint64_t)(uintptr_t)m->arena.base)
-            return m;
-    if (rt_add_region(run, (uint64_t)(uintptr_t)m->arena.base, m->arena.size,
-                      (m->map_flags & BPF_F_RDONLY_PROG) ? RT_R : RT_RW, "map")) {
-        rt_fail(run, -E2BIG, 0, "helper bpf_%s: too many maps in one checked run", helper);
-        return NULL;
-    }
-    return m;
+    return hlp_arg_map(run, r1, 1, helper);
 }
 
-/* In checked mode: may the program read (or write) size bytes at addr? */
 static int arg_mem(struct rt_run *run, uint64_t addr, uint32_t size, int write, const char *helper, const char *what)
 {
-    if (!run->checked || !size)
-        return 0;
-    return rt_check_mem(run, addr, size, write ? RT_W : RT_R, helper, what);
+    return hlp_arg_mem(run, addr, size, write, helper, what);
 }
 
 static uint64_t hlp_map_lookup_elem(uint64_t r1, uint64_t key, uint64_t c, uint64_t d, uint64_t e, struct rt_run *run)
@@ -115,7 +91,29 @@ static uint64_t hlp_map_peek_elem(uint64_t r1, uint64_t value, uint64_t c, uint6
     return (uint64_t)m->ops->peek(m, (void *)(uintptr_t)value);
 }
 
-const struct hlp_desc hlp_map_table[] = {
+/* bpf_map_lookup_percpu_elem(map, key, cpu): the value of key in CPU
+ * (worker) cpu's slot of a per-CPU map; NULL when cpu >= the map's
+ * workers (the kernel's nr_cpu_ids) or key is absent. */
+static uint64_t hlp_map_lookup_percpu_elem(uint64_t r1, uint64_t key, uint64_t cpu, uint64_t d, uint64_t e,
+                                           struct rt_run *run)
+{
+    struct bpfrt_map *m = arg_map(run, r1, "map_lookup_percpu_elem");
+    (void)d, (void)e;
+    if (!m || arg_mem(run, key, m->key_size, 0, "map_lookup_percpu_elem", "key"))
+        return 0;
+    if (m->type != BPF_MAP_TYPE_PERCPU_ARRAY && m->type != BPF_MAP_TYPE_PERCPU_HASH &&
+        m->type != BPF_MAP_TYPE_LRU_PERCPU_HASH) {
+        rt_fail(run, -EINVAL, run->err_pc, "helper bpf_map_lookup_percpu_elem: map '%s' is not a per-CPU map",
+                m->name);
+        return 0;
+    }
+    if ((uint32_t)cpu >= m->nr_workers || !m->ops->lookup)
+        return 0;
+    return (uint64_t)(uintptr_t)m->ops->lookup(m, (const void *)(uintptr_t)key, (uint32_t)cpu);
+}
+
+static const struct hlp_desc hlp_map_table[] = {
+    {BPF_FUNC_map_lookup_percpu_elem, "map_lookup_percpu_elem", hlp_map_lookup_percpu_elem, 0},
     {BPF_FUNC_map_lookup_elem, "map_lookup_elem", hlp_map_lookup_elem, 0},
     {BPF_FUNC_map_update_elem, "map_update_elem", hlp_map_update_elem, 0},
     {BPF_FUNC_map_delete_elem, "map_delete_elem", hlp_map_delete_elem, 0},
@@ -123,4 +121,4 @@ const struct hlp_desc hlp_map_table[] = {
     {BPF_FUNC_map_pop_elem, "map_pop_elem", hlp_map_pop_elem, 0},
     {BPF_FUNC_map_peek_elem, "map_peek_elem", hlp_map_peek_elem, 0},
 };
-const unsigned hlp_map_table_cnt = sizeof(hlp_map_table) / sizeof(hlp_map_table[0]);
+HLP_TABLE(hlp_map_tab, hlp_map_table);

@@ -466,6 +466,8 @@ static int run_add_map_region(struct rt_run *run, const struct bpfrt_map *m)
 {
     uint64_t start = (uint64_t)(uintptr_t)m->arena.base;
 
+    if (!hlp_map_storage_visible(m))
+        return 0;
     for (unsigned i = 0; i < run->nregions; i++)
         if (run->regions[i].start == start)
             return 0;
@@ -550,6 +552,8 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
     run->tail_call = prog_tail_call;
     for (unsigned k = 0; k < prog->nmaps; k++) {
         const struct bpfrt_map *m = prog->maps[k];
+        if (!hlp_map_storage_visible(m))
+            continue; /* a ring buffer: reached through reservations only */
         if (rt_add_region(run, (uint64_t)(uintptr_t)m->arena.base, m->arena.size,
                           (m->map_flags & BPF_F_RDONLY_PROG) ? RT_R : RT_RW, "map")) {
             run_put(run, owned);
@@ -568,6 +572,10 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
         run->insn_cnt = 0;
         run->tail_calls = 0;
         err = interp_run(prog->code, run, args, checked, &r0);
+        if (checked && hlp_ringbuf_release_all(run) && !err)
+            err = rt_fail(run, -EINVAL, run->err_pc,
+                          "the program ended holding a ringbuf record it reserved and neither submitted nor "
+                          "discarded (discarded now)");
         if (err)
             break;
     }

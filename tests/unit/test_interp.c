@@ -898,7 +898,7 @@ Test(interp, refuses_pseudo_ldimm64)
         {BPF_PSEUDO_MAP_FD, -EBADF, "no map with id 3000000"},
         {BPF_PSEUDO_MAP_VALUE, -EBADF, "no map with id 3000000"},
         {BPF_PSEUDO_BTF_ID, -EOPNOTSUPP, "kernel symbol"},
-        {BPF_PSEUDO_FUNC, -EOPNOTSUPP, "callbacks are not supported by bpfrt yet"},
+        {BPF_PSEUDO_FUNC, -EINVAL, "(callback): target 3000001 is outside the program"},
         {BPF_PSEUDO_MAP_IDX, -EINVAL, "fd_array"},
         {BPF_PSEUDO_MAP_IDX_VALUE, -EINVAL, "fd_array"},
     };

@@ -618,6 +618,14 @@ Test(loader, load_runs_linked_subprograms)
     ctx[16] = 3; /* rx_queue_index: (9 + 4) & 3 */
     cr_assert_eq(bpfrt_prog__run(bpfrt_program__prog(p), &r), 0);
     cr_assert_eq(r.retval, 1);
+    /* hidden_entry: bpf_loop(4, loop_cb, &sum, 0), sum = 0 + 1 + 2 + 3 */
+    p = bpfrt_object__find_program_by_name(obj, "hidden_entry");
+    cr_assert_not_null(bpfrt_program__prog(p), "%s", logbuf);
+    for (int checked = 0; checked < 2; checked++) {
+        r.flags = checked ? BPFRT_RUN_CHECKED : 0;
+        cr_assert_eq(bpfrt_prog__run(bpfrt_program__prog(p), &r), 0);
+        cr_assert_eq(r.retval, 6 & 3);
+    }
     if (err)
         printf("loader: subprogs.o load stopped at: %s\n", logbuf);
     bpfrt_object__close(obj);

@@ -1,0 +1,34 @@
+/* helpers_internal.h - what the helper families share: argument checks
+ * for checked runs and their tables, which helpers.c gathers. */
+#ifndef BPFRT_HELPERS_INTERNAL_H
+#define BPFRT_HELPERS_INTERNAL_H
+
+#include <stdint.h>
+
+#include "helpers.h"
+
+struct bpfrt_map;
+
+/* Checked mode: is r (argument argno) a live map?  Fails the run (and
+ * returns NULL) if not.  A map the program reaches without naming it (an
+ * inner map of a map-in-map) gets its storage added to the regions the
+ * run may access, except a ring buffer's, which the program reaches only
+ * through reservations.  Fast mode: r as is. */
+struct bpfrt_map *hlp_arg_map(struct rt_run *run, uint64_t r, unsigned argno, const char *helper);
+/* Checked mode: may the program read (or write) size bytes at addr?  0,
+ * or -EFAULT with the run failed.  Fast mode: 0. */
+int hlp_arg_mem(struct rt_run *run, uint64_t addr, uint64_t size, int write, const char *helper, const char *what);
+/* Does the program reach map m's storage directly (its arena is a region
+ * of checked runs)?  Not for a ring buffer. */
+int hlp_map_storage_visible(const struct bpfrt_map *m);
+
+/* The families' tables (helpers_*.c). */
+struct hlp_table {
+    const struct hlp_desc *desc;
+    unsigned cnt;
+};
+extern const struct hlp_table hlp_map_tab, hlp_cb_tab, hlp_ringbuf_tab, hlp_perf_tab, hlp_xdp_tab;
+
+#define HLP_TABLE(name, arr) const struct hlp_table name = {arr, sizeof(arr) / sizeof(arr[0])}
+
+#endif
