@@ -125,7 +125,9 @@ void *ringbuf_reserve(struct bpfrt_map *m, uint64_t size, uint64_t flags)
     h->pending_pos = pend;
     if ((prod & h->mask) + len > ring)
         pad = ring - (prod & h->mask); /* would straddle the end: pad to it */
-    if (prod + pad + len - cons > ring || prod + pad + len - pend > ring) {
+    /* the producer never gets a whole ring ahead (kernel: new_prod_pos -
+     * cons_pos > rb->mask fails), so a full ring holds ring - 8 bytes */
+    if (prod + pad + len - cons > h->mask || prod + pad + len - pend > h->mask) {
         pthread_mutex_unlock(&h->lock);
         return NULL;
     }
