@@ -11,22 +11,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../unit/bpf_build.h"
 #include "bpfrt/bpfrt.h"
 #include "pcap_read.h"
 
 /* Compile examples/filter.c for a cpu version ("v2", "v3", "v4"). */
 static const char *build_filter(const char *cpu)
 {
-    static char obj[64];
-    char cmd[1024];
+    char name[32], flags[32];
 
-    snprintf(obj, sizeof(obj), "build/tests/demo/filter-%s.o", cpu);
-    snprintf(cmd, sizeof(cmd),
-             "mkdir -p build/tests/demo && clang-19 -O2 -g -target bpf -mcpu=%s -I/usr/include/$(uname -m)-linux-gnu "
-             "-c examples/filter.c -o %s.tmp.$$ && mv %s.tmp.$$ %s",
-             cpu, obj, obj, obj);
-    cr_assert_eq(system(cmd), 0, "cannot compile examples/filter.c for cpu %s", cpu);
-    return obj;
+    snprintf(name, sizeof(name), "filter-%s", cpu);
+    snprintf(flags, sizeof(flags), "-mcpu=%s", cpu);
+    return test_bpf_build("examples/filter.c", "build/tests/demo", name, flags);
 }
 
 static int silent(enum libbpf_print_level l, const char *f, va_list ap)

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bpf_build.h"
 #include "cli_run.h"
 
 /* Run "$BPFRT <args>" through the shell, capturing both streams. */
@@ -233,9 +234,7 @@ Test(cli, disasm_then_asm_gives_same_bytes)
 Test(cli, pcap_replay_of_the_demo_filter)
 {
     struct out r;
-    int rc = system("mkdir -p build/tests/cli && clang-19 -O2 -g -target bpf -I/usr/include/$(uname -m)-linux-gnu "
-                    "-c examples/filter.c -o build/tests/cli/filter.o");
-    cr_assert_eq(rc, 0, "cannot compile examples/filter.c");
+    test_bpf_build("examples/filter.c", "build/tests/cli", "filter", "");
 
     r = run("prog run obj build/tests/cli/filter.o prog filter_raw pcap examples/sample.pcap");
     cr_assert_eq(r.status, 0, "%s", r.stderr_);

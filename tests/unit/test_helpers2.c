@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "bpf_build.h"
 #include "bpfrt/bpfrt.h"
 #include "insns.h"
 #include "maps/map.h"
@@ -25,19 +26,9 @@ static struct bpfrt_object *open_obj(void)
 {
     struct bpfrt_object *obj = NULL;
     BPFRT_OPTS(bpfrt_object_open_opts, oo, .log_buf = logbuf, .log_size = sizeof(logbuf));
-    int fd, rc;
+    const char *path = test_bpf_build("tests/data/helpers/helpers2.c", OBJDIR, "helpers2", "-Wall");
 
-    if (system("mkdir -p " OBJDIR) != 0)
-        cr_assert_fail("mkdir " OBJDIR);
-    fd = open(OBJDIR ".lock", O_CREAT | O_RDWR, 0644);
-    cr_assert(fd >= 0);
-    flock(fd, LOCK_EX);
-    rc = system("clang-19 -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -Wall -c tests/data/helpers/helpers2.c "
-                "-o " OBJDIR "/helpers2.o.tmp && mv " OBJDIR "/helpers2.o.tmp " OBJDIR "/helpers2.o");
-    flock(fd, LOCK_UN);
-    close(fd);
-    cr_assert_eq(rc, 0, "clang-19 tests/data/helpers/helpers2.c failed");
-    cr_assert_eq(bpfrt_object__open_file(OBJDIR "/helpers2.o", &oo, &obj), 0, "%s", logbuf);
+    cr_assert_eq(bpfrt_object__open_file(path, &oo, &obj), 0, "%s", logbuf);
     cr_assert_eq(bpfrt_object__load(obj), 0, "%s", logbuf);
     return obj;
 }

@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "bpf_build.h"
 #include "bpfrt/bpfrt.h"
 #include "insns.h"
 
@@ -429,18 +430,7 @@ Test(tailcall, known_and_not_gpl_only)
 
 static void build_object(void)
 {
-    int fd, rc;
-
-    if (system("mkdir -p " OBJDIR) != 0)
-        cr_assert_fail("mkdir " OBJDIR);
-    fd = open(OBJDIR ".lock", O_CREAT | O_RDWR, 0644);
-    cr_assert(fd >= 0);
-    flock(fd, LOCK_EX);
-    rc = system("clang-19 -O2 -g -target bpf -I/usr/include/x86_64-linux-gnu -Wall -c tests/data/tail/tailcall.c "
-                "-o " OBJDIR "/tailcall.o.tmp && mv " OBJDIR "/tailcall.o.tmp " OBJDIR "/tailcall.o");
-    flock(fd, LOCK_UN);
-    close(fd);
-    cr_assert_eq(rc, 0, "clang-19 tests/data/tail/tailcall.c failed");
+    test_bpf_build("tests/data/tail/tailcall.c", OBJDIR, "tailcall", "-Wall");
 }
 
 Test(tailcall, object_with_values)
