@@ -474,9 +474,12 @@ static int decode_one(const struct bpf_insn *insns, size_t cnt, size_t i, struct
         if (o == BPF_CALL && in->src_reg == 0) {
             const struct hlp_desc *h = hlp_find((uint32_t)in->imm);
             const char *name = bpfrt_helper_name((uint32_t)in->imm);
-            if (!h || !h->fn)
-                return prep_fail(log, logsz, -EOPNOTSUPP, "insn %zu: call to %s%s#%d, which bpfrt does not provide", i,
-                                 name ? "helper bpf_" : "unknown helper ", name ? name : "", in->imm);
+            if (!h || !h->fn) {
+                const char *why = hlp_unavailable_reason((uint32_t)in->imm);
+                return prep_fail(log, logsz, -EOPNOTSUPP, "insn %zu: call to %s%s#%d, which bpfrt does not provide%s%s",
+                                 i, name ? "helper bpf_" : "unknown helper ", name ? name : "", in->imm,
+                                 why ? ": " : "", why ? why : "");
+            }
             *op = hlp_takes_callback((uint32_t)in->imm) ? IOP_CALL_CB : IOP_CALL_HELPER;
             out->u.fn = h->fn;
             return 0;

@@ -168,3 +168,32 @@ const char *bpfrt_helper_name(uint32_t id)
         return NULL;
     return hlp_names[id];
 }
+
+/* Helpers whose subject does not exist for a program run in user space. */
+static const struct {
+    uint32_t id;
+    const char *why;
+} hlp_meaningless[] = {
+    {BPF_FUNC_get_stackid, "kernel and user stack traces of the running task have no meaning here"},
+    {BPF_FUNC_get_stack, "kernel and user stack traces of the running task have no meaning here"},
+    {BPF_FUNC_get_task_stack, "kernel stack traces have no meaning here"},
+    {BPF_FUNC_current_task_under_cgroup, "there is no current task in a cgroup here"},
+    {BPF_FUNC_skb_under_cgroup, "there are no cgroups here"},
+    {BPF_FUNC_get_current_cgroup_id, "there are no cgroups here"},
+    {BPF_FUNC_get_current_ancestor_cgroup_id, "there are no cgroups here"},
+    {BPF_FUNC_get_current_task, "there is no kernel task here"},
+    {BPF_FUNC_get_current_task_btf, "there is no kernel task here"},
+    {BPF_FUNC_probe_read, "reading kernel memory has no meaning here"},
+    {BPF_FUNC_probe_read_kernel, "reading kernel memory has no meaning here"},
+    {BPF_FUNC_probe_read_kernel_str, "reading kernel memory has no meaning here"},
+    {BPF_FUNC_override_return, "there is no kernel function to override here"},
+    {BPF_FUNC_send_signal, "there is no current task to signal here"},
+};
+
+const char *hlp_unavailable_reason(uint32_t id)
+{
+    for (size_t i = 0; i < sizeof(hlp_meaningless) / sizeof(hlp_meaningless[0]); i++)
+        if (hlp_meaningless[i].id == id)
+            return hlp_meaningless[i].why;
+    return NULL;
+}

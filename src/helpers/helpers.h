@@ -34,6 +34,11 @@ int hlp_ringbuf_release_all(struct rt_run *run);
 struct bpfrt_map;
 int hlp_map_storage_visible(const struct bpfrt_map *m);
 
+/* Why a helper has no meaning in user space (kernel stacks, cgroups,
+ * sockets of the host, ...), for the load error; NULL when it is simply
+ * not written yet. */
+const char *hlp_unavailable_reason(uint32_t id);
+
 /* Number of helper ids the UAPI header defines (__BPF_FUNC_MAX_ID). */
 uint32_t hlp_max_id(void);
 

@@ -876,7 +876,8 @@ Test(interp, refuses_missing_helpers_and_kfuncs)
     char log[256];
     int err = load_err(PROG(INSN_MOV64_IMM(0, 0), INSN_CALL(BPF_FUNC_probe_read), INSN_EXIT()), log, sizeof(log));
     cr_assert_eq(err, -EOPNOTSUPP);
-    cr_assert_str_eq(log, "insn 1: call to helper bpf_probe_read#4, which bpfrt does not provide");
+    cr_assert_str_eq(log, "insn 1: call to helper bpf_probe_read#4, which bpfrt does not provide: reading kernel "
+                          "memory has no meaning here");
     err = load_err(PROG(INSN_CALL(100000), INSN_EXIT()), log, sizeof(log));
     cr_assert_eq(err, -EOPNOTSUPP);
     cr_assert_str_eq(log, "insn 0: call to unknown helper #100000, which bpfrt does not provide");
