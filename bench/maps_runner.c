@@ -40,6 +40,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bench_common.h"
 #include "bpfrt/bpfrt.h"
 #include "progs/maps_common.h"
 
@@ -48,7 +49,6 @@
 #endif
 
 #define OBJ_NAME "maps.bpf.o"
-#define MAX_REPEAT 10000000u
 #define DATA_LEN 64 /* the XDP test run wants at least an Ethernet header */
 
 enum kind { K_U32, K_LPM };
@@ -90,28 +90,17 @@ struct row {
 };
 
 static struct {
-    bool json, verbose;
-    uint32_t repeat;
-    unsigned trials, target_ms;
+    bool json;
+    struct bench_timing t;
     int cpu;
     const char *objdir;
-} cfg = {.trials = 5, .target_ms = 100, .cpu = -1, .objdir = BENCH_OBJDIR};
+} cfg = {.t = {.trials = 5, .target_ms = 100}, .cpu = -1, .objdir = BENCH_OBJDIR};
 /* More, shorter trials than the packet runner's 3 x 200 ms: bpfrt's time is
  * wall time and counts any time the runner is preempted, while the kernel's
  * test-run timer stops while it reschedules; the best of more short trials
  * finds a quiet window more often on a busy machine. */
 
 static uint8_t data_buf[DATA_LEN];
-
-/* snprintf for messages, which may be cut short. */
-static void __attribute__((format(printf, 3, 4))) msg(char *buf, size_t sz, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(buf, sz, fmt, ap);
-    va_end(ap);
-}
 
 static void __attribute__((format(printf, 2, 3))) row_err(struct row *r, const char *fmt, ...)
 {
@@ -125,64 +114,7 @@ static void __attribute__((format(printf, 2, 3))) row_err(struct row *r, const c
     va_end(ap);
 }
 
-/* ---- libbpf: quiet unless -v; keep the last messages for errors ---- */
-
-static char libbpf_msgs[4096];
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-    size_t used = strlen(libbpf_msgs);
-    va_list ap2;
-
-    va_copy(ap2, ap);
-    if (cfg.verbose || level == LIBBPF_WARN) {
-        if (used > sizeof(libbpf_msgs) / 2) {
-            libbpf_msgs[0] = 0;
-            used = 0;
-        }
-        vsnprintf(libbpf_msgs + used, sizeof(libbpf_msgs) - used, fmt, ap2);
-    }
-    va_end(ap2);
-    if (cfg.verbose)
-        vfprintf(stderr, fmt, ap);
-    return 0;
-}
-
 /* ---- calibration and trials ---- */
-
-typedef int (*measure_fn)(void *ctx, uint32_t repeat, double *ns);
-
-static int best_of(measure_fn fn, void *ctx, double *best, uint32_t *repeat_out)
-{
-    uint32_t repeat = cfg.repeat;
-    double ns = 0;
-    int err;
-
-    if (!repeat) {
-        double target = cfg.target_ms * 1e6;
-
-        for (repeat = 1;; repeat *= 4) {
-            err = fn(ctx, repeat, &ns);
-            if (err)
-                return err;
-            if (ns * repeat >= target / 10 || repeat >= MAX_REPEAT / 4)
-                break;
-        }
-        if (ns < 0.5)
-            ns = 0.5;
-        double r = target / ns;
-        repeat = r > MAX_REPEAT ? MAX_REPEAT : r < 1 ? 1 : (uint32_t)r;
-    }
-    for (unsigned t = 0; t < cfg.trials; t++) {
-        err = fn(ctx, repeat, &ns);
-        if (err)
-            return err;
-        if (t == 0 || ns < *best)
-            *best = ns;
-    }
-    *repeat_out = repeat;
-    return 0;
-}
 
 /* ---- keys and values, as the programs derive them ---- */
 
@@ -266,17 +198,17 @@ static void kernel_open(const char *path)
 
     kern.obj = bpf_object__open_file(path, NULL);
     if (!kern.obj) {
-        msg(kern.why, sizeof(kern.why), "libbpf: open %s: %s", path, strerror(errno));
+        bench_msg(kern.why, sizeof(kern.why), "libbpf: open %s: %s", path, strerror(errno));
         return;
     }
     bpf_object__for_each_program(p, kern.obj)
         if (!strncmp(bpf_program__name(p), "raw_", 4)) /* bpfrt's entries; the kernel would refuse them */
             bpf_program__set_autoload(p, false);
-    libbpf_msgs[0] = 0;
+    bench_libbpf_clear();
     err = bpf_object__load(kern.obj);
     if (err) {
-        msg(kern.why, sizeof(kern.why), "libbpf: load %s: %s%s%.300s", path, strerror(-err),
-                 libbpf_msgs[0] ? "\n" : "", libbpf_msgs);
+        bench_msg(kern.why, sizeof(kern.why), "libbpf: load %s: %s%s%.300s", path, strerror(-err),
+                 bench_libbpf_msgs()[0] ? "\n" : "", bench_libbpf_msgs());
         kern.st = errno == EPERM || err == -EPERM ? ST_UNAVAIL : ST_ERR;
         bpf_object__close(kern.obj);
         kern.obj = NULL;
@@ -294,7 +226,7 @@ static int kernel_prefill(const struct mapdef *m, char *err, size_t errsz)
     int fd, ret = 0;
 
     if (!map || !vals) {
-        msg(err, errsz, "kernel: no map %s", m->map);
+        bench_msg(err, errsz, "kernel: no map %s", m->map);
         free(vals);
         return -ENOENT;
     }
@@ -304,7 +236,7 @@ static int kernel_prefill(const struct mapdef *m, char *err, size_t errsz)
         fill_values(vals, kernel_ncpus, mb_value(k));
         if (bpf_map_update_elem(fd, key, vals, BPF_ANY)) {
             ret = -errno;
-            msg(err, errsz, "kernel: prefill %s key %u: %s", m->map, k, strerror(errno));
+            bench_msg(err, errsz, "kernel: prefill %s key %u: %s", m->map, k, strerror(errno));
         }
     }
     free(vals);
@@ -325,10 +257,10 @@ static int kernel_check(const struct mapdef *m, char *err, size_t errsz)
         key_of(m, k, key, &key_sz);
         if (bpf_map_lookup_elem(fd, key, vals)) {
             ret = -errno;
-            msg(err, errsz, "kernel: after the updates, key %u of %s: %s", k, m->map, strerror(errno));
+            bench_msg(err, errsz, "kernel: after the updates, key %u of %s: %s", k, m->map, strerror(errno));
         } else if (check_values(m, k, vals, kernel_ncpus)) {
             ret = -EINVAL;
-            msg(err, errsz, "kernel: after the updates, key %u of %s holds 0x%016llx", k, m->map,
+            bench_msg(err, errsz, "kernel: after the updates, key %u of %s holds 0x%016llx", k, m->map,
                      (unsigned long long)vals[0]);
         }
     }
@@ -363,14 +295,14 @@ static void run_kernel(struct row *r)
     r->kernel_st = kern.st == ST_OK ? ST_ERR : kern.st;
     if (kern.st != ST_OK)
         return;
-    msg(name, sizeof(name), "xdp_%s", r->prog);
+    bench_msg(name, sizeof(name), "xdp_%s", r->prog);
     p = bpf_object__find_program_by_name(kern.obj, name);
     if (!p) {
         row_err(r, "kernel: no program %s", name);
         return;
     }
     c.fd = bpf_program__fd(p);
-    err = best_of(kernel_measure, &c, &r->kernel_ns, &r->kernel_repeat);
+    err = bench_best_of(&cfg.t, kernel_measure, &c, &r->kernel_ns, &r->kernel_repeat);
     if (err) {
         row_err(r, "kernel: BPF_PROG_TEST_RUN %s: %s", name, strerror(-err));
         return;
@@ -398,13 +330,13 @@ static void bpfrt_open(const char *path)
 
     err = bpfrt_object__open_file(path, &oo, &rt.obj);
     if (err) {
-        msg(rt.why, sizeof(rt.why), "bpfrt_object__open_file %s: %s: %.900s", path, strerror(-err), rt_log);
+        bench_msg(rt.why, sizeof(rt.why), "bpfrt_object__open_file %s: %s: %.900s", path, strerror(-err), rt_log);
         rt.obj = NULL;
         return;
     }
     err = bpfrt_object__load(rt.obj);
     if (err) {
-        msg(rt.why, sizeof(rt.why), "bpfrt_object__load %s: %s: %.900s", path, strerror(-err), rt_log);
+        bench_msg(rt.why, sizeof(rt.why), "bpfrt_object__load %s: %s: %.900s", path, strerror(-err), rt_log);
         bpfrt_object__close(rt.obj);
         rt.obj = NULL;
         return;
@@ -422,12 +354,12 @@ static int bpfrt_prefill(const struct mapdef *m, char *err, size_t errsz)
     int ret = 0;
 
     if (!map || !vals) {
-        msg(err, errsz, "bpfrt: no map %s", m->map);
+        bench_msg(err, errsz, "bpfrt: no map %s", m->map);
         free(vals);
         return -ENOENT;
     }
     if (bpfrt_map__type(map) != m->type) {
-        msg(err, errsz, "bpfrt: map %s has type %d, expected %d", m->map, bpfrt_map__type(map), m->type);
+        bench_msg(err, errsz, "bpfrt: map %s has type %d, expected %d", m->map, bpfrt_map__type(map), m->type);
         free(vals);
         return -EINVAL;
     }
@@ -436,7 +368,7 @@ static int bpfrt_prefill(const struct mapdef *m, char *err, size_t errsz)
         fill_values(vals, n, mb_value(k));
         ret = bpfrt_map__update_elem(map, key, key_sz, vals, n * sizeof(*vals), BPF_ANY);
         if (ret)
-            msg(err, errsz, "bpfrt: prefill %s key %u: %s", m->map, k, strerror(-ret));
+            bench_msg(err, errsz, "bpfrt: prefill %s key %u: %s", m->map, k, strerror(-ret));
     }
     free(vals);
     return ret;
@@ -457,10 +389,10 @@ static int bpfrt_check(const struct mapdef *m, char *err, size_t errsz)
         key_of(m, k, key, &key_sz);
         ret = bpfrt_map__lookup_elem(map, key, key_sz, vals, n * sizeof(*vals), 0);
         if (ret) {
-            msg(err, errsz, "bpfrt: after the updates, key %u of %s: %s", k, m->map, strerror(-ret));
+            bench_msg(err, errsz, "bpfrt: after the updates, key %u of %s: %s", k, m->map, strerror(-ret));
         } else if (check_values(m, k, vals, n)) {
             ret = -EINVAL;
-            msg(err, errsz, "bpfrt: after the updates, key %u of %s holds 0x%016llx", k, m->map,
+            bench_msg(err, errsz, "bpfrt: after the updates, key %u of %s holds 0x%016llx", k, m->map,
                      (unsigned long long)vals[0]);
         }
     }
@@ -497,7 +429,7 @@ static void run_bpfrt(struct row *r)
     r->bpfrt_st = ST_ERR;
     if (rt.st != ST_OK)
         return;
-    msg(name, sizeof(name), "raw_%s", r->prog);
+    bench_msg(name, sizeof(name), "raw_%s", r->prog);
     p = bpfrt_object__find_program_by_name(rt.obj, name);
     c.prog = p ? bpfrt_program__prog(p) : NULL;
     if (!c.prog) {
@@ -518,7 +450,7 @@ static void run_bpfrt(struct row *r)
         row_err(r, "bpfrt: %s (checked) returned 0x%016llx, expected 0x%016llx", name,
                 (unsigned long long)o.retval, (unsigned long long)r->expect);
 
-    err = best_of(bpfrt_measure, &c, &r->bpfrt_ns, &r->bpfrt_repeat);
+    err = bench_best_of(&cfg.t, bpfrt_measure, &c, &r->bpfrt_ns, &r->bpfrt_repeat);
     if (err) {
         row_err(r, "bpfrt: run %s: %s: %s", name, strerror(-err), c.err);
         return;
@@ -543,9 +475,9 @@ static void run_bpfrt(struct row *r)
 static void fmt_ns(char *buf, size_t sz, int st, double ns)
 {
     if (st == ST_OK)
-        msg(buf, sz, "%.2f", ns / MB_OPS);
+        bench_msg(buf, sz, "%.2f", ns / MB_OPS);
     else
-        msg(buf, sz, "%s", st == ST_UNAVAIL ? "n/a" : "error");
+        bench_msg(buf, sz, "%s", st == ST_UNAVAIL ? "n/a" : "error");
 }
 
 static const char *row_name(const struct row *r)
@@ -561,10 +493,10 @@ static void print_table(const struct row *rows, size_t n)
            "(every key once, scattered)\n",
            MB_NKEYS, MB_OPS);
     printf("kernel: %s\n", kernel_mode());
-    if (cfg.repeat)
-        printf("best of %u trials of %u runs each\n\n", cfg.trials, cfg.repeat);
+    if (cfg.t.repeat)
+        printf("best of %u trials of %u runs each\n\n", cfg.t.trials, cfg.t.repeat);
     else
-        printf("best of %u trials; runs per trial calibrated per side to ~%u ms\n\n", cfg.trials, cfg.target_ms);
+        printf("best of %u trials; runs per trial calibrated per side to ~%u ms\n\n", cfg.t.trials, cfg.t.target_ms);
     printf("%-12s %-7s %13s %13s %11s %9s  %s\n", "map", "op", "bpfrt ns/op", "kernel ns/op", "bpfrt/kern",
            "insns/op", "results");
     for (size_t i = 0; i < n; i++) {
@@ -573,13 +505,13 @@ static void print_table(const struct row *rows, size_t n)
         fmt_ns(b, sizeof(b), r->bpfrt_st, r->bpfrt_ns);
         fmt_ns(k, sizeof(k), r->kernel_st, r->kernel_ns);
         if (r->bpfrt_st == ST_OK && r->kernel_st == ST_OK && r->kernel_ns > 0)
-            msg(q, sizeof(q), "%.1fx", r->bpfrt_ns / r->kernel_ns);
+            bench_msg(q, sizeof(q), "%.1fx", r->bpfrt_ns / r->kernel_ns);
         else
-            msg(q, sizeof(q), "-");
+            bench_msg(q, sizeof(q), "-");
         if (r->insns)
-            msg(ins, sizeof(ins), "%.1f", (double)r->insns / MB_OPS);
+            bench_msg(ins, sizeof(ins), "%.1f", (double)r->insns / MB_OPS);
         else
-            msg(ins, sizeof(ins), "-");
+            bench_msg(ins, sizeof(ins), "-");
         printf("%-12s %-7s %13s %13s %11s %9s  %s\n", row_name(r), op_names[r->op], b, k, q, ins,
                r->agree ? "agree" : "MISMATCH");
     }
@@ -619,7 +551,7 @@ static void json_num(const char *key, bool ok, double v)
 static void print_json(const struct row *rows, size_t n)
 {
     printf("{\"keys\": %d, \"ops_per_run\": %d, \"trials\": %u, \"repeat\": %u, \"kernel_mode\": ", MB_NKEYS, MB_OPS,
-           cfg.trials, cfg.repeat);
+           cfg.t.trials, cfg.t.repeat);
     json_str(kernel_mode());
     if (kern.st != ST_OK) {
         printf(", \"kernel_error\": ");
@@ -674,12 +606,6 @@ static void usage(FILE *f)
             OBJ_NAME, BENCH_OBJDIR);
 }
 
-static unsigned long env_or(const char *name, unsigned long dflt)
-{
-    const char *s = getenv(name);
-    return s && *s ? strtoul(s, NULL, 0) : dflt;
-}
-
 static bool wanted(int argc, char **argv, const char *name)
 {
     if (optind >= argc)
@@ -697,9 +623,9 @@ static void row_init(struct row *r, const struct mapdef *m, enum op op)
     r->op = op;
     r->agree = true;
     if (m)
-        msg(r->prog, sizeof(r->prog), "%s_%s", m->name, op_names[op]);
+        bench_msg(r->prog, sizeof(r->prog), "%s_%s", m->name, op_names[op]);
     else
-        msg(r->prog, sizeof(r->prog), "loop");
+        bench_msg(r->prog, sizeof(r->prog), "loop");
     r->expect = expected(op);
 }
 
@@ -710,18 +636,16 @@ int main(int argc, char **argv)
     size_t n = 0;
     int opt, status = 0, ncpus;
 
-    cfg.repeat = (uint32_t)env_or("BENCH_REPEAT", 0);
-    cfg.trials = (unsigned)env_or("BENCH_TRIALS", cfg.trials);
-    cfg.target_ms = (unsigned)env_or("BENCH_TARGET_MS", cfg.target_ms);
+    bench_timing_env(&cfg.t);
     while ((opt = getopt(argc, argv, "jr:t:T:c:o:vh")) != -1) {
         switch (opt) {
         case 'j': cfg.json = true; break;
-        case 'r': cfg.repeat = (uint32_t)strtoul(optarg, NULL, 0); break;
-        case 't': cfg.trials = (unsigned)strtoul(optarg, NULL, 0); break;
-        case 'T': cfg.target_ms = (unsigned)strtoul(optarg, NULL, 0); break;
+        case 'r': cfg.t.repeat = (uint32_t)strtoul(optarg, NULL, 0); break;
+        case 't': cfg.t.trials = (unsigned)strtoul(optarg, NULL, 0); break;
+        case 'T': cfg.t.target_ms = (unsigned)strtoul(optarg, NULL, 0); break;
         case 'c': cfg.cpu = atoi(optarg); break;
         case 'o': cfg.objdir = optarg; break;
-        case 'v': cfg.verbose = true; break;
+        case 'v': cfg.t.verbose = true; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -737,12 +661,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!cfg.trials)
-        cfg.trials = 1;
-    if (!cfg.target_ms)
-        cfg.target_ms = 1;
-    if (cfg.repeat > MAX_REPEAT)
-        cfg.repeat = MAX_REPEAT;
+    bench_timing_clamp(&cfg.t);
     if (cfg.cpu >= 0) {
         cpu_set_t set;
 
@@ -751,12 +670,12 @@ int main(int argc, char **argv)
         if (sched_setaffinity(0, sizeof(set), &set))
             fprintf(stderr, "maps_runner: cannot pin to CPU %d: %s\n", cfg.cpu, strerror(errno));
     }
-    libbpf_set_print(libbpf_print);
+    bench_libbpf_capture(cfg.t.verbose);
     ncpus = libbpf_num_possible_cpus();
     kernel_ncpus = ncpus > 0 ? (uint32_t)ncpus : 1;
     bpfrt_nslots = bpfrt_nr_workers();
 
-    msg(path, sizeof(path), "%s/%s", cfg.objdir, OBJ_NAME);
+    bench_msg(path, sizeof(path), "%s/%s", cfg.objdir, OBJ_NAME);
     kernel_open(path);
     bpfrt_open(path);
 

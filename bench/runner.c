@@ -36,6 +36,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bench_common.h"
 #include "bpfrt/bpfrt.h"
 
 #ifndef BENCH_OBJDIR
@@ -43,7 +44,6 @@
 #endif
 
 #define PKT_LEN 1500
-#define MAX_REPEAT 10000000u
 
 /* The work functions compiled natively from the same sources (progs/). */
 uint64_t bench_native_csum(const uint8_t *data, size_t len);
@@ -81,14 +81,12 @@ struct result {
 };
 
 static struct {
-    bool json, verbose;
-    uint32_t repeat; /* 0: calibrate each side to target_ms per trial */
-    unsigned trials;
-    unsigned target_ms;
+    bool json;
+    struct bench_timing t;
     int cpu;
     const char *objdir;
     const char *dump; /* -w: write the packet here */
-} cfg = {.trials = 3, .target_ms = 200, .cpu = -1, .objdir = BENCH_OBJDIR};
+} cfg = {.t = {.trials = 3, .target_ms = 200}, .cpu = -1, .objdir = BENCH_OBJDIR};
 
 static uint8_t packet[PKT_LEN];
 
@@ -97,16 +95,6 @@ static uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* snprintf for messages, which may be cut short. */
-static void __attribute__((format(printf, 3, 4))) msg(char *buf, size_t sz, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(buf, sz, fmt, ap);
-    va_end(ap);
 }
 
 static uint32_t fold32(uint64_t r)
@@ -274,7 +262,7 @@ static void add_variant(const char *name, const uint8_t *buf, size_t len)
     if (nvariants >= MAX_VARIANTS || len > PKT_LEN)
         return;
     v = &variants[nvariants++];
-    msg(v->name, sizeof(v->name), "%s", name);
+    bench_msg(v->name, sizeof(v->name), "%s", name);
     memcpy(v->buf, buf, len);
     v->len = len;
 }
@@ -294,7 +282,7 @@ static void build_variants(void)
     char name[40];
 
     for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
-        msg(name, sizeof(name), "timed packet cut to %zu", cuts[i]);
+        bench_msg(name, sizeof(name), "timed packet cut to %zu", cuts[i]);
         add_variant(name, packet, cuts[i]);
     }
     p = l2_header(b, 0x88a8, 7, 100, 0x0800); /* QinQ, UDP from port 53 on VLAN 100: dropped */
@@ -354,31 +342,8 @@ static void variant_mismatch(struct result *res, const char *side, const struct 
         va_start(ap, fmt);
         vsnprintf(what, sizeof(what), fmt, ap);
         va_end(ap);
-        msg(res->mismatch, sizeof(res->mismatch), "%s on \"%s\" (%zu bytes): %s", side, v->name, v->len, what);
+        bench_msg(res->mismatch, sizeof(res->mismatch), "%s on \"%s\" (%zu bytes): %s", side, v->name, v->len, what);
     }
-}
-
-/* ---- libbpf: quiet unless -v; keep the last messages for errors ---- */
-
-static char libbpf_msgs[8192];
-
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-    size_t used = strlen(libbpf_msgs);
-    va_list ap2;
-
-    va_copy(ap2, ap);
-    if (cfg.verbose || level == LIBBPF_WARN) {
-        if (used > sizeof(libbpf_msgs) / 2) {
-            libbpf_msgs[0] = 0;
-            used = 0;
-        }
-        vsnprintf(libbpf_msgs + used, sizeof(libbpf_msgs) - used, fmt, ap2);
-    }
-    va_end(ap2);
-    if (cfg.verbose)
-        vfprintf(stderr, fmt, ap);
-    return 0;
 }
 
 static void obj_path(char *buf, size_t sz, const struct bench *b)
@@ -387,44 +352,6 @@ static void obj_path(char *buf, size_t sz, const struct bench *b)
 }
 
 /* ---- calibration and trials, shared by the three sides ---- */
-
-/* Measure repeat runs, return the mean ns/run, or a negative errno. */
-typedef int (*measure_fn)(void *ctx, uint32_t repeat, double *ns);
-
-static int best_of(measure_fn fn, void *ctx, double *best, uint32_t *repeat_out)
-{
-    uint32_t repeat = cfg.repeat;
-    double ns = 0;
-    int err;
-
-    if (!repeat) {
-        /* grow until one measurement takes a tenth of the target, then
-         * size the repeat count to the target */
-        double target = cfg.target_ms * 1e6;
-
-        for (repeat = 1;; repeat *= 4) {
-            err = fn(ctx, repeat, &ns);
-            if (err)
-                return err;
-            if (ns * repeat >= target / 10 || repeat >= MAX_REPEAT / 4)
-                break;
-        }
-        if (ns < 0.5)
-            ns = 0.5;
-        double r = target / ns;
-        repeat = r > MAX_REPEAT ? MAX_REPEAT : r < 1 ? 1 : (uint32_t)r;
-    }
-    *best = 0;
-    for (unsigned t = 0; t < cfg.trials; t++) {
-        err = fn(ctx, repeat, &ns);
-        if (err)
-            return err;
-        if (t == 0 || ns < *best)
-            *best = ns;
-    }
-    *repeat_out = repeat;
-    return 0;
-}
 
 /* ---- native ---- */
 
@@ -460,7 +387,7 @@ static void run_native(struct result *res)
     struct native_ctx c = {res->b, buf, 0};
 
     memcpy(buf, packet, PKT_LEN);
-    best_of(native_measure, &c, &res->native_ns, &res->native_repeat);
+    bench_best_of(&cfg.t, native_measure, &c, &res->native_ns, &res->native_repeat);
     res->native_ret = c.ret;
 }
 
@@ -485,7 +412,7 @@ static void probe_kernel(void)
         return;
     }
     kernel_available = 0;
-    msg(kernel_why, sizeof(kernel_why), "unavailable, bpf(BPF_PROG_LOAD) failed: %s (bpfrt and native columns only)",
+    bench_msg(kernel_why, sizeof(kernel_why), "unavailable, bpf(BPF_PROG_LOAD) failed: %s (bpfrt and native columns only)",
         strerror(errno));
 }
 
@@ -519,14 +446,14 @@ static void run_kernel(struct result *res)
 
     if (!kernel_available) {
         res->kernel_st = ST_UNAVAIL;
-        msg(res->kernel_err, sizeof(res->kernel_err), "%s", kernel_why);
+        bench_msg(res->kernel_err, sizeof(res->kernel_err), "%s", kernel_why);
         return;
     }
     res->kernel_st = ST_ERR;
     obj_path(path, sizeof(path), res->b);
     obj = bpf_object__open_file(path, NULL);
     if (!obj) {
-        msg(res->kernel_err, sizeof(res->kernel_err), "open %s: %s", path, strerror(errno));
+        bench_msg(res->kernel_err, sizeof(res->kernel_err), "open %s: %s", path, strerror(errno));
         return;
     }
     snprintf(name, sizeof(name), "xdp_%s", res->b->name);
@@ -534,23 +461,23 @@ static void run_kernel(struct result *res)
     snprintf(name, sizeof(name), "raw_%s", res->b->name);
     raw = bpf_object__find_program_by_name(obj, name);
     if (!xdp) {
-        msg(res->kernel_err, sizeof(res->kernel_err), "%s: no program xdp_%s", path, res->b->name);
+        bench_msg(res->kernel_err, sizeof(res->kernel_err), "%s: no program xdp_%s", path, res->b->name);
         goto out;
     }
     if (raw) /* the raw entry is for bpfrt; the kernel would refuse it */
         bpf_program__set_autoload(raw, false);
-    libbpf_msgs[0] = 0;
+    bench_libbpf_clear();
     err = bpf_object__load(obj);
     if (err) {
-        msg(res->kernel_err, sizeof(res->kernel_err), "load %s: %s%s%.300s", path, strerror(-err),
-                 libbpf_msgs[0] ? "\n" : "", libbpf_msgs);
+        bench_msg(res->kernel_err, sizeof(res->kernel_err), "load %s: %s%s%.300s", path, strerror(-err),
+                 bench_libbpf_msgs()[0] ? "\n" : "", bench_libbpf_msgs());
         goto out;
     }
     c.fd = bpf_program__fd(xdp);
     memcpy(c.buf, packet, PKT_LEN);
-    err = best_of(kernel_measure, &c, &res->kernel_ns, &res->kernel_repeat);
+    err = bench_best_of(&cfg.t, kernel_measure, &c, &res->kernel_ns, &res->kernel_repeat);
     if (err) {
-        msg(res->kernel_err, sizeof(res->kernel_err), "BPF_PROG_TEST_RUN: %s", strerror(-err));
+        bench_msg(res->kernel_err, sizeof(res->kernel_err), "BPF_PROG_TEST_RUN: %s", strerror(-err));
         goto out;
     }
     res->kernel_ret = c.retval;
@@ -606,13 +533,13 @@ static int raw_insns(const struct bench *b, struct bpf_insn **insnsp, size_t *cn
     obj_path(path, sizeof(path), b);
     obj = bpf_object__open_file(path, NULL);
     if (!obj) {
-        msg(err, errsz, "open %s: %s", path, strerror(errno));
+        bench_msg(err, errsz, "open %s: %s", path, strerror(errno));
         return -errno;
     }
     snprintf(name, sizeof(name), "raw_%s", b->name);
     prog = bpf_object__find_program_by_name(obj, name);
     if (!prog) {
-        msg(err, errsz, "%s: no program %s", path, name);
+        bench_msg(err, errsz, "%s: no program %s", path, name);
         ret = -ENOENT;
         goto out;
     }
@@ -622,7 +549,7 @@ static int raw_insns(const struct bench *b, struct bpf_insn **insnsp, size_t *cn
         uint8_t code = insns[i].code;
         if ((code == (BPF_LD | BPF_IMM | BPF_DW) && insns[i].src_reg) ||
             (code == (BPF_JMP | BPF_CALL) && insns[i].src_reg == BPF_PSEUDO_CALL)) {
-            msg(err, errsz, "%s: %s insn %zu needs a relocation (maps, global data or subprograms)", path,
+            bench_msg(err, errsz, "%s: %s insn %zu needs a relocation (maps, global data or subprograms)", path,
                      name, i);
             ret = -EOPNOTSUPP;
             goto out;
@@ -659,7 +586,7 @@ static void run_bpfrt(struct result *res)
     err = bpfrt_prog__load_insns(insns, cnt, &lo, &c.prog);
     free(insns);
     if (err) {
-        msg(res->bpfrt_err, sizeof(res->bpfrt_err), "bpfrt_prog__load_insns: %s: %s", strerror(-err), log);
+        bench_msg(res->bpfrt_err, sizeof(res->bpfrt_err), "bpfrt_prog__load_insns: %s: %s", strerror(-err), log);
         return;
     }
     memcpy(c.buf, packet, PKT_LEN);
@@ -669,15 +596,15 @@ static void run_bpfrt(struct result *res)
                .err_buf = c.err, .err_size = sizeof(c.err));
     err = bpfrt_prog__run(c.prog, &o);
     if (err) {
-        msg(res->bpfrt_err, sizeof(res->bpfrt_err), "checked run: %s: %s", strerror(-err), c.err);
+        bench_msg(res->bpfrt_err, sizeof(res->bpfrt_err), "checked run: %s: %s", strerror(-err), c.err);
         goto out;
     }
     res->insns_exec = o.insn_cnt;
     res->bpfrt_ret = o.retval;
 
-    err = best_of(bpfrt_measure, &c, &res->bpfrt_ns, &res->bpfrt_repeat);
+    err = bench_best_of(&cfg.t, bpfrt_measure, &c, &res->bpfrt_ns, &res->bpfrt_repeat);
     if (err) {
-        msg(res->bpfrt_err, sizeof(res->bpfrt_err), "run: %s: %s", strerror(-err), c.err);
+        bench_msg(res->bpfrt_err, sizeof(res->bpfrt_err), "run: %s: %s", strerror(-err), c.err);
         goto out;
     }
     res->bpfrt_st = ST_OK;
@@ -718,14 +645,14 @@ static void run_empty(void)
         kc.fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "bench_empty", "GPL", empty_prog, 2, NULL);
         if (kc.fd >= 0) {
             memcpy(kc.buf, packet, PKT_LEN);
-            if (!best_of(kernel_measure, &kc, &empty.kernel_ns, &repeat))
+            if (!bench_best_of(&cfg.t, kernel_measure, &kc, &empty.kernel_ns, &repeat))
                 empty.kernel_st = ST_OK;
             close(kc.fd);
         }
     }
     if (!bpfrt_prog__load_insns(empty_prog, 2, NULL, &bc.prog)) {
         memcpy(bc.buf, packet, PKT_LEN);
-        if (!best_of(bpfrt_measure, &bc, &empty.bpfrt_ns, &repeat))
+        if (!bench_best_of(&cfg.t, bpfrt_measure, &bc, &empty.bpfrt_ns, &repeat))
             empty.bpfrt_st = ST_OK;
         bpfrt_prog__free(bc.prog);
     }
@@ -783,10 +710,10 @@ static void print_table(struct result *res, size_t n)
 
     printf("packet: %d bytes, 802.1Q VLAN 100, TCP/IPv4 10.1.0.1:43210 -> 10.2.0.2:443\n", PKT_LEN);
     printf("kernel: %s\n", kernel_mode());
-    if (cfg.repeat)
-        printf("best of %u trials of %u runs each\n\n", cfg.trials, cfg.repeat);
+    if (cfg.t.repeat)
+        printf("best of %u trials of %u runs each\n\n", cfg.t.trials, cfg.t.repeat);
     else
-        printf("best of %u trials; runs per trial calibrated per side to ~%u ms\n\n", cfg.trials, cfg.target_ms);
+        printf("best of %u trials; runs per trial calibrated per side to ~%u ms\n\n", cfg.t.trials, cfg.t.target_ms);
     printf("%-8s %8s %12s %12s %12s %12s %12s %10s  %s\n", "program", "insns", "bpfrt ns", "kernel ns",
            "native ns", "bpfrt/kern", "bpfrt/nat", "ns/insn", "results");
     for (size_t i = 0; i < n; i++) {
@@ -853,8 +780,8 @@ static void json_num(const char *key, bool ok, double v, const char *sep)
 
 static void print_json(struct result *res, size_t n)
 {
-    printf("{\"packet_len\": %d, \"trials\": %u, \"repeat\": %u, \"kernel_available\": %s", PKT_LEN, cfg.trials,
-           cfg.repeat, kernel_available ? "true" : "false");
+    printf("{\"packet_len\": %d, \"trials\": %u, \"repeat\": %u, \"kernel_available\": %s", PKT_LEN, cfg.t.trials,
+           cfg.t.repeat, kernel_available ? "true" : "false");
     printf(", \"kernel_mode\": ");
     json_str(kernel_mode());
     printf(",\n \"empty\": {");
@@ -919,41 +846,28 @@ static void usage(FILE *f)
             BENCH_OBJDIR);
 }
 
-static unsigned long env_or(const char *name, unsigned long dflt)
-{
-    const char *s = getenv(name);
-    return s && *s ? strtoul(s, NULL, 0) : dflt;
-}
-
 int main(int argc, char **argv)
 {
     struct result res[NBENCH];
     size_t n = 0;
     int opt, status = 0;
 
-    cfg.repeat = (uint32_t)env_or("BENCH_REPEAT", 0);
-    cfg.trials = (unsigned)env_or("BENCH_TRIALS", cfg.trials);
-    cfg.target_ms = (unsigned)env_or("BENCH_TARGET_MS", cfg.target_ms);
+    bench_timing_env(&cfg.t);
     while ((opt = getopt(argc, argv, "jr:t:T:c:o:w:vh")) != -1) {
         switch (opt) {
         case 'j': cfg.json = true; break;
-        case 'r': cfg.repeat = (uint32_t)strtoul(optarg, NULL, 0); break;
-        case 't': cfg.trials = (unsigned)strtoul(optarg, NULL, 0); break;
-        case 'T': cfg.target_ms = (unsigned)strtoul(optarg, NULL, 0); break;
+        case 'r': cfg.t.repeat = (uint32_t)strtoul(optarg, NULL, 0); break;
+        case 't': cfg.t.trials = (unsigned)strtoul(optarg, NULL, 0); break;
+        case 'T': cfg.t.target_ms = (unsigned)strtoul(optarg, NULL, 0); break;
         case 'c': cfg.cpu = atoi(optarg); break;
         case 'o': cfg.objdir = optarg; break;
-        case 'v': cfg.verbose = true; break;
+        case 'v': cfg.t.verbose = true; break;
         case 'w': cfg.dump = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
-    if (!cfg.trials)
-        cfg.trials = 1;
-    if (!cfg.target_ms)
-        cfg.target_ms = 1;
-    if (cfg.repeat > MAX_REPEAT)
-        cfg.repeat = MAX_REPEAT;
+    bench_timing_clamp(&cfg.t);
     if (cfg.cpu >= 0) {
         cpu_set_t set;
 
@@ -963,7 +877,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "runner: cannot pin to CPU %d: %s\n", cfg.cpu, strerror(errno));
     }
 
-    libbpf_set_print(libbpf_print);
+    bench_libbpf_capture(cfg.t.verbose);
     build_packet(packet);
     build_variants();
     if (cfg.dump) {
@@ -986,7 +900,7 @@ int main(int argc, char **argv)
         memset(&res[n], 0, sizeof(res[n]));
         res[n].b = &benches[i];
         run_native(&res[n]);
-        for (size_t v = 0; cfg.verbose && v < nvariants; v++)
+        for (size_t v = 0; cfg.t.verbose && v < nvariants; v++)
             fprintf(stderr, "%s: native on %s (%zu bytes): 0x%016llx\n", benches[i].name, variants[v].name,
                     variants[v].len, (unsigned long long)benches[i].native(variants[v].buf, variants[v].len));
         run_kernel(&res[n]);
