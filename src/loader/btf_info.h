@@ -130,6 +130,10 @@ const struct btf_ext_line *btf_prog_info_line_at(const struct btf_prog_info *pi,
 
 /* ------------------------------------------------------------ CO-RE */
 
+/* The first type id whose references name a type that does not exist (or
+ * whose kind is unknown), 0 when every reference is good (btf_check.c). */
+uint32_t btf_first_bad_ref(const struct btf *btf);
+
 /* The target BTF: path, or /sys/kernel/btf/vmlinux when path is NULL.  A
  * path may be a raw BTF file or an ELF with .BTF.  Returns 0 and *out
  * (btf__free it), or negative errno with the reason in log. */

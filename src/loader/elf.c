@@ -400,49 +400,12 @@ static int read_license_version(struct bpfrt_object *obj)
  * once here, so that the rest of bpfrt (and libbpf) can. */
 static int btf_refs_valid(struct bpfrt_object *obj)
 {
-    uint32_t n = btf__type_cnt(obj->btf), id, j;
+    uint32_t id = btf_first_bad_ref(obj->btf);
 
-    for (id = 1; id < n; id++) {
-        const struct btf_type *t = btf__type_by_id(obj->btf, id);
-        uint32_t bad = 0, vlen = btf_vlen(t);
-
-        switch (btf_kind(t)) {
-        case BTF_KIND_INT:
-        case BTF_KIND_ENUM:
-        case BTF_KIND_ENUM64:
-        case BTF_KIND_FWD:
-        case BTF_KIND_FLOAT: break;
-        case BTF_KIND_PTR:
-        case BTF_KIND_TYPEDEF:
-        case BTF_KIND_VOLATILE:
-        case BTF_KIND_CONST:
-        case BTF_KIND_RESTRICT:
-        case BTF_KIND_TYPE_TAG:
-        case BTF_KIND_FUNC:
-        case BTF_KIND_VAR:
-        case BTF_KIND_DECL_TAG: bad = t->type >= n; break;
-        case BTF_KIND_ARRAY: bad = btf_array(t)->type >= n || btf_array(t)->index_type >= n; break;
-        case BTF_KIND_STRUCT:
-        case BTF_KIND_UNION:
-            for (j = 0; j < vlen && !bad; j++)
-                bad = btf_members(t)[j].type >= n;
-            break;
-        case BTF_KIND_FUNC_PROTO:
-            bad = t->type >= n;
-            for (j = 0; j < vlen && !bad; j++)
-                bad = btf_params(t)[j].type >= n;
-            break;
-        case BTF_KIND_DATASEC:
-            for (j = 0; j < vlen && !bad; j++)
-                bad = btf_var_secinfos(t)[j].type >= n;
-            break;
-        default: bad = 1;
-        }
-        if (bad) {
-            ld_log(obj, "%s: section '.BTF': ignored: type [%u] (kind %u) refers to a type that does not exist",
-                   obj->path, id, btf_kind(t));
-            return 0;
-        }
+    if (id) {
+        ld_log(obj, "%s: section '.BTF': ignored: type [%u] (kind %u) refers to a type that does not exist",
+               obj->path, id, btf_kind(btf__type_by_id(obj->btf, id)));
+        return 0;
     }
     return 1;
 }

@@ -65,6 +65,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "../loader/btf_info.h"
 #include "map.h"
 #include "registry.h"
 
@@ -425,54 +426,6 @@ static int read_meta(const char *path, int fd, size_t asize, struct pin_meta *me
     return 0;
 }
 
-/* Every type id a type refers to exists (libbpf's parser checks each
- * type's layout, not its references; its walkers then trust them). */
-static int btf_refs_ok(const struct btf *btf)
-{
-    uint32_t n = btf__type_cnt(btf);
-
-    for (uint32_t id = 1; id < n; id++) {
-        const struct btf_type *t = btf__type_by_id(btf, id);
-        uint32_t vlen = btf_vlen(t), bad = 0;
-
-        switch (btf_kind(t)) {
-        case BTF_KIND_INT:
-        case BTF_KIND_ENUM:
-        case BTF_KIND_ENUM64:
-        case BTF_KIND_FWD:
-        case BTF_KIND_FLOAT: break;
-        case BTF_KIND_PTR:
-        case BTF_KIND_TYPEDEF:
-        case BTF_KIND_VOLATILE:
-        case BTF_KIND_CONST:
-        case BTF_KIND_RESTRICT:
-        case BTF_KIND_TYPE_TAG:
-        case BTF_KIND_FUNC:
-        case BTF_KIND_VAR:
-        case BTF_KIND_DECL_TAG: bad = t->type >= n; break;
-        case BTF_KIND_ARRAY: bad = btf_array(t)->type >= n || btf_array(t)->index_type >= n; break;
-        case BTF_KIND_STRUCT:
-        case BTF_KIND_UNION:
-            for (uint32_t j = 0; j < vlen && !bad; j++)
-                bad = btf_members(t)[j].type >= n;
-            break;
-        case BTF_KIND_FUNC_PROTO:
-            bad = t->type >= n;
-            for (uint32_t j = 0; j < vlen && !bad; j++)
-                bad = btf_params(t)[j].type >= n;
-            break;
-        case BTF_KIND_DATASEC:
-            for (uint32_t j = 0; j < vlen && !bad; j++)
-                bad = btf_var_secinfos(t)[j].type >= n;
-            break;
-        default: bad = 1;
-        }
-        if (bad)
-            return 0;
-    }
-    return 1;
-}
-
 /* Read and check the BTF after the metadata block into *rawp (malloc'd). */
 static int read_btf(const char *path, int fd, size_t asize, const struct pin_meta *meta, void **rawp)
 {
@@ -504,7 +457,7 @@ static int read_btf(const char *path, int fd, size_t asize, const struct pin_met
         free(raw);
         return bad(path, "its BTF does not parse (%s)", strerror((int)-perr));
     }
-    ok = btf_refs_ok(btf);
+    ok = btf_first_bad_ref(btf) == 0;
     if (!ok) {
         btf__free(btf);
         free(raw);
