@@ -66,6 +66,7 @@
 #include <bpf/libbpf.h>
 
 #include "../loader/btf_info.h"
+#include "../runtime/checksum.h"
 #include "map.h"
 #include "registry.h"
 
@@ -150,19 +151,9 @@ static size_t page_size(void)
     return v > 0 ? (size_t)v : 4096;
 }
 
-static uint64_t fnv1a(const void *data, size_t n)
-{
-    const uint8_t *p = data;
-    uint64_t h = 0xcbf29ce484222325ull;
-
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 0x100000001b3ull;
-    return h;
-}
-
 static uint64_t meta_checksum(const struct pin_meta *m)
 {
-    return fnv1a(m, offsetof(struct pin_meta, checksum));
+    return rt_fnv1a(RT_FNV1A_INIT, m, offsetof(struct pin_meta, checksum));
 }
 
 /* Types whose values are ids of this process's objects. */
@@ -313,7 +304,7 @@ int bpfrt_map__pin(struct bpfrt_map *map, const char *path)
     memcpy(meta.name, map->name, MAP_NAME_LEN);
     if (map->btf && map->btf_len) {
         meta.btf_len = map->btf_len;
-        meta.btf_checksum = fnv1a(map->btf, map->btf_len);
+        meta.btf_checksum = rt_fnv1a(RT_FNV1A_INIT, map->btf, map->btf_len);
     }
     meta.checksum = meta_checksum(&meta);
     meta.frozen = __atomic_load_n(map_frozen_word(map), __ATOMIC_ACQUIRE);
@@ -409,7 +400,7 @@ static int read_meta(const char *path, int fd, size_t asize, struct pin_meta *me
     if (u.v2.magic != PIN_MAGIC)
         return bad(path, "no metadata block after the map's %zu bytes (foreign or truncated file)", asize);
     if (u.v2.version == 1) {
-        if (u.v1.checksum != fnv1a(&u.v1, offsetof(struct pin_meta_v1, checksum)))
+        if (u.v1.checksum != rt_fnv1a(RT_FNV1A_INIT, &u.v1, offsetof(struct pin_meta_v1, checksum)))
             return bad(path, "metadata checksum mismatch (corrupt file)");
         memset(meta, 0, sizeof(*meta));
         memcpy(meta, &u.v1, offsetof(struct pin_meta_v1, checksum));
@@ -445,7 +436,7 @@ static int read_btf(const char *path, int fd, size_t asize, const struct pin_met
         free(raw);
         return bad(path, "cannot read its BTF (%llu bytes)", (unsigned long long)meta->btf_len);
     }
-    if (fnv1a(raw, (size_t)meta->btf_len) != meta->btf_checksum) {
+    if (rt_fnv1a(RT_FNV1A_INIT, raw, (size_t)meta->btf_len) != meta->btf_checksum) {
         free(raw);
         return bad(path, "BTF checksum mismatch (corrupt file)");
     }

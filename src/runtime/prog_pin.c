@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "bpfrt/bpfrt.h"
+#include "checksum.h"
 #include "../isa/isa.h"
 #include "prog_pin.h"
 
@@ -87,17 +88,6 @@ static int pin_err(char *log, size_t logsz, int err, const char *fmt, ...)
     return err;
 }
 
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
-
 static uint64_t file_checksum(const uint8_t *buf, size_t n)
 {
     struct pin_hdr h;
@@ -105,13 +95,8 @@ static uint64_t file_checksum(const uint8_t *buf, size_t n)
 
     memcpy(&h, buf, sizeof(h));
     h.checksum = 0;
-    sum = fnv1a((const uint8_t *)&h, sizeof(h));
-    /* continue the same hash over the rest */
-    for (size_t i = sizeof(h); i < n; i++) {
-        sum ^= buf[i];
-        sum *= 0x100000001b3ull;
-    }
-    return sum;
+    sum = rt_fnv1a(RT_FNV1A_INIT, &h, sizeof(h));
+    return rt_fnv1a(sum, buf + sizeof(h), n - sizeof(h)); /* the same hash over the rest */
 }
 
 static int is_map_ref(const struct bpf_insn *in)
