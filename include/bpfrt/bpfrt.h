@@ -21,22 +21,43 @@ extern "C" {
 /* Declare and zero an options struct, setting its size field. */
 #define BPFRT_OPTS(type, name, ...) struct type name = {.sz = sizeof(struct type), __VA_ARGS__}
 
+/* A loaded program.  (A program of an ELF object before it is loaded is a
+ * struct bpfrt_program, as in libbpf: it has a section, relocations and
+ * CO-RE records still to apply; loading the object makes each one a
+ * struct bpfrt_prog, which is what runs, pins and is listed.) */
 struct bpfrt_prog;
+
+/* Where and why something failed: the first error of a load, structured
+ * (the log holds the same as text, "insn N: message").  Set sz to
+ * sizeof(struct bpfrt_diag). */
+struct bpfrt_diag {
+    size_t sz;
+    int err;           /* negative errno; 0 when nothing failed */
+    long insn;         /* index of the instruction at fault, -1 when none */
+    char message[512]; /* the reason, without the location */
+};
 
 struct bpfrt_prog_load_opts {
     size_t sz;
-    enum bpf_prog_type type; /* BPF_PROG_TYPE_UNSPEC: a raw program */
+    enum bpf_prog_type type; /* BPF_PROG_TYPE_UNSPEC: the raw convention */
     const char *name;
     const char *license; /* decides GPL-only helpers, as in the kernel; NULL: "GPL" */
     char *log_buf; /* receives the reason when loading fails */
     size_t log_size;
+    enum bpf_attach_type expected_attach_type;
+    struct bpfrt_diag *diag; /* optional: the first error, structured */
 };
 
-/* Load cnt instructions: check every encoding and jump, decode once for
- * the interpreter.  On success *progp owns a copy of insns.  Errors:
- * -EINVAL (bad encoding; log names the instruction index and the reason),
- * -E2BIG (over BPFRT_MAX_INSNS), -ENOMEM, -EOPNOTSUPP (a construct this
- * engine cannot run, named in the log). */
+/* Load cnt instructions through the load pipeline: encodings and jumps
+ * checked, map references resolved, the verifier's stage (until the
+ * verifier exists: the checks it can make without it, and the program
+ * marked unverified), the fix-up (helper calls resolved, context
+ * accesses converted: the "xlated" program), then the engine's image.
+ * On success *progp owns a copy of insns.  Errors: -EINVAL (bad encoding,
+ * a helper the program type may not call, a GPL-only helper without a
+ * GPL license; the log names the instruction and the reason), -E2BIG
+ * (over BPFRT_MAX_INSNS), -ENOMEM, -EBADF (no such map), -EOPNOTSUPP (a
+ * construct bpfrt cannot run, named in the log). */
 int bpfrt_prog__load_insns(const struct bpf_insn *insns, size_t cnt, const struct bpfrt_prog_load_opts *opts,
                            struct bpfrt_prog **progp);
 void bpfrt_prog__free(struct bpfrt_prog *prog);
@@ -46,6 +67,35 @@ const char *bpfrt_prog__name(const struct bpfrt_prog *prog);
 /* Unique id from 1 (what a prog array holds, what bpftool shows). */
 uint32_t bpfrt_prog__id(const struct bpfrt_prog *prog);
 enum bpf_prog_type bpfrt_prog__type(const struct bpfrt_prog *prog);
+/* Has the verifier proven the program safe?  (0 for every program until
+ * the verifier exists.) */
+int bpfrt_prog__is_verified(const struct bpfrt_prog *prog);
+/* The engine that runs it ("interp"). */
+const char *bpfrt_prog__engine(const struct bpfrt_prog *prog);
+/* The translated program (what `prog dump xlated` shows and the engine
+ * runs): helper calls resolved and context accesses converted; map
+ * references kept as references.  orig_idx: the index of the original
+ * instruction xlated instruction i came from, -1 out of range. */
+size_t bpfrt_prog__xlated_cnt(const struct bpfrt_prog *prog);
+const struct bpf_insn *bpfrt_prog__xlated_insns(const struct bpfrt_prog *prog);
+long bpfrt_prog__xlated_orig_idx(const struct bpfrt_prog *prog, size_t i);
+
+/* Program types (bpftool's names: "xdp", "sched_cls", "socket_filter",
+ * ...; also the words "socket", "classifier", "tc", "action",
+ * "cgroup/skb" and "raw").  0 / -ENOENT. */
+int bpfrt_prog_type_from_name(const char *name, enum bpf_prog_type *type);
+/* The name of a type, or NULL when the UAPI header does not define it. */
+const char *bpfrt_prog_type_name(enum bpf_prog_type type);
+/* The name of a return code of the type ("XDP_PASS", "TC_ACT_SHOT"), or
+ * NULL when the type gives that value no name. */
+const char *bpfrt_prog_type_retval_name(enum bpf_prog_type type, uint64_t retval);
+/* The type the section name of an ELF object gives (libbpf's SEC()
+ * conventions, iproute2's names), with its expected attach type; -ENOENT
+ * when the name gives none. */
+int bpfrt_prog_type_from_section(const char *sec, enum bpf_prog_type *type, enum bpf_attach_type *attach);
+/* Can bpfrt run programs of this type yet (1), or does it lack the
+ * type's context (0)? */
+int bpfrt_prog_type_can_run(enum bpf_prog_type type);
 
 #define BPFRT_MAX_INSNS 1000000 /* BPF_COMPLEXITY_LIMIT_INSNS */
 
@@ -54,6 +104,12 @@ enum bpfrt_run_flags {
      * touch; a violation stops the run with an error naming the
      * instruction, the address and the region.  Also counts instructions. */
     BPFRT_RUN_CHECKED = 1u << 0,
+    /* Run a program the verifier has not proven safe WITHOUT checks.  Such
+     * a program may read and write any memory of the process, loop until
+     * its budget ends, and crash it: for code you trust, e.g. for
+     * benchmarks.  Without this flag an unverified program always runs
+     * checked (safe by default). */
+    BPFRT_RUN_UNVERIFIED_UNCHECKED = 1u << 1,
 };
 
 struct bpfrt_run_opts {
@@ -77,10 +133,13 @@ struct bpfrt_run_opts {
 
 #define BPFRT_DEFAULT_BUDGET 100000000ull
 
-/* Run prog.  Returns 0 with opts->retval set, or a negative errno:
- * -EFAULT (checked mode: access outside every region), -ELOOP (budget or
- * call depth exceeded), -EINVAL (bad arguments), -ENOTSUP (helper without
- * meaning here); err_buf then says which instruction and why. */
+/* Run prog: checked when flags ask for it or the program is unverified
+ * (unless BPFRT_RUN_UNVERIFIED_UNCHECKED), unchecked when it is verified.
+ * Returns 0 with opts->retval set, or a negative errno: -EFAULT (checked
+ * mode: access outside every region), -ELOOP (budget or call depth
+ * exceeded), -EINVAL (bad arguments), -ENOTSUP (helper without meaning
+ * here), -EOPNOTSUPP (a program type whose context bpfrt does not build
+ * yet); err_buf then says which instruction and why. */
 int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts);
 
 /* Disassembly in the llvm-objdump / bpftool syntax ("r0 = 1",
@@ -246,6 +305,10 @@ struct bpfrt_map *bpfrt_object__find_map_by_name(const struct bpfrt_object *obj,
 const char *bpfrt_program__name(const struct bpfrt_program *p);
 const char *bpfrt_program__section_name(const struct bpfrt_program *p);
 enum bpf_prog_type bpfrt_program__type(const struct bpfrt_program *p);
+/* Set the type (and expected attach type) before bpfrt_object__load, as
+ * libbpf's bpf_program__set_type: for a section whose name gives no
+ * type.  -EBUSY once loaded. */
+int bpfrt_program__set_type(struct bpfrt_program *p, enum bpf_prog_type type);
 enum bpf_attach_type bpfrt_program__expected_attach_type(const struct bpfrt_program *p);
 /* Instructions: as in the ELF after open, relocated after load. */
 const struct bpf_insn *bpfrt_program__insns(const struct bpfrt_program *p);

@@ -1,4 +1,8 @@
-/* engine.h - what the runtime asks of an engine. */
+/* engine.h - the engine seam: what the load pipeline hands an engine and
+ * the small ops table every engine implements (the kernel's
+ * prog->bpf_func idea).  The interpreter is one engine (eng_interp); a JIT
+ * is another.  Engines see the run context (run.h) and the fixed-up
+ * program, never the program object, the maps or the helper table. */
 #ifndef BPFRT_ENGINE_H
 #define BPFRT_ENGINE_H
 
@@ -7,29 +11,53 @@
 
 #include "run.h"
 
-struct interp_code; /* the interpreter's decoded form of a program */
+/* How the fix-up stage resolved a BPF_CALL with src_reg 0. */
+enum eng_call_kind {
+    ENG_CALL_NONE = 0,  /* not a helper call */
+    ENG_CALL_HELPER,    /* fn(r1..r5, run) */
+    ENG_CALL_CALLBACK,  /* fn may call back into the program (run->callback) */
+    ENG_CALL_TAIL,      /* bpf_tail_call: run->tail_call, then continue in the target */
+};
 
-/* Decode a program checked by isa_check_prog() once, for fast dispatch.
- * Calls to unknown helpers and kfuncs are refused here (-EOPNOTSUPP with a
- * message naming the instruction).  Returns 0 and sets *codep, or -errno. */
-int interp_prepare(const struct bpf_insn *insns, size_t cnt, struct interp_code **codep, char *log, size_t logsz);
-void interp_free(struct interp_code *code);
+struct eng_call {
+    rt_helper_fn fn;
+    uint8_t kind; /* enum eng_call_kind */
+};
 
-/* Run from instruction 0 with r1..r5 = args[0..4], r10 = top of frame 0's
- * stack in run->stack.  Returns 0 and stores r0 in *r0, or a negative errno
- * with run->err, run->err_pc and run->errmsg set.  checked selects the mode
- * that validates every access against run->regions and the stack and
- * counts each instruction in run->insn_cnt. */
-int interp_run(const struct interp_code *code, struct rt_run *run, const uint64_t args[5], int checked, uint64_t *r0);
+/* The program an engine prepares: instructions checked by isa_check_prog()
+ * and fixed up (map references are plain 64-bit constants: the maps'
+ * addresses), and for each instruction how its helper call was resolved
+ * (calls[i].kind == ENG_CALL_NONE for every other instruction). */
+struct eng_input {
+    const struct bpf_insn *insns;
+    size_t cnt;
+    const struct eng_call *calls; /* cnt entries */
+};
 
-/* For helpers that take a callback (bpf_loop, bpf_for_each_map_elem; see
- * hlp_takes_callback()): call the BPF function fn (the value an LD_IMM64
- * with BPF_PSEUDO_FUNC loaded) with r1..r5 = args, on the stack frame
- * below the caller's (depth + 1; the 8-frame limit holds), r6-r9 of the
- * caller untouched, in the caller's mode and budget.  Returns 0 with the
- * callback's r0 in *r0, or a negative errno with run->err set (the index
- * is the failing instruction's, inside the callback): the helper must then
- * return at once, and the engine stops the run with that error. */
-int interp_callback(struct rt_run *run, uint64_t fn, const uint64_t args[5], uint64_t *r0);
+/* Errors of prepare go to the caller's log as "insn N: reason" with the
+ * index in *err_insn (or -1 when the error concerns no instruction). */
+struct eng_log {
+    char *buf;
+    size_t size;
+    long err_insn;
+};
+
+struct eng_ops {
+    const char *name; /* "interp", "jit" */
+    /* Build the engine's image of a program.  0 and *imagep, or -errno
+     * with the reason in log. */
+    int (*prepare)(const struct eng_input *in, void **imagep, struct eng_log *log);
+    /* Run from instruction 0 with r1..r5 = args, r10 = top of frame 0's
+     * stack in run->stack.  0 with r0 in *r0, or a negative errno with
+     * run->err, run->err_pc and run->errmsg set.  checked: validate every
+     * access against run->regions and the stack and count instructions in
+     * run->insn_cnt. */
+    int (*run)(const void *image, struct rt_run *run, const uint64_t args[5], int checked, uint64_t *r0);
+    void (*free)(void *image);
+    /* Bytes of the image (what `prog show` calls bytes_jited for a JIT). */
+    size_t (*image_size)(const void *image);
+};
+
+extern const struct eng_ops eng_interp;
 
 #endif

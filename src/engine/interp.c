@@ -264,7 +264,7 @@ int rt_check_mem(struct rt_run *run, uint64_t addr, uint64_t size, uint32_t perm
  * program and does not let a subprogram's frame be taken over.  Returns
  * r0: 0 with *code set (continue there), or a negative errno. */
 static __attribute__((noinline, cold)) uint64_t interp_tail_call(struct rt_run *run, uint64_t map, uint64_t index,
-                                                                 const struct interp_code **code)
+                                                                 const void **code)
 {
     int64_t ret;
 
@@ -280,6 +280,8 @@ static __attribute__((noinline, cold)) uint64_t interp_tail_call(struct rt_run *
     }
     return 0;
 }
+
+static int interp_callback(struct rt_run *run, uint64_t fn, const uint64_t args[5], uint64_t *r0);
 
 /* ---- The two run variants ---- */
 
@@ -318,14 +320,19 @@ static const uint8_t jcc_ops[16][4] = {
 
 _Static_assert(IOP__COUNT <= 256, "decode tables hold handler numbers in a byte");
 
-static int prep_fail(char *log, size_t logsz, int err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int prep_fail(char *log, size_t logsz, int err, const char *fmt, ...)
+static int prep_fail(struct eng_log *log, int err, long insn, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int prep_fail(struct eng_log *log, int err, long insn, const char *fmt, ...)
 {
-    if (log && logsz) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(log, logsz, fmt, ap);
-        va_end(ap);
+    va_list ap;
+
+    if (log) {
+        log->err_insn = insn;
+        if (log->buf && log->size) {
+            va_start(ap, fmt);
+            vsnprintf(log->buf, log->size, fmt, ap);
+            va_end(ap);
+        }
     }
     return err;
 }
@@ -418,12 +425,13 @@ static int decode_mem(const struct bpf_insn *in, int *op)
     return *op != IOP_UNREACH;
 }
 
-/* Decode insns[i]: choose its handler and resolve what it refers to.
- * Returns 0 or a negative errno with the reason in log. */
-static int decode_one(const struct bpf_insn *insns, size_t cnt, size_t i, struct interp_insn *out,
-                      struct interp_insn *base, int *op, char *log, size_t logsz)
+/* Decode instruction i of the program: choose its handler and resolve
+ * what it refers to.  Returns 0 or a negative errno with the reason in log. */
+static int decode_one(const struct eng_input *prog, size_t i, struct interp_insn *out, struct interp_insn *base,
+                      int *op, struct eng_log *log)
 {
-    const struct bpf_insn *in = &insns[i];
+    const struct bpf_insn *insns = prog->insns, *in = &insns[i];
+    const size_t cnt = prog->cnt;
     uint8_t cls = ISA_CLASS(in->code), o = ISA_OP(in->code);
     int64_t t;
 
@@ -438,19 +446,19 @@ static int decode_one(const struct bpf_insn *insns, size_t cnt, size_t i, struct
              * decoded instruction, which interp_callback() runs. */
             t = (int64_t)i + 1 + in->imm;
             if (t < 0 || (size_t)t >= cnt || (t > 0 && isa_is_ldimm64(&insns[t - 1])) || insns[i + 1].imm)
-                return prep_fail(log, logsz, -EINVAL,
-                                 "insn %zu: LD_IMM64 with src_reg %u (callback): target %lld is outside the program "
+                return prep_fail(log, -EINVAL, (long)i,
+                                 "LD_IMM64 with src_reg %u (callback): target %lld is outside the program "
                                  "(%zu instructions) or not an instruction's start",
-                                 i, in->src_reg, (long long)t, cnt);
+                                 in->src_reg, (long long)t, cnt);
             *op = IOP_LDIMM64;
             out->u.imm64 = (uint64_t)(uintptr_t)(base + t);
             return 0;
         }
         if (in->src_reg != 0)
-            return prep_fail(log, logsz, -EOPNOTSUPP,
-                             "insn %zu: LD_IMM64 with src_reg %u: an unresolved reference (program load resolves map "
+            return prep_fail(log, -EOPNOTSUPP, (long)i,
+                             "LD_IMM64 with src_reg %u: an unresolved reference (program load resolves map "
                              "references)",
-                             i, in->src_reg);
+                             in->src_reg);
         *op = IOP_LDIMM64;
         out->u.imm64 = isa_imm64(in);
         return 0;
@@ -467,26 +475,22 @@ static int decode_one(const struct bpf_insn *insns, size_t cnt, size_t i, struct
             *op = IOP_EXIT;
             return 0;
         }
-        if (o == BPF_CALL && in->src_reg == 0 && in->imm == BPF_FUNC_tail_call) {
-            *op = IOP_TAIL_CALL;
-            return 0;
-        }
         if (o == BPF_CALL && in->src_reg == 0) {
-            const struct hlp_desc *h = hlp_find((uint32_t)in->imm);
-            const char *name = bpfrt_helper_name((uint32_t)in->imm);
-            if (!h || !h->fn) {
-                const char *why = hlp_unavailable_reason((uint32_t)in->imm);
-                return prep_fail(log, logsz, -EOPNOTSUPP, "insn %zu: call to %s%s#%d, which bpfrt does not provide%s%s",
-                                 i, name ? "helper bpf_" : "unknown helper ", name ? name : "", in->imm,
-                                 why ? ": " : "", why ? why : "");
+            const struct eng_call *c = prog->calls ? &prog->calls[i] : NULL;
+            if (!c || c->kind == ENG_CALL_NONE || (c->kind != ENG_CALL_TAIL && !c->fn))
+                return prep_fail(log, -EINVAL, (long)i, "call to helper #%d was not resolved by the fix-up stage",
+                                 in->imm);
+            if (c->kind == ENG_CALL_TAIL) {
+                *op = IOP_TAIL_CALL;
+                return 0;
             }
-            *op = hlp_takes_callback((uint32_t)in->imm) ? IOP_CALL_CB : IOP_CALL_HELPER;
-            out->u.fn = h->fn;
+            *op = c->kind == ENG_CALL_CALLBACK ? IOP_CALL_CB : IOP_CALL_HELPER;
+            out->u.fn = c->fn;
             return 0;
         }
         if (o == BPF_CALL && in->src_reg == BPF_PSEUDO_KFUNC_CALL)
-            return prep_fail(log, logsz, -EOPNOTSUPP,
-                             "insn %zu: call to kfunc (BTF id %d), which bpfrt does not support", i, in->imm);
+            return prep_fail(log, -EOPNOTSUPP, (long)i, "call to kfunc (BTF id %d), which bpfrt does not support",
+                             in->imm);
         if (!isa_branch_target(insns, i, &t))
             break;
         out->u.tgt = base + t;
@@ -504,17 +508,20 @@ static int decode_one(const struct bpf_insn *insns, size_t cnt, size_t i, struct
             break;
         return 0;
     }
-    return prep_fail(log, logsz, -EINVAL, "insn %zu: opcode 0x%02x has no interpreter handler", i, in->code);
+    return prep_fail(log, -EINVAL, (long)i, "opcode 0x%02x has no interpreter handler", in->code);
 }
 
-int interp_prepare(const struct bpf_insn *insns, size_t cnt, struct interp_code **codep, char *log, size_t logsz)
+static int interp_prepare(const struct eng_input *prog, void **imagep, struct eng_log *log)
 {
     const void *const *fast, *const *checked;
     struct interp_code *code;
+    const size_t cnt = prog ? prog->cnt : 0;
     size_t bytes = sizeof(*code) + (cnt + 1) * sizeof(struct interp_insn);
     size_t i;
 
-    if (!insns || !cnt || !codep)
+    if (log)
+        log->err_insn = -1;
+    if (!prog || !prog->insns || !cnt || !imagep)
         return -EINVAL;
     interp_run_fast(NULL, NULL, NULL, NULL, &fast, NULL, 0);
     interp_run_checked(NULL, NULL, NULL, NULL, &checked, NULL, 0);
@@ -527,7 +534,7 @@ int interp_prepare(const struct bpf_insn *insns, size_t cnt, struct interp_code 
         struct interp_insn *out = &code->insn[i];
         int op = IOP_UNREACH, err;
 
-        err = decode_one(insns, cnt, i, out, code->insn, &op, log, logsz);
+        err = decode_one(prog, i, out, code->insn, &op, log);
         if (err) {
             free(code);
             return err;
@@ -542,17 +549,25 @@ int interp_prepare(const struct bpf_insn *insns, size_t cnt, struct interp_code 
     }
     code->insn[cnt].lbl[0] = fast[IOP_END];
     code->insn[cnt].lbl[1] = checked[IOP_END];
-    *codep = code;
+    *imagep = code;
     return 0;
 }
 
-void interp_free(struct interp_code *code)
+static void interp_free(void *code)
 {
     free(code);
 }
 
-int interp_run(const struct interp_code *code, struct rt_run *run, const uint64_t args[5], int checked, uint64_t *r0)
+static size_t interp_image_size(const void *image)
 {
+    const struct interp_code *code = image;
+    return sizeof(*code) + (code->cnt + 1) * sizeof(struct interp_insn);
+}
+
+static int interp_run(const void *image, struct rt_run *run, const uint64_t args[5], int checked, uint64_t *r0)
+{
+    const struct interp_code *code = image;
+
     run->err = 0;
     run->checked = !!checked;
     run->depth = 0;
@@ -568,9 +583,9 @@ int interp_run(const struct interp_code *code, struct rt_run *run, const uint64_
  * it in run->budget and charges what the callback used).  fn must be a
  * decoded instruction of the running program (what an LD_IMM64
  * BPF_PSEUDO_FUNC loads). */
-int interp_callback(struct rt_run *run, uint64_t fn, const uint64_t args[5], uint64_t *r0)
+static int interp_callback(struct rt_run *run, uint64_t fn, const uint64_t args[5], uint64_t *r0)
 {
-    const struct interp_code *code = run->code;
+    const struct interp_code *code = run->image;
     const uint32_t depth = run->depth, pc = run->err_pc;
     uint64_t first, off;
     int err;
@@ -596,8 +611,17 @@ int interp_callback(struct rt_run *run, uint64_t fn, const uint64_t args[5], uin
                                          depth + 1);
     /* the callback's own helper calls moved these */
     run->depth = depth;
-    run->code = code;
+    run->image = code;
+    run->callback = interp_callback;
     if (!err)
         run->err_pc = pc;
     return err;
 }
+
+const struct eng_ops eng_interp = {
+    .name = "interp",
+    .prepare = interp_prepare,
+    .run = interp_run,
+    .free = interp_free,
+    .image_size = interp_image_size,
+};

@@ -5,7 +5,7 @@
  * variant: fast and checked), its registers, offset, immediate, and
  * whatever the handler needs resolved ahead of time: the 64-bit constant
  * of LD_IMM64, the absolute target of a jump or bpf-to-bpf call, the
- * function of a helper call (bpf_tail_call, which replaces the running
+ * function of a helper call (resolved by the pipeline's fix-up stage) (bpf_tail_call, which replaces the running
  * program, has a handler of its own, TAIL_CALL, and no function).  Indexes
  * match the original program, so an error names the instruction the user
  * wrote; the second slot of an LD_IMM64 holds a handler that cannot be
@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#include "../helpers/helpers.h"
+#include "run.h"
 
 /* clang-format off */
 /* ALU operations with K (immediate) and X (register) sources, per width. */
@@ -71,7 +71,7 @@ struct interp_insn {
     union {
         uint64_t imm64;                /* LD_IMM64 */
         const struct interp_insn *tgt; /* jumps, bpf-to-bpf calls */
-        hlp_fn fn;                     /* helper calls */
+        rt_helper_fn fn;               /* helper calls */
     } u;
     int32_t imm;
     int16_t off;

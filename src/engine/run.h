@@ -16,14 +16,25 @@ struct bpfrt_map;
 #define RT_MAX_TAIL_CALLS 33
 
 struct rt_run;
-struct interp_code;
+
+/* A helper's body: r1..r5 in, r0 out; the run context for the checks of
+ * checked runs and for what the helper leaves behind (errors, redirects). */
+typedef uint64_t (*rt_helper_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, struct rt_run *run);
 
 /* bpf_tail_call(ctx, map, index) for the engine, supplied by the runtime:
- * resolves slot index of the PROG_ARRAY map (r2) to the code to continue
- * with.  Returns 0 and sets *code, or a negative errno (the call failed,
- * the program goes on) with *code NULL; sets run->err to stop the run
- * (checked mode: r2 is not a live map; r2 is not a PROG_ARRAY). */
-typedef int64_t (*rt_tail_call_fn)(struct rt_run *run, uint64_t map, uint32_t index, const struct interp_code **code);
+ * resolves slot index of the PROG_ARRAY map (r2) to the engine image of
+ * the program to continue with (an image of the same engine).  Returns 0
+ * and sets *image, or a negative errno (the call failed, the program goes
+ * on) with *image NULL; sets run->err to stop the run (checked mode: r2
+ * is not a live map; r2 is not a PROG_ARRAY). */
+typedef int64_t (*rt_tail_call_fn)(struct rt_run *run, uint64_t map, uint32_t index, const void **image);
+
+/* Run a callback of the running program (bpf_loop, bpf_for_each_map_elem):
+ * fn is what an LD_IMM64 with BPF_PSEUDO_FUNC loaded; r1..r5 = args; one
+ * frame below the caller's, in the caller's mode and budget.  Returns 0
+ * with the callback's r0 in *r0, or a negative errno with run->err set:
+ * the helper must then return at once.  Set by the engine. */
+typedef int (*rt_callback_fn)(struct rt_run *run, uint64_t fn, const uint64_t args[5], uint64_t *r0);
 
 enum rt_perm { RT_R = 1, RT_W = 2, RT_RW = 3 };
 
@@ -69,9 +80,13 @@ struct rt_run {
     /* How the engine resolves a tail call (NULL: every tail call fails
      * with -EOPNOTSUPP); set by the runtime.  tail_calls counts them. */
     rt_tail_call_fn tail_call;
-    /* The running code, set by the engine before a helper that takes a
-     * callback (interp_callback() runs the callback from it). */
-    const struct interp_code *code;
+    /* The engine running the program (its struct eng_ops), set by the
+     * runtime: a tail call continues only in a program of the same engine. */
+    const void *engine;
+    /* The running engine image and how to call back into it, set by the
+     * engine before a helper that takes a callback. */
+    const void *image;
+    rt_callback_fn callback;
     /* The redirect target of the last bpf_redirect_map (interp_run clears
      * it), for the datapath that acts on XDP_REDIRECT. */
     struct rt_redirect redirect;

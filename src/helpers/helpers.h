@@ -7,7 +7,7 @@
 
 #include "../engine/run.h"
 
-typedef uint64_t (*hlp_fn)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, struct rt_run *run);
+typedef rt_helper_fn hlp_fn;
 
 struct hlp_desc {
     uint32_t id;

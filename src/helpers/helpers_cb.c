@@ -1,14 +1,14 @@
 /* helpers_cb.c - helpers that call back into the program: bpf_loop and
  * bpf_for_each_map_elem (bpf-helpers(7)).  The callback is a BPF function
  * whose address an LD_IMM64 with BPF_PSEUDO_FUNC loaded; the engine runs
- * it on the next stack frame (interp_callback()), charging its
+ * it on the next stack frame (run->callback), charging its
  * instructions to the run.  A failure inside the callback (checked mode:
  * an access outside the regions; the budget; the depth) stops the whole
  * run with the callback's instruction index. */
 #include <errno.h>
 #include <string.h>
 
-#include "../engine/engine.h"
+#include "../engine/run.h"
 #include "../maps/map.h"
 #include "helpers.h"
 #include "helpers_internal.h"
@@ -35,7 +35,7 @@ static uint64_t hlp_loop(uint64_t nr, uint64_t fn, uint64_t ctx, uint64_t flags,
     for (uint32_t i = 0; i < n; i++) {
         const uint64_t args[5] = {i, ctx, 0, 0, 0};
         uint64_t ret = 0;
-        if (interp_callback(run, fn, args, &ret))
+        if (run->callback(run, fn, args, &ret))
             return 0;
         if (ret)
             return (uint64_t)i + 1;
@@ -60,7 +60,7 @@ static int64_t each_call(struct rt_run *run, struct bpfrt_map *m, uint64_t fn, u
         rt_fail(run, -E2BIG, run->err_pc, "helper bpf_for_each_map_elem: too many regions in one checked run");
         return -1;
     }
-    r = interp_callback(run, fn, args, &ret);
+    r = run->callback(run, fn, args, &ret);
     if (run->checked) {
         int i = rt_find_region(run, (uint64_t)(uintptr_t)key, key_region);
         if (i >= 0)

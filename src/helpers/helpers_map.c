@@ -5,7 +5,7 @@
  * key and value must lie in memory the program may read or write. */
 #include <errno.h>
 
-#include "../engine/engine.h"
+#include "../engine/run.h"
 #include "../maps/map.h"
 #include "../maps/registry.h"
 #include "helpers.h"

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../runtime/trace.h"
+#include "trace.h"
 #include "helpers.h"
 
 #define TRACE_LINE 512

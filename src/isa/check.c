@@ -216,42 +216,47 @@ static int writes_dst(const struct bpf_insn *in)
     }
 }
 
-static int logf_at(char *log, size_t logsz, size_t i, const char *what)
+/* Record the failing instruction and the reason; -EINVAL. */
+static int fail_at(long *bad, char *why, size_t whysz, size_t i, const char *what)
 {
-    if (log && logsz)
-        snprintf(log, logsz, "insn %zu: %s", i, what);
+    *bad = (long)i;
+    if (why != what && why && whysz)
+        snprintf(why, whysz, "%s", what);
     return -EINVAL;
 }
 
-int isa_check_prog(const struct bpf_insn *insns, size_t cnt, char *log, size_t logsz)
+int isa_check_prog_at(const struct bpf_insn *insns, size_t cnt, long *bad, char *why, size_t whysz)
 {
-    char why[160];
     size_t i;
 
+    *bad = -1;
+    if (why && whysz)
+        why[0] = 0;
+
     if (cnt == 0)
-        return logf_at(log, logsz, 0, "program has no instructions");
+        return fail_at(bad, why, whysz, 0, "program has no instructions");
     for (i = 0; i < cnt; i++) {
         const struct bpf_insn *in = &insns[i];
         int64_t t;
 
-        if (isa_check_insn(insns, cnt, i, why, sizeof(why)))
-            return logf_at(log, logsz, i, why);
+        if (isa_check_insn(insns, cnt, i, why, whysz))
+            return fail_at(bad, why, whysz, i, why);
         if (writes_dst(in) && in->dst_reg == ISA_REG_FP)
-            return logf_at(log, logsz, i, "frame pointer r10 is read only");
+            return fail_at(bad, why, whysz, i, "frame pointer r10 is read only");
         if (ISA_CLASS(in->code) == BPF_STX && ISA_MODE(in->code) == BPF_ATOMIC &&
             (in->imm & BPF_FETCH) && in->imm != BPF_CMPXCHG && in->src_reg == ISA_REG_FP)
-            return logf_at(log, logsz, i, "atomic fetch would write the frame pointer r10");
+            return fail_at(bad, why, whysz, i, "atomic fetch would write the frame pointer r10");
         if (ISA_CLASS(in->code) == BPF_STX && ISA_MODE(in->code) == BPF_ATOMIC && in->imm == BPF_LOAD_ACQ &&
             in->dst_reg == ISA_REG_FP)
-            return logf_at(log, logsz, i, "frame pointer r10 is read only");
+            return fail_at(bad, why, whysz, i, "frame pointer r10 is read only");
         if (isa_branch_target(insns, i, &t)) {
             if (t < 0 || (size_t)t >= cnt) {
-                snprintf(why, sizeof(why), "jump out of range to %lld (program has %zu instructions)", (long long)t, cnt);
-                return logf_at(log, logsz, i, why);
+                snprintf(why, whysz, "jump out of range to %lld (program has %zu instructions)", (long long)t, cnt);
+                return fail_at(bad, why, whysz, i, why);
             }
             if (t > 0 && isa_is_ldimm64(&insns[t - 1])) {
-                snprintf(why, sizeof(why), "jump into the middle of the LD_IMM64 at insn %lld", (long long)t - 1);
-                return logf_at(log, logsz, i, why);
+                snprintf(why, whysz, "jump into the middle of the LD_IMM64 at insn %lld", (long long)t - 1);
+                return fail_at(bad, why, whysz, i, why);
             }
         }
         if (isa_is_ldimm64(in))
@@ -263,9 +268,20 @@ int isa_check_prog(const struct bpf_insn *insns, size_t cnt, char *log, size_t l
         const struct bpf_insn *in = &insns[last];
         uint8_t cls = ISA_CLASS(in->code), op = ISA_OP(in->code);
         if (cnt >= 2 && isa_is_ldimm64(&insns[cnt - 2]))
-            return logf_at(log, logsz, last, "last insn is not an exit or jmp");
+            return fail_at(bad, why, whysz, last, "last insn is not an exit or jmp");
         if (!((cls == BPF_JMP && (op == BPF_EXIT || op == BPF_JA)) || (cls == BPF_JMP32 && op == BPF_JA)))
-            return logf_at(log, logsz, last, "last insn is not an exit or jmp");
+            return fail_at(bad, why, whysz, last, "last insn is not an exit or jmp");
     }
     return 0;
+}
+
+int isa_check_prog(const struct bpf_insn *insns, size_t cnt, char *log, size_t logsz)
+{
+    char why[160];
+    long bad;
+    int err = isa_check_prog_at(insns, cnt, &bad, why, sizeof(why));
+
+    if (err && log && logsz)
+        snprintf(log, logsz, "insn %ld: %s", bad < 0 ? 0 : bad, why);
+    return err;
 }

@@ -72,5 +72,8 @@ int isa_check_insn(const struct bpf_insn *insns, size_t cnt, size_t i, char *why
  * the last instruction an exit or unconditional jump.  On failure the
  * message names the instruction index.  Returns 0 or -EINVAL. */
 int isa_check_prog(const struct bpf_insn *insns, size_t cnt, char *log, size_t logsz);
+/* The same, structured: the failing instruction's index in *bad (-1 when
+ * none) and the reason alone (no "insn N: " prefix) in why. */
+int isa_check_prog_at(const struct bpf_insn *insns, size_t cnt, long *bad, char *why, size_t whysz);
 
 #endif

@@ -12,179 +12,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "../progtypes/progtypes.h"
 #include "loader.h"
-
-/* ------------------------------------------------- section -> program type */
-
-/* libbpf's SEC() conventions (tools/lib/bpf/libbpf.c section_defs, and the
- * documented list in Documentation/bpf/libbpf/program_types.rst):
- *   "name"   the section is exactly name;
- *   "name+"  exactly name, or name followed by '/' and anything;
- *   "name/"  name is a prefix (the part after '/' is required). */
-struct ld_secdef {
-    const char *sec;
-    enum bpf_prog_type type;
-    int attach; /* enum bpf_attach_type, or a LD_ATTACH_* newer than the header */
-};
-
-#define A(x) ((int)(x))
-static const struct ld_secdef secdefs[] = {
-    {"socket", BPF_PROG_TYPE_SOCKET_FILTER, 0},
-    {"sk_reuseport/migrate", BPF_PROG_TYPE_SK_REUSEPORT, A(BPF_SK_REUSEPORT_SELECT_OR_MIGRATE)},
-    {"sk_reuseport", BPF_PROG_TYPE_SK_REUSEPORT, A(BPF_SK_REUSEPORT_SELECT)},
-    {"kprobe+", BPF_PROG_TYPE_KPROBE, 0},
-    {"uprobe+", BPF_PROG_TYPE_KPROBE, 0},
-    {"uprobe.s+", BPF_PROG_TYPE_KPROBE, 0},
-    {"kretprobe+", BPF_PROG_TYPE_KPROBE, 0},
-    {"uretprobe+", BPF_PROG_TYPE_KPROBE, 0},
-    {"uretprobe.s+", BPF_PROG_TYPE_KPROBE, 0},
-    {"kprobe.multi+", BPF_PROG_TYPE_KPROBE, A(BPF_TRACE_KPROBE_MULTI)},
-    {"kretprobe.multi+", BPF_PROG_TYPE_KPROBE, A(BPF_TRACE_KPROBE_MULTI)},
-    {"kprobe.session+", BPF_PROG_TYPE_KPROBE, LD_ATTACH_TRACE_KPROBE_SESSION},
-    {"uprobe.multi+", BPF_PROG_TYPE_KPROBE, LD_ATTACH_TRACE_UPROBE_MULTI},
-    {"uretprobe.multi+", BPF_PROG_TYPE_KPROBE, LD_ATTACH_TRACE_UPROBE_MULTI},
-    {"uprobe.multi.s+", BPF_PROG_TYPE_KPROBE, LD_ATTACH_TRACE_UPROBE_MULTI},
-    {"uretprobe.multi.s+", BPF_PROG_TYPE_KPROBE, LD_ATTACH_TRACE_UPROBE_MULTI},
-    {"ksyscall+", BPF_PROG_TYPE_KPROBE, 0},
-    {"kretsyscall+", BPF_PROG_TYPE_KPROBE, 0},
-    {"usdt+", BPF_PROG_TYPE_KPROBE, 0},
-    {"usdt.s+", BPF_PROG_TYPE_KPROBE, 0},
-    {"tc/ingress", BPF_PROG_TYPE_SCHED_CLS, LD_ATTACH_TCX_INGRESS},
-    {"tc/egress", BPF_PROG_TYPE_SCHED_CLS, LD_ATTACH_TCX_EGRESS},
-    {"tcx/ingress", BPF_PROG_TYPE_SCHED_CLS, LD_ATTACH_TCX_INGRESS},
-    {"tcx/egress", BPF_PROG_TYPE_SCHED_CLS, LD_ATTACH_TCX_EGRESS},
-    {"tc+", BPF_PROG_TYPE_SCHED_CLS, 0},
-    {"classifier+", BPF_PROG_TYPE_SCHED_CLS, 0},
-    {"action+", BPF_PROG_TYPE_SCHED_ACT, 0},
-    {"netkit/primary", BPF_PROG_TYPE_SCHED_CLS, LD_ATTACH_NETKIT_PRIMARY},
-    {"netkit/peer", BPF_PROG_TYPE_SCHED_CLS, LD_ATTACH_NETKIT_PEER},
-    {"tracepoint+", BPF_PROG_TYPE_TRACEPOINT, 0},
-    {"tp+", BPF_PROG_TYPE_TRACEPOINT, 0},
-    {"raw_tracepoint+", BPF_PROG_TYPE_RAW_TRACEPOINT, 0},
-    {"raw_tp+", BPF_PROG_TYPE_RAW_TRACEPOINT, 0},
-    {"raw_tracepoint.w+", BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE, 0},
-    {"raw_tp.w+", BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE, 0},
-    {"tp_btf+", BPF_PROG_TYPE_TRACING, A(BPF_TRACE_RAW_TP)},
-    {"fentry+", BPF_PROG_TYPE_TRACING, A(BPF_TRACE_FENTRY)},
-    {"fmod_ret+", BPF_PROG_TYPE_TRACING, A(BPF_MODIFY_RETURN)},
-    {"fexit+", BPF_PROG_TYPE_TRACING, A(BPF_TRACE_FEXIT)},
-    {"fentry.s+", BPF_PROG_TYPE_TRACING, A(BPF_TRACE_FENTRY)},
-    {"fmod_ret.s+", BPF_PROG_TYPE_TRACING, A(BPF_MODIFY_RETURN)},
-    {"fexit.s+", BPF_PROG_TYPE_TRACING, A(BPF_TRACE_FEXIT)},
-    {"freplace+", BPF_PROG_TYPE_EXT, 0},
-    {"lsm+", BPF_PROG_TYPE_LSM, A(BPF_LSM_MAC)},
-    {"lsm.s+", BPF_PROG_TYPE_LSM, A(BPF_LSM_MAC)},
-    {"lsm_cgroup+", BPF_PROG_TYPE_LSM, A(BPF_LSM_CGROUP)},
-    {"iter+", BPF_PROG_TYPE_TRACING, A(BPF_TRACE_ITER)},
-    {"iter.s+", BPF_PROG_TYPE_TRACING, A(BPF_TRACE_ITER)},
-    {"syscall", BPF_PROG_TYPE_SYSCALL, 0},
-    {"xdp.frags/devmap", BPF_PROG_TYPE_XDP, A(BPF_XDP_DEVMAP)},
-    {"xdp/devmap", BPF_PROG_TYPE_XDP, A(BPF_XDP_DEVMAP)},
-    {"xdp.frags/cpumap", BPF_PROG_TYPE_XDP, A(BPF_XDP_CPUMAP)},
-    {"xdp/cpumap", BPF_PROG_TYPE_XDP, A(BPF_XDP_CPUMAP)},
-    {"xdp.frags", BPF_PROG_TYPE_XDP, A(BPF_XDP)},
-    {"xdp+", BPF_PROG_TYPE_XDP, A(BPF_XDP)},
-    {"perf_event", BPF_PROG_TYPE_PERF_EVENT, 0},
-    {"lwt_in", BPF_PROG_TYPE_LWT_IN, 0},
-    {"lwt_out", BPF_PROG_TYPE_LWT_OUT, 0},
-    {"lwt_xmit", BPF_PROG_TYPE_LWT_XMIT, 0},
-    {"lwt_seg6local", BPF_PROG_TYPE_LWT_SEG6LOCAL, 0},
-    {"sockops", BPF_PROG_TYPE_SOCK_OPS, A(BPF_CGROUP_SOCK_OPS)},
-    {"sk_skb/stream_parser", BPF_PROG_TYPE_SK_SKB, A(BPF_SK_SKB_STREAM_PARSER)},
-    {"sk_skb/stream_verdict", BPF_PROG_TYPE_SK_SKB, A(BPF_SK_SKB_STREAM_VERDICT)},
-    {"sk_skb/verdict", BPF_PROG_TYPE_SK_SKB, A(BPF_SK_SKB_VERDICT)},
-    {"sk_skb", BPF_PROG_TYPE_SK_SKB, 0},
-    {"sk_msg", BPF_PROG_TYPE_SK_MSG, A(BPF_SK_MSG_VERDICT)},
-    {"lirc_mode2", BPF_PROG_TYPE_LIRC_MODE2, A(BPF_LIRC_MODE2)},
-    {"flow_dissector", BPF_PROG_TYPE_FLOW_DISSECTOR, A(BPF_FLOW_DISSECTOR)},
-    {"cgroup_skb/ingress", BPF_PROG_TYPE_CGROUP_SKB, A(BPF_CGROUP_INET_INGRESS)},
-    {"cgroup_skb/egress", BPF_PROG_TYPE_CGROUP_SKB, A(BPF_CGROUP_INET_EGRESS)},
-    {"cgroup/skb", BPF_PROG_TYPE_CGROUP_SKB, 0},
-    {"cgroup/sock_create", BPF_PROG_TYPE_CGROUP_SOCK, A(BPF_CGROUP_INET_SOCK_CREATE)},
-    {"cgroup/sock_release", BPF_PROG_TYPE_CGROUP_SOCK, A(BPF_CGROUP_INET_SOCK_RELEASE)},
-    {"cgroup/sock", BPF_PROG_TYPE_CGROUP_SOCK, A(BPF_CGROUP_INET_SOCK_CREATE)},
-    {"cgroup/post_bind4", BPF_PROG_TYPE_CGROUP_SOCK, A(BPF_CGROUP_INET4_POST_BIND)},
-    {"cgroup/post_bind6", BPF_PROG_TYPE_CGROUP_SOCK, A(BPF_CGROUP_INET6_POST_BIND)},
-    {"cgroup/bind4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, A(BPF_CGROUP_INET4_BIND)},
-    {"cgroup/bind6", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, A(BPF_CGROUP_INET6_BIND)},
-    {"cgroup/connect4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, A(BPF_CGROUP_INET4_CONNECT)},
-    {"cgroup/connect6", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, A(BPF_CGROUP_INET6_CONNECT)},
-    {"cgroup/connect_unix", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, LD_ATTACH_CGROUP_UNIX_CONNECT},
-    {"cgroup/sendmsg4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, A(BPF_CGROUP_UDP4_SENDMSG)},
-    {"cgroup/sendmsg6", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, A(BPF_CGROUP_UDP6_SENDMSG)},
-    {"cgroup/sendmsg_unix", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, LD_ATTACH_CGROUP_UNIX_SENDMSG},
-    {"cgroup/recvmsg4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, A(BPF_CGROUP_UDP4_RECVMSG)},
-    {"cgroup/recvmsg6", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, A(BPF_CGROUP_UDP6_RECVMSG)},
-    {"cgroup/recvmsg_unix", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, LD_ATTACH_CGROUP_UNIX_RECVMSG},
-    {"cgroup/getpeername4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, A(BPF_CGROUP_INET4_GETPEERNAME)},
-    {"cgroup/getpeername6", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, A(BPF_CGROUP_INET6_GETPEERNAME)},
-    {"cgroup/getpeername_unix", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, LD_ATTACH_CGROUP_UNIX_GETPEERNAME},
-    {"cgroup/getsockname4", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, A(BPF_CGROUP_INET4_GETSOCKNAME)},
-    {"cgroup/getsockname6", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, A(BPF_CGROUP_INET6_GETSOCKNAME)},
-    {"cgroup/getsockname_unix", BPF_PROG_TYPE_CGROUP_SOCK_ADDR, LD_ATTACH_CGROUP_UNIX_GETSOCKNAME},
-    {"cgroup/sysctl", BPF_PROG_TYPE_CGROUP_SYSCTL, A(BPF_CGROUP_SYSCTL)},
-    {"cgroup/getsockopt", BPF_PROG_TYPE_CGROUP_SOCKOPT, A(BPF_CGROUP_GETSOCKOPT)},
-    {"cgroup/setsockopt", BPF_PROG_TYPE_CGROUP_SOCKOPT, A(BPF_CGROUP_SETSOCKOPT)},
-    {"cgroup/dev", BPF_PROG_TYPE_CGROUP_DEVICE, A(BPF_CGROUP_DEVICE)},
-    {"struct_ops+", BPF_PROG_TYPE_STRUCT_OPS, 0},
-    {"struct_ops.s+", BPF_PROG_TYPE_STRUCT_OPS, 0},
-    {"sk_lookup", BPF_PROG_TYPE_SK_LOOKUP, A(BPF_SK_LOOKUP)},
-    {"netfilter", (enum bpf_prog_type)LD_PROG_TYPE_NETFILTER, LD_ATTACH_NETFILTER},
-};
-
-/* iproute2's section names (tc/ip: the type is given on the command line;
- * these are the defaults tc assumes). */
-static const struct ld_secdef iproute2_defs[] = {
-    {"ingress", BPF_PROG_TYPE_SCHED_CLS, 0},
-    {"egress", BPF_PROG_TYPE_SCHED_CLS, 0},
-    {"prog", BPF_PROG_TYPE_SCHED_CLS, 0},
-};
-
-static int secdef_matches(const char *def, const char *sec)
-{
-    size_t len = strlen(def);
-
-    if (def[len - 1] == '/')
-        return strncmp(sec, def, len) == 0;
-    if (def[len - 1] == '+') {
-        len--;
-        return strncmp(sec, def, len) == 0 && (sec[len] == 0 || sec[len] == '/');
-    }
-    return strcmp(sec, def) == 0;
-}
-
-int ld_sec_prog_type(const char *sec, enum bpf_prog_type *type, enum bpf_attach_type *attach)
-{
-    size_t i, best = 0, best_len = 0;
-
-    for (i = 0; i < sizeof(secdefs) / sizeof(secdefs[0]); i++)
-        if (secdef_matches(secdefs[i].sec, sec)) {
-            *type = secdefs[i].type;
-            *attach = (enum bpf_attach_type)secdefs[i].attach;
-            return 0;
-        }
-    for (i = 0; i < sizeof(iproute2_defs) / sizeof(iproute2_defs[0]); i++)
-        if (strcmp(iproute2_defs[i].sec, sec) == 0) {
-            *type = iproute2_defs[i].type;
-            *attach = 0;
-            return 0;
-        }
-    /* libbpf before 1.0 matched by bare prefix ("xdp_prog", "kprobe__x");
-     * objects built for it are still around: take the longest such match. */
-    for (i = 0; i < sizeof(secdefs) / sizeof(secdefs[0]); i++) {
-        size_t len = strcspn(secdefs[i].sec, "+/");
-        if (len > best_len && strncmp(sec, secdefs[i].sec, len) == 0) {
-            best = i;
-            best_len = len;
-        }
-    }
-    if (best_len) {
-        *type = secdefs[best].type;
-        *attach = (enum bpf_attach_type)secdefs[best].attach;
-        return 0;
-    }
-    return -ENOENT;
-}
 
 /* ------------------------------------------------------------- sections */
 
@@ -580,9 +409,11 @@ static int add_programs(struct bpfrt_object *obj)
             p->sec_off = f->start;
             p->orig_cnt = p->cnt = f->cnt;
             f->prog_idx = (int)(p - obj->progs);
-            if (ld_sec_prog_type(sec->name, &type, &attach) && !obj->opt_prog_type)
-                ld_log(obj, "%s: section '%s': program '%s': unknown section name, no program type", obj->path,
-                       sec->name, p->name);
+            const struct pt_desc *pt = pt_by_section(sec->name, &attach);
+            if (pt)
+                type = pt->type;
+            else if (!obj->opt_prog_type)
+                p->no_type = 1; /* an error at load, as libbpf's "missing BPF prog type" */
             if (obj->opt_prog_type) {
                 if (type != obj->opt_prog_type)
                     attach = 0;

@@ -26,22 +26,6 @@ struct btf;
 #define LD_R_BPF_64_NODYLD32 4
 #define LD_R_BPF_64_32 10
 
-/* Attach types and program types newer than the 6.1 UAPI header Debian 12
- * ships; values as in the kernel's include/uapi/linux/bpf.h. */
-#define LD_PROG_TYPE_NETFILTER 32
-#define LD_ATTACH_NETFILTER 45
-#define LD_ATTACH_TCX_INGRESS 46
-#define LD_ATTACH_TCX_EGRESS 47
-#define LD_ATTACH_TRACE_UPROBE_MULTI 48
-#define LD_ATTACH_CGROUP_UNIX_CONNECT 49
-#define LD_ATTACH_CGROUP_UNIX_SENDMSG 50
-#define LD_ATTACH_CGROUP_UNIX_RECVMSG 51
-#define LD_ATTACH_CGROUP_UNIX_GETPEERNAME 52
-#define LD_ATTACH_CGROUP_UNIX_GETSOCKNAME 53
-#define LD_ATTACH_NETKIT_PRIMARY 54
-#define LD_ATTACH_NETKIT_PEER 55
-#define LD_ATTACH_TRACE_KPROBE_SESSION 56
-
 /* Limits against hostile input. */
 #define LD_MAX_SECTIONS 65536
 #define LD_MAX_SYMBOLS (1u << 22)
@@ -160,6 +144,7 @@ struct bpfrt_program {
     size_t nr_parts;
     struct btf_prog_info pi; /* func/line info and CO-RE records, per linked insn */
     int linked;
+    int no_type; /* the section name gives no type and none was given: refused at load */
     struct bpfrt_prog *prog;
 };
 
@@ -218,7 +203,6 @@ int ld_err(struct bpfrt_object *obj, int err, const char *fmt, ...) __attribute_
 int ld_elf_parse(struct bpfrt_object *obj);
 /* Program type and expected attach type for a section name, by libbpf's
  * SEC() conventions then iproute2's.  Returns 0 when known, -ENOENT. */
-int ld_sec_prog_type(const char *sec, enum bpf_prog_type *type, enum bpf_attach_type *attach);
 /* The function of section sec_idx containing instruction off, or NULL. */
 const struct ld_func *ld_func_at(const struct bpfrt_object *obj, int sec_idx, size_t off);
 

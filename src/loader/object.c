@@ -2,7 +2,6 @@
  * ELF, map definitions, BTF, BTF.ext), load (create maps, fill global
  * data, link and relocate, CO-RE, load programs), iterate, close. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,45 +11,10 @@
 #include "loader.h"
 #include "maps/map.h"
 
-#define OPT(opts, field, dflt)                                                                                         \
-    ((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field) ? (opts)->field : (dflt))
+#include "../common/opts.h"
+#define OPT CM_OPT
 
 #define MAX_OBJECT_FILE (1ull << 30)
-
-static void vlog(struct bpfrt_object *obj, const char *fmt, va_list ap)
-{
-    size_t len;
-
-    if (!obj->log || !obj->log_size)
-        return;
-    len = strnlen(obj->log, obj->log_size);
-    if (len + 1 >= obj->log_size)
-        return;
-    if (len) {
-        obj->log[len++] = '\n';
-        obj->log[len] = 0;
-    }
-    vsnprintf(obj->log + len, obj->log_size - len, fmt, ap);
-}
-
-void ld_log(struct bpfrt_object *obj, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vlog(obj, fmt, ap);
-    va_end(ap);
-}
-
-int ld_err(struct bpfrt_object *obj, int err, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    vlog(obj, fmt, ap);
-    va_end(ap);
-    return err;
-}
 
 /* libbpf's object name: the file's base name up to its first '.'. */
 static void object_name(const char *path, char *out, size_t outsz)
@@ -356,9 +320,16 @@ int bpfrt_object__load(struct bpfrt_object *obj)
     for (i = 0; i < obj->nr_progs; i++) {
         struct bpfrt_program *p = &obj->progs[i];
         char msg[1024] = "";
+        struct bpfrt_diag diag = {.sz = sizeof(diag)};
         BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = p->type, .name = p->name, .license = obj->license,
-                   .log_buf = msg, .log_size = sizeof(msg));
+                   .log_buf = msg, .log_size = sizeof(msg), .expected_attach_type = p->attach, .diag = &diag);
 
+        if (p->no_type)
+            return ld_err(obj, -EINVAL,
+                          "%s: section '%s': program '%s': the section name gives no program type: give one "
+                          "(prog_type in the open options, 'type TYPE' on the command line), or name the section "
+                          "\"raw\" for bpfrt's raw convention (r1 = data, r2 = length)",
+                          obj->path, obj->secs[p->sec_idx].name, p->name);
         err = ld_prog_link(obj, p);
         if (!err)
             err = core_relocate_prog(obj, p);
@@ -366,11 +337,8 @@ int bpfrt_object__load(struct bpfrt_object *obj)
             return err;
         err = bpfrt_prog__load_insns(p->insns, p->cnt, &o, &p->prog);
         if (err) {
-            const struct btf_ext_line *ln = NULL;
-            unsigned long idx;
-            /* point at the source line when the message names an instruction */
-            if (sscanf(msg, "insn %lu", &idx) == 1)
-                ln = btf_prog_info_line(&p->pi, idx);
+            /* point at the source line of the instruction at fault */
+            const struct btf_ext_line *ln = diag.insn >= 0 ? btf_prog_info_line(&p->pi, (size_t)diag.insn) : NULL;
             if (ln && ln->text[0])
                 return ld_err(obj, err, "%s: section '%s': program '%s': %s (%s:%u: %s)", obj->path,
                               obj->secs[p->sec_idx].name, p->name, msg, ln->file, ln->line, ln->text);
@@ -497,6 +465,19 @@ const char *bpfrt_program__section_name(const struct bpfrt_program *p)
 enum bpf_prog_type bpfrt_program__type(const struct bpfrt_program *p)
 {
     return p->type;
+}
+
+int bpfrt_program__set_type(struct bpfrt_program *p, enum bpf_prog_type type)
+{
+    if (!p)
+        return -EINVAL;
+    if (p->obj->loaded)
+        return -EBUSY;
+    if (p->type != type)
+        p->attach = 0;
+    p->type = type;
+    p->no_type = 0;
+    return 0;
 }
 
 enum bpf_attach_type bpfrt_program__expected_attach_type(const struct bpfrt_program *p)

@@ -10,12 +10,11 @@
  * PROG_ARRAY returns the struct bpfrt_prog * (what a tail call needs; BPF
  * programs themselves cannot look up a PROG_ARRAY, the verifier refuses).
  *
- * REQUEST to map.c / runtime (declared weak here until they exist):
- *   struct bpfrt_map *map_get_by_id(uint32_t id);      NULL if no such map
- *   struct bpfrt_prog *prog_get_by_id(uint32_t id);    NULL if no such program
- *   enum bpf_prog_type prog_get_type(const struct bpfrt_prog *p);
- * and, later, a reference count so that an inner map or program freed by
- * its owner while stored here stays alive (the kernel holds a reference).
+ * Ids resolve through map_get_by_id() (map.c) and cm_progid_get()
+ * (src/common/progid.c, where the runtime registers its programs, so the
+ * map code needs no knowledge of program objects).  Not yet: a reference
+ * count so that an inner map or program freed by its owner while stored
+ * here stays alive (the kernel holds a reference).
  *
  * Errno, as the kernel 6.18 answers (tests/kernel-diff/test_mapdiff2.c):
  *   create: value_size != 4, key_size != 4 (arrays), RDONLY/WRONLY_PROG,
@@ -35,16 +34,13 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "../common/progid.h"
 #include "map.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524 /* the kernel's internal "not supported", seen by user space */
 #endif
 
-struct bpfrt_prog;
-struct bpfrt_map *map_get_by_id(uint32_t id) __attribute__((weak));
-struct bpfrt_prog *prog_get_by_id(uint32_t id) __attribute__((weak));
-enum bpf_prog_type prog_get_type(const struct bpfrt_prog *p) __attribute__((weak));
 
 #define FD_HDR_OFF 256 /* our header follows the arena's own (offset 0) */
 #define FD_ACCESS_FLAGS (BPF_F_RDONLY | BPF_F_WRONLY)
@@ -236,12 +232,13 @@ static int fd_check_id(struct bpfrt_map *m, uint32_t id)
     struct fd_hdr *h = fd_hdr(m);
 
     if (m->type == BPF_MAP_TYPE_PROG_ARRAY) {
-        struct bpfrt_prog *p = prog_get_by_id ? prog_get_by_id(id) : NULL;
+        uint32_t ptype = 0;
+        void *p = cm_progid_get(id, &ptype);
         uint32_t type;
 
         if (!p)
             return -EBADF;
-        type = prog_get_type ? (uint32_t)prog_get_type(p) : 0;
+        type = ptype;
         if (type == BPF_PROG_TYPE_EXT)
             return -EINVAL;
         if (!LOAD(h->owner_type)) {
@@ -251,7 +248,7 @@ static int fd_check_id(struct bpfrt_map *m, uint32_t id)
         }
         return LOAD(h->owner_type) == (type ? type : UINT32_MAX) ? 0 : -EINVAL;
     } else {
-        struct bpfrt_map *inner = map_get_by_id ? map_get_by_id(id) : NULL;
+        struct bpfrt_map *inner = map_get_by_id(id);
 
         if (!inner)
             return -EBADF;
@@ -266,8 +263,8 @@ static void *fd_resolve(struct bpfrt_map *m, uint32_t id)
     if (!id)
         return NULL;
     if (m->type == BPF_MAP_TYPE_PROG_ARRAY)
-        return prog_get_by_id ? (void *)prog_get_by_id(id) : NULL;
-    return map_get_by_id ? (void *)map_get_by_id(id) : NULL;
+        return cm_progid_get(id, NULL);
+    return map_get_by_id(id);
 }
 
 /* ---------------------------------------------------------------- arrays */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/opts.h"
 #include "map.h"
 #include "registry.h"
 
@@ -282,8 +283,7 @@ int map_register(struct bpfrt_map *m)
     return map_registry_add(m);
 }
 
-#define OPT(opts, field, dflt)                                                                                         \
-    ((opts) && (opts)->sz >= offsetof(__typeof__(*(opts)), field) + sizeof((opts)->field) ? (opts)->field : (dflt))
+#define OPT CM_OPT
 
 int bpfrt_map__create(enum bpf_map_type type, const char *name, uint32_t key_size, uint32_t value_size,
                       uint32_t max_entries, const struct bpfrt_map_create_opts *opts, struct bpfrt_map **mapp)

@@ -110,7 +110,7 @@ static void filter_over_sample_capture(const char *cpu)
         cr_assert_eq(kerr, 0, "kernel test run of packet %d: %s", i + 1, strerror(errno));
         /* one bpfrt run per packet keeps the maps comparable: alternate modes */
         memcpy(copy, pkts[i].data, pkts[i].len);
-        BPFRT_OPTS(bpfrt_run_opts, ro, .data = copy, .data_size = pkts[i].len, .flags = i % 2 ? BPFRT_RUN_CHECKED : 0);
+        BPFRT_OPTS(bpfrt_run_opts, ro, .data = copy, .data_size = pkts[i].len, .flags = i % 2 ? BPFRT_RUN_CHECKED : BPFRT_RUN_UNVERIFIED_UNCHECKED);
         cr_assert_eq(bpfrt_prog__run(bp, &ro), 0);
         cr_assert_eq((uint32_t)ro.retval, ko.retval, "packet %d: kernel %u, bpfrt %llu", i + 1, ko.retval,
                      (unsigned long long)ro.retval);

@@ -229,7 +229,7 @@ static int run_both(struct pair *p, const char *what, int idx, const uint8_t *pk
 
     memcpy(b->pkt, pkt, len);
     b->len = len;
-    BPFRT_OPTS(bpfrt_run_opts, ro, .data = b->pkt, .data_size = len, .flags = checked ? BPFRT_RUN_CHECKED : 0,
+    BPFRT_OPTS(bpfrt_run_opts, ro, .data = b->pkt, .data_size = len, .flags = checked ? BPFRT_RUN_CHECKED : BPFRT_RUN_UNVERIFIED_UNCHECKED,
                .err_buf = err, .err_size = sizeof(err));
     rc = bpfrt_prog__run(p->bp, &ro);
     if (rc) {

@@ -128,7 +128,7 @@ static int compare_case(const struct kd_case *c, struct kresult *k, struct outco
         fast->err = chk->err = err;
         return -2;
     }
-    bpfrt_side(c, p, 0, fast);
+    bpfrt_side(c, p, BPFRT_RUN_UNVERIFIED_UNCHECKED, fast);
     bpfrt_side(c, p, BPFRT_RUN_CHECKED, chk);
     bpfrt_prog__free(p);
     if (!same(c, k, fast))
@@ -492,7 +492,7 @@ static void run_directed(struct directed *d, const struct bpf_insn *body, unsign
                 fprintf(stderr, "kdiff: kernel test run failed: %d\n", k.err);
                 continue;
             }
-            bpfrt_side(&c, p, 0, &f);
+            bpfrt_side(&c, p, BPFRT_RUN_UNVERIFIED_UNCHECKED, &f);
             bpfrt_side(&c, p, BPFRT_RUN_CHECKED, &o);
             if (same(&c, &k, &f) && same(&c, &k, &o))
                 continue;

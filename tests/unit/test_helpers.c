@@ -57,7 +57,7 @@ static int64_t run_trace(const char *fmt, size_t fmt_size, int64_t a1, int64_t a
     cr_assert_eq(bpfrt_prog__load_insns(p, n, &lo, &prog), 0, "%s", log);
     bpfrt_trace_drain(NULL, NULL);
     last[0] = 0;
-    BPFRT_OPTS(bpfrt_run_opts, ro, .flags = mode ? BPFRT_RUN_CHECKED : 0, .err_buf = err, .err_size = sizeof(err));
+    BPFRT_OPTS(bpfrt_run_opts, ro, .flags = mode ? BPFRT_RUN_CHECKED : BPFRT_RUN_UNVERIFIED_UNCHECKED, .err_buf = err, .err_size = sizeof(err));
     cr_assert_eq(bpfrt_prog__run(prog, &ro), 0, "%s", err);
     bpfrt_trace_drain(keep, &lines);
     cr_assert_leq(lines, 1);
@@ -185,7 +185,7 @@ Test(helpers, map_helpers_checked_mode)
     };
     cr_assert_eq(bpfrt_prog__load_insns(p, sizeof(p) / sizeof(p[0]), NULL, &prog), 0);
     for (int mode = 0; mode < 2; mode++) {
-        BPFRT_OPTS(bpfrt_run_opts, ro, .flags = mode ? BPFRT_RUN_CHECKED : 0, .err_buf = err, .err_size = 256);
+        BPFRT_OPTS(bpfrt_run_opts, ro, .flags = mode ? BPFRT_RUN_CHECKED : BPFRT_RUN_UNVERIFIED_UNCHECKED, .err_buf = err, .err_size = 256);
         cr_assert_eq(bpfrt_prog__run(prog, &ro), 0, "%s", err);
     }
     cr_assert_eq(bpfrt_map__lookup_elem(m, &key, 4, &val, 8, 0), 0);

@@ -49,7 +49,7 @@ static struct bpfrt_map *map_of(struct bpfrt_object *obj, const char *name)
 
 static int run(struct bpfrt_prog *p, int checked, void *data, size_t len, uint64_t *r0)
 {
-    BPFRT_OPTS(bpfrt_run_opts, ro, .data = data, .data_size = len, .flags = checked ? BPFRT_RUN_CHECKED : 0,
+    BPFRT_OPTS(bpfrt_run_opts, ro, .data = data, .data_size = len, .flags = checked ? BPFRT_RUN_CHECKED : BPFRT_RUN_UNVERIFIED_UNCHECKED,
                .err_buf = errbuf, .err_size = sizeof(errbuf));
     int err;
 
@@ -142,7 +142,7 @@ Test(helpers2, loop_budget_covers_callbacks)
     for (int checked = 0; checked < 2; checked++) {
         struct loop_io io = {.n = 1u << 22, .stop = ~0u};
         BPFRT_OPTS(bpfrt_run_opts, ro, .data = &io, .data_size = sizeof(io),
-                   .flags = checked ? BPFRT_RUN_CHECKED : 0, .budget = 100000, .err_buf = errbuf,
+                   .flags = checked ? BPFRT_RUN_CHECKED : BPFRT_RUN_UNVERIFIED_UNCHECKED, .budget = 100000, .err_buf = errbuf,
                    .err_size = sizeof(errbuf));
         cr_expect_eq(bpfrt_prog__run(p, &ro), -ELOOP, "%s", errbuf);
         cr_expect(strstr(errbuf, "budget"), "%s", errbuf);

@@ -15,6 +15,20 @@
 #include "isa/isa.h"
 #include "insns.h"
 
+/* The interpreter through the engine seam (engine.h), as the pipeline
+ * drives it: no helper calls in these programs, so no call table. */
+static int interp_prepare(const struct bpf_insn *p, size_t cnt, void **code, char *log, size_t logsz)
+{
+    struct eng_log l = {log, logsz, -1};
+    struct eng_input in = {p, cnt, NULL};
+    return eng_interp.prepare(&in, code, &l);
+}
+#define interp_run(c, r, a, ch, r0) eng_interp.run((c), (r), (a), (ch), (r0))
+static void interp_free(void *c)
+{
+    eng_interp.free(c);
+}
+
 /* An array of instructions and its length, as two arguments. */
 #define PROG(...) ((const struct bpf_insn[]){__VA_ARGS__}), INSNS_CNT(((const struct bpf_insn[]){__VA_ARGS__}))
 
@@ -64,7 +78,7 @@ static struct outcome run_both_ex(const struct bpf_insn *insns, size_t cnt, void
         memcpy(a, data, size);
         memcpy(b, data, size);
     }
-    fast = run_mode(p, a, size, 0, budget, 0);
+    fast = run_mode(p, a, size, BPFRT_RUN_UNVERIFIED_UNCHECKED, budget, 0);
     chk = run_mode(p, b, size, BPFRT_RUN_CHECKED, budget, 0);
     cr_assert_eq(fast.err, chk.err, "fast run returned %d (%s), checked run %d (%s)", fast.err, fast.msg, chk.err,
                  chk.msg);
@@ -719,8 +733,8 @@ Test(interp, helper_ktime_get_ns)
 {
     struct bpfrt_prog *p = load_ok(PROG(INSN_CALL(BPF_FUNC_ktime_get_ns), INSN_EXIT()));
     for (int checked = 0; checked < 2; checked++) {
-        struct outcome a = run_mode(p, NULL, 0, checked ? BPFRT_RUN_CHECKED : 0, 0, 0);
-        struct outcome b = run_mode(p, NULL, 0, checked ? BPFRT_RUN_CHECKED : 0, 0, 0);
+        struct outcome a = run_mode(p, NULL, 0, checked ? BPFRT_RUN_CHECKED : BPFRT_RUN_UNVERIFIED_UNCHECKED, 0, 0);
+        struct outcome b = run_mode(p, NULL, 0, checked ? BPFRT_RUN_CHECKED : BPFRT_RUN_UNVERIFIED_UNCHECKED, 0, 0);
         cr_assert_eq(a.err, 0, "%s", a.msg);
         cr_assert_eq(b.err, 0, "%s", b.msg);
         cr_assert_neq(a.ret, 0);
@@ -731,7 +745,7 @@ Test(interp, helper_ktime_get_ns)
     p = load_ok(PROG(INSN_CALL(BPF_FUNC_ktime_get_ns), INSN_MOV64_REG(6, 0), INSN_CALL(BPF_FUNC_ktime_get_ns),
                      INSN_ALU64_REG(BPF_SUB, 0, 6), INSN_EXIT()));
     for (int checked = 0; checked < 2; checked++) {
-        struct outcome d = run_mode(p, NULL, 0, checked ? BPFRT_RUN_CHECKED : 0, 0, 0);
+        struct outcome d = run_mode(p, NULL, 0, checked ? BPFRT_RUN_CHECKED : BPFRT_RUN_UNVERIFIED_UNCHECKED, 0, 0);
         cr_assert_eq(d.err, 0, "%s", d.msg);
         cr_assert_lt(d.ret, 1000000000ull);
     }
@@ -742,7 +756,7 @@ Test(interp, helper_smp_processor_id_is_worker)
 {
     struct bpfrt_prog *p = load_ok(PROG(INSN_LDIMM64(0, ~0ull), INSN_CALL(BPF_FUNC_get_smp_processor_id), INSN_EXIT()));
     for (uint32_t w = 0; w < 4; w++) {
-        struct outcome f = run_mode(p, NULL, 0, 0, 0, w * 3);
+        struct outcome f = run_mode(p, NULL, 0, BPFRT_RUN_UNVERIFIED_UNCHECKED, 0, w * 3);
         struct outcome c = run_mode(p, NULL, 0, BPFRT_RUN_CHECKED, 0, w * 3);
         cr_assert_eq(f.ret, w * 3);
         cr_assert_eq(c.ret, w * 3);
@@ -841,9 +855,9 @@ Test(interp, checked_budget_is_exact)
     cr_assert_eq(o.err, -ELOOP);
     cr_assert(strstr(o.msg, "insn 3: instruction budget exceeded"), "message: %s", o.msg);
     /* fast: only the loop is charged (9 taken backward jumps of 2 insns) */
-    o = run_mode(p, NULL, 0, 0, 18, 0);
+    o = run_mode(p, NULL, 0, BPFRT_RUN_UNVERIFIED_UNCHECKED, 18, 0);
     cr_assert_eq(o.err, 0, "%s", o.msg);
-    o = run_mode(p, NULL, 0, 0, 17, 0);
+    o = run_mode(p, NULL, 0, BPFRT_RUN_UNVERIFIED_UNCHECKED, 17, 0);
     cr_assert_eq(o.err, -ELOOP);
     bpfrt_prog__free(p);
 }
@@ -1032,7 +1046,7 @@ Test(interp, checked_write_to_read_only_region)
 {
     static const struct bpf_insn p[] = {INSN_LDX(BPF_W, 0, 1, 0), INSN_ST_IMM(BPF_W, 1, 4, 1), INSN_EXIT()};
     uint32_t ctx[4] = {5, 0, 0, 0};
-    struct interp_code *code = NULL;
+    void *code = NULL;
     struct rt_run *run = calloc(1, sizeof(*run));
     uint64_t args[5] = {(uint64_t)(uintptr_t)ctx}, r0 = 0;
     char log[128];
@@ -1050,7 +1064,7 @@ Test(interp, checked_write_to_read_only_region)
     cr_assert_eq(ctx[1], 0);
     /* atomics need read and write */
     static const struct bpf_insn q[] = {INSN_ATOMIC(BPF_W, BPF_ADD, 1, 1, 0), INSN_EXIT()};
-    struct interp_code *code2 = NULL;
+    void *code2 = NULL;
     cr_assert_eq(interp_prepare(q, INSNS_CNT(q), &code2, log, sizeof(log)), 0, "%s", log);
     cr_assert_eq(interp_run(code2, run, args, 1, &r0), -EFAULT);
     cr_assert(strstr(run->errmsg, "atomic update"), "%s", run->errmsg);
@@ -1068,7 +1082,7 @@ Test(interp, checked_write_to_read_only_region)
 Test(interp, engine_api_direct)
 {
     static const struct bpf_insn p[] = {INSN_MOV64_REG(0, 1), INSN_ALU64_REG(BPF_ADD, 0, 5), INSN_EXIT()};
-    struct interp_code *code = NULL;
+    void *code = NULL;
     struct rt_run *run = calloc(1, sizeof(*run));
     uint64_t args[5] = {40, 0, 0, 0, 2}, r0 = 0;
     cr_assert(run);
@@ -1088,7 +1102,8 @@ Test(interp, fast_mode_reports_errors_with_pc)
 {
     char msg[128];
     struct bpfrt_prog *p = load_ok(PROG(INSN_MOV64_IMM(0, 0), INSN_MOV64_IMM(0, 0), INSN_JA(-2), INSN_EXIT()));
-    BPFRT_OPTS(bpfrt_run_opts, r, .budget = 1000, .err_buf = msg, .err_size = sizeof(msg));
+    BPFRT_OPTS(bpfrt_run_opts, r, .budget = 1000, .flags = BPFRT_RUN_UNVERIFIED_UNCHECKED, .err_buf = msg,
+               .err_size = sizeof(msg));
     cr_assert_eq(bpfrt_prog__run(p, &r), -ELOOP);
     cr_assert_str_eq(msg, "insn 2: instruction budget exceeded");
     bpfrt_prog__free(p);
@@ -1394,7 +1409,7 @@ static void *thr_main(void *v)
     struct thr_arg *a = v;
     for (int i = 0; i < 200 && !a->err; i++) {
         BPFRT_OPTS(bpfrt_run_opts, r, .data = a->counter, .data_size = 8, .worker = a->worker,
-                   .flags = (i & 1) ? BPFRT_RUN_CHECKED : 0);
+                   .flags = (i & 1) ? BPFRT_RUN_CHECKED : BPFRT_RUN_UNVERIFIED_UNCHECKED);
         a->err = bpfrt_prog__run(a->prog, &r);
         if (!a->err && r.retval != a->worker)
             a->err = -1;

@@ -606,7 +606,13 @@ Test(loader, load_runs_linked_subprograms)
     struct bpfrt_program *p;
     uint8_t ctx[32] = {0};
     BPFRT_OPTS(bpfrt_run_opts, r, .data = ctx, .data_size = sizeof(ctx));
-    int err = bpfrt_object__load(obj);
+    int err;
+
+    /* XDP programs cannot run until their context exists: run them with
+     * the raw convention, the data standing in for the xdp_md */
+    for (p = bpfrt_object__next_program(obj, NULL); p; p = bpfrt_object__next_program(obj, p))
+        cr_assert_eq(bpfrt_program__set_type(p, BPF_PROG_TYPE_UNSPEC), 0);
+    err = bpfrt_object__load(obj);
 
     cr_assert(err == 0 || prog_stage(), "%d: %s", err, logbuf);
     p = bpfrt_object__find_program_by_name(obj, "first");
@@ -622,7 +628,7 @@ Test(loader, load_runs_linked_subprograms)
     p = bpfrt_object__find_program_by_name(obj, "hidden_entry");
     cr_assert_not_null(bpfrt_program__prog(p), "%s", logbuf);
     for (int checked = 0; checked < 2; checked++) {
-        r.flags = checked ? BPFRT_RUN_CHECKED : 0;
+        r.flags = checked ? BPFRT_RUN_CHECKED : BPFRT_RUN_UNVERIFIED_UNCHECKED;
         cr_assert_eq(bpfrt_prog__run(bpfrt_program__prog(p), &r), 0);
         cr_assert_eq(r.retval, 6 & 3);
     }
@@ -705,7 +711,7 @@ Test(loader, load_and_run_with_maps)
 
     for (int mode = 0; mode < 2; mode++)
         for (int i = 0; i < 3; i++) {
-            BPFRT_OPTS(bpfrt_run_opts, ro, .flags = mode ? BPFRT_RUN_CHECKED : 0);
+            BPFRT_OPTS(bpfrt_run_opts, ro, .flags = mode ? BPFRT_RUN_CHECKED : BPFRT_RUN_UNVERIFIED_UNCHECKED);
             cr_assert_eq(bpfrt_prog__run(bpfrt_program__prog(count), &ro), 0);
             cr_assert_eq(ro.retval, 3u * (uint64_t)(mode * 3 + i + 1));
         }

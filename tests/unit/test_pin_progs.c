@@ -186,9 +186,10 @@ Test(pin_progs, raw_program_round_trip_runs_the_same)
         INSN_ALU64_IMM(BPF_ADD, BPF_REG_0, 3),
         INSN_EXIT(),
     };
-    BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = BPF_PROG_TYPE_SOCKET_FILTER, .name = "mul7", .license = "Dual BSD/GPL");
-    struct bpfrt_prog *p, *q;
-    char path[256];
+    BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = BPF_PROG_TYPE_UNSPEC, .name = "mul7", .license = "Dual BSD/GPL");
+    BPFRT_OPTS(bpfrt_prog_load_opts, so, .type = BPF_PROG_TYPE_SOCKET_FILTER, .name = "sock7");
+    struct bpfrt_prog *p, *q, *s, *t;
+    char path[256], spath[256];
     uint8_t data[5] = {0};
 
     cr_assert_eq(bpfrt_prog__load_insns(insns, INSNS_CNT(insns), &o, &p), 0);
@@ -197,7 +198,23 @@ Test(pin_progs, raw_program_round_trip_runs_the_same)
     cr_assert_eq(bpfrt_prog__open_pinned(path, &q), 0);
     cr_assert_eq(bpfrt_prog__insn_cnt(q), INSNS_CNT(insns));
     cr_assert_eq(memcmp(bpfrt_prog__insns(q), insns, sizeof(insns)), 0);
-    cr_assert_eq(bpfrt_prog__type(q), BPF_PROG_TYPE_SOCKET_FILTER);
+    cr_assert_eq(bpfrt_prog__type(q), BPF_PROG_TYPE_UNSPEC);
+    /* a typed program keeps its type through a pin, and neither copy runs
+     * with the raw convention: its context does not exist yet */
+    cr_assert_eq(bpfrt_prog__load_insns(insns, INSNS_CNT(insns), &so, &s), 0);
+    snprintf(spath, sizeof(spath), "%s/sock7", fs);
+    cr_assert_eq(bpfrt_prog__pin(s, spath), 0);
+    cr_assert_eq(bpfrt_prog__open_pinned(spath, &t), 0);
+    cr_assert_eq(bpfrt_prog__type(t), BPF_PROG_TYPE_SOCKET_FILTER);
+    {
+        char err[256] = "";
+        BPFRT_OPTS(bpfrt_run_opts, ts, .data = data, .data_size = 1, .err_buf = err, .err_size = sizeof(err));
+        cr_assert_eq(bpfrt_prog__run(s, &ts), -EOPNOTSUPP);
+        cr_assert_eq(bpfrt_prog__run(t, &ts), -EOPNOTSUPP);
+        cr_assert(strstr(err, "socket_filter") && strstr(err, "__sk_buff"), "%s", err);
+    }
+    bpfrt_prog__free(t);
+    bpfrt_prog__free(s);
     cr_assert_str_eq(bpfrt_prog__name(q), "mul7");
     cr_assert_str_eq(prog_license(q), "Dual BSD/GPL");
     for (size_t len = 0; len <= sizeof(data); len++) {

@@ -55,7 +55,7 @@ static char errbuf[512];
 static int run_prog(struct bpfrt_prog *p, int checked, void *data, size_t len, uint64_t budget, uint64_t *ret,
                     uint64_t *insn_cnt)
 {
-    BPFRT_OPTS(bpfrt_run_opts, o, .data = data, .data_size = len, .flags = checked ? BPFRT_RUN_CHECKED : 0,
+    BPFRT_OPTS(bpfrt_run_opts, o, .data = data, .data_size = len, .flags = checked ? BPFRT_RUN_CHECKED : BPFRT_RUN_UNVERIFIED_UNCHECKED,
                .budget = budget, .err_buf = errbuf, .err_size = sizeof(errbuf));
     int err;
 
@@ -251,7 +251,7 @@ Test(tailcall, limit_of_33_per_run)
         }
     /* repeat: each repetition is a run of its own */
     for (int checked = 0; checked < 2; checked++) {
-        BPFRT_OPTS(bpfrt_run_opts, o, .repeat = 3, .flags = checked ? BPFRT_RUN_CHECKED : 0);
+        BPFRT_OPTS(bpfrt_run_opts, o, .repeat = 3, .flags = checked ? BPFRT_RUN_CHECKED : BPFRT_RUN_UNVERIFIED_UNCHECKED);
         cr_assert_eq(bpfrt_prog__run(self, &o), 0);
         expect += 3 * (MAX_TAIL + 1);
         cr_assert_eq(counter(cnt), expect);

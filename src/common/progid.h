@@ -1,0 +1,19 @@
+/* progid.h - live programs by id: the "fd" of a program that a
+ * PROG_ARRAY stores and bpftool shows.  Kept below the maps and the
+ * runtime so that the map code can resolve an id without knowing what a
+ * program object is (the runtime registers its programs; fd_array.c looks
+ * them up). */
+#ifndef BPFRT_COMMON_PROGID_H
+#define BPFRT_COMMON_PROGID_H
+
+#include <stdint.h>
+
+/* Give prog (with its program type) a new id, unique in this process,
+ * from 1.  0 when out of memory. */
+uint32_t cm_progid_add(void *prog, uint32_t prog_type);
+/* Forget id (the program is being freed). */
+void cm_progid_del(uint32_t id);
+/* The program with id, or NULL; its type in *prog_type when non-NULL. */
+void *cm_progid_get(uint32_t id, uint32_t *prog_type);
+
+#endif

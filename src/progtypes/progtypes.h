@@ -1,0 +1,110 @@
+/* progtypes.h - what a program type means, one table row per type (the
+ * kernel's struct bpf_verifier_ops / bpf_prog_ops idea).  Everything that
+ * asks "is this XDP?" asks this table instead:
+ *   - the section names a type comes from (libbpf's SEC() conventions),
+ *     with the expected attach type each one implies;
+ *   - the context: the UAPI struct a program reads through r1, its size,
+ *     and per field which offsets and sizes may be read or written and
+ *     how each access is converted (the verifier fills the rules in);
+ *   - the helpers the type may call (the kernel's func_proto per type);
+ *   - the return codes and their names (what `prog run` and the pcap
+ *     replay print);
+ *   - the run-time context builder for a test run (the program-types work
+ *     fills it in); a type without one cannot run yet, and says so.
+ * The raw type (BPF_PROG_TYPE_UNSPEC) is bpfrt's own convention for raw
+ * instruction files and SEC("raw"): r1 = data, r2 = its length. */
+#ifndef BPFRT_PROGTYPES_H
+#define BPFRT_PROGTYPES_H
+
+#include <linux/bpf.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Attach types and program types newer than the 6.1 UAPI header Debian 12
+ * ships; values as in the kernel's include/uapi/linux/bpf.h. */
+#define PT_PROG_TYPE_NETFILTER 32
+#define PT_ATTACH_NETFILTER 45
+#define PT_ATTACH_TCX_INGRESS 46
+#define PT_ATTACH_TCX_EGRESS 47
+#define PT_ATTACH_TRACE_UPROBE_MULTI 48
+#define PT_ATTACH_CGROUP_UNIX_CONNECT 49
+#define PT_ATTACH_CGROUP_UNIX_SENDMSG 50
+#define PT_ATTACH_CGROUP_UNIX_RECVMSG 51
+#define PT_ATTACH_CGROUP_UNIX_GETPEERNAME 52
+#define PT_ATTACH_CGROUP_UNIX_GETSOCKNAME 53
+#define PT_ATTACH_NETKIT_PRIMARY 54
+#define PT_ATTACH_NETKIT_PEER 55
+#define PT_ATTACH_TRACE_KPROBE_SESSION 56
+
+/* One SEC() name.  Matching (pt_by_section): "name" is exact; "name+" is
+ * name alone or name followed by '/' and anything; "name/" needs
+ * something after the '/'.  Exact names win over patterns, longer
+ * patterns over shorter ones. */
+struct pt_secdef {
+    const char *sec;
+    int attach; /* enum bpf_attach_type (or a newer value than the header has) */
+};
+
+struct pt_retcode {
+    uint64_t value;
+    const char *name;
+};
+
+/* A context field the program may access (filled by the verifier work):
+ * bytes [off, off + size) of the UAPI context, readable and/or writable,
+ * and where the converted access goes in bpfrt's own context struct. */
+struct pt_ctx_field {
+    uint32_t off, size;
+    uint8_t read, write;
+    uint32_t target_off, target_size;
+};
+
+struct pt_desc {
+    enum bpf_prog_type type;
+    const char *name; /* bpftool's name: "xdp", "sched_cls", ... */
+    const struct pt_secdef *secs;
+    unsigned nr_secs;
+    /* Context (NULL / 0 for the raw type) */
+    const char *ctx_struct; /* "xdp_md", "__sk_buff", ... */
+    uint32_t ctx_size;
+    const struct pt_ctx_field *ctx_fields;
+    unsigned nr_ctx_fields;
+    /* May the type call helper id?  (Whether bpfrt can run it is the
+     * helper table's business.) */
+    int (*helper_allowed)(uint32_t id);
+    /* Return codes with names, for listings (none: print the number). */
+    const struct pt_retcode *retcodes;
+    unsigned nr_retcodes;
+    /* Runs with the raw convention (r1 = data, r2 = length).  A type that
+     * neither does nor has a context builder cannot run yet. */
+    uint8_t raw_convention;
+    /* Build the context of a test run (NULL until the program-types work
+     * adds it). */
+    int (*build_ctx)(void *ctx, size_t ctx_size, void *data, size_t data_size);
+};
+
+/* The row of a type, or NULL for a type the UAPI header does not define. */
+const struct pt_desc *pt_by_type(enum bpf_prog_type type);
+/* The row whose bpftool name is name, or NULL.  Also takes the words
+ * iproute2 and bpftool accept on the command line ("socket", "classifier",
+ * "tc", "action", "cgroup/skb"). */
+const struct pt_desc *pt_by_name(const char *name);
+/* The type a section name gives (libbpf's SEC() conventions, then
+ * iproute2's "ingress"/"egress"/"prog", then libbpf < 1.0 bare prefixes),
+ * with the expected attach type.  NULL when the name gives none. */
+const struct pt_desc *pt_by_section(const char *sec, enum bpf_attach_type *attach);
+/* The name of return value v of type t ("XDP_PASS"), or NULL. */
+const char *pt_retcode_name(const struct pt_desc *t, uint64_t v);
+/* Can programs of this type be run by bpfrt now? */
+int pt_can_run(const struct pt_desc *t);
+
+/* Helper sets the rows share. */
+int pt_helpers_base(uint32_t id);    /* the kernel's bpf_base_func_proto and tail calls */
+int pt_helpers_tracing(uint32_t id); /* base + perf_event_output, get_stack... */
+
+/* The rows (one file per family). */
+extern const struct pt_desc pt_raw, pt_xdp, pt_socket_filter, pt_sched_cls, pt_sched_act, pt_cgroup_skb;
+extern const struct pt_desc *const pt_other_types[];
+extern const unsigned pt_nr_other_types;
+
+#endif

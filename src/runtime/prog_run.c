@@ -1,0 +1,234 @@
+/* prog_run.c - running a loaded program: the run context (one per
+ * thread, kept between runs), the regions a checked run may touch, tail
+ * calls between programs, and the choice of mode: a program the verifier
+ * has not proven safe runs checked unless the caller asks for an
+ * unchecked run in so many words. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../helpers/helpers.h"
+#include "../maps/map.h"
+#include "../maps/registry.h"
+#include "prog.h"
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* One run context per thread, kept between runs: allocating and clearing
+ * its 4 KiB stack on every call was most of the fixed cost of a run.  The
+ * stack is cleared when the context is made, not between runs (the kernel
+ * does not clear it either; its verifier forbids reading it uninitialised).
+ * A run started while the thread's context is in use (a trace callback
+ * that runs a program) gets a context of its own. */
+static pthread_key_t run_key;
+static pthread_once_t run_key_once = PTHREAD_ONCE_INIT;
+static __thread struct rt_run *run_cached;
+static __thread int run_cached_busy;
+
+static void run_key_init(void)
+{
+    pthread_key_create(&run_key, free);
+}
+
+static struct rt_run *run_new(void)
+{
+    struct rt_run *run = aligned_alloc(16, (sizeof(*run) + 15) & ~(size_t)15);
+    if (run)
+        memset(run, 0, sizeof(*run));
+    return run;
+}
+
+static struct rt_run *run_get(int *owned)
+{
+    *owned = 0;
+    if (run_cached_busy) {
+        *owned = 1;
+        return run_new();
+    }
+    if (!run_cached) {
+        pthread_once(&run_key_once, run_key_init);
+        run_cached = run_new();
+        if (!run_cached)
+            return NULL;
+        pthread_setspecific(run_key, run_cached);
+    }
+    run_cached_busy = 1;
+    return run_cached;
+}
+
+static void run_put(struct rt_run *run, int owned)
+{
+    if (owned)
+        free(run);
+    else
+        run_cached_busy = 0;
+}
+
+/* Checked mode: may the run touch map m's storage?  Adds its region when
+ * it is not there yet; 0, or -E2BIG when the run has no room left. */
+static int run_add_map_region(struct rt_run *run, const struct bpfrt_map *m)
+{
+    uint64_t start = (uint64_t)(uintptr_t)m->arena.base;
+
+    if (!hlp_map_storage_visible(m))
+        return 0;
+    for (unsigned i = 0; i < run->nregions; i++)
+        if (run->regions[i].start == start)
+            return 0;
+    return rt_add_region(run, start, m->arena.size, (m->map_flags & BPF_F_RDONLY_PROG) ? RT_R : RT_RW, "map");
+}
+
+/* bpf_tail_call(ctx, map, index) for the engine (rt_tail_call_fn): the
+ * order of the checks is the kernel's (JMP_TAIL_CALL in kernel/bpf/core.c
+ * and the x86 JIT): index in range, then the count (which counts a call to
+ * an empty slot too), then the slot.  Failures, for r0: -E2BIG index out of
+ * range, -ELOOP the 33 tail calls used up, -ENOENT empty slot.  map must
+ * be a PROG_ARRAY (the kernel's verifier refuses anything else at load
+ * time; here the run stops); in checked mode it must also be a live map.
+ * On success the target's maps become the run's: in checked mode their
+ * storage is added to the regions and map helpers accept them. */
+static int64_t prog_tail_call(struct rt_run *run, uint64_t map, uint32_t index, const void **code)
+{
+    struct bpfrt_map *m = (struct bpfrt_map *)(uintptr_t)map;
+    struct bpfrt_prog *p;
+    int known = !run->checked;
+
+    *code = NULL;
+    for (unsigned i = 0; i < run->nmaps && !known; i++)
+        known = run->maps[i] == m;
+    if (!known && !map_registry_contains(m))
+        return rt_fail(run, -EFAULT, 0, "helper bpf_tail_call: r2 = 0x%llx is not a map", (unsigned long long)map);
+    if (m->type != BPF_MAP_TYPE_PROG_ARRAY)
+        return rt_fail(run, -EINVAL, 0, "helper bpf_tail_call: r2 is map '%s' (id %u), not a prog_array", m->name,
+                       m->id);
+    if (index >= m->max_entries)
+        return -E2BIG;
+    if (run->tail_calls >= RT_MAX_TAIL_CALLS)
+        return -ELOOP;
+    run->tail_calls++;
+    p = m->ops->lookup(m, &index, run->worker);
+    if (!p)
+        return -ENOENT;
+    if (run->checked)
+        for (unsigned k = 0; k < p->nmaps; k++)
+            if (run_add_map_region(run, p->maps[k]))
+                return rt_fail(run, -E2BIG, 0, "helper bpf_tail_call: too many maps in one checked run");
+    if ((const void *)p->engine != run->engine)
+        return rt_fail(run, -EINVAL, 0, "helper bpf_tail_call: program '%s' runs in engine %s, not %s", p->name,
+                       p->engine->name, ((const struct eng_ops *)run->engine)->name);
+    run->maps = p->maps;
+    run->nmaps = p->nmaps;
+    *code = p->image;
+    return 0;
+}
+
+/* Can prog run, and how?  0 with *checked set, or a negative errno with
+ * the reason in the caller's err_buf. */
+static int run_mode(const struct bpfrt_prog *prog, const struct bpfrt_run_opts *opts, int *checked)
+{
+    const struct pt_desc *pt = prog->pt;
+
+    if (!pt_can_run(pt)) {
+        if (opts->err_buf && opts->err_size)
+            snprintf(opts->err_buf, opts->err_size,
+                     "program '%s' is of type %s, whose context (struct %s) bpfrt does not build yet: only programs "
+                     "of the raw convention (raw instruction files, SEC(\"raw\")) run",
+                     prog->name, pt->name, pt->ctx_struct ? pt->ctx_struct : "of its own");
+        return -EOPNOTSUPP;
+    }
+    if ((opts->flags & BPFRT_RUN_CHECKED) && (opts->flags & BPFRT_RUN_UNVERIFIED_UNCHECKED)) {
+        if (opts->err_buf && opts->err_size)
+            snprintf(opts->err_buf, opts->err_size, "a run cannot be both checked and unchecked");
+        return -EINVAL;
+    }
+    *checked = (opts->flags & BPFRT_RUN_CHECKED) || (!prog->verified && !(opts->flags & BPFRT_RUN_UNVERIFIED_UNCHECKED));
+    return 0;
+}
+
+int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
+{
+    int owned;
+    struct rt_run *run;
+    uint64_t args[5] = {0}, r0 = 0, t0, t1;
+    uint32_t repeat, i;
+    unsigned base_regions;
+    int checked, err = 0;
+
+    if (!prog || !opts || opts->sz < offsetof(struct bpfrt_run_opts, err_size) + sizeof(opts->err_size))
+        return -EINVAL;
+    if (!opts->data && opts->data_size)
+        return -EINVAL;
+    err = run_mode(prog, opts, &checked);
+    if (err)
+        return err;
+    run = run_get(&owned);
+    if (!run)
+        return -ENOMEM;
+    repeat = opts->repeat ? opts->repeat : 1;
+    args[0] = (uint64_t)(uintptr_t)opts->data;
+    args[1] = opts->data ? opts->data_size : 0;
+    t0 = now_ns();
+    run->nregions = 0;
+    run->err = 0;
+    run->err_pc = 0;
+    run->errmsg[0] = 0;
+    run->checked = 0;
+    run->depth = 0;
+    run->worker = opts->worker;
+    run->pkt = opts->data;
+    run->pkt_len = (uint32_t)opts->data_size;
+    if (opts->data && opts->data_size)
+        rt_add_region(run, (uint64_t)(uintptr_t)opts->data, opts->data_size, RT_RW, "data");
+    /* the storage of every map the program names: values that lookups
+     * return and global data live there */
+    run->tail_call = prog_tail_call;
+    run->engine = prog->engine;
+    for (unsigned k = 0; k < prog->nmaps; k++) {
+        const struct bpfrt_map *m = prog->maps[k];
+        if (!hlp_map_storage_visible(m))
+            continue; /* a ring buffer: reached through reservations only */
+        if (rt_add_region(run, (uint64_t)(uintptr_t)m->arena.base, m->arena.size,
+                          (m->map_flags & BPF_F_RDONLY_PROG) ? RT_R : RT_RW, "map")) {
+            run_put(run, owned);
+            if (opts->err_buf && opts->err_size)
+                snprintf(opts->err_buf, opts->err_size, "program uses too many maps for a checked run");
+            return -E2BIG;
+        }
+    }
+    base_regions = run->nregions;
+    for (i = 0; i < repeat; i++) {
+        /* reset only what a run changes (the fixed cost shows on short programs) */
+        run->nregions = base_regions;
+        run->maps = prog->maps; /* a tail call switches to the target's */
+        run->nmaps = prog->nmaps;
+        run->budget = opts->budget ? opts->budget : BPFRT_DEFAULT_BUDGET;
+        run->insn_cnt = 0;
+        run->tail_calls = 0;
+        err = prog->engine->run(prog->image, run, args, checked, &r0);
+        if (checked && hlp_ringbuf_release_all(run) && !err)
+            err = rt_fail(run, -EINVAL, run->err_pc,
+                          "the program ended holding a ringbuf record it reserved and neither submitted nor "
+                          "discarded (discarded now)");
+        if (err)
+            break;
+    }
+    t1 = now_ns();
+    if (err) {
+        if (opts->err_buf && opts->err_size)
+            snprintf(opts->err_buf, opts->err_size, "insn %u: %s", run->err_pc, run->errmsg);
+    } else {
+        opts->retval = r0;
+        opts->duration_ns = (t1 - t0) / repeat;
+        opts->insn_cnt = run->insn_cnt;
+    }
+    run_put(run, owned);
+    return err;
+}
