@@ -58,7 +58,7 @@ endif
 .PHONY: all lib layers check test test-plain test-san quick fuzz-smoke demo bench fuzz clean format \
 	install uninstall
 all: layers lib $(O)/bpfrt
-lib: $(O)/libbpfrt.a $(O)/$(SOFILE) $(O)/libbpfrt.so $(O)/bpfrt.pc
+lib: $(O)/libbpfrt.a $(O)/$(SOFILE) $(O)/libbpfrt.so
 
 layers:
 	@LAYERS_STRICT=$(LAYERS_STRICT) ./scripts/check-layers.sh
@@ -107,11 +107,6 @@ $(O)/libbpfrt.so: $(O)/$(SOFILE)
 	ln -sf $(SOFILE) $(O)/$(SONAME)
 	ln -sf $(SONAME) $@
 
-$(O)/bpfrt.pc: bpfrt.pc.in Makefile
-	@mkdir -p $(dir $@)
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
-	    -e 's|@VERSION@|$(VERSION)|g' $< > $@
-
 $(O)/bpfrt: $(TOOL_OBJS) $(TOOL_LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS_TOOL)
 
@@ -142,6 +137,7 @@ test-san: lib
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 BPFRT=build-san/bpfrt BPFRT_SANITIZED=1 \
 	    ./build-san/bpfrt-tests --json=build-san/tests.json $(TESTFLAGS)
 
+# bpfrt.pc is written at install time: its paths are the ones installed to.
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/bpfrt \
 	    $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man8
@@ -151,7 +147,9 @@ install: all
 	ln -sf $(SOFILE) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libbpfrt.so
 	install -m 0644 include/bpfrt/*.h $(DESTDIR)$(INCLUDEDIR)/bpfrt/
-	install -m 0644 $(O)/bpfrt.pc $(DESTDIR)$(PKGCONFIGDIR)/bpfrt.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' \
+	    -e 's|@VERSION@|$(VERSION)|g' bpfrt.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/bpfrt.pc
+	chmod 0644 $(DESTDIR)$(PKGCONFIGDIR)/bpfrt.pc
 	install -m 0644 docs/bpfrt.8 $(DESTDIR)$(MANDIR)/man8/bpfrt.8
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
