@@ -128,7 +128,7 @@ test-plain: $(O)/bpfrt-tests $(O)/bpfrt lib
 	BPFRT=$(O)/bpfrt ./$(O)/bpfrt-tests --json=$(O)/tests.json $(TESTFLAGS)
 
 quick: $(O)/bpfrt-unit $(O)/bpfrt lib
-	BPFRT=$(O)/bpfrt ./$(O)/bpfrt-unit $(TESTFLAGS)
+	BPFRT=$(O)/bpfrt ./$(O)/bpfrt-unit --json=$(O)/unit.json $(TESTFLAGS)
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 test-san: lib
