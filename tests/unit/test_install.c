@@ -183,7 +183,7 @@ static void build_and_run(const struct stage *s, const char *pc_args, const char
 Test(install, layout_and_uninstall, .timeout = 240)
 {
     static const char *const files[] = {
-        "usr/bin/bpfrt", "usr/lib/libbpfrt.a", "usr/lib/" SOFILE, "usr/include/bpfrt/bpfrt.h",
+        "usr/bin/bpfrt", "usr/lib/libbpfrt.a", ("usr/lib/" SOFILE), "usr/include/bpfrt/bpfrt.h",
         "usr/lib/pkgconfig/bpfrt.pc", "usr/share/man/man8/bpfrt.8",
     };
     struct stage s;
