@@ -4,7 +4,7 @@
 # something is missing.
 set -e
 PKGS="make gcc libc6-dev pkg-config clang-19 lld-19 llvm-19 libclang-rt-19-dev
-      libelf-dev zlib1g-dev libbpf-dev libpcap-dev libcapstone-dev libcriterion-dev
+      libelf-dev zlib1g-dev libbpf-dev libpcap-dev libcriterion-dev groff-base
       linux-libc-dev bpftool xdp-tools linux-source-6.1"
 missing=""
 for p in $PKGS; do
