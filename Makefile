@@ -21,7 +21,7 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 TOOL_OBJS := $(TOOL_SRCS:%.c=$(O)/%.o)
 TEST_OBJS := $(TEST_SRCS:%.c=$(O)/%.o)
 
-.PHONY: all check test test-plain test-san fuzz-smoke demo bench fuzz clean format
+.PHONY: all check test test-plain test-san fuzz-smoke fault fault-plain fault-san demo bench fuzz clean format
 all: $(O)/libbpfrt.a $(O)/bpfrt
 
 $(O)/%.o: %.c
@@ -44,7 +44,7 @@ $(O)/bpfrt-tests: $(TEST_OBJS) $(O)/libbpfrt.a
 
 # The test suite: unit tests, CLI tests and the differential tests against
 # the running kernel, with the plain build and again under ASan+UBSan.
-check test: test-plain test-san fuzz-smoke
+check test: test-plain test-san fuzz-smoke fault
 
 test-plain: $(O)/bpfrt-tests $(O)/bpfrt
 	BPFRT=$(O)/bpfrt ./$(O)/bpfrt-tests $(TESTFLAGS)
@@ -55,6 +55,23 @@ test-san:
 	    build-san/bpfrt-tests build-san/bpfrt
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 BPFRT=build-san/bpfrt BPFRT_SANITIZED=1 \
 	    ./build-san/bpfrt-tests $(TESTFLAGS)
+
+# Fault injection (tests/fault/fault.c): the library's Nth allocation,
+# write, file sizing or mapping fails, swept over N; plain, then under ASan
+# with leak checks.  The wrappers replace these calls through the linker.
+FAULT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=aligned_alloc \
+    -Wl,--wrap=posix_memalign,--wrap=write,--wrap=pwrite,--wrap=fwrite,--wrap=ftruncate,--wrap=fallocate \
+    -Wl,--wrap=posix_fallocate,--wrap=mmap,--wrap=mremap
+$(O)/bpfrt-fault: $(O)/tests/fault/fault.o $(O)/libbpfrt.a
+	$(CC) $(ALL_CFLAGS) $(FAULT_WRAP) -o $@ $^ -lbpf -lelf -lz
+
+fault: fault-plain fault-san
+fault-plain: $(O)/bpfrt-fault
+	./$(O)/bpfrt-fault
+fault-san:
+	$(MAKE) O=build-san CC=$(CLANG) OPT=-O1 CFLAGS="$(SAN_FLAGS)" build-san/bpfrt-fault
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
+	    ./build-san/bpfrt-fault
 
 demo: $(O)/bpfrt
 	./scripts/demo.sh $(O)/bpfrt
@@ -76,4 +93,4 @@ clean:
 	rm -rf build build-san
 	$(MAKE) -C bench clean 2>/dev/null || true
 
--include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(O)/tests/fault/fault.d
