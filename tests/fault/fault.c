@@ -21,6 +21,7 @@
  *
  * Usage: bpfrt-fault [-v] [scenario...]   (exit status 0 when all hold) */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -45,18 +46,23 @@ static long fail_at;     /* fail the fail_at-th call counted (1-based); 0: none 
 static int persistent;   /* and every call after it (a resource that stays exhausted) */
 static long calls;       /* calls counted since arming */
 static int hit_kind = -1; /* the kind of the call failed, or -1 */
+static void *hit_caller;  /* who made it (-v prints it for failures absorbed) */
 
-static int fail_now(int kind)
+static int fail_at_call(int kind, void *caller)
 {
     if (!armed)
         return 0;
     ++calls;
     if (calls < fail_at || (calls > fail_at && !persistent))
         return 0;
-    if (calls == fail_at)
+    if (calls == fail_at) {
         hit_kind = kind;
+        hit_caller = caller;
+    }
     return 1;
 }
+
+#define fail_now(kind) fail_at_call(kind, __builtin_return_address(0))
 
 void *__real_malloc(size_t);
 void *__real_calloc(size_t, size_t);
@@ -395,8 +401,13 @@ static int check_load(void *p)
 {
     struct load_ctx *c = p;
     struct bpfrt_program *pg = bpfrt_object__next_program(c->obj, NULL);
+    uint32_t line = 0;
 
-    return pg && bpfrt_program__prog(pg) ? 0 : -1;
+    /* loaded, and whole: the objects are built with -g, so the program
+     * has its source lines (.BTF.ext) */
+    if (!pg || !bpfrt_program__prog(pg))
+        return -1;
+    return bpfrt_program__source_line(pg, 0, &line, NULL) ? 0 : -1;
 }
 
 static void cleanup_load(void *p, int err)
@@ -809,7 +820,13 @@ static long sweep(const struct scenario *s)
             fail(s->name, n, "returned %d, not a negative errno", err);
         if (err)
             errors++;
-        else if (s->check(ctx))
+        if (!err && verbose) {
+            Dl_info di;
+            if (dladdr(hit_caller, &di) && di.dli_fname)
+                fprintf(stderr, "%s: failing call %ld (%s) absorbed, made at %s+%#lx\n", s->name, n,
+                        kind_name[hit_kind], di.dli_fname, (unsigned long)((char *)hit_caller - (char *)di.dli_fbase));
+        }
+        if (!err && s->check(ctx))
             fail(s->name, n, "succeeded, but the result is not whole");
         s->cleanup(ctx, err);
         check_dir(s->name, n, err != 0);
