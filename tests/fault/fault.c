@@ -13,11 +13,13 @@
  * fopen's buffer or vsnprintf's) are not wrapped that way and are not
  * swept.
  *
- * Scenarios: object load (examples/filter.c and tests/data/bpf/btf_maps.c,
- * compiled here with clang-19), map create (one map of each main type),
- * map pin (preallocated, NO_PREALLOC, LPM and BTF-typed maps), open of a
- * pinned map, map update (pinned and not: NO_PREALLOC hash and LPM, whose
- * inserts reserve file blocks), program pin.
+ * Scenarios: object load (examples/filter.c and objects of tests/data:
+ * BTF-defined maps pinned by name, legacy maps, subprograms, tail calls,
+ * ring buffers; compiled here with clang-19), map create (one map of each
+ * main type), map pin (preallocated, NO_PREALLOC, LRU and LPM maps), open
+ * of a pinned map, map update (pinned and not: NO_PREALLOC hash and LPM,
+ * whose inserts reserve file blocks), program pin, open of a pinned
+ * program.
  *
  * Usage: bpfrt-fault [-v] [scenario...]   (exit status 0 when all hold) */
 #include <dirent.h>
@@ -337,6 +339,18 @@ static void check_dir(const char *scen, long n, int failed)
     snap_free(&now);
 }
 
+/* What a scenario's prepare pinned goes before the check. */
+static void remove_new_files(void)
+{
+    struct snap now = {0};
+
+    snap_dir(dir, &now, 0);
+    for (int j = 0; j < now.n; j++)
+        if (snap_find(&baseline, now.path[j]) < 0)
+            unlink(now.path[j]);
+    snap_free(&now);
+}
+
 /* ---- scenarios ------------------------------------------------------------ */
 
 /* One scenario: prepare (not swept), run (swept: returns 0 or -errno and
@@ -349,11 +363,22 @@ struct scenario {
     void (*cleanup)(void *ctx, int err);
 };
 
-static char obj_filter[512], obj_btf_maps[512];
+static char obj_filter[512];
+
+/* The objects the load sweep opens and loads (compiled in main). */
+static const struct {
+    const char *src, *name;
+} objects[] = {
+    {"examples/filter.c", "filter"},           {"tests/data/bpf/btf_maps.c", "btf_maps"},
+    {"tests/data/bpf/subprogs.c", "subprogs"}, {"tests/data/bpf/legacy_maps.c", "legacy_maps"},
+    {"tests/data/tail/tailcall.c", "tailcall"}, {"tests/data/helpers/helpers2.c", "helpers2"},
+};
+#define NOBJ (sizeof(objects) / sizeof(objects[0]))
+static char obj_path[NOBJ][512];
 
 static void build_obj(const char *src, char *out, size_t outsz, const char *name)
 {
-    char cmd[2048];
+    char cmd[4096];
 
     snprintf(out, outsz, "%s-objs/%s.o", dir, name);
     snprintf(cmd, sizeof(cmd),
@@ -371,18 +396,11 @@ struct load_ctx {
     struct bpfrt_object *obj;
 };
 
-static struct load_ctx load_filter_ctx, load_btf_ctx;
+static struct load_ctx load_ctx;
 
-static void *prep_load_filter(void)
+static void *prep_load(void)
 {
-    load_filter_ctx.path = obj_filter;
-    return &load_filter_ctx;
-}
-
-static void *prep_load_btf(void)
-{
-    load_btf_ctx.path = obj_btf_maps;
-    return &load_btf_ctx;
+    return &load_ctx;
 }
 
 static int run_load(void *p)
@@ -486,7 +504,7 @@ static void cleanup_create(void *p, int err)
 
 /* map pin: several maps with contents */
 struct pin_ctx {
-    struct bpfrt_map *m[4];
+    struct bpfrt_map *m[5];
     int n;
 };
 static struct pin_ctx pin_ctx;
@@ -528,6 +546,7 @@ static void *prep_pin(void)
     pin_ctx.m[pin_ctx.n++] = mk(BPF_MAP_TYPE_HASH, 4, 8, 4096, BPF_F_NO_PREALLOC);
     pin_ctx.m[pin_ctx.n++] = mk(BPF_MAP_TYPE_LPM_TRIE, sizeof(struct lpm_key), 8, 100000, BPF_F_NO_PREALLOC);
     pin_ctx.m[pin_ctx.n++] = mk(BPF_MAP_TYPE_ARRAY, 4, 8, 64, 0);
+    pin_ctx.m[pin_ctx.n++] = mk(BPF_MAP_TYPE_LRU_HASH, 4, 8, 256, 0);
     for (int i = 0; i < pin_ctx.n; i++)
         fill(pin_ctx.m[i], 50);
     return &pin_ctx;
@@ -600,7 +619,7 @@ static void cleanup_pin(void *p, int err)
 }
 
 /* open of a pinned map (the pins are made in prepare, removed in cleanup) */
-static struct bpfrt_map *opened[4];
+static struct bpfrt_map *opened[5];
 static int nopened;
 
 static void *prep_open(void)
@@ -777,19 +796,62 @@ static void cleanup_prog_pin(void *p, int err)
     pp_obj = NULL;
 }
 
+/* open of a pinned program (pinned in prepare with its maps; cleanup
+ * removes them) */
+static struct bpfrt_prog *opened_prog;
+
+static void *prep_prog_open(void)
+{
+    char path[600];
+
+    prep_prog_pin();
+    snprintf(path, sizeof(path), "%s/prog", dir);
+    if (bpfrt_prog__pin(first_prog(pp_obj), path)) {
+        fprintf(stderr, "fault: cannot pin a program\n");
+        exit(2);
+    }
+    return pp_obj;
+}
+
+static int run_prog_open(void *p)
+{
+    char path[600];
+
+    (void)p;
+    opened_prog = NULL;
+    snprintf(path, sizeof(path), "%s/prog", dir);
+    return bpfrt_prog__open_pinned(path, &opened_prog);
+}
+
+static int check_prog_open(void *p)
+{
+    (void)p;
+    return opened_prog ? 0 : -1;
+}
+
+static void remove_new_files(void);
+
+static void cleanup_prog_open(void *p, int err)
+{
+    bpfrt_prog__free(opened_prog);
+    opened_prog = NULL;
+    cleanup_prog_pin(p, err);
+    remove_new_files();
+}
+
 static const struct scenario scenarios[] = {
-    {"load filter.c", prep_load_filter, run_load, check_load, cleanup_load},
-    {"load btf_maps.c", prep_load_btf, run_load, check_load, cleanup_load},
+    {"object load", prep_load, run_load, check_load, cleanup_load},
     {"map create", prep_none, run_create, check_created, cleanup_create},
     {"map pin", prep_pin, run_pin, check_pin, cleanup_pin},
     {"map open pinned", prep_open, run_open, check_open, cleanup_open},
     {"map update", prep_update, run_update, check_update, cleanup_update},
     {"prog pin", prep_prog_pin, run_prog_pin, check_prog_pin, cleanup_prog_pin},
+    {"prog open pinned", prep_prog_open, run_prog_open, check_prog_open, cleanup_prog_open},
 };
 
 /* ---- the sweep --------------------------------------------------------------- */
 
-static long sweep(const struct scenario *s)
+static long sweep(const struct scenario *s, const char *label)
 {
     long n, points = 0, errors = 0, kinds[F_KINDS] = {0};
 
@@ -801,42 +863,42 @@ static long sweep(const struct scenario *s)
         calls = 0;
         hit_kind = -1;
         if (verbose)
-            fprintf(stderr, "%s: failing call %ld\n", s->name, n);
+            fprintf(stderr, "%s: failing call %ld\n", label, n);
         armed = 1;
         err = s->run(ctx);
         armed = 0;
         if (hit_kind < 0) { /* fewer than n calls: every point swept */
             if (err)
-                fail(s->name, n, "fails without an injected failure: %s", strerror(-err));
+                fail(label, n, "fails without an injected failure: %s", strerror(-err));
             else if (s->check(ctx))
-                fail(s->name, n, "result wrong without an injected failure");
+                fail(label, n, "result wrong without an injected failure");
             s->cleanup(ctx, err);
-            check_dir(s->name, n, 0);
+            check_dir(label, n, 0);
             break;
         }
         points++;
         kinds[hit_kind]++;
         if (err > 0)
-            fail(s->name, n, "returned %d, not a negative errno", err);
+            fail(label, n, "returned %d, not a negative errno", err);
         if (err)
             errors++;
         if (!err && verbose) {
             Dl_info di;
             if (dladdr(hit_caller, &di) && di.dli_fname)
-                fprintf(stderr, "%s: failing call %ld (%s) absorbed, made at %s+%#lx\n", s->name, n,
+                fprintf(stderr, "%s: failing call %ld (%s) absorbed, made at %s+%#lx\n", label, n,
                         kind_name[hit_kind], di.dli_fname, (unsigned long)((char *)hit_caller - (char *)di.dli_fbase));
         }
         if (!err && s->check(ctx))
-            fail(s->name, n, "succeeded, but the result is not whole");
+            fail(label, n, "succeeded, but the result is not whole");
         s->cleanup(ctx, err);
-        check_dir(s->name, n, err != 0);
+        check_dir(label, n, err != 0);
         if (__lsan_do_recoverable_leak_check && __lsan_do_recoverable_leak_check()) {
-            fail(s->name, n, "leak (above)");
+            fail(label, n, "leak (above)");
             exit(1);
         }
     }
     printf("%-16s %-10s %5ld points (alloc %ld, write %ld, size %ld, mmap %ld): %ld errors returned, %ld absorbed\n",
-           s->name, persistent ? "from N on" : "Nth only", points, kinds[F_ALLOC], kinds[F_WRITE], kinds[F_SIZE],
+           label, persistent ? "from N on" : "Nth only", points, kinds[F_ALLOC], kinds[F_WRITE], kinds[F_SIZE],
            kinds[F_MMAP], errors, points - errors);
     return points;
 }
@@ -868,8 +930,9 @@ int main(int argc, char **argv)
     if (!mkdtemp(dir))
         return 2;
     setenv("BPFRT_FS", dir, 1);
-    build_obj("examples/filter.c", obj_filter, sizeof(obj_filter), "filter");
-    build_obj("tests/data/bpf/btf_maps.c", obj_btf_maps, sizeof(obj_btf_maps), "btf_maps");
+    for (size_t k = 0; k < NOBJ; k++)
+        build_obj(objects[k].src, obj_path[k], sizeof(obj_path[k]), objects[k].name);
+    snprintf(obj_filter, sizeof(obj_filter), "%s", obj_path[0]);
 
     /* The pins that must survive every failure: a map and a program (with
      * its maps under maps/). */
@@ -890,9 +953,20 @@ int main(int argc, char **argv)
      * then the Nth and every later one (an exhausted resource: the error
      * paths' own cleanup calls fail too). */
     for (persistent = 0; persistent < 2; persistent++)
-        for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
-            if (wanted(argc, argv, scenarios[i].name))
-                total += sweep(&scenarios[i]);
+        for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+            if (!wanted(argc, argv, scenarios[i].name))
+                continue;
+            if (scenarios[i].run != run_load) {
+                total += sweep(&scenarios[i], scenarios[i].name);
+                continue;
+            }
+            for (size_t k = 0; k < NOBJ; k++) {
+                char label[64];
+                snprintf(label, sizeof(label), "load %s", objects[k].name);
+                load_ctx.path = obj_path[k];
+                total += sweep(&scenarios[i], label);
+            }
+        }
     printf("fault: %ld injection points swept, %ld failures\n", total, failures);
 
     snap_free(&baseline);
