@@ -15,8 +15,12 @@
  * Version 1 files (no BTF, a metadata block without the two BTF fields)
  * are still read; they open without BTF.
  *
- * bpfrt_map__pin() writes the arena's current contents into a new file,
- * then moves a shared mapping of the file onto the arena's address
+ * bpfrt_map__pin() reserves the file's blocks (posix_fallocate: all of
+ * it but the arena's part past its committed mark, which arena_commit
+ * reserves as NO_PREALLOC storage is carved), so that a full filesystem
+ * fails the pin with -ENOSPC and removes the file rather than killing a
+ * later store with SIGBUS; it writes the arena's current contents into the
+ * new file, then moves a shared mapping of the file onto the arena's address
  * (mremap MREMAP_FIXED), so the pointers programs and callers hold into
  * the map stay valid and from then on every update goes to the file.
  * Pinning is not atomic with respect to updates made by other threads
@@ -183,10 +187,10 @@ static int page_is_zero(const uint8_t *p, size_t n)
 }
 
 /* Copy the arena's pages that hold anything into dst (a fresh, zero-filled
- * shared mapping of the file).  /proc/self/pagemap tells which pages were
- * ever touched (present or swapped), so a large sparse arena (a
- * BPF_F_NO_PREALLOC hash, a big array) is not read page by page and the
- * file stays sparse; without pagemap every page is looked at. */
+ * shared mapping of the file, reserved up to the committed mark).
+ * /proc/self/pagemap tells which pages were ever touched (present or
+ * swapped), so a large, mostly untouched arena is not read page by page;
+ * without pagemap every page below the mark is looked at. */
 static void copy_arena(const struct map_arena *a, uint8_t *dst)
 {
     /* Past the committed mark nothing was ever written (arena_commit). */
