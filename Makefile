@@ -56,7 +56,7 @@ TOOL_LIB := $(O)/libbpfrt-internal.a
 endif
 
 .PHONY: all lib layers check test test-plain test-san quick fuzz-smoke demo bench fuzz clean format \
-	install uninstall
+	install uninstall fault fault-plain fault-san
 all: layers lib $(O)/bpfrt
 lib: $(O)/libbpfrt.a $(O)/$(SOFILE) $(O)/libbpfrt.so
 
@@ -123,7 +123,7 @@ $(O)/bpfrt-unit: $(UNIT_OBJS) $(O)/libbpfrt-internal.a
 # the running kernel, with the plain build and again under ASan+UBSan.
 # Each run also writes Criterion's JSON report (run.sh counts skipped tests
 # from it: the Synthesis line leaves them out).
-check test: layers test-plain test-san fuzz-smoke
+check test: layers test-plain test-san fuzz-smoke fault
 
 # The install test (suite "install") installs the plain build: build it first.
 test-plain: $(O)/bpfrt-tests $(O)/bpfrt lib
@@ -163,6 +163,23 @@ uninstall:
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/bpfrt 2>/dev/null
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then ldconfig; fi
 
+# Fault injection (tests/fault/fault.c): the library's Nth allocation,
+# write, file sizing or mapping fails, swept over N; plain, then under ASan
+# with leak checks.  The wrappers replace these calls through the linker.
+FAULT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=aligned_alloc \
+    -Wl,--wrap=posix_memalign,--wrap=write,--wrap=pwrite,--wrap=fwrite,--wrap=ftruncate,--wrap=fallocate \
+    -Wl,--wrap=posix_fallocate,--wrap=mmap,--wrap=mremap
+$(O)/bpfrt-fault: $(O)/tests/fault/fault.o $(O)/libbpfrt-internal.a
+	$(CC) $(ALL_CFLAGS) $(FAULT_WRAP) -o $@ $^ -lbpf -lelf -lz
+
+fault: fault-plain fault-san
+fault-plain: $(O)/bpfrt-fault
+	./$(O)/bpfrt-fault
+fault-san:
+	$(MAKE) O=build-san CC=$(CLANG) OPT=-O1 CFLAGS="$(SAN_FLAGS)" build-san/bpfrt-fault
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
+	    ./build-san/bpfrt-fault
+
 demo: $(O)/bpfrt
 	./scripts/demo.sh $(O)/bpfrt
 
@@ -183,4 +200,4 @@ clean:
 	rm -rf build build-san
 	$(MAKE) -C bench clean 2>/dev/null || true
 
--include $(LIB_OBJS:.o=.d) $(PIC_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TEST_OBJS:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(PIC_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(O)/tests/fault/fault.d

@@ -38,7 +38,9 @@ cd "$(dirname "$0")/.." || exit 2
 
 files=$(find src tools -type f \( -name '*.c' -o -name '*.h' -o -name '*.inc' \) | LC_ALL=C sort)
 objs=""
-[ -n "$OBJDIR" ] && objs=$(find "$OBJDIR/src" -mindepth 2 -maxdepth 2 -name '*.o' 2>/dev/null | LC_ALL=C sort)
+# only the objects of sources that exist (a moved file leaves a stale object)
+[ -n "$OBJDIR" ] && objs=$(find "$OBJDIR/src" -mindepth 2 -maxdepth 2 -name '*.o' 2>/dev/null | LC_ALL=C sort |
+    while read -r o; do s=${o#"$OBJDIR"/}; [ -f "${s%.o}.c" ] && echo "$o"; done)
 
 # The objects' symbols as "nm OBJ TYPE SYMBOL" lines, fed to awk after the
 # file names: defined globals and undefined references (U, w).

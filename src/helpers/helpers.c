@@ -10,9 +10,6 @@
 #include "helpers.h"
 #include "helpers_internal.h"
 
-#define HLP_NAME(x) #x
-static const char *const hlp_names[] = {__BPF_FUNC_MAPPER(HLP_NAME)};
-#undef HLP_NAME
 
 static uint64_t clock_ns(clockid_t id)
 {
@@ -162,12 +159,6 @@ uint32_t hlp_max_id(void)
     return __BPF_FUNC_MAX_ID;
 }
 
-const char *bpfrt_helper_name(uint32_t id)
-{
-    if (id == 0 || id >= __BPF_FUNC_MAX_ID)
-        return NULL;
-    return hlp_names[id];
-}
 
 /* Helpers whose subject does not exist for a program run in user space. */
 static const struct {

@@ -130,9 +130,8 @@ const struct btf_ext_line *btf_prog_info_line_at(const struct btf_prog_info *pi,
 
 /* ------------------------------------------------------------ CO-RE */
 
-/* The first type id whose references name a type that does not exist (or
- * whose kind is unknown), 0 when every reference is good (btf_check.c). */
-uint32_t btf_first_bad_ref(const struct btf *btf);
+/* btf_first_bad_ref(): src/btf/btf_check.h */
+#include "../btf/btf_check.h"
 
 /* The target BTF: path, or /sys/kernel/btf/vmlinux when path is NULL.  A
  * path may be a raw BTF file or an ELF with .BTF.  Returns 0 and *out

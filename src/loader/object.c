@@ -25,20 +25,29 @@ static void object_name(const char *path, char *out, size_t outsz)
     snprintf(out, outsz, "%.*s", (int)strcspn(b, "."), b);
 }
 
-static void parse_btf_ext(struct bpfrt_object *obj)
+/* A malformed .BTF.ext is ignored, as libbpf does ("Ignored and
+ * continue"); running out of memory is not a property of the object: it
+ * fails the open, rather than giving an object silently without its line
+ * info and CO-RE relocations. */
+static int parse_btf_ext(struct bpfrt_object *obj)
 {
     const struct ld_sec *s;
     char msg[512] = "";
+    int err;
 
     if (obj->btf_ext_idx < 0 || !obj->btf)
-        return;
+        return 0;
     s = &obj->secs[obj->btf_ext_idx];
     if (!s->data)
-        return;
-    if (btf_ext_parse(s->data, s->size, obj->btf, &obj->btf_ext, msg, sizeof(msg))) {
+        return 0;
+    err = btf_ext_parse(s->data, s->size, obj->btf, &obj->btf_ext, msg, sizeof(msg));
+    if (err == -ENOMEM)
+        return err;
+    if (err) {
         obj->btf_ext = NULL;
         ld_log(obj, "%s: section '.BTF.ext': ignored: %s", obj->path, msg);
     }
+    return 0;
 }
 
 static int open_common(const char *path, const void *buf, size_t size, const struct bpfrt_object_open_opts *opts,
@@ -73,13 +82,14 @@ static int open_common(const char *path, const void *buf, size_t size, const str
         err = ld_relocs_collect(obj);
     if (!err)
         err = ld_maps_parse(obj);
+    if (!err)
+        err = parse_btf_ext(obj);
     if (err) {
         if (err == -ENOMEM)
             ld_log(obj, "%s: out of memory", obj->path);
         bpfrt_object__close(obj);
         return err;
     }
-    parse_btf_ext(obj);
     *objp = obj;
     return 0;
 }

@@ -1,6 +1,7 @@
 /* arena.c - map storage: one anonymous mapping per map, addressed by
  * offsets, and the process-shared locks that live inside it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -41,20 +42,86 @@ int arena_alloc(struct map_arena *a, size_t size)
         return -ENOMEM;
     a->base = p;
     a->size = size;
+    a->fd = -1;
     h = arena_hdr(a);
     h->magic = MAP_ARENA_MAGIC;
     h->version = MAP_ARENA_VERSION;
     h->size = size;
     h->brk = MAP_ARENA_HDR_SIZE;
+    h->committed = size;
     return 0;
 }
 
 void arena_free(struct map_arena *a)
 {
-    if (a->base)
+    if (a->base) {
         munmap(a->base, a->size);
+        if (a->fd >= 0)
+            close(a->fd);
+    }
     a->base = NULL;
     a->size = 0;
+    a->fd = -1;
+}
+
+void arena_lazy(struct map_arena *a, size_t fixed)
+{
+    size_t ps = page_size();
+
+    fixed = (fixed + ps - 1) & ~(ps - 1);
+    arena_hdr(a)->committed = fixed < a->size ? fixed : a->size;
+}
+
+uint64_t arena_committed(const struct map_arena *a)
+{
+    uint64_t c = __atomic_load_n(&arena_hdr(a)->committed, __ATOMIC_ACQUIRE);
+
+    return c && c < a->size ? c : a->size;
+}
+
+/* Reserve the file's blocks for [from, to): fallocate, which never writes
+ * (the range may already be in use by another process that committed it
+ * first).  A filesystem without fallocate cannot reserve ahead: the range
+ * is taken as is (stores may then fail as they did before, with SIGBUS,
+ * when that filesystem is full). */
+static int reserve(int fd, uint64_t from, uint64_t to)
+{
+    if (fallocate(fd, 0, (off_t)from, (off_t)(to - from)) == 0)
+        return 0;
+    if (errno == EOPNOTSUPP || errno == ENOSYS)
+        return 0;
+    return -errno;
+}
+
+int arena_commit(struct map_arena *a, uint64_t end)
+{
+    struct map_arena_hdr *h = arena_hdr(a);
+    uint64_t ps = page_size(), cur = arena_committed(a), want, need;
+    int err;
+
+    if (end <= cur)
+        return 0;
+    if (end > a->size)
+        return -ENOMEM;
+    need = (end + ps - 1) & ~(ps - 1);
+    want = (end + ARENA_COMMIT_STEP - 1) & ~(uint64_t)(ARENA_COMMIT_STEP - 1);
+    if (want > a->size)
+        want = a->size;
+    if (a->fd >= 0) {
+        /* A step at a time; when the step does not fit, just what is
+         * needed, so a nearly full filesystem is used to its last page. */
+        err = reserve(a->fd, cur, want);
+        if (err && want > need) {
+            want = need;
+            err = reserve(a->fd, cur, want);
+        }
+        if (err)
+            return err;
+    }
+    while (cur < want && !__atomic_compare_exchange_n(&h->committed, &cur, want, 1, __ATOMIC_RELEASE,
+                                                      __ATOMIC_ACQUIRE))
+        ;
+    return 0;
 }
 
 map_off_t arena_bump(struct map_arena *a, size_t size, size_t align)
@@ -65,6 +132,10 @@ map_off_t arena_bump(struct map_arena *a, size_t size, size_t align)
     do {
         start = (cur + align - 1) & ~(uint64_t)(align - 1);
         if (start + size > a->size || start + size < start)
+            return 0;
+        /* Backing first: a range committed and then lost to another
+         * carver stays committed for the next one. */
+        if (arena_commit(a, start + size))
             return 0;
     } while (!__atomic_compare_exchange_n(&h->brk, &cur, start + size, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
     return start;

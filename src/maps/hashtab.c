@@ -278,7 +278,9 @@ static uint64_t *link_to(const struct htab *t, struct htab_bucket *b, struct hta
 
 /* ---- free lists ------------------------------------------------------------ */
 
-static struct htab_elem *freelist_pop(struct htab *t, uint32_t worker)
+/* NULL when no element is free: *nomem set when a lazy map could not get
+ * backing for a new element (its pin's filesystem is full). */
+static struct htab_elem *freelist_pop(struct htab *t, uint32_t worker, int *nomem)
 {
     uint32_t n = t->h->nr_freelists, i;
 
@@ -299,14 +301,22 @@ static struct htab_elem *freelist_pop(struct htab *t, uint32_t worker)
         }
     }
     if (t->h->lazy) {
-        uint64_t k = __atomic_fetch_add(&t->h->carved, 1, __ATOMIC_RELAXED);
-        if (k < t->h->nr_elems) {
-            struct htab_elem *e = E(t, t->h->elems_off + k * t->elem_size);
-            e->next = NULLS(0);
-            e->home = (uint16_t)(worker % n);
-            return e;
+        uint64_t k = __atomic_load_n(&t->h->carved, __ATOMIC_RELAXED);
+        /* Claim element k only once its bytes have backing (a pinned
+         * map's file may be full: an error of this update, never a
+         * SIGBUS on the store below). */
+        while (k < t->h->nr_elems) {
+            if (arena_commit(&t->m->arena, t->h->elems_off + (k + 1) * t->elem_size)) {
+                *nomem = 1;
+                return NULL;
+            }
+            if (__atomic_compare_exchange_n(&t->h->carved, &k, k + 1, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+                struct htab_elem *e = E(t, t->h->elems_off + k * t->elem_size);
+                e->next = NULLS(0);
+                e->home = (uint16_t)(worker % n);
+                return e;
+            }
         }
-        __atomic_fetch_sub(&t->h->carved, 1, __ATOMIC_RELAXED);
     }
     return NULL;
 }
@@ -599,6 +609,8 @@ static int htab_alloc(struct bpfrt_map *m)
     h->lru_off = l.lru_off;
     h->elems_off = l.elems_off;
     arena_hdr(&m->arena)->brk = l.total;
+    if (h->lazy)
+        arena_lazy(&m->arena, l.elems_off);
     htab_view(t, m);
 
     for (uint32_t i = 0; i < l.nr_free; i++)
@@ -706,7 +718,7 @@ static int htab_do_update(struct htab *t, const void *key, const void *value, ui
     uint32_t hash = htab_hash(t, key);
     struct htab_bucket *b = &t->buckets[hash & t->mask];
     struct htab_elem *old, *e = NULL, *to_free = NULL;
-    int err;
+    int err, nomem = 0;
 
     if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST)
         return -EINVAL;
@@ -754,14 +766,15 @@ static int htab_do_update(struct htab *t, const void *key, const void *value, ui
             err = -E2BIG;
             goto out;
         }
-        e = freelist_pop(t, worker);
+        e = freelist_pop(t, worker, &nomem);
         if (!e) {
             if (old) { /* no spare element: replace the value in place */
                 init_value(t, old, value, allcpus, worker);
                 goto out;
             }
             __atomic_fetch_sub(&t->h->count, 1, __ATOMIC_RELAXED);
-            err = -E2BIG;
+            /* kernel: a NO_PREALLOC element that cannot be allocated is -ENOMEM */
+            err = nomem ? -ENOMEM : -E2BIG;
             goto out;
         }
     } else if (!old) {

@@ -8,14 +8,26 @@
  * post-order (children before parent, child 0 before child 1), which is
  * the order the kernel returns keys in (more specific prefixes first).
  *
- * Storage: one arena; nodes are preallocated (2 * max_entries + slack: a
- * trie of n prefixes has at most n - 1 intermediate nodes) and addressed by
- * offsets.  Writers serialise on a process-shared robust mutex in the arena
- * header.  Readers take no lock: a writer builds a node completely and then
+ * Storage: one arena, nodes addressed by offsets.  The kernel's trie is
+ * always BPF_F_NO_PREALLOC (the flag is required) and allocates a node per
+ * insert; so does this one: the arena reserves address space for
+ * 2 * max_entries + slack nodes (a trie of n prefixes has at most n - 1
+ * intermediate nodes), at most LPM_ARENA_MAX bytes of it, and nodes are
+ * carved from its bump area (arena_bump) as inserts need them, so a trie
+ * costs memory, and a pinned one file blocks, for the nodes it has held,
+ * whatever max_entries says.  When the reservation is capped (huge values
+ * times a huge max_entries) or a pin's filesystem is full, an insert that
+ * gets no node fails with -ENOMEM, as the kernel's does when kmalloc fails.
+ * Writers serialise on a process-shared robust mutex in the arena header.
+ * Readers take no lock: a writer builds a node completely and then
  * publishes it with one release store of a child offset, as the kernel does
- * with RCU; freed nodes go to the tail of a FIFO free list so a node a
- * reader may still stand on is reused as late as possible, and readers
- * bound their walk by the trie's depth so they always end. */
+ * with RCU; freed nodes go to the tail of a FIFO free list, which is used
+ * only once it holds more than LPM_SLACK nodes (fresh ones are carved
+ * before), so a node a reader may still stand on is reused as late as
+ * possible, and readers bound their walk by the trie's depth so they
+ * always end.  Files pinned by older bpfrt (every node on the free list,
+ * the arena's bump mark still at its header) are used through their free
+ * list only. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -29,6 +41,9 @@
 #define LPM_FLAG_IM 1u
 #define LPM_SLACK 64    /* extra nodes delaying reuse of freed ones */
 #define LPM_HDR_OFF 256 /* our header follows the arena's own (offset 0) */
+/* Address space one trie may reserve: 2^32-1 IPv4 prefixes with 8-byte
+ * values (48-byte nodes) need 412 GB, which fits. */
+#define LPM_ARENA_MAX (1ull << 40)
 #define LPM_CREATE_FLAGS                                                                                               \
     (BPF_F_NO_PREALLOC | BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY | BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)
 
@@ -51,7 +66,11 @@ struct lpm_hdr {
     uint64_t n_entries;
     uint32_t data_size, max_prefixlen;
     uint32_t node_size, value_off; /* value offset inside a node */
+    uint64_t nr_free;              /* nodes on the free list */
 };
+
+/* Nodes are carved from here on (the arena's bump area). */
+#define LPM_NODES_OFF (LPM_HDR_OFF + ((sizeof(struct lpm_hdr) + 63) & ~63ul))
 
 #define LOAD(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
 #define STORE(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
@@ -224,17 +243,17 @@ static int lpm_alloc(struct bpfrt_map *m)
     uint32_t data_size = m->key_size - LPM_KEY_HDR;
     uint32_t value_off = (uint32_t)((sizeof(struct lpm_node) + data_size + 7) & ~7ul);
     uint32_t node_size = (value_off + m->value_size + 7) & ~7u;
-    uint64_t nodes = 2ull * m->max_entries + LPM_SLACK;
-    uint64_t hdr_end = LPM_HDR_OFF + ((sizeof(struct lpm_hdr) + 63) & ~63ul);
+    uint64_t nodes = 2ull * m->max_entries + LPM_SLACK, size;
     pthread_mutexattr_t ma;
     struct lpm_hdr *h;
     int err;
 
-    if (nodes > (SIZE_MAX - hdr_end) / node_size)
-        return -ENOMEM;
-    err = arena_alloc(&m->arena, hdr_end + nodes * node_size);
+    size = nodes > (LPM_ARENA_MAX - LPM_NODES_OFF) / node_size ? LPM_ARENA_MAX : LPM_NODES_OFF + nodes * node_size;
+    err = arena_alloc(&m->arena, size);
     if (err)
         return err;
+    arena_hdr(&m->arena)->brk = LPM_NODES_OFF;
+    arena_lazy(&m->arena, LPM_NODES_OFF);
     h = lpm_hdr(m);
     pthread_mutexattr_init(&ma);
     pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
@@ -245,15 +264,6 @@ static int lpm_alloc(struct bpfrt_map *m)
     h->max_prefixlen = data_size * 8;
     h->node_size = node_size;
     h->value_off = value_off;
-    /* Free list in address order; nodes are zeroed by arena_alloc. */
-    for (uint64_t i = 0; i < nodes; i++) {
-        map_off_t off = hdr_end + i * node_size;
-        if (h->free_tail)
-            lpm_node(m, h->free_tail)->next_free = off;
-        else
-            h->free_head = off;
-        h->free_tail = off;
-    }
     return 0;
 }
 
@@ -262,16 +272,27 @@ static void lpm_free(struct bpfrt_map *m)
     arena_free(&m->arena);
 }
 
-/* Take a node off the free list (caller holds the lock). */
+/* A node for an insert (caller holds the lock): a fresh one from the bump
+ * area while the free list holds LPM_SLACK nodes or fewer, else (or when
+ * the arena has no fresh one left) the free list's oldest.  NULL when
+ * neither has one. */
 static struct lpm_node *lpm_node_get(struct bpfrt_map *m, struct lpm_hdr *h)
 {
-    struct lpm_node *n = lpm_node(m, h->free_head);
+    struct lpm_node *n;
 
+    if (h->nr_free <= LPM_SLACK && arena_hdr(&m->arena)->brk >= LPM_NODES_OFF) {
+        map_off_t off = arena_bump(&m->arena, h->node_size, 8);
+        if (off)
+            return lpm_node(m, off); /* zero: never used */
+    }
+    n = lpm_node(m, h->free_head);
     if (!n)
         return NULL;
     h->free_head = n->next_free;
     if (!h->free_head)
         h->free_tail = 0;
+    if (h->nr_free)
+        h->nr_free--;
     n->next_free = 0;
     return n;
 }
@@ -288,6 +309,7 @@ static void lpm_node_put(struct bpfrt_map *m, struct lpm_hdr *h, struct lpm_node
     else
         h->free_head = off;
     h->free_tail = off;
+    h->nr_free++;
 }
 
 static uint32_t key_prefixlen(const void *key)

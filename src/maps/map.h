@@ -31,6 +31,7 @@
 struct map_arena {
     uint8_t *base;
     size_t size;
+    int fd; /* pinned with a part backed on demand: the file (arena_commit), else -1 */
 };
 
 /* Offsets inside an arena; 0 is "none" (offset 0 holds the arena header). */
@@ -50,7 +51,12 @@ struct map_arena_hdr {
     uint32_t nr_workers, _pad;
     uint64_t size; /* bytes mapped */
     uint64_t brk;  /* next free byte for arena_bump (atomic) */
+    /* Bytes from offset 0 that have backing (atomic): the whole arena
+     * unless the type called arena_lazy(); 0 in files of older bpfrt,
+     * meaning the whole arena. */
+    uint64_t committed;
 };
+_Static_assert(sizeof(struct map_arena_hdr) == MAP_ARENA_HDR_SIZE, "arena header size");
 
 static inline void *arena_ptr(const struct map_arena *a, map_off_t off)
 {
@@ -69,8 +75,26 @@ static inline map_off_t arena_off(const struct map_arena *a, const void *p)
 int arena_alloc(struct map_arena *a, size_t size);
 void arena_free(struct map_arena *a);
 
+/* Backing on demand (BPF_F_NO_PREALLOC storage).  By default a pinned
+ * arena's file has all its blocks reserved when it is pinned, so that a
+ * full filesystem fails the pin (-ENOSPC) instead of killing a process
+ * with SIGBUS on a later store.  A type whose storage past `fixed` is
+ * carved lazily calls arena_lazy() once after arena_alloc, and then
+ * arena_commit() before it first touches bytes past the committed mark:
+ * for a pinned arena that reserves the file's blocks (fallocate, in steps
+ * of ARENA_COMMIT_STEP), and fails with -ENOSPC (or another -errno) when
+ * the filesystem has no room; for an anonymous arena it only moves the
+ * mark, which a later pin reserves.  The mark is in the arena header, so
+ * processes sharing a pin share it; reserving a range twice is harmless. */
+#define ARENA_COMMIT_STEP (256u << 10)
+void arena_lazy(struct map_arena *a, size_t fixed);
+int arena_commit(struct map_arena *a, uint64_t end);
+/* The committed mark: bytes from 0 that have (or, pinned, must get) backing. */
+uint64_t arena_committed(const struct map_arena *a);
+
 /* Carve size bytes (aligned to align, a power of two) from the arena's
- * bump area, atomically; 0 when the arena is exhausted.  The bump area
+ * bump area, atomically, committing them (arena_commit); 0 when the arena
+ * is exhausted or its file has no room for them.  The bump area
  * starts at the header's brk: a type that uses it sets brk past its fixed
  * layout first (arena_alloc leaves it at MAP_ARENA_HDR_SIZE). */
 map_off_t arena_bump(struct map_arena *a, size_t size, size_t align);

@@ -15,8 +15,12 @@
  * Version 1 files (no BTF, a metadata block without the two BTF fields)
  * are still read; they open without BTF.
  *
- * bpfrt_map__pin() writes the arena's current contents into a new file,
- * then moves a shared mapping of the file onto the arena's address
+ * bpfrt_map__pin() reserves the file's blocks (posix_fallocate: all of
+ * it but the arena's part past its committed mark, which arena_commit
+ * reserves as NO_PREALLOC storage is carved), so that a full filesystem
+ * fails the pin with -ENOSPC and removes the file rather than killing a
+ * later store with SIGBUS; it writes the arena's current contents into the
+ * new file, then moves a shared mapping of the file onto the arena's address
  * (mremap MREMAP_FIXED), so the pointers programs and callers hold into
  * the map stay valid and from then on every update goes to the file.
  * Pinning is not atomic with respect to updates made by other threads
@@ -65,8 +69,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "../loader/btf_info.h"
-#include "../runtime/checksum.h"
+#include "../btf/btf_check.h"
+#include "../common/checksum.h"
 #include "map.h"
 #include "registry.h"
 
@@ -183,13 +187,14 @@ static int page_is_zero(const uint8_t *p, size_t n)
 }
 
 /* Copy the arena's pages that hold anything into dst (a fresh, zero-filled
- * shared mapping of the file).  /proc/self/pagemap tells which pages were
- * ever touched (present or swapped), so a large sparse arena (a
- * BPF_F_NO_PREALLOC hash, a big array) is not read page by page and the
- * file stays sparse; without pagemap every page is looked at. */
+ * shared mapping of the file, reserved up to the committed mark).
+ * /proc/self/pagemap tells which pages were ever touched (present or
+ * swapped), so a large, mostly untouched arena is not read page by page;
+ * without pagemap every page below the mark is looked at. */
 static void copy_arena(const struct map_arena *a, uint8_t *dst)
 {
-    size_t ps = page_size(), npages = a->size / ps, done = 0;
+    /* Past the committed mark nothing was ever written (arena_commit). */
+    size_t ps = page_size(), npages = (arena_committed(a) + ps - 1) / ps, done = 0;
     uint64_t ent[512];
     int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 
@@ -237,7 +242,7 @@ static int pin_again(struct bpfrt_map *map, const char *path)
 
 int bpfrt_map__pin(struct bpfrt_map *map, const char *path)
 {
-    size_t asize, fsize;
+    size_t asize, fsize, committed;
     struct pin_meta meta, *shm;
     struct map_pin *pin;
     uint8_t *fmap;
@@ -283,6 +288,21 @@ int bpfrt_map__pin(struct bpfrt_map *map, const char *path)
     if (ftruncate(fd, (off_t)fsize)) {
         err = pin_fail(-errno, "cannot pin %s at '%s': cannot size the file to %zu bytes: %s", label(map, lb), path,
                        fsize, strerror(errno));
+        goto out_unlink;
+    }
+    /* Reserve the blocks of everything but the arena's part backed on
+     * demand (arena_commit) now: a store into a shared mapping of a file
+     * the filesystem cannot back is a SIGBUS, so a full filesystem must
+     * fail here, with nothing left behind. */
+    committed = (size_t)arena_committed(&map->arena);
+    err = posix_fallocate(fd, 0, (off_t)committed);
+    if (!err)
+        err = posix_fallocate(fd, (off_t)asize, (off_t)(fsize - asize));
+    if (err == EOPNOTSUPP || err == ENOSYS) /* a filesystem that cannot reserve ahead */
+        err = 0;
+    if (err) {
+        err = pin_fail(-err, "cannot pin %s at '%s': cannot reserve %zu bytes for the file: %s", label(map, lb), path,
+                       committed + (fsize - asize), strerror(err));
         goto out_unlink;
     }
     memset(&meta, 0, sizeof(meta));
@@ -340,7 +360,10 @@ int bpfrt_map__pin(struct bpfrt_map *map, const char *path)
         munmap(shm, PIN_META_SIZE);
         goto out_unlink;
     }
-    close(fd);
+    if (committed < asize)
+        map->arena.fd = fd; /* to reserve the rest as it is carved (arena_commit) */
+    else
+        close(fd);
     pin->meta = shm;
     map->pin = pin;
     map->frozen_shared = &shm->frozen;
@@ -556,7 +579,7 @@ int bpfrt_map__open_pinned(const char *path, struct bpfrt_map **mapp)
         goto out;
     }
     asize = (size_t)ah.size;
-    if (ah.brk > asize) {
+    if (ah.brk > asize || ah.committed > asize || ah.committed % ps) {
         err = bad(path, "allocation mark past the end of the map (corrupt file)");
         goto out;
     }
@@ -602,6 +625,7 @@ int bpfrt_map__open_pinned(const char *path, struct bpfrt_map **mapp)
     m->spin_lock_off = meta.spin_lock_off;
     m->arena.base = base;
     m->arena.size = asize;
+    m->arena.fd = -1;
     m->pin->meta = shm;
     m->frozen_shared = (int *)((uint8_t *)shm + frozen_off);
     m->frozen = __atomic_load_n(m->frozen_shared, __ATOMIC_ACQUIRE);
@@ -628,7 +652,10 @@ int bpfrt_map__open_pinned(const char *path, struct bpfrt_map **mapp)
             base = MAP_FAILED;
         goto out;
     }
-    close(fd);
+    if (arena_committed(&m->arena) < asize)
+        m->arena.fd = fd; /* to reserve the part backed on demand as it is carved */
+    else
+        close(fd);
     *mapp = m;
     return 0;
 

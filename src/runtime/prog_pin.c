@@ -36,7 +36,7 @@
 #include <unistd.h>
 
 #include "bpfrt/bpfrt.h"
-#include "checksum.h"
+#include "../common/checksum.h"
 #include "../isa/isa.h"
 #include "prog_pin.h"
 

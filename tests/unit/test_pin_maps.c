@@ -716,20 +716,50 @@ Test(pin_maps, dead_lock_owner_does_not_block)
 }
 
 /* A big sparse map pins quickly and its file stays sparse. */
-Test(pin_maps, sparse_arena_pins_sparse)
+/* A preallocated map's pin has all its blocks reserved when it is pinned
+ * (a full filesystem fails the pin instead of a later store with SIGBUS),
+ * as the kernel charges a preallocated map's memory at creation. */
+Test(pin_maps, prealloc_arena_pin_reserved)
 {
-    struct bpfrt_map *m = mk(BPF_MAP_TYPE_ARRAY, "big", 4, 8, 1u << 24, 0), *q; /* 128 MiB */
-    uint32_t k = (1u << 24) - 1;
+    struct bpfrt_map *m = mk(BPF_MAP_TYPE_ARRAY, "arr", 4, 8, 1u << 17, 0), *q; /* 1 MiB */
+    uint32_t k = (1u << 17) - 1;
     uint64_t v = 9, got = 0;
     struct stat st;
 
     cr_assert_eq(bpfrt_map__update_elem(m, &k, 4, &v, 8, 0), 0);
-    cr_assert_eq(bpfrt_map__pin(m, pth("big")), 0);
-    cr_assert_eq(stat(pth("big"), &st), 0);
-    cr_assert_lt((uint64_t)st.st_blocks * 512, 1u << 20, "%lld blocks", (long long)st.st_blocks);
-    q = reopen(pth("big"));
+    cr_assert_eq(bpfrt_map__pin(m, pth("arr")), 0);
+    cr_assert_eq(stat(pth("arr"), &st), 0);
+    cr_assert_geq((uint64_t)st.st_blocks * 512, 1u << 20, "%lld blocks", (long long)st.st_blocks);
+    q = reopen(pth("arr"));
     cr_assert_eq(bpfrt_map__lookup_elem(q, &k, 4, &got, 8, 0), 0);
     cr_assert_eq(got, 9);
+    bpfrt_map__free(q);
+    bpfrt_map__free(m);
+}
+
+/* A BPF_F_NO_PREALLOC map's elements get file blocks as they are carved:
+ * a large, nearly empty one pins small, and grows in the file as either
+ * process inserts. */
+Test(pin_maps, lazy_arena_pins_sparse)
+{
+    struct bpfrt_map *m = mk(BPF_MAP_TYPE_HASH, "big", 4, 8, 1u << 20, BPF_F_NO_PREALLOC), *q;
+    uint64_t v = 9, got = 0;
+    struct stat st;
+    uint32_t k;
+
+    for (k = 0; k < 100; k++)
+        cr_assert_eq(bpfrt_map__update_elem(m, &k, 4, &v, 8, 0), 0);
+    cr_assert_eq(bpfrt_map__pin(m, pth("big")), 0);
+    cr_assert_eq(stat(pth("big"), &st), 0);
+    /* buckets (16 MiB) are fixed storage; the 1 M elements (64 B each) are not */
+    cr_assert_lt((uint64_t)st.st_blocks * 512, 24u << 20, "%lld blocks", (long long)st.st_blocks);
+    q = reopen(pth("big"));
+    for (k = 100; k < 20000; k++)
+        cr_assert_eq(bpfrt_map__update_elem(q, &k, 4, &v, 8, 0), 0);
+    for (k = 0; k < 20000; k += 997) {
+        cr_assert_eq(bpfrt_map__lookup_elem(m, &k, 4, &got, 8, 0), 0, "key %u", k);
+        cr_assert_eq(got, 9);
+    }
     bpfrt_map__free(q);
     bpfrt_map__free(m);
 }

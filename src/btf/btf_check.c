@@ -3,7 +3,7 @@
  * btf__align_of then read out of bounds): check each reference once. */
 #include <bpf/btf.h>
 
-#include "btf_info.h"
+#include "btf_check.h"
 
 uint32_t btf_first_bad_ref(const struct btf *btf)
 {
