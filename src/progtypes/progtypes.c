@@ -103,9 +103,10 @@ const struct pt_desc *pt_by_section(const char *sec, enum bpf_attach_type *attac
     if (!best)
         for (unsigned i = 0; (t = pt_nth(i)); i++)
             for (unsigned k = 0; k < t->nr_secs; k++) {
-                size_t len = strcspn(t->secs[k].sec, "+/");
-                if (t->type != BPF_PROG_TYPE_UNSPEC && len > best_len && !strncmp(sec, t->secs[k].sec, len)) {
-                    best_len = len;
+                /* equal prefixes: the general "name+" entry (xdp+, not xdp/devmap) */
+                size_t len = strcspn(t->secs[k].sec, "+/"), score = 2 * len + (t->secs[k].sec[len] == '+');
+                if (t->type != BPF_PROG_TYPE_UNSPEC && score > best_len && !strncmp(sec, t->secs[k].sec, len)) {
+                    best_len = score;
                     best = t;
                     best_attach = t->secs[k].attach;
                 }
