@@ -27,7 +27,7 @@ static uint64_t hlp_perf_event_output(uint64_t ctx, uint64_t r2, uint64_t flags,
                 m->name);
         return 0;
     }
-    return (uint64_t)(int64_t)perf_event_array_output(m, flags, run->worker, (const void *)(uintptr_t)data, size,
+    return (uint64_t)(int64_t)map_perf_event_array_output(m, flags, run->worker, (const void *)(uintptr_t)data, size,
                                                       run->pkt, run->pkt ? run->pkt_len : 0);
 }
 

@@ -43,7 +43,7 @@ static uint64_t hlp_ringbuf_output(uint64_t r1, uint64_t data, uint64_t size, ui
     (void)e;
     if (!m || hlp_arg_mem(run, data, size, 0, "ringbuf_output", "data"))
         return 0;
-    return (uint64_t)(int64_t)ringbuf_output(m, (const void *)(uintptr_t)data, size, flags);
+    return (uint64_t)(int64_t)map_ringbuf_output(m, (const void *)(uintptr_t)data, size, flags);
 }
 
 /* bpf_ringbuf_reserve(ringbuf, size, flags): a record of size bytes to
@@ -56,9 +56,9 @@ static uint64_t hlp_ringbuf_reserve(uint64_t r1, uint64_t size, uint64_t flags, 
     (void)d, (void)e;
     if (!m)
         return 0;
-    rec = ringbuf_reserve(m, size, flags);
+    rec = map_ringbuf_reserve(m, size, flags);
     if (rec && run->checked && rt_add_region(run, (uint64_t)(uintptr_t)rec, size, RT_RW, hlp_ringbuf_record)) {
-        ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
+        map_ringbuf_discard(rec, BPF_RB_NO_WAKEUP);
         rt_fail(run, -E2BIG, run->err_pc, "helper bpf_ringbuf_reserve: too many regions in one checked run");
         return 0;
     }
@@ -87,7 +87,7 @@ static uint64_t hlp_ringbuf_submit(uint64_t sample, uint64_t flags, uint64_t c, 
 {
     (void)c, (void)d, (void)e;
     if (!release(run, sample, "ringbuf_submit"))
-        ringbuf_submit((void *)(uintptr_t)sample, flags);
+        map_ringbuf_submit((void *)(uintptr_t)sample, flags);
     return 0;
 }
 
@@ -96,7 +96,7 @@ static uint64_t hlp_ringbuf_discard(uint64_t sample, uint64_t flags, uint64_t c,
 {
     (void)c, (void)d, (void)e;
     if (!release(run, sample, "ringbuf_discard"))
-        ringbuf_discard((void *)(uintptr_t)sample, flags);
+        map_ringbuf_discard((void *)(uintptr_t)sample, flags);
     return 0;
 }
 
@@ -107,7 +107,7 @@ static uint64_t hlp_ringbuf_query(uint64_t r1, uint64_t flags, uint64_t c, uint6
 {
     struct bpfrt_map *m = arg_ringbuf(run, r1, "ringbuf_query");
     (void)c, (void)d, (void)e;
-    return m ? ringbuf_query(m, flags) : 0;
+    return m ? map_ringbuf_query(m, flags) : 0;
 }
 
 int hlp_ringbuf_release_all(struct rt_run *run)
@@ -116,7 +116,7 @@ int hlp_ringbuf_release_all(struct rt_run *run)
 
     for (unsigned i = run->nregions; i-- > 0;)
         if (run->regions[i].name == hlp_ringbuf_record) {
-            ringbuf_discard((void *)(uintptr_t)run->regions[i].start, BPF_RB_NO_WAKEUP);
+            map_ringbuf_discard((void *)(uintptr_t)run->regions[i].start, BPF_RB_NO_WAKEUP);
             rt_del_region(run, i);
             n++;
         }

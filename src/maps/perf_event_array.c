@@ -86,7 +86,7 @@ static void pea_put_hdr(uint8_t *at, uint32_t type, uint16_t size)
     memcpy(at, &eh, sizeof(eh));
 }
 
-long perf_event_array_output(struct bpfrt_map *m, uint64_t flags, uint32_t worker, const void *data, uint64_t size,
+long map_perf_event_array_output(struct bpfrt_map *m, uint64_t flags, uint32_t worker, const void *data, uint64_t size,
                              const void *ctx_data, uint64_t ctx_len)
 {
     uint64_t index = flags & BPF_F_INDEX_MASK, ctx_size = (flags & BPF_F_CTXLEN_MASK) >> 32;
@@ -137,7 +137,7 @@ long perf_event_array_output(struct bpfrt_map *m, uint64_t flags, uint32_t worke
     return 0;
 }
 
-int perf_event_array_read(struct bpfrt_map *m, uint32_t slot, perf_sample_fn fn, perf_lost_fn lost_fn, void *ctx)
+int map_perf_event_array_read(struct bpfrt_map *m, uint32_t slot, perf_sample_fn fn, perf_lost_fn lost_fn, void *ctx)
 {
     struct pea_slot *s;
     uint8_t *buf;

@@ -24,7 +24,7 @@
  * append).  0, -EINVAL (flags), -E2BIG (index >= max_entries), -ENOENT (slot
  * not open), -ENOSPC (no room: counted as lost), -EFAULT (ctx length over
  * ctx_len). */
-long perf_event_array_output(struct bpfrt_map *m, uint64_t flags, uint32_t worker, const void *data, uint64_t size,
+long map_perf_event_array_output(struct bpfrt_map *m, uint64_t flags, uint32_t worker, const void *data, uint64_t size,
                              const void *ctx_data, uint64_t ctx_len);
 
 /* Reader: fn for each sample of slot (the raw data only, as libbpf's
@@ -33,6 +33,6 @@ long perf_event_array_output(struct bpfrt_map *m, uint64_t flags, uint32_t worke
  * slot is not open, -E2BIG when slot >= max_entries. */
 typedef void (*perf_sample_fn)(void *ctx, uint32_t slot, void *data, uint32_t size);
 typedef void (*perf_lost_fn)(void *ctx, uint32_t slot, uint64_t lost);
-int perf_event_array_read(struct bpfrt_map *m, uint32_t slot, perf_sample_fn fn, perf_lost_fn lost_fn, void *ctx);
+int map_perf_event_array_read(struct bpfrt_map *m, uint32_t slot, perf_sample_fn fn, perf_lost_fn lost_fn, void *ctx);
 
 #endif

@@ -97,7 +97,7 @@ static void rb_put_hdr(struct bpfrt_map *m, uint64_t pos, uint32_t len)
     __atomic_store_n(rb_len_word(hdr), len, __ATOMIC_RELEASE);
 }
 
-void *ringbuf_reserve(struct bpfrt_map *m, uint64_t size, uint64_t flags)
+void *map_ringbuf_reserve(struct bpfrt_map *m, uint64_t size, uint64_t flags)
 {
     struct rb_hdr *h = rb_hdr(m);
     uint64_t ring = h->mask + 1, len, pad = 0, cons, prod, pend;
@@ -165,33 +165,33 @@ static void rb_wakeup(void *sample, uint64_t flags)
     __atomic_fetch_add(&((struct rb_hdr *)(base + RB_HDR_OFF))->wakeups, 1, __ATOMIC_RELEASE);
 }
 
-void ringbuf_submit(void *sample, uint64_t flags)
+void map_ringbuf_submit(void *sample, uint64_t flags)
 {
     rb_commit(sample, 0);
     rb_wakeup(sample, flags);
 }
 
-void ringbuf_discard(void *sample, uint64_t flags)
+void map_ringbuf_discard(void *sample, uint64_t flags)
 {
     rb_commit(sample, 1);
     rb_wakeup(sample, flags);
 }
 
-long ringbuf_output(struct bpfrt_map *m, const void *data, uint64_t size, uint64_t flags)
+long map_ringbuf_output(struct bpfrt_map *m, const void *data, uint64_t size, uint64_t flags)
 {
     void *sample;
 
     if (flags & ~(uint64_t)(BPF_RB_NO_WAKEUP | BPF_RB_FORCE_WAKEUP))
         return -EINVAL;
-    sample = ringbuf_reserve(m, size, 0);
+    sample = map_ringbuf_reserve(m, size, 0);
     if (!sample)
         return -EAGAIN;
     memcpy(sample, data, size);
-    ringbuf_submit(sample, flags);
+    map_ringbuf_submit(sample, flags);
     return 0;
 }
 
-uint64_t ringbuf_query(struct bpfrt_map *m, uint64_t flags)
+uint64_t map_ringbuf_query(struct bpfrt_map *m, uint64_t flags)
 {
     struct rb_hdr *h = rb_hdr(m);
 
@@ -206,7 +206,7 @@ uint64_t ringbuf_query(struct bpfrt_map *m, uint64_t flags)
     }
 }
 
-int ringbuf_consume(struct bpfrt_map *m, ringbuf_sample_fn fn, void *ctx)
+int map_ringbuf_consume(struct bpfrt_map *m, ringbuf_sample_fn fn, void *ctx)
 {
     struct rb_hdr *h = rb_hdr(m);
     uint64_t cons = __atomic_load_n(&h->consumer_pos, __ATOMIC_ACQUIRE);
@@ -237,7 +237,7 @@ int ringbuf_consume(struct bpfrt_map *m, ringbuf_sample_fn fn, void *ctx)
     return n;
 }
 
-uint64_t ringbuf_take_wakeups(struct bpfrt_map *m)
+uint64_t map_ringbuf_take_wakeups(struct bpfrt_map *m)
 {
     return __atomic_exchange_n(&rb_hdr(m)->wakeups, 0, __ATOMIC_ACQ_REL);
 }

@@ -23,17 +23,17 @@
 
 /* bpf_ringbuf_reserve: size bytes of record data, or NULL when flags are
  * not 0, the record cannot fit the ring, or there is no room now. */
-void *ringbuf_reserve(struct bpfrt_map *m, uint64_t size, uint64_t flags);
+void *map_ringbuf_reserve(struct bpfrt_map *m, uint64_t size, uint64_t flags);
 /* bpf_ringbuf_submit / bpf_ringbuf_discard on a reserved sample (only the
  * sample is needed, as the kernel's helpers take only the sample). */
-void ringbuf_submit(void *sample, uint64_t flags);
-void ringbuf_discard(void *sample, uint64_t flags);
+void map_ringbuf_submit(void *sample, uint64_t flags);
+void map_ringbuf_discard(void *sample, uint64_t flags);
 /* bpf_ringbuf_output: 0, -EINVAL (flags other than BPF_RB_NO_WAKEUP /
  * BPF_RB_FORCE_WAKEUP), -EAGAIN (no room). */
-long ringbuf_output(struct bpfrt_map *m, const void *data, uint64_t size, uint64_t flags);
+long map_ringbuf_output(struct bpfrt_map *m, const void *data, uint64_t size, uint64_t flags);
 /* bpf_ringbuf_query: BPF_RB_AVAIL_DATA, _RING_SIZE, _CONS_POS, _PROD_POS;
  * 0 for other flags. */
-uint64_t ringbuf_query(struct bpfrt_map *m, uint64_t flags);
+uint64_t map_ringbuf_query(struct bpfrt_map *m, uint64_t flags);
 
 /* Consumer: call fn on every submitted record from the consumer position
  * on, skipping discarded ones, stopping at a record still reserved; the
@@ -41,9 +41,9 @@ uint64_t ringbuf_query(struct bpfrt_map *m, uint64_t flags);
  * samples passed to fn, or fn's negative return (which stops the walk
  * after that record, as libbpf does). */
 typedef int (*ringbuf_sample_fn)(void *ctx, void *data, size_t size);
-int ringbuf_consume(struct bpfrt_map *m, ringbuf_sample_fn fn, void *ctx);
+int map_ringbuf_consume(struct bpfrt_map *m, ringbuf_sample_fn fn, void *ctx);
 /* Notifications the producers asked for (adaptive or forced) since the
  * last call; a poller may sleep while this stays 0. */
-uint64_t ringbuf_take_wakeups(struct bpfrt_map *m);
+uint64_t map_ringbuf_take_wakeups(struct bpfrt_map *m);
 
 #endif

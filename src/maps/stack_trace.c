@@ -7,7 +7,7 @@
  * BPF_F_STACK_BUILD_ID).  The kernel has roundup_pow_of_two(max_entries)
  * buckets; a bucket holds the number of frames and the frames.  User space
  * may look up (frames, zero-padded), delete and walk ids; update is
- * -EINVAL.  stack_trace_store() is what bpf_get_stackid() will call.
+ * -EINVAL.  map_stack_trace_store() is what bpf_get_stackid() will call.
  *
  * CGROUP_ARRAY: an array of cgroup fds in the kernel.  bpfrt has no cgroups,
  * so no value names one: update is -EBADF (the kernel's answer for an fd
@@ -121,7 +121,7 @@ static void st_lock(struct st_hdr *h)
  * another stack and flags lack BPF_F_REUSE_STACKID, -EFAULT for an empty
  * stack; a stack already stored returns its id (BPF_F_FAST_STACK_CMP and
  * the full compare agree here: frames are compared exactly). */
-long stack_trace_store(struct bpfrt_map *m, const void *frames, uint32_t nr, uint64_t flags)
+long map_stack_trace_store(struct bpfrt_map *m, const void *frames, uint32_t nr, uint64_t flags)
 {
     struct st_hdr *h = st_hdr(m);
     uint32_t esz = st_elem_size(m->map_flags), bytes, hash = 2166136261u, id;

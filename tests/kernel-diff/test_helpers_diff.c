@@ -465,7 +465,7 @@ static void compare_rings(const char *what, int idx, struct ring_buffer *krb, st
 
     KR.n = BR.n = 0;
     kn = ring_buffer__consume(krb);
-    bn = ringbuf_consume(brb, collect, &BR);
+    bn = map_ringbuf_consume(brb, collect, &BR);
     if (kn < 0 || kn != KR.n)
         MISMATCH("%s input %d: ring_buffer__consume returned %d for %d records", what, idx, kn, KR.n);
     if (bn != BR.n)

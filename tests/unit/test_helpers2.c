@@ -330,7 +330,7 @@ Test(helpers2, ringbuf_reserve_submit_discard_output)
         cr_expect_eq(io[3], 4096);
         cr_expect_eq(io[4], 16 + 24 + 16, "three records in the ring (one discarded): %llu",
                      (unsigned long long)io[4]);
-        cr_expect_eq(ringbuf_consume(rb, rb_cb, &s), 2);
+        cr_expect_eq(map_ringbuf_consume(rb, rb_cb, &s), 2);
         cr_expect_eq(s.n, 2);
         cr_expect_eq(s.len[0], 8);
         cr_expect_eq(s.first[0], 0x11);
@@ -363,8 +363,8 @@ Test(helpers2, ringbuf_checked_errors)
     /* ending with a reservation held */
     cr_expect_eq(run(prog_of(obj, "ring_leak"), 1, io, sizeof(io), NULL), -EINVAL);
     cr_expect(strstr(errbuf, "neither submitted nor discarded"), "%s", errbuf);
-    ringbuf_consume(rb, rb_cb, &s);
-    cr_expect_eq(ringbuf_query(rb, BPF_RB_AVAIL_DATA), 0, "the held record was discarded: the ring is not stuck");
+    map_ringbuf_consume(rb, rb_cb, &s);
+    cr_expect_eq(map_ringbuf_query(rb, BPF_RB_AVAIL_DATA), 0, "the held record was discarded: the ring is not stuck");
     bpfrt_object__close(obj);
 }
 
@@ -399,7 +399,7 @@ Test(helpers2, perf_event_output)
         cr_expect_eq(io[0], 0);
         cr_expect_eq((int64_t)io[1], -ENOENT);
         cr_expect_eq((int64_t)io[2], -E2BIG);
-        cr_expect_eq(perf_event_array_read(pe, 0, pe_cb, NULL, &s), 1);
+        cr_expect_eq(map_perf_event_array_read(pe, 0, pe_cb, NULL, &s), 1);
         cr_expect_eq(s.size, 12, "8 bytes, the raw part padded as the kernel's: %u", s.size);
         cr_expect_eq(s.v, 0xabcdef);
         bpfrt_object__close(obj);

@@ -675,50 +675,50 @@ Test(maps2, ringbuf_produce_consume)
     cr_expect_eq(mk_err(BPF_MAP_TYPE_RINGBUF, 0, 0, 4096 * 3, 0, 0), -EINVAL, "not a power of 2");
     cr_expect_eq(mk_err(BPF_MAP_TYPE_RINGBUF, 0, 0, 2048, 0, 0), -EINVAL, "not a page multiple");
     cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_RINGBUF, "rb", 0, 0, 4096, NULL, &m), 0);
-    cr_expect_null(ringbuf_reserve(m, 8, 1), "flags must be 0");
-    cr_expect_null(ringbuf_reserve(m, 4096, 0), "larger than the ring");
-    cr_expect_eq(ringbuf_output(m, &produced, 4, 4), -EINVAL);
-    cr_expect_eq(ringbuf_query(m, BPF_RB_RING_SIZE), 4096);
+    cr_expect_null(map_ringbuf_reserve(m, 8, 1), "flags must be 0");
+    cr_expect_null(map_ringbuf_reserve(m, 4096, 0), "larger than the ring");
+    cr_expect_eq(map_ringbuf_output(m, &produced, 4, 4), -EINVAL);
+    cr_expect_eq(map_ringbuf_query(m, BPF_RB_RING_SIZE), 4096);
     /* Fill, discard some, consume; many rounds so records wrap. */
     for (int round = 0; round < 50; round++) {
         for (;;) {
-            uint32_t *p = ringbuf_reserve(m, 4 + (produced % 37), 0);
+            uint32_t *p = map_ringbuf_reserve(m, 4 + (produced % 37), 0);
             if (!p)
                 break;
             *p = produced;
             if (produced % 5 == 4) {
-                ringbuf_discard(p, BPF_RB_NO_WAKEUP);
-                uint32_t *q = ringbuf_reserve(m, 4, 0);
+                map_ringbuf_discard(p, BPF_RB_NO_WAKEUP);
+                uint32_t *q = map_ringbuf_reserve(m, 4, 0);
                 if (!q)
                     break;
                 *q = produced;
-                ringbuf_submit(q, 0);
+                map_ringbuf_submit(q, 0);
             } else {
-                ringbuf_submit(p, 0);
+                map_ringbuf_submit(p, 0);
             }
             produced++;
         }
-        cr_expect_gt(ringbuf_query(m, BPF_RB_AVAIL_DATA), 0);
-        cr_assert_geq(ringbuf_consume(m, rb_cb, &seen), 1);
-        cr_expect_eq(ringbuf_query(m, BPF_RB_AVAIL_DATA), 0);
+        cr_expect_gt(map_ringbuf_query(m, BPF_RB_AVAIL_DATA), 0);
+        cr_assert_geq(map_ringbuf_consume(m, rb_cb, &seen), 1);
+        cr_expect_eq(map_ringbuf_query(m, BPF_RB_AVAIL_DATA), 0);
     }
     cr_expect_eq(seen.n, produced);
-    cr_expect_gt(ringbuf_take_wakeups(m), 0);
+    cr_expect_gt(map_ringbuf_take_wakeups(m), 0);
     /* A reserved record blocks the consumer until submitted. */
-    uint32_t *a = ringbuf_reserve(m, 4, 0), *b = ringbuf_reserve(m, 4, 0);
+    uint32_t *a = map_ringbuf_reserve(m, 4, 0), *b = map_ringbuf_reserve(m, 4, 0);
     cr_assert(a && b);
     *a = seen.n;
     *b = seen.n + 1;
-    ringbuf_submit(b, 0);
-    cr_expect_eq(ringbuf_consume(m, rb_cb, &seen), 0);
-    ringbuf_submit(a, 0);
-    cr_expect_eq(ringbuf_consume(m, rb_cb, &seen), 2);
+    map_ringbuf_submit(b, 0);
+    cr_expect_eq(map_ringbuf_consume(m, rb_cb, &seen), 0);
+    map_ringbuf_submit(a, 0);
+    cr_expect_eq(map_ringbuf_consume(m, rb_cb, &seen), 2);
     /* The record header is the kernel's: len then pg_off, before the data. */
-    uint8_t *r = ringbuf_reserve(m, 12, 0);
+    uint8_t *r = map_ringbuf_reserve(m, 12, 0);
     uint32_t len;
     memcpy(&len, r - 8, 4);
     cr_expect_eq(len, 12 | BPF_RINGBUF_BUSY_BIT);
-    ringbuf_discard(r, 0);
+    map_ringbuf_discard(r, 0);
     memcpy(&len, r - 8, 4);
     cr_expect_eq(len, 12 | BPF_RINGBUF_DISCARD_BIT);
     bpfrt_map__free(m);
@@ -757,26 +757,26 @@ Test(maps2, perf_event_array_output_read)
     uint32_t k = 1, v = 7, n;
     uint8_t big[1000] = {0};
 
-    cr_expect_eq(perf_event_array_output(m, 1, 0, &v, 4, NULL, 0), -ENOENT, "slot not open");
-    cr_expect_eq(perf_event_array_output(m, 9, 0, &v, 4, NULL, 0), -E2BIG);
-    cr_expect_eq(perf_event_array_output(m, 1ull << 60, 0, &v, 4, NULL, 0), -EINVAL);
+    cr_expect_eq(map_perf_event_array_output(m, 1, 0, &v, 4, NULL, 0), -ENOENT, "slot not open");
+    cr_expect_eq(map_perf_event_array_output(m, 9, 0, &v, 4, NULL, 0), -E2BIG);
+    cr_expect_eq(map_perf_event_array_output(m, 1ull << 60, 0, &v, 4, NULL, 0), -EINVAL);
     cr_assert_eq(bpfrt_map__update_elem(m, &k, 4, &v, 4, BPF_ANY), 0);
     cr_expect_eq(bpfrt_map__update_elem(m, &k, 4, &v, 4, BPF_NOEXIST), -EINVAL);
     cr_expect_eq(bpfrt_map__lookup_elem(m, &k, 4, &v, 4, 0), -524);
     for (n = 0; n < 10000; n++) {
         memcpy(big, &n, 4);
-        if (perf_event_array_output(m, BPF_F_CURRENT_CPU, 1, big, 100, NULL, 0))
+        if (map_perf_event_array_output(m, BPF_F_CURRENT_CPU, 1, big, 100, NULL, 0))
             break;
     }
     cr_expect_lt(n, 10000, "the ring fills");
-    cr_expect_eq(perf_event_array_output(m, 1, 0, big, 100, NULL, 0), -ENOSPC);
-    cr_expect_eq(perf_event_array_read(m, 1, pe_cb, pe_lost, &seen), (int)n);
+    cr_expect_eq(map_perf_event_array_output(m, 1, 0, big, 100, NULL, 0), -ENOSPC);
+    cr_expect_eq(map_perf_event_array_read(m, 1, pe_cb, pe_lost, &seen), (int)n);
     cr_expect_eq(seen.n, n);
     cr_expect_geq(seen.lost, 2);
     cr_expect_eq((seen.size + 4) % 8, 0, "raw size pads the record to 8 bytes");
     cr_expect_eq(bpfrt_map__delete_elem(m, &k, 4, 0), 0);
     cr_expect_eq(bpfrt_map__delete_elem(m, &k, 4, 0), -ENOENT);
-    cr_expect_eq(perf_event_array_read(m, 1, pe_cb, pe_lost, &seen), -ENOENT);
+    cr_expect_eq(map_perf_event_array_read(m, 1, pe_cb, pe_lost, &seen), -ENOENT);
     bpfrt_map__free(m);
 }
 
@@ -833,7 +833,7 @@ Test(maps2, devmap_cpumap_xskmap)
 
 /* ---------------------------------------------- STACK_TRACE, CGROUP_ARRAY */
 
-long stack_trace_store(struct bpfrt_map *m, const void *frames, uint32_t nr, uint64_t flags);
+long map_stack_trace_store(struct bpfrt_map *m, const void *frames, uint32_t nr, uint64_t flags);
 
 Test(maps2, stack_trace_and_cgroup_array)
 {
@@ -846,10 +846,10 @@ Test(maps2, stack_trace_and_cgroup_array)
     cr_expect_eq(mk_err(BPF_MAP_TYPE_STACK_TRACE, 4, 1024, 4, 0, 0), -EINVAL, "over 127 frames");
     cr_expect_eq(mk_err(BPF_MAP_TYPE_STACK_TRACE, 4, 1024, 4, BPF_F_STACK_BUILD_ID, 0), 0);
     cr_expect_eq(bpfrt_map__get_next_key(s, NULL, &next, 4), -ENOENT);
-    r = stack_trace_store(s, ips, 2, 0);
+    r = map_stack_trace_store(s, ips, 2, 0);
     cr_assert_geq(r, 0);
     id = (uint32_t)r;
-    cr_expect_eq(stack_trace_store(s, ips, 2, 0), r, "same stack, same id");
+    cr_expect_eq(map_stack_trace_store(s, ips, 2, 0), r, "same stack, same id");
     cr_assert_eq(bpfrt_map__lookup_elem(s, &id, 4, out, 32, 0), 0);
     cr_expect(out[0] == 0x1000 && out[1] == 0x2000 && out[2] == 0 && out[3] == 0, "frames, zero padded");
     cr_expect_eq(bpfrt_map__update_elem(s, &id, 4, out, 32, BPF_ANY), -EINVAL);
