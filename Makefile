@@ -6,7 +6,10 @@ CC      ?= gcc
 CLANG   ?= clang-19
 BPF_CLANG ?= clang-19
 O       ?= build
-CFLAGS_BASE := -std=gnu11 -g -Wall -Wextra -Werror -Iinclude -Isrc -D_GNU_SOURCE
+CFLAGS_BASE := -std=gnu11 -g -Wall -Wextra -Werror -Iinclude -D_GNU_SOURCE
+# The library and its tests see its internals; the command sees only the
+# public header (include/), as an embedder does.
+LIB_CFLAGS := -Isrc
 OPT     ?= -O2
 CFLAGS  ?=
 ALL_CFLAGS = $(CFLAGS_BASE) $(OPT) $(CFLAGS)
@@ -26,7 +29,11 @@ all: $(O)/libbpfrt.a $(O)/bpfrt
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/tools/%.o: tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -I$(dir $<) -MMD -MP -c $< -o $@
 
 # clang 18/19 merge the interpreter's per-handler dispatch jumps into one
 # shared jump (tail duplication limits); lift the limits for that file.

@@ -377,6 +377,9 @@ int bpfrt_object__load(struct bpfrt_object *obj)
             return ld_err(obj, err, "%s: section '%s': program '%s': %s", obj->path, obj->secs[p->sec_idx].name,
                           p->name, msg[0] ? msg : strerror(-err));
         }
+        err = ld_prog_give_src(obj, p);
+        if (err)
+            return err;
     }
     return fill_prog_slots(obj);
 }

@@ -386,6 +386,11 @@ uint32_t bpfrt_map__max_entries(const struct bpfrt_map *map)
     return map->max_entries;
 }
 
+uint32_t bpfrt_map__nr_workers(const struct bpfrt_map *map)
+{
+    return map->nr_workers;
+}
+
 uint32_t bpfrt_map__map_flags(const struct bpfrt_map *map)
 {
     return map->map_flags;
