@@ -8,14 +8,17 @@ CC      ?= gcc
 CLANG   ?= clang-19
 BPF_CLANG ?= clang-19
 O       ?= build
-CFLAGS_BASE := -std=gnu11 -g -Wall -Wextra -Werror -Iinclude -Isrc -D_GNU_SOURCE
+CFLAGS_BASE := -std=gnu11 -g -Wall -Wextra -Werror -Iinclude -D_GNU_SOURCE
+# The library and its tests see its internals; the command sees only the
+# public header (include/), as an embedder does.
+LIB_CFLAGS := -Isrc
 OPT     ?= -O2
 CFLAGS  ?=
 ALL_CFLAGS = $(CFLAGS_BASE) $(OPT) $(CFLAGS)
 # What the library itself needs (also bpfrt.pc's Requires.private).
-LDLIBS_LIB  = -lbpf -lelf -lz
-LDLIBS_TOOL = -lpcap $(LDLIBS_LIB)
-LDLIBS_TEST = -lcriterion -lpcap $(LDLIBS_LIB)
+LDLIBS_LIB  = -lpcap -lbpf -lelf -lz
+LDLIBS_TOOL = $(LDLIBS_LIB)
+LDLIBS_TEST = -lcriterion $(LDLIBS_LIB)
 
 # The library's version: the soname carries the major number.
 VERSION_MAJOR := 0
@@ -35,7 +38,7 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 # Module layering (scripts/check-layers.sh): 0 reports violations, 1 fails
 # the build on them.  Strict mode also builds tools/ with include/ alone on
 # its include path and links the command with the public library only.
-LAYERS_STRICT ?= 0
+LAYERS_STRICT ?= 1
 
 LIB_SRCS := $(wildcard src/*/*.c)
 TOOL_SRCS := $(wildcard tools/bpfrt/*.c)
@@ -67,13 +70,17 @@ layers: $(LIB_OBJS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/tools/%.o: tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -I$(dir $<) -MMD -MP -c $< -o $@
 
 # The shared library's objects: position independent, kept apart so that the
 # static library and the command keep the code the benchmarks measure.
 $(O)/pic/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIC -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -fPIC -MMD -MP -c $< -o $@
 
 # clang 18/19 merge the interpreter's per-handler dispatch jumps into one
 # shared jump (tail duplication limits); lift the limits for that file.
@@ -170,7 +177,7 @@ FAULT_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wra
     -Wl,--wrap=posix_memalign,--wrap=write,--wrap=pwrite,--wrap=fwrite,--wrap=ftruncate,--wrap=fallocate \
     -Wl,--wrap=posix_fallocate,--wrap=mmap,--wrap=mremap
 $(O)/bpfrt-fault: $(O)/tests/fault/fault.o $(O)/libbpfrt-internal.a
-	$(CC) $(ALL_CFLAGS) $(FAULT_WRAP) -o $@ $^ -lbpf -lelf -lz
+	$(CC) $(ALL_CFLAGS) $(FAULT_WRAP) -o $@ $^ $(LDLIBS_LIB)
 
 fault: fault-plain fault-san
 fault-plain: $(O)/bpfrt-fault

@@ -82,9 +82,11 @@ long bpfrt_prog__xlated_orig_idx(const struct bpfrt_prog *prog, size_t i);
 
 /* Program types (bpftool's names: "xdp", "sched_cls", "socket_filter",
  * ...; also the words "socket", "classifier", "tc", "action",
- * "cgroup/skb" and "raw").  0 / -ENOENT. */
+ * "cgroup/skb", and "raw" for BPF_PROG_TYPE_UNSPEC, bpfrt's raw
+ * convention; "unspec" is refused).  0 / -ENOENT. */
 int bpfrt_prog_type_from_name(const char *name, enum bpf_prog_type *type);
-/* The name of a type, or NULL when the UAPI header does not define it. */
+/* The name of a type ("unspec" for BPF_PROG_TYPE_UNSPEC), or NULL when
+ * the UAPI header does not define it. */
 const char *bpfrt_prog_type_name(enum bpf_prog_type type);
 /* The name of a return code of the type ("XDP_PASS", "TC_ACT_SHOT"), or
  * NULL when the type gives that value no name. */
@@ -96,6 +98,47 @@ int bpfrt_prog_type_from_section(const char *sec, enum bpf_prog_type *type, enum
 /* Can bpfrt run programs of this type yet (1), or does it lack the
  * type's context (0)? */
 int bpfrt_prog_type_can_run(enum bpf_prog_type type);
+
+/* The license it was loaded with ("GPL" when none was given). */
+const char *bpfrt_prog__license(const struct bpfrt_prog *prog);
+/* When it was loaded (seconds since the epoch) and by whom (uid): a pinned
+ * program keeps its loader's, as bpftool shows them. */
+uint64_t bpfrt_prog__load_time(const struct bpfrt_prog *prog);
+uint32_t bpfrt_prog__uid(const struct bpfrt_prog *prog);
+enum bpf_attach_type bpfrt_prog__expected_attach_type(const struct bpfrt_prog *prog);
+
+/* The kernel's program tag (bpf_prog_calc_tag, what bpftool prints as
+ * "tag"): the first 8 bytes of the SHA-1 (Linux before 6.18) or SHA-256
+ * (from 6.18 on; chosen by the running kernel, BPFRT_TAG_HASH=sha1|sha256
+ * overrides) of the instructions, the map of every map load counted as
+ * zero.  A pinned program keeps the tag it was pinned with.  0, -EINVAL,
+ * -ENOMEM. */
+int bpfrt_prog__tag(const struct bpfrt_prog *prog, uint8_t tag[8]);
+/* The same over any instructions (a subprogram: the kernel tags each
+ * function, "bpf_prog_<tag>_<name>"). */
+int bpfrt_prog_calc_tag(const struct bpf_insn *insns, size_t cnt, uint8_t tag[8]);
+
+/* Source facts of a loaded program, from its object's BTF func and line
+ * info (kept as text with the program, and by its pin); none for raw
+ * instructions.  Strings belong to the program ("" when unknown). */
+struct bpfrt_func_info {
+    uint32_t insn_off; /* the function's first instruction */
+    const char *name;  /* its BTF name */
+    const char *proto; /* its prototype as bpftool heads it: "int f(struct xdp_md * ctx)", or "" */
+};
+struct bpfrt_line_info {
+    uint32_t insn_off; /* the first instruction of the line's code */
+    uint32_t line_nr, col;
+    const char *file, *text;
+};
+/* The function that starts at instruction idx: 0, or -ENOENT. */
+int bpfrt_prog__func_at(const struct bpfrt_prog *prog, size_t idx, struct bpfrt_func_info *fi);
+/* The line record that starts at instruction idx (bpftool's `linum`
+ * listing shows a line once, there): 0, or -ENOENT. */
+int bpfrt_prog__line_at(const struct bpfrt_prog *prog, size_t idx, struct bpfrt_line_info *li);
+/* The line instruction idx comes from (the last record at or before it):
+ * 0, or -ENOENT. */
+int bpfrt_prog__source_line(const struct bpfrt_prog *prog, size_t idx, struct bpfrt_line_info *li);
 
 #define BPFRT_MAX_INSNS 1000000 /* BPF_COMPLEXITY_LIMIT_INSNS */
 
@@ -132,6 +175,52 @@ struct bpfrt_run_opts {
 };
 
 #define BPFRT_DEFAULT_BUDGET 100000000ull
+
+/* ------------------------------------------------------------ pcap replay */
+
+/* Run prog once per packet of a capture (pcap or pcapng, via libpcap),
+ * each run on a copy of the packet with the raw convention (r1 = data,
+ * r2 = length): what `bpfrt prog run PROG pcap FILE` prints. */
+#define BPFRT_PCAP_RETVALS 8 /* return values counted one by one */
+
+struct bpfrt_pcap_packet {
+    uint64_t nr;          /* from 1, in capture order */
+    const void *data;     /* the packet as the program left it (NULL when empty) */
+    uint32_t len;         /* captured bytes */
+    uint64_t retval;      /* r0 */
+    uint64_t duration_ns; /* of this run */
+};
+/* After each run; a non-zero return stops the replay and is returned. */
+typedef int (*bpfrt_pcap_packet_fn)(const struct bpfrt_pcap_packet *pkt, void *ctx);
+
+enum bpfrt_pcap_stage {
+    BPFRT_PCAP_OK = 0,
+    BPFRT_PCAP_OPEN,     /* the capture could not be opened */
+    BPFRT_PCAP_READ,     /* a packet could not be read (after packets runs) */
+    BPFRT_PCAP_RUN,      /* the run of packet packets + 1 failed */
+    BPFRT_PCAP_CALLBACK, /* the callback stopped it */
+};
+
+struct bpfrt_pcap_run_opts {
+    size_t sz;
+    uint32_t flags;  /* enum bpfrt_run_flags, for every run */
+    uint64_t budget; /* per run; 0: BPFRT_DEFAULT_BUDGET */
+    bpfrt_pcap_packet_fn packet_fn;
+    void *ctx;
+    char *log_buf; /* receives the reason when the replay fails */
+    size_t log_size;
+    /* Output (also after a failure: what ran before it) */
+    uint64_t packets;     /* runs that completed */
+    uint64_t duration_ns; /* mean per run */
+    uint64_t retval_counts[BPFRT_PCAP_RETVALS]; /* runs that returned 0, 1, ... */
+    uint64_t retval_other;                      /* runs that returned more */
+    uint32_t failed_stage;                      /* enum bpfrt_pcap_stage */
+};
+
+/* 0, or a negative errno with the reason in log_buf: the run's error
+ * (BPFRT_PCAP_RUN, the log names the packet), -EINVAL (the capture cannot
+ * be opened), -EIO (it cannot be read further), -ENOMEM. */
+int bpfrt_prog__run_pcap(struct bpfrt_prog *prog, const char *path, struct bpfrt_pcap_run_opts *opts);
 
 /* Run prog: checked when flags ask for it or the program is unverified
  * (unless BPFRT_RUN_UNVERIFIED_UNCHECKED), unchecked when it is verified.
@@ -315,6 +404,10 @@ const struct bpf_insn *bpfrt_program__insns(const struct bpfrt_program *p);
 size_t bpfrt_program__insn_cnt(const struct bpfrt_program *p);
 /* The loaded program (NULL before bpfrt_object__load). */
 struct bpfrt_prog *bpfrt_program__prog(const struct bpfrt_program *p);
+/* The object's BTF (libbpf's struct btf, <bpf/btf.h>), or NULL; it lives
+ * as long as the object. */
+struct btf;
+const struct btf *bpfrt_object__btf(const struct bpfrt_object *obj);
 /* Source line of instruction idx from BTF line info, or NULL. */
 const char *bpfrt_program__source_line(const struct bpfrt_program *p, size_t idx, uint32_t *line_nr,
                                        const char **file);
@@ -326,14 +419,42 @@ const char *bpfrt_program__source_line(const struct bpfrt_program *p, size_t idx
  * NULL (errno set) when none can be had. */
 const char *bpfrt_fs_dir(void);
 
+/* Pin paths follow bpffs's rule: a pin must lie under the state directory,
+ * as the kernel refuses a pin outside bpffs.  A path outside it (after
+ * resolving a relative path against the current directory, and symbolic
+ * links and ".." in its directory) is refused with -EPERM and a message
+ * naming the state directory, by every pin call below. */
+
+/* Options of the pin calls: the reason of a failure goes to log_buf. */
+struct bpfrt_pin_opts {
+    size_t sz;
+    char *log_buf;
+    size_t log_size;
+};
+
 /* Pin a map: its storage moves into a file at path (created 0600; -EEXIST
  * when path exists), which keeps the map alive after the process exits.
  * Every process that opens the file with bpfrt_map__open_pinned() shares
  * the same map: updates in one are seen by the others. */
 int bpfrt_map__pin(struct bpfrt_map *map, const char *path);
 int bpfrt_map__open_pinned(const char *path, struct bpfrt_map **mapp);
+/* The same with the reason of a failure in opts->log_buf (what
+ * bpfrt_pin_error() says, for callers that keep their own log). */
+int bpfrt_map__pin_opts(struct bpfrt_map *map, const char *path, const struct bpfrt_pin_opts *opts);
+int bpfrt_map__open_pinned_opts(const char *path, const struct bpfrt_pin_opts *opts, struct bpfrt_map **mapp);
+/* Remove the file the map is pinned at (other names of it stay) and
+ * forget it; the map stays usable in this process.  -EINVAL when it is
+ * not pinned. */
+int bpfrt_map__unpin(struct bpfrt_map *map);
 /* The file the map is pinned at, or NULL. */
 const char *bpfrt_map__pin_path(const struct bpfrt_map *map);
+/* Whether the map is frozen (bpfrt_map__freeze, by this process or, for
+ * a pinned map, by any process sharing it). */
+int bpfrt_map__is_frozen(const struct bpfrt_map *map);
+/* Per-CPU slots of the map (its creator's bpfrt_nr_workers() for a
+ * pinned map): a per-CPU value in user space is that many slots. */
+uint32_t bpfrt_map__nr_workers(const struct bpfrt_map *map);
+
 /* Why the last bpfrt_map__pin() / bpfrt_map__open_pinned() of this thread
  * failed ("" after a success): names the file and the reason, e.g. a
  * truncated, foreign or corrupt file (-EINVAL), an existing path
@@ -347,6 +468,66 @@ const char *bpfrt_pin_error(void);
  * in any process, sharing those maps. */
 int bpfrt_prog__pin(struct bpfrt_prog *prog, const char *path);
 int bpfrt_prog__open_pinned(const char *path, struct bpfrt_prog **progp);
+/* The same with the reason of a failure in opts->log_buf (names the file
+ * and the map or record at fault).  A program of an object keeps its tag,
+ * expected attach type and source lines in its pin. */
+int bpfrt_prog__pin_opts(struct bpfrt_prog *prog, const char *path, const struct bpfrt_pin_opts *opts);
+int bpfrt_prog__open_pinned_opts(const char *path, const struct bpfrt_pin_opts *opts, struct bpfrt_prog **progp);
+
+/* Pins of a loaded object, all or nothing: a call that fails removes what
+ * it created (pins, directories, maps it pinned) and leaves what was there
+ * before untouched.  maps_dir: pin the object's maps there first, at
+ * maps_dir/<map name> (bpftool's pinmaps); a map that cannot be pinned
+ * (a prog array, a map-in-map: their values are ids of this process) is
+ * left out, with a note in the log, when no program being pinned uses it.
+ * Directories are created (mode 0700) as needed. */
+struct bpfrt_object_pin_opts {
+    size_t sz;
+    const char *maps_dir;
+    char *log_buf; /* the reason of a failure; notes after a success */
+    size_t log_size;
+};
+/* Every program at dir/<program name> (bpftool's prog loadall). */
+int bpfrt_object__pin_programs(struct bpfrt_object *obj, const char *dir, const struct bpfrt_object_pin_opts *opts);
+/* One program of a loaded object at path (bpftool's prog load). */
+int bpfrt_program__pin(struct bpfrt_program *p, const char *path, const struct bpfrt_object_pin_opts *opts);
+/* Every map not pinned yet at dir/<map name> (opts->maps_dir unused). */
+int bpfrt_object__pin_maps(struct bpfrt_object *obj, const char *dir, const struct bpfrt_object_pin_opts *opts);
+
+/* The pins under the state directory: every file that holds a pinned
+ * program (or map), found by walking the directory (there is no list of
+ * every program in user space); hard links to one file are one entry. */
+enum bpfrt_pin_kind {
+    BPFRT_PIN_PROG = 1,
+    BPFRT_PIN_MAP,
+};
+struct bpfrt_pin_entry {
+    char **paths; /* sorted; paths[0] is a name to open it by */
+    size_t nr_paths;
+};
+/* *pinsp (free with bpfrt_pin_list_free) in path order.  0, or a negative
+ * errno with the reason in opts->log_buf (no state directory, -ENOMEM). */
+int bpfrt_pin_list(enum bpfrt_pin_kind kind, const struct bpfrt_pin_opts *opts, struct bpfrt_pin_entry **pinsp,
+                   size_t *np);
+void bpfrt_pin_list_free(struct bpfrt_pin_entry *pins, size_t n);
+
+/* ------------------------------------------------------------------- BTF */
+
+/* `bpftool btf dump file PATH`: the BTF of an ELF object (its .BTF) or of
+ * a raw BTF file written to out, raw (bpftool's listing, or its JSON with
+ * json set) or as a C header. */
+enum bpfrt_btf_format {
+    BPFRT_BTF_RAW = 0,
+    BPFRT_BTF_C,
+};
+struct bpfrt_btf_dump_opts {
+    size_t sz;
+    enum bpfrt_btf_format format;
+    int json;
+    char *log_buf;
+    size_t log_size;
+};
+int bpfrt_btf__dump_file(const char *path, FILE *out, const struct bpfrt_btf_dump_opts *opts);
 
 #ifdef __cplusplus
 }

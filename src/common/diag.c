@@ -70,18 +70,3 @@ void cm_diag_note(struct cm_diag *d, const char *fmt, ...)
     vappend(d, "", fmt, ap);
     va_end(ap);
 }
-
-void cm_strlcat_fmt(char *buf, size_t size, const char *fmt, ...)
-{
-    size_t len;
-    va_list ap;
-
-    if (!buf || !size)
-        return;
-    len = strnlen(buf, size);
-    if (len + 1 >= size)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(buf + len, size - len, fmt, ap);
-    va_end(ap);
-}

@@ -35,7 +35,4 @@ int cm_diag_err(struct cm_diag *d, int err, long insn, const char *fmt, ...) __a
 /* Append a line of text to the log (no error recorded). */
 void cm_diag_note(struct cm_diag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Append text to a NUL-terminated buffer of size bytes, truncating. */
-void cm_strlcat_fmt(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
 #endif

@@ -4,6 +4,9 @@
  * one entry per type kind in a table; the JSON form carries bpftool's keys.
  * The C form is libbpf's btf_dump API inside the same preamble bpftool
  * writes.  A test compares each with bpftool's own output. */
+#include "bpfrt/bpfrt.h"
+#include "common/log.h"
+#include "common/opts.h"
 #include "loader/btf_info.h"
 
 #include <bpf/btf.h>
@@ -419,4 +422,23 @@ int btf_dump_file(const char *path, const char *format, int json, FILE *out, cha
         snprintf(log, logsz, "%s: dumping BTF failed (%s)", path, strerror(-err));
     btf__free(btf);
     return err;
+}
+
+int bpfrt_btf__dump_file(const char *path, FILE *out, const struct bpfrt_btf_dump_opts *opts)
+{
+    enum bpfrt_btf_format format = CM_OPT(opts, format, BPFRT_BTF_RAW);
+    char *log = CM_OPT(opts, log_buf, NULL);
+    size_t logsz = CM_OPT(opts, log_size, 0);
+    char none[1];
+
+    if (!log || !logsz)
+        log = none, logsz = sizeof(none);
+    log[0] = 0;
+    if (!path || !out)
+        return cm_log(log, logsz, -EINVAL, "no path or no output");
+    if (format != BPFRT_BTF_RAW && format != BPFRT_BTF_C)
+        return cm_log(log, logsz, -EINVAL, "unknown BTF dump format %d (raw or c)", (int)format);
+    if (format == BPFRT_BTF_C && CM_OPT(opts, json, 0))
+        return cm_log(log, logsz, -EINVAL, "JSON output for C-syntax dump is not supported");
+    return btf_dump_file(path, format == BPFRT_BTF_C ? "c" : "raw", CM_OPT(opts, json, 0), out, log, logsz);
 }

@@ -173,6 +173,11 @@ const char *core_relo_kind_str(uint32_t kind);
 
 /* ------------------------------------------------------------ dumping */
 
+/* "int entry(struct xdp_md * ctx)" for the BTF FUNC func_id, as bpftool
+ * heads each function of a listing (btf_proto.c).  Returns 0, or -EINVAL
+ * when func_id is not a FUNC with a prototype (buf then empty). */
+int btf_func_proto_str(const struct btf *btf, uint32_t func_id, char *buf, size_t sz);
+
 /* bpftool-style raw listing of every type:
  *   [1] INT 'int' size=4 bits_offset=0 nr_bits=32 encoding=SIGNED
  * Types of a split BTF start after its base.  Returns 0 or -errno. */

@@ -224,5 +224,10 @@ int ld_prog_link(struct bpfrt_object *obj, struct bpfrt_program *prog);
 /* Link every program (maps need rt_id set: after creation, or provisional
  * ids for tests that do not create maps). */
 int ld_object_relocate(struct bpfrt_object *obj);
+/* Give the loaded program of p what only the object knows and a pin or a
+ * listing needs (prog_src.c): its expected attach type and its BTF func
+ * and line info as text (function names and prototypes, source lines).
+ * 0, or -ENOMEM with the reason in the object's log. */
+int ld_prog_give_src(struct bpfrt_object *obj, struct bpfrt_program *p);
 
 #endif

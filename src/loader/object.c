@@ -12,7 +12,6 @@
 #include "maps/map.h"
 
 #include "../common/opts.h"
-#define OPT CM_OPT
 
 #define MAX_OBJECT_FILE (1ull << 30)
 
@@ -53,20 +52,20 @@ static int parse_btf_ext(struct bpfrt_object *obj)
 static int open_common(const char *path, const void *buf, size_t size, const struct bpfrt_object_open_opts *opts,
                        struct bpfrt_object **objp)
 {
-    const char *oname = OPT(opts, object_name, NULL);
-    const char *custom = OPT(opts, btf_custom_path, NULL);
+    const char *oname = CM_OPT(opts, object_name, NULL);
+    const char *custom = CM_OPT(opts, btf_custom_path, NULL);
     struct bpfrt_object *obj;
     int err;
 
     obj = calloc(1, sizeof(*obj));
     if (!obj)
         return -ENOMEM;
-    obj->log = OPT(opts, log_buf, NULL);
-    obj->log_size = OPT(opts, log_size, 0);
+    obj->log = CM_OPT(opts, log_buf, NULL);
+    obj->log_size = CM_OPT(opts, log_size, 0);
     if (obj->log && obj->log_size)
         obj->log[0] = 0;
-    obj->opt_prog_type = OPT(opts, prog_type, BPF_PROG_TYPE_UNSPEC);
-    obj->legacy_maps = OPT(opts, legacy_maps, BPFRT_LEGACY_MAPS_AUTO);
+    obj->opt_prog_type = CM_OPT(opts, prog_type, BPF_PROG_TYPE_UNSPEC);
+    obj->legacy_maps = CM_OPT(opts, legacy_maps, BPFRT_LEGACY_MAPS_AUTO);
     obj->path = strdup(path);
     obj->btf_custom_path = custom ? strdup(custom) : NULL;
     obj->buf = malloc(size ? size : 1);
@@ -97,7 +96,7 @@ static int open_common(const char *path, const void *buf, size_t size, const str
 int bpfrt_object__open_mem(const void *buf, size_t size, const struct bpfrt_object_open_opts *opts,
                            struct bpfrt_object **objp)
 {
-    const char *oname = OPT(opts, object_name, NULL);
+    const char *oname = CM_OPT(opts, object_name, NULL);
 
     if (!objp || (!buf && size))
         return -EINVAL;
@@ -106,8 +105,8 @@ int bpfrt_object__open_mem(const void *buf, size_t size, const struct bpfrt_obje
 
 int bpfrt_object__open_file(const char *path, const struct bpfrt_object_open_opts *opts, struct bpfrt_object **objp)
 {
-    char *log = OPT(opts, log_buf, NULL);
-    size_t logsz = OPT(opts, log_size, 0);
+    char *log = CM_OPT(opts, log_buf, NULL);
+    size_t logsz = CM_OPT(opts, log_size, 0);
     FILE *f;
     long n;
     uint8_t *buf;
@@ -355,6 +354,9 @@ int bpfrt_object__load(struct bpfrt_object *obj)
             return ld_err(obj, err, "%s: section '%s': program '%s': %s", obj->path, obj->secs[p->sec_idx].name,
                           p->name, msg[0] ? msg : strerror(-err));
         }
+        err = ld_prog_give_src(obj, p);
+        if (err)
+            return err;
     }
     return fill_prog_slots(obj);
 }

@@ -283,7 +283,6 @@ int map_register(struct bpfrt_map *m)
     return map_registry_add(m);
 }
 
-#define OPT CM_OPT
 
 int bpfrt_map__create(enum bpf_map_type type, const char *name, uint32_t key_size, uint32_t value_size,
                       uint32_t max_entries, const struct bpfrt_map_create_opts *opts, struct bpfrt_map **mapp)
@@ -293,18 +292,18 @@ int bpfrt_map__create(enum bpf_map_type type, const char *name, uint32_t key_siz
         .key_size = key_size,
         .value_size = value_size,
         .max_entries = max_entries,
-        .map_flags = OPT(opts, map_flags, 0),
-        .numa_node = OPT(opts, numa_node, 0),
-        .map_extra = OPT(opts, map_extra, 0),
-        .nr_workers = OPT(opts, nr_workers, 0),
-        .inner_map = OPT(opts, inner_map, NULL),
-        .btf_key_type_id = OPT(opts, btf_key_type_id, 0),
-        .btf_value_type_id = OPT(opts, btf_value_type_id, 0),
+        .map_flags = CM_OPT(opts, map_flags, 0),
+        .numa_node = CM_OPT(opts, numa_node, 0),
+        .map_extra = CM_OPT(opts, map_extra, 0),
+        .nr_workers = CM_OPT(opts, nr_workers, 0),
+        .inner_map = CM_OPT(opts, inner_map, NULL),
+        .btf_key_type_id = CM_OPT(opts, btf_key_type_id, 0),
+        .btf_value_type_id = CM_OPT(opts, btf_value_type_id, 0),
     };
 
     if (!attr.nr_workers)
         attr.nr_workers = bpfrt_nr_workers();
-    return map_create(&attr, name, OPT(opts, log_buf, NULL), OPT(opts, log_size, 0), mapp);
+    return map_create(&attr, name, CM_OPT(opts, log_buf, NULL), CM_OPT(opts, log_size, 0), mapp);
 }
 
 void bpfrt_map__free(struct bpfrt_map *map)
@@ -384,6 +383,11 @@ uint32_t bpfrt_map__value_size(const struct bpfrt_map *map)
 uint32_t bpfrt_map__max_entries(const struct bpfrt_map *map)
 {
     return map->max_entries;
+}
+
+uint32_t bpfrt_map__nr_workers(const struct bpfrt_map *map)
+{
+    return map->nr_workers;
 }
 
 uint32_t bpfrt_map__map_flags(const struct bpfrt_map *map)
@@ -643,7 +647,7 @@ out:
 int bpfrt_map__lookup_batch(struct bpfrt_map *map, void *in_batch, void *out_batch, void *keys, void *values,
                             uint32_t *count, const struct bpfrt_map_batch_opts *opts)
 {
-    uint64_t elem_flags = OPT(opts, elem_flags, 0), flags = OPT(opts, flags, 0);
+    uint64_t elem_flags = CM_OPT(opts, elem_flags, 0), flags = CM_OPT(opts, flags, 0);
     int err = batch_prologue(map, MAP_BATCH_LOOKUP, 1, 0, count);
 
     if (err)
@@ -664,7 +668,7 @@ int bpfrt_map__lookup_batch(struct bpfrt_map *map, void *in_batch, void *out_bat
 int bpfrt_map__lookup_and_delete_batch(struct bpfrt_map *map, void *in_batch, void *out_batch, void *keys, void *values,
                                        uint32_t *count, const struct bpfrt_map_batch_opts *opts)
 {
-    uint64_t elem_flags = OPT(opts, elem_flags, 0), flags = OPT(opts, flags, 0);
+    uint64_t elem_flags = CM_OPT(opts, elem_flags, 0), flags = CM_OPT(opts, flags, 0);
     int err = batch_prologue(map, MAP_BATCH_LOOKUP_AND_DELETE, 1, 1, count);
 
     if (err)
@@ -686,7 +690,7 @@ int bpfrt_map__lookup_and_delete_batch(struct bpfrt_map *map, void *in_batch, vo
 int bpfrt_map__update_batch(struct bpfrt_map *map, const void *keys, const void *values, uint32_t *count,
                             const struct bpfrt_map_batch_opts *opts)
 {
-    uint64_t elem_flags = OPT(opts, elem_flags, 0);
+    uint64_t elem_flags = CM_OPT(opts, elem_flags, 0);
     uint32_t max, cp;
     size_t vsz;
     int err = batch_prologue(map, MAP_BATCH_UPDATE, 0, 1, count);
@@ -713,7 +717,7 @@ int bpfrt_map__update_batch(struct bpfrt_map *map, const void *keys, const void 
 int bpfrt_map__delete_batch(struct bpfrt_map *map, const void *keys, uint32_t *count,
                             const struct bpfrt_map_batch_opts *opts)
 {
-    uint64_t elem_flags = OPT(opts, elem_flags, 0);
+    uint64_t elem_flags = CM_OPT(opts, elem_flags, 0);
     uint32_t max, cp;
     int err = batch_prologue(map, MAP_BATCH_DELETE, 0, 1, count);
 

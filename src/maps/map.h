@@ -180,6 +180,9 @@ static inline int *map_frozen_word(struct bpfrt_map *m)
 int map_register(struct bpfrt_map *m);
 /* Unmap what pinning mapped besides the arena, forget the path (pin.c). */
 void map_pin_release(struct bpfrt_map *m);
+/* The first 8 bytes of every pinned map's file (its arena header's magic),
+ * for a listing of pins (runtime/pin_list.c). */
+const char *map_pin_file_magic(void);
 
 /* Size of one per-CPU slot and of a whole per-CPU value in user space. */
 static inline uint32_t map_percpu_slot(const struct bpfrt_map *m)

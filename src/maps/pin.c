@@ -71,6 +71,8 @@
 
 #include "../btf/btf_check.h"
 #include "../common/checksum.h"
+#include "../common/fs.h"
+#include "../common/opts.h"
 #include "map.h"
 #include "registry.h"
 
@@ -256,6 +258,10 @@ int bpfrt_map__pin(struct bpfrt_map *map, const char *path)
         return pin_fail(-EOPNOTSUPP,
                         "%s (%s) holds ids of programs or maps, which are per process: it cannot be pinned",
                         label(map, lb), type_name(map->type));
+    /* bpffs's rule, after what no path would change */
+    err = cm_pin_path_check(path, pin_err, sizeof(pin_err));
+    if (err)
+        return err;
     if (map->pin)
         return pin_again(map, path);
     if (!map->arena.base)
@@ -381,6 +387,50 @@ out_pin:
 const char *bpfrt_map__pin_path(const struct bpfrt_map *map)
 {
     return map && map->pin ? map->pin->path : NULL;
+}
+
+/* The reason of the last failure of this thread into the caller's log. */
+static int to_log(int err, const struct bpfrt_pin_opts *opts)
+{
+    char *log = CM_OPT(opts, log_buf, NULL);
+    size_t size = CM_OPT(opts, log_size, 0);
+
+    if (log && size)
+        snprintf(log, size, "%s", err ? pin_err : "");
+    return err;
+}
+
+int bpfrt_map__pin_opts(struct bpfrt_map *map, const char *path, const struct bpfrt_pin_opts *opts)
+{
+    return to_log(bpfrt_map__pin(map, path), opts);
+}
+
+int bpfrt_map__unpin(struct bpfrt_map *map)
+{
+    if (!map || !map->pin)
+        return -EINVAL;
+    if (unlink(map->pin->path) && errno != ENOENT)
+        return -errno;
+    /* the storage stays mapped (from a file no name leads to any more);
+     * the frozen state goes back to the map's own word */
+    map->frozen = __atomic_load_n(map_frozen_word(map), __ATOMIC_ACQUIRE);
+    map_pin_release(map);
+    return 0;
+}
+
+int bpfrt_map__is_frozen(const struct bpfrt_map *map)
+{
+    if (!map)
+        return 0;
+    return __atomic_load_n(map->frozen_shared ? map->frozen_shared : &map->frozen, __ATOMIC_ACQUIRE) != 0;
+}
+
+const char *map_pin_file_magic(void)
+{
+    /* the arena header's magic as the file holds it (host byte order:
+     * "BPFRTMAP" on little-endian machines) */
+    static const uint64_t magic = MAP_ARENA_MAGIC;
+    return (const char *)&magic;
 }
 
 void map_pin_release(struct bpfrt_map *m)
@@ -674,4 +724,9 @@ out:
     free(btf);
     close(fd);
     return err;
+}
+
+int bpfrt_map__open_pinned_opts(const char *path, const struct bpfrt_pin_opts *opts, struct bpfrt_map **mapp)
+{
+    return to_log(bpfrt_map__open_pinned(path, mapp), opts);
 }

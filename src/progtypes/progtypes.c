@@ -45,8 +45,9 @@ const struct pt_desc *pt_by_name(const char *name)
 
     if (!name)
         return NULL;
+    /* "unspec" names no type a program can be given; "raw" is its word */
     for (unsigned i = 0; (t = pt_nth(i)); i++)
-        if (!strcmp(t->name, name))
+        if (t->type != BPF_PROG_TYPE_UNSPEC && !strcmp(t->name, name))
             return t;
     for (size_t k = 0; k < sizeof(pt_words) / sizeof(pt_words[0]); k++)
         if (!strcmp(pt_words[k].word, name))

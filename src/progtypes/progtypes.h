@@ -87,7 +87,8 @@ struct pt_desc {
 const struct pt_desc *pt_by_type(enum bpf_prog_type type);
 /* The row whose bpftool name is name, or NULL.  Also takes the words
  * iproute2 and bpftool accept on the command line ("socket", "classifier",
- * "tc", "action", "cgroup/skb"). */
+ * "tc", "action", "cgroup/skb") and "raw" for the raw convention; not
+ * "unspec", which names no type a program can be given. */
 const struct pt_desc *pt_by_name(const char *name);
 /* The type a section name gives (libbpf's SEC() conventions, then
  * iproute2's "ingress"/"egress"/"prog", then libbpf < 1.0 bare prefixes),

@@ -37,7 +37,9 @@
 
 #include "bpfrt/bpfrt.h"
 #include "../common/checksum.h"
+#include "../common/opts.h"
 #include "../isa/isa.h"
+#include "../common/fs.h"
 #include "prog_pin.h"
 
 #define PIN_MAGIC "BPFRTPRG"
@@ -348,10 +350,10 @@ static int build_image(struct bpfrt_prog *prog, struct wbuf *out, char *log, siz
     h.attach_type = prog_attach_type(prog);
     h.loaded_at = prog_loaded_at(prog);
     h.uid = prog_uid(prog);
-    if (prog_tag(prog)) {
-        memcpy(h.tag, prog_tag(prog), 8);
+    /* the tag as the pinning kernel computes it, kept by the pin (a
+     * program's identity does not change with the machine that opens it) */
+    if (!bpfrt_prog__tag(prog, h.tag))
         h.flags |= PIN_F_TAG;
-    }
     h.insn_cnt = (uint32_t)cnt;
     h.nr_maps = nmaps;
     h.nr_funcs = (uint32_t)si->nr_funcs;
@@ -437,6 +439,9 @@ int prog_pin_log(struct bpfrt_prog *prog, const char *path, char *log, size_t lo
         return pin_err(log, logsz, -EINVAL, "no program or no path");
     if (lstat(path, &st) == 0)
         return pin_err(log, logsz, -EEXIST, "'%s' exists", path);
+    err = cm_pin_path_check(path, log, logsz);
+    if (err)
+        return err;
     maps = prog_used_maps(prog, &nmaps);
     if (nmaps > PIN_MAX_MAPS)
         return pin_err(log, logsz, -E2BIG, "program '%s' uses %u maps, more than %u", bpfrt_prog__name(prog), nmaps,
@@ -467,7 +472,7 @@ int prog_pin_log(struct bpfrt_prog *prog, const char *path, char *log, size_t lo
         /* leave no map pinned by this call behind (their storage stays
          * mapped in this process) */
         for (unsigned k = 0; k < nhere; k++)
-            unlink(bpfrt_map__pin_path(pinned_here[k]));
+            bpfrt_map__unpin(pinned_here[k]); /* forgotten too: a later pin pins it afresh */
         if (log && logsz && !log[0])
             pin_err(log, logsz, err, "cannot pin program at '%s': %s", path, strerror(-err));
     }
@@ -477,6 +482,16 @@ int prog_pin_log(struct bpfrt_prog *prog, const char *path, char *log, size_t lo
 int bpfrt_prog__pin(struct bpfrt_prog *prog, const char *path)
 {
     return prog_pin_log(prog, path, NULL, 0);
+}
+
+int bpfrt_prog__pin_opts(struct bpfrt_prog *prog, const char *path, const struct bpfrt_pin_opts *opts)
+{
+    return prog_pin_log(prog, path, CM_OPT(opts, log_buf, NULL), CM_OPT(opts, log_size, 0));
+}
+
+const char *prog_pin_file_magic(void)
+{
+    return PIN_MAGIC;
 }
 
 /* --------------------------------------------------------------- read */
@@ -746,4 +761,9 @@ out:
 int bpfrt_prog__open_pinned(const char *path, struct bpfrt_prog **progp)
 {
     return prog_open_pinned_log(path, progp, NULL, 0);
+}
+
+int bpfrt_prog__open_pinned_opts(const char *path, const struct bpfrt_pin_opts *opts, struct bpfrt_prog **progp)
+{
+    return prog_open_pinned_log(path, progp, CM_OPT(opts, log_buf, NULL), CM_OPT(opts, log_size, 0));
 }

@@ -47,7 +47,8 @@ void prog_set_attach_type(struct bpfrt_prog *prog, enum bpf_attach_type t);
 uint64_t prog_loaded_at(const struct bpfrt_prog *prog); /* seconds since the epoch */
 uint32_t prog_uid(const struct bpfrt_prog *prog);
 void prog_set_origin(struct bpfrt_prog *prog, uint64_t loaded_at, uint32_t uid);
-/* The kernel's tag when the caller computed it (the command does), or NULL. */
+/* The tag a pin kept (or a caller set), or NULL: bpfrt_prog__tag computes
+ * it then (prog_tag.c). */
 const uint8_t *prog_tag(const struct bpfrt_prog *prog);
 void prog_set_tag(struct bpfrt_prog *prog, const uint8_t tag[8]);
 const struct prog_src_info *prog_src(const struct bpfrt_prog *prog);
@@ -59,5 +60,8 @@ int prog_own_maps(struct bpfrt_prog *prog, struct bpfrt_map **maps, unsigned n);
  * of a failure in log (names the file, and the map or record at fault). */
 int prog_pin_log(struct bpfrt_prog *prog, const char *path, char *log, size_t logsz);
 int prog_open_pinned_log(const char *path, struct bpfrt_prog **progp, char *log, size_t logsz);
+/* The first 8 bytes of every pinned program's file ("BPFRTPRG"), for a
+ * listing of pins (pin_list.c). */
+const char *prog_pin_file_magic(void);
 
 #endif

@@ -615,10 +615,24 @@ Test(cli_obj, map_create_validates_then_pins)
     struct out r;
 
     /* pinning itself: tests/unit/test_pin_maps.c; here its error */
+    char fs[] = "/tmp/bpfrt-cliobj-fsXXXXXX", want[256];
+    cr_assert_not_null(mkdtemp(fs));
+    setenv("BPFRT_FS", fs, 1); /* for the commands run below */
+    snprintf(a, sizeof(a), "map create %s/nonexistent/x type hash key 4 value 8 entries 16 name flows", fs);
+    r = run(a);
+    cr_assert_neq(r.status, 0);
+    snprintf(want, sizeof(want),
+             "Error: map created (hash key 4 value 8 entries 16) but not pinned: cannot pin map 'flows' at "
+             "'%s/nonexistent/x': its directory does not exist",
+             fs);
+    HAS(r.stderr_, want);
+    out_free(&r);
+    /* outside the state directory: refused, naming it (bpffs's rule) */
     r = run("map create /nonexistent/x type hash key 4 value 8 entries 16 name flows");
     cr_assert_neq(r.status, 0);
-    HAS(r.stderr_, "Error: map created (hash key 4 value 8 entries 16) but not pinned: cannot pin map 'flows' at "
-                   "'/nonexistent/x': its directory does not exist");
+    snprintf(want, sizeof(want),
+             "but not pinned: cannot pin at '/nonexistent/x': it is outside the state directory '%s'", fs);
+    HAS(r.stderr_, want);
     out_free(&r);
     /* the kernel's errors come first */
     r = run("map create /sys/fs/bpf/x type array key 8 value 8 entries 4");
@@ -641,7 +655,8 @@ Test(cli_obj, map_create_validates_then_pins)
     cr_assert_neq(r.status, 0);
     HAS(r.stderr_, "Error: can't parse key 'four'");
     out_free(&r);
-    r = run("-j map create /nonexistent/x type queue key 0 value 4 entries 8");
+    snprintf(a, sizeof(a), "-j map create %s/nonexistent/x type queue key 0 value 4 entries 8", fs);
+    r = run(a);
     cr_assert_neq(r.status, 0);
     HAS(r.stdout_, "{\"error\":\"map created (queue key 0 value 4 entries 8) but not pinned");
     out_free(&r);
@@ -653,4 +668,6 @@ Test(cli_obj, map_create_validates_then_pins)
     cr_assert_neq(r.status, 0);
     HAS(r.stderr_, "but not pinned: a map (array_of_maps) holds ids of programs or maps");
     out_free(&r);
+    snprintf(a, sizeof(a), "rm -rf %s", fs);
+    cr_assert_eq(system(a), 0);
 }

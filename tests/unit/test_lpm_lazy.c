@@ -20,6 +20,7 @@ static void setup(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/bpfrt-lpm-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
+    setenv("BPFRT_FS", dir, 1); /* pins live under the state directory */
 }
 
 static void teardown(void)

@@ -33,6 +33,8 @@ static void setup(void)
 {
     snprintf(fs, sizeof(fs), "/tmp/bpfrt-pinbtf-XXXXXX");
     cr_assert_not_null(mkdtemp(fs));
+    /* pins must lie under the state directory (as under bpffs) */
+    setenv("BPFRT_FS", fs, 1);
 }
 
 static void teardown(void)
@@ -66,6 +68,8 @@ static const char *bin(void)
 }
 
 #define BPFRT(...) sh("BPFRT_FS=%s/state %s " __VA_ARGS__)
+/* The same with fs itself as the state directory (pins at fs/...). */
+#define BPFRT_HERE(...) sh("BPFRT_FS=%s %s " __VA_ARGS__)
 
 /* tests/data/cli/<name>.c compiled once (private file, renamed in place). */
 static const char *obj(const char *name)
@@ -335,32 +339,32 @@ Test(pin_btf, run_maps_typed_after_runs, .init = setup, .fini = teardown)
     const char *o = run_maps();
     struct out r;
 
-    r = BPFRT("prog loadall %s progs pinmaps maps", fs, bin(), o);
+    r = BPFRT_HERE("prog loadall %s progs pinmaps maps", fs, bin(), o);
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     out_free(&r);
     for (int i = 0; i < 3; i++) {
-        r = BPFRT("prog run pinned progs/count", fs, bin());
+        r = BPFRT_HERE("prog run pinned progs/count", fs, bin());
         cr_assert_eq(r.status, 0, "%s", r.stderr_);
         out_free(&r);
     }
-    r = BPFRT("map dump pinned maps/hits", fs, bin());
+    r = BPFRT_HERE("map dump pinned maps/hits", fs, bin());
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     cr_assert_str_eq(r.stdout_, "[{\n        \"key\": 5,\n        \"value\": 7\n    }\n]\n");
     out_free(&r);
-    r = BPFRT("-j map dump pinned maps/hits", fs, bin());
+    r = BPFRT_HERE("-j map dump pinned maps/hits", fs, bin());
     cr_assert_str_eq(r.stdout_, "[{\"key\":[\"0x05\",\"0x00\",\"0x00\",\"0x00\"],\"value\":[\"0x07\",\"0x00\",\"0x00\","
                             "\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\"],\"formatted\":{\"key\":5,\"value\":7}}]\n");
     out_free(&r);
-    r = BPFRT("map dump pinned maps/run_maps.bss", fs, bin());
+    r = BPFRT_HERE("map dump pinned maps/run_maps.bss", fs, bin());
     cr_assert_str_eq(r.stdout_, "[{\n        \"value\": {\n            \".bss\": [{\n                    \"total\": 9\n"
                             "                }\n            ]\n        }\n    }\n]\n");
     out_free(&r);
-    r = BPFRT("-j map dump pinned maps/run_maps.bss", fs, bin());
+    r = BPFRT_HERE("-j map dump pinned maps/run_maps.bss", fs, bin());
     cr_assert_str_eq(r.stdout_, "[{\"key\":[\"0x00\",\"0x00\",\"0x00\",\"0x00\"],\"value\":[\"0x09\",\"0x00\",\"0x00\","
                             "\"0x00\",\"0x00\",\"0x00\",\"0x00\",\"0x00\"],\"formatted\":{\"value\":{\".bss\":[{"
                             "\"total\":9}]}}}]\n");
     out_free(&r);
-    r = BPFRT("map lookup pinned maps/hits key 5 0 0 0", fs, bin());
+    r = BPFRT_HERE("map lookup pinned maps/hits key 5 0 0 0", fs, bin());
     cr_assert_str_eq(r.stdout_, "{\n    \"key\": 5,\n    \"value\": 7\n}\n");
     out_free(&r);
 }
@@ -380,21 +384,21 @@ Test(pin_btf, typed_dumps_match_bpftool, .init = setup, .fini = teardown, .timeo
     char kp[128];
     struct out r, w;
 
-    r = BPFRT("prog loadall %s progs pinmaps maps", fs, bin(), o);
+    r = BPFRT_HERE("prog loadall %s progs pinmaps maps", fs, bin(), o);
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     out_free(&r);
-    r = BPFRT("map update pinned maps/flows %s && %s map update pinned maps/globals.bss key 0 0 0 0 value 11 0 0 0 "
+    r = BPFRT_HERE("map update pinned maps/flows %s && %s map update pinned maps/globals.bss key 0 0 0 0 value 11 0 0 0 "
               "&& %s map update pinned maps/counts key 2 0 0 0 value 7 0 0 0 0 0 0 0",
               fs, bin(), kv, bin(), bin());
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     out_free(&r);
     /* what bpftool prints, asserted on its own */
-    r = BPFRT("map lookup pinned maps/flows key 1 0 0 0 80 0 6 0", fs, bin());
+    r = BPFRT_HERE("map lookup pinned maps/flows key 1 0 0 0 80 0 6 0", fs, bin());
     cr_assert_str_eq(r.stdout_, "{\n    \"key\": {\n        \"saddr\": 1,\n        \"port\": 80,\n        \"proto\": 6,\n"
                             "        \"pad\": 0\n    },\n    \"value\": {\n        \"packets\": 5,\n"
                             "        \"bytes\": 9,\n        \"tag\": \"abc\",\n        \"delta\": -2\n    }\n}\n");
     out_free(&r);
-    r = BPFRT("-j map dump pinned maps/globals.bss", fs, bin());
+    r = BPFRT_HERE("-j map dump pinned maps/globals.bss", fs, bin());
     HAS(r.stdout_, "\"formatted\":{\"value\":{\".bss\":[{\"counter\":11}]}}}]");
     out_free(&r);
     if (!have_bpftool())
@@ -414,7 +418,7 @@ Test(pin_btf, typed_dumps_match_bpftool, .init = setup, .fini = teardown, .timeo
     for (size_t k = 0; k < sizeof(maps) / sizeof(maps[0]); k++)
         for (int json = 0; json < 2; json++) {
             w = sh("/usr/sbin/bpftool %s map dump pinned %sm/%s", json ? "-j" : "", kp, maps[k][0]);
-            r = BPFRT("%s map dump pinned maps/%s", fs, bin(), json ? "-j" : "", maps[k][1]);
+            r = BPFRT_HERE("%s map dump pinned maps/%s", fs, bin(), json ? "-j" : "", maps[k][1]);
             cr_assert_eq(w.status, 0, "%s", w.stderr_);
             cr_assert_eq(r.status, 0, "%s", r.stderr_);
             cr_assert_str_eq(r.stdout_, w.stdout_, "map %s (%s) differs from bpftool", maps[k][1], json ? "-j" : "text");
@@ -423,7 +427,7 @@ Test(pin_btf, typed_dumps_match_bpftool, .init = setup, .fini = teardown, .timeo
         }
     for (int json = 0; json < 2; json++) {
         w = sh("/usr/sbin/bpftool %s map lookup pinned %sm/flows key 1 0 0 0 80 0 6 0", json ? "-j" : "", kp);
-        r = BPFRT("%s map lookup pinned maps/flows key 1 0 0 0 80 0 6 0", fs, bin(), json ? "-j" : "");
+        r = BPFRT_HERE("%s map lookup pinned maps/flows key 1 0 0 0 80 0 6 0", fs, bin(), json ? "-j" : "");
         cr_assert_str_eq(r.stdout_, w.stdout_, "lookup (%s) differs from bpftool", json ? "-j" : "text");
         out_free(&w);
         out_free(&r);
@@ -445,8 +449,9 @@ Test(pin_btf, show_lists_pins_of_state_dir, .init = setup, .fini = teardown)
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     cr_assert_str_eq(r.stdout_, "[]\n");
     out_free(&r);
-    r = BPFRT("prog loadall %s state/progs pinmaps state/maps && %s map pin pinned state/maps/flows state/flows2", fs,
-              bin(), o, bin());
+    r = BPFRT("prog loadall %s state/progs pinmaps state/maps && BPFRT_FS=%s/state %s map pin pinned state/maps/flows "
+              "state/flows2",
+              fs, bin(), o, fs, bin());
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     out_free(&r);
     /* a stray file is not listed */

@@ -12,6 +12,7 @@
 #include "bpfrt/bpfrt.h"
 #include "progtypes/progtypes.h"
 #include "runtime/prog.h"
+#include "common/log.h"
 #include "bpf_build.h"
 #include "insns.h"
 
@@ -319,7 +320,7 @@ Test(progtypes, names_return_codes_and_runnability)
             size_t len = strlen(d->secs[k].sec);
             snprintf(sec, sizeof(sec), "%.*s", (int)(len - (d->secs[k].sec[len - 1] == '+')), d->secs[k].sec);
             if (sec[strlen(sec) - 1] == '/')
-                cm_strlcat_fmt(sec, sizeof(sec), "x");
+                cm_log_append(sec, sizeof(sec), "x");
             cr_assert_eq(pt_by_section(sec, NULL), d, "section '%s' should give %s", sec, d->name);
         }
     }

@@ -7,7 +7,6 @@
 
 #include "bpfrt/bpfrt.h"
 #include "cli.h"
-#include "loader/btf_info.h"
 
 static int btf_dump(int argc, char **argv)
 {
@@ -36,8 +35,10 @@ static int btf_dump(int argc, char **argv)
     }
     if (format && !strcmp(format, "c") && cli.json)
         return cli_err("JSON output for C-syntax dump is not supported");
+    BPFRT_OPTS(bpfrt_btf_dump_opts, o, .format = format && !strcmp(format, "c") ? BPFRT_BTF_C : BPFRT_BTF_RAW,
+               .json = cli.json, .log_buf = log, .log_size = sizeof(log));
     fflush(stdout);
-    err = btf_dump_file(path, format, cli.json, stdout, log, sizeof(log));
+    err = bpfrt_btf__dump_file(path, stdout, &o);
     if (err)
         return cli_err("failed to dump BTF of '%s': %s", path, log[0] ? log : strerror(-err));
     if (cli.json && cli.pretty)

@@ -1,6 +1,5 @@
-/* btf_fmt.h - values and prototypes printed from BTF the way bpftool
- * prints them (its "formatted" map values, its function prototypes in
- * `prog dump xlated`). */
+/* btf_fmt.h - map values printed from BTF the way bpftool
+ * prints them (its "formatted" map values). */
 #ifndef BPFRT_TOOL_BTF_FMT_H
 #define BPFRT_TOOL_BTF_FMT_H
 
@@ -10,11 +9,6 @@
 #include "json.h"
 
 struct btf;
-
-/* "int entry(struct xdp_md * ctx)" for the BTF FUNC func_id, as bpftool
- * heads each function of a listing.  Returns 0, or -EINVAL when func_id
- * is not a FUNC with a prototype (buf then empty). */
-int btf_fmt_func_proto(const struct btf *btf, uint32_t func_id, char *buf, size_t sz);
 
 /* Write the value at data (size bytes available) of BTF type id into j as
  * one JSON value: integers as numbers, char arrays holding text as

@@ -37,9 +37,7 @@ int cli_parse_u64(const char *s, uint64_t max, uint64_t *v);
 
 struct bpfrt_object;
 struct bpfrt_program;
-struct bpfrt_map;
-struct btf;
-struct btf_ext_line;
+struct bpfrt_prog;
 
 /* `obj FILE [sec SECTION | prog NAME] [type TYPE]` (a PROG) or
  * `obj FILE [name NAME]` (a MAP). */
@@ -61,34 +59,8 @@ int cli_obj_load(const struct cli_obj_spec *s, struct bpfrt_object **objp);
 struct bpfrt_program *cli_obj_prog(const struct bpfrt_object *obj, const struct cli_obj_spec *s);
 /* bpfrt's id of a program of an object: its position, from 1. */
 int cli_obj_prog_id(const struct bpfrt_object *obj, const struct bpfrt_program *p);
-int cli_prog_type_parse(const char *s, enum bpf_prog_type *type);
+/* bpftool's name of a program type, or "type N" (in buf). */
 const char *cli_prog_type_str(enum bpf_prog_type type, char *buf, size_t sz);
-/* The kernel's tag: first 8 bytes of SHA-1 (SHA-256 from Linux 6.18 on,
- * chosen by the running kernel; BPFRT_TAG_HASH=sha1|sha256 overrides) over
- * the instructions with map references zeroed (bpf_prog_calc_tag). */
-int cli_prog_tag(const struct bpf_insn *insns, size_t cnt, uint8_t tag[8]);
-
-/* Facts beyond the public API (read from the loader and maps). */
-const struct btf *cli_obj_btf(const struct bpfrt_object *obj);
-uint32_t cli_prog_func_at(const struct bpfrt_program *p, size_t idx);
-const struct btf_ext_line *cli_prog_line_at(const struct bpfrt_program *p, size_t idx);
-/* Pin the loaded program p of obj at path (with its tag, attach type and
- * source lines); 0 or -errno with the reason in log. */
-int cli_obj_pin_prog(const struct bpfrt_object *obj, const struct bpfrt_program *p, const char *path, char *log,
-                     size_t logsz);
-int cli_map_frozen(const struct bpfrt_map *m);
-
-/* Pins under the state directory, for `prog show` / `map show` without
- * an object: every regular file below bpfrt_fs_dir() (recursively, in
- * path order) whose first 8 bytes are magic, grouped by file (hard links
- * are one pin with several paths).  0, or 1 after reporting. */
-struct cli_pin {
-    char **paths; /* sorted; paths[0] is the one opened */
-    size_t npaths;
-};
-int cli_pins_find(const char *magic, struct cli_pin **pinsp, size_t *np);
-void cli_pins_free(struct cli_pin *pins, size_t n);
-uint32_t cli_map_nr_workers(const struct bpfrt_map *m);
 
 /* prog run PROG pcap FILE: run once per packet; exit status. */
 int cli_run_pcap(struct bpfrt_prog *prog, const char *name, const char *path, uint32_t flags);

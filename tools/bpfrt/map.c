@@ -94,7 +94,7 @@ static void ctx_fill(struct map_ctx *c)
     c->key_size = bpfrt_map__key_size(c->map);
     c->value_size = bpfrt_map__value_size(c->map);
     c->percpu = is_percpu(bpfrt_map__type(c->map));
-    c->nr_cpus = c->percpu ? cli_map_nr_workers(c->map) : 1;
+    c->nr_cpus = c->percpu ? bpfrt_map__nr_workers(c->map) : 1;
     c->value_len = c->percpu ? ((c->value_size + 7) & ~7u) * c->nr_cpus : c->value_size;
     map_typed(c);
 }
@@ -156,9 +156,11 @@ static int open_map(struct map_ctx *c)
     int err;
 
     if (c->pinned) {
-        err = bpfrt_map__open_pinned(c->pinned, &c->map);
+        char log[1024] = "";
+        BPFRT_OPTS(bpfrt_pin_opts, po, .log_buf = log, .log_size = sizeof(log));
+        err = bpfrt_map__open_pinned_opts(c->pinned, &po, &c->map);
         if (err)
-            return cli_err("%s", bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
+            return cli_err("%s", log[0] ? log : strerror(-err));
         c->spec.map = bpfrt_map__name(c->map)[0] ? bpfrt_map__name(c->map) : "(no name)";
         ctx_fill(c);
         return 0;
@@ -340,7 +342,7 @@ static void show_one(struct bpfrt_map *m, char *const *paths, size_t npaths)
 
     char tb[32];
     const char *type = map_type_str(bpfrt_map__type(m), tb, sizeof(tb));
-    int frozen = cli_map_frozen(m);
+    int frozen = bpfrt_map__is_frozen(m);
 
     if (cli.json) {
         json_obj_open(&cli.j);
@@ -383,31 +385,33 @@ static void show_one(struct bpfrt_map *m, char *const *paths, size_t npaths)
  * why). */
 static int map_list_pinned(void)
 {
-    static const char magic[8] = {'B', 'P', 'F', 'R', 'T', 'M', 'A', 'P'};
-    struct cli_pin *pins;
+    struct bpfrt_pin_entry *pins;
+    char log[1024] = "";
+    BPFRT_OPTS(bpfrt_pin_opts, po, .log_buf = log, .log_size = sizeof(log));
     size_t n;
+    int err = bpfrt_pin_list(BPFRT_PIN_MAP, &po, &pins, &n);
 
-    if (cli_pins_find(magic, &pins, &n))
-        return 1;
+    if (err)
+        return cli_err("%s", log[0] ? log : strerror(-err));
     if (cli.json) {
         json_init(&cli.j, stdout, cli.pretty);
         json_arr_open(&cli.j);
     }
     for (size_t i = 0; i < n; i++) {
         struct bpfrt_map *m;
-        if (bpfrt_map__open_pinned(pins[i].paths[0], &m)) {
+        if (bpfrt_map__open_pinned_opts(pins[i].paths[0], &po, &m)) {
             if (cli.debug)
-                fprintf(stderr, "skipped: %s\n", bpfrt_pin_error());
+                fprintf(stderr, "skipped: %s\n", log);
             continue;
         }
-        show_one(m, pins[i].paths, pins[i].npaths);
+        show_one(m, pins[i].paths, pins[i].nr_paths);
         bpfrt_map__free(m);
     }
     if (cli.json) {
         json_arr_close(&cli.j);
         json_end(&cli.j);
     }
-    cli_pins_free(pins, n);
+    bpfrt_pin_list_free(pins, n);
     return 0;
 }
 
@@ -828,11 +832,12 @@ static int map_create(int argc, char **argv)
     close_map(&inner);
     if (err)
         return cli_err("map create failed: %s%s%s", strerror(-err), log[0] ? ": " : "", log);
-    err = bpfrt_map__pin(m, file);
+    BPFRT_OPTS(bpfrt_pin_opts, po, .log_buf = log, .log_size = sizeof(log));
+    err = bpfrt_map__pin_opts(m, file, &po);
     bpfrt_map__free(m);
     if (err)
         return cli_err("map created (%s key %u value %u entries %u) but not pinned: %s", type_s, (unsigned)key,
-                       (unsigned)value, (unsigned)entries, bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
+                       (unsigned)value, (unsigned)entries, log[0] ? log : strerror(-err));
     if (cli.json)
         printf("null\n");
     return 0;
@@ -846,6 +851,8 @@ static int map_create(int argc, char **argv)
 static int map_pin(int argc, char **argv)
 {
     struct map_ctx c;
+    char log[1024] = "";
+    BPFRT_OPTS(bpfrt_pin_opts, po, .log_buf = log, .log_size = sizeof(log));
     int used, err;
 
     used = parse_map(argc, argv, &c, 1);
@@ -857,9 +864,9 @@ static int map_pin(int argc, char **argv)
         return cli_err("unexpected '%s' after FILE", argv[used + 1]);
     if (open_map(&c))
         return 1;
-    err = bpfrt_map__pin(c.map, argv[used]);
+    err = bpfrt_map__pin_opts(c.map, argv[used], &po);
     if (err)
-        err = cli_err("%s", bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
+        err = cli_err("%s", log[0] ? log : strerror(-err));
     else if (cli.json)
         printf("null\n");
     close_map(&c);

@@ -5,33 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <bpf/btf.h>
-#include <limits.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bpfrt/bpfrt.h"
-#include "btf_fmt.h"
 #include "cli.h"
-#include "loader/btf_info.h"
-#include "runtime/prog_pin.h"
-
-/* Program types by bpftool's names (enum bpf_prog_type in linux/bpf.h). */
-static const struct {
-    const char *name;
-    enum bpf_prog_type type;
-} prog_types[] = {
-    {"socket", BPF_PROG_TYPE_SOCKET_FILTER}, {"socket_filter", BPF_PROG_TYPE_SOCKET_FILTER},
-    {"kprobe", BPF_PROG_TYPE_KPROBE},         {"sched_cls", BPF_PROG_TYPE_SCHED_CLS},
-    {"classifier", BPF_PROG_TYPE_SCHED_CLS},  {"tc", BPF_PROG_TYPE_SCHED_CLS},
-    {"sched_act", BPF_PROG_TYPE_SCHED_ACT},   {"action", BPF_PROG_TYPE_SCHED_ACT},
-    {"tracepoint", BPF_PROG_TYPE_TRACEPOINT}, {"xdp", BPF_PROG_TYPE_XDP},
-    {"perf_event", BPF_PROG_TYPE_PERF_EVENT}, {"cgroup_skb", BPF_PROG_TYPE_CGROUP_SKB},
-    {"lwt_in", BPF_PROG_TYPE_LWT_IN},         {"lwt_out", BPF_PROG_TYPE_LWT_OUT},
-    {"lwt_xmit", BPF_PROG_TYPE_LWT_XMIT},     {"sk_skb", BPF_PROG_TYPE_SK_SKB},
-    {"flow_dissector", BPF_PROG_TYPE_FLOW_DISSECTOR},
-};
 
 struct prog_spec {
     const char *file;
@@ -90,15 +69,10 @@ static int parse_prog(int argc, char **argv, struct prog_spec *spec)
     spec->type = BPF_PROG_TYPE_UNSPEC;
     used = 2;
     if (argc >= 4 && !strcmp(argv[2], "type")) {
-        size_t k;
-        for (k = 0; k < sizeof(prog_types) / sizeof(prog_types[0]); k++)
-            if (!strcmp(argv[3], prog_types[k].name))
-                break;
-        if (k == sizeof(prog_types) / sizeof(prog_types[0])) {
+        if (bpfrt_prog_type_from_name(argv[3], &spec->type)) {
             cli_err("unknown program type '%s'", argv[3]);
             return -1;
         }
-        spec->type = prog_types[k].type;
         used = 4;
     } else if (argc == 3 && !strcmp(argv[2], "type")) {
         cli_err("'type' needs a TYPE");
@@ -118,7 +92,8 @@ static int load_spec(const struct prog_spec *spec, struct bpfrt_prog **progp)
 
     if (spec->is_pinned) {
         char msg[1024] = "";
-        err = prog_open_pinned_log(spec->file, progp, msg, sizeof(msg));
+        BPFRT_OPTS(bpfrt_pin_opts, po, .log_buf = msg, .log_size = sizeof(msg));
+        err = bpfrt_prog__open_pinned_opts(spec->file, &po, progp);
         if (err)
             return cli_err("%s", msg[0] ? msg : strerror(-err));
         return 0;
@@ -308,43 +283,35 @@ static int prog_run(int argc, char **argv)
 }
 
 /* A program being listed: raw instructions, or a program of a loaded
- * object (then func/line info and map ids are known). */
+ * object or a pinned one (then func/line info and map ids are known). */
 struct listing {
     const struct bpf_insn *insns;
     size_t cnt;
-    const struct bpfrt_object *obj; /* NULL for raw */
-    const struct bpfrt_program *p;
-    const struct btf *btf;
-    const struct prog_src_info *src; /* a pinned program: its source facts */
+    const struct bpfrt_prog *prog; /* NULL for raw */
     int opcodes, linum;
 };
 
 /* Is there a program with names and map ids (an object's or a pinned one)? */
 static int has_identity(const struct listing *l)
 {
-    return l->obj || l->src;
+    return l->prog != NULL;
 }
 
 /* The BTF name of the function starting at idx, or NULL. */
 static const char *func_name_at(const struct listing *l, size_t idx)
 {
-    if (l->src) {
-        const struct prog_src_func *f = prog_src_func_at(l->src, idx);
-        return f && f->name[0] ? f->name : NULL;
-    }
-    if (l->obj) {
-        uint32_t fid = cli_prog_func_at(l->p, idx);
-        const struct btf_type *t = fid && l->btf ? btf__type_by_id(l->btf, fid) : NULL;
-        return t ? btf__name_by_offset(l->btf, t->name_off) : NULL;
-    }
-    return NULL;
+    struct bpfrt_func_info fi;
+
+    if (!l->prog || bpfrt_prog__func_at(l->prog, idx, &fi))
+        return NULL;
+    return fi.name[0] ? fi.name : NULL;
 }
 
 static int func_starts_at(const struct listing *l, size_t idx)
 {
-    if (l->src)
-        return prog_src_func_at(l->src, idx) != NULL;
-    return l->obj && cli_prog_func_at(l->p, idx);
+    struct bpfrt_func_info fi;
+
+    return l->prog && !bpfrt_prog__func_at(l->prog, idx, &fi);
 }
 
 /* Where the function that a bpf-to-bpf call at i enters ends: the next
@@ -380,7 +347,7 @@ static int insn_text(const struct listing *l, size_t i, char *text, size_t sz)
         long long target = (long long)i + 1 + in->imm;
         const char *fname = target >= 0 && (size_t)target < l->cnt ? func_name_at(l, (size_t)target) : NULL;
         uint8_t tag[8];
-        if (fname && !cli_prog_tag(l->insns + target, func_end(l, (size_t)target) - (size_t)target, tag)) {
+        if (fname && !bpfrt_prog_calc_tag(l->insns + target, func_end(l, (size_t)target) - (size_t)target, tag)) {
             size_t len = strlen(text);
             snprintf(text + len, sz - len, "#bpf_prog_%02x%02x%02x%02x%02x%02x%02x%02x_%s", tag[0], tag[1], tag[2],
                      tag[3], tag[4], tag[5], tag[6], tag[7], fname);
@@ -415,33 +382,20 @@ static void dump_one(const struct listing *l)
 
     for (size_t i = 0; i < l->cnt;) {
         char text[256], hex[64], proto[512] = "";
-        const struct btf_ext_line *ln = NULL;
-        struct btf_ext_line pl;
+        const struct bpfrt_line_info *ln = NULL;
+        struct bpfrt_line_info pl;
+        struct bpfrt_func_info fi;
         const char *src = "";
         int n = insn_text(l, i, text, sizeof(text));
         size_t bytes = (size_t)n * sizeof(struct bpf_insn);
 
         if (i + (size_t)n > l->cnt)
             n = 1, bytes = sizeof(struct bpf_insn);
-        if (l->src) {
-            const struct prog_src_func *f = prog_src_func_at(l->src, i);
-            const struct prog_src_line *sl = prog_src_line_at(l->src, i);
-            if (f)
-                snprintf(proto, sizeof(proto), "%s", f->proto);
-            if (sl) {
-                memset(&pl, 0, sizeof(pl));
-                pl.insn_off = sl->insn_off, pl.line = sl->line, pl.col = sl->col;
-                pl.file = sl->file, pl.text = sl->text;
+        if (l->prog) {
+            if (!bpfrt_prog__func_at(l->prog, i, &fi))
+                snprintf(proto, sizeof(proto), "%s", fi.proto);
+            if (!bpfrt_prog__line_at(l->prog, i, &pl))
                 ln = &pl;
-            }
-            if (ln)
-                for (src = ln->text; *src == ' ' || *src == '\t';)
-                    src++;
-        } else if (l->obj) {
-            uint32_t fid = cli_prog_func_at(l->p, i);
-            if (fid && l->btf)
-                btf_fmt_func_proto(l->btf, fid, proto, sizeof(proto));
-            ln = cli_prog_line_at(l->p, i);
             if (ln)
                 for (src = ln->text; *src == ' ' || *src == '\t';)
                     src++; /* bpftool drops the indentation */
@@ -457,7 +411,7 @@ static void dump_one(const struct listing *l)
                 json_kv_str(&cli.j, "src", src);
                 if (l->linum) {
                     json_kv_str(&cli.j, "file", ln->file);
-                    json_kv_u64(&cli.j, "line_num", ln->line);
+                    json_kv_u64(&cli.j, "line_num", ln->line_nr);
                     json_kv_u64(&cli.j, "line_col", ln->col);
                 }
             }
@@ -492,7 +446,7 @@ static void dump_one(const struct listing *l)
             if (ln) {
                 printf("; %s", src);
                 if (l->linum)
-                    printf(" [file:%s line_num:%u line_col:%u]", ln->file, ln->line, ln->col);
+                    printf(" [file:%s line_num:%u line_col:%u]", ln->file, ln->line_nr, ln->col);
                 printf("\n");
             }
             printf("%4zu: (%02x) %s\n", i, l->insns[i].code, text);
@@ -534,22 +488,21 @@ static int prog_dump(int argc, char **argv)
     if (spec.is_obj) {
         if (cli_obj_load(&spec.obj, &obj))
             return 1;
-        l.p = cli_obj_prog(obj, &spec.obj);
-        if (!l.p) {
+        const struct bpfrt_program *p = cli_obj_prog(obj, &spec.obj);
+        if (!p) {
             bpfrt_object__close(obj);
             return 1;
         }
-        l.obj = obj;
-        l.btf = cli_obj_btf(obj);
-        l.insns = bpfrt_program__insns(l.p);
-        l.cnt = bpfrt_program__insn_cnt(l.p);
+        l.prog = bpfrt_program__prog(p);
+        l.insns = bpfrt_program__insns(p);
+        l.cnt = bpfrt_program__insn_cnt(p);
     } else {
         if (load_spec(&spec, &prog))
             return 1;
         l.insns = bpfrt_prog__insns(prog);
         l.cnt = bpfrt_prog__insn_cnt(prog);
         if (spec.is_pinned)
-            l.src = prog_src(prog);
+            l.prog = prog;
     }
     if (cli.json) {
         json_init(&cli.j, stdout, cli.pretty);
@@ -605,7 +558,7 @@ struct show_facts {
     const char *name, *license;
     const struct bpf_insn *insns;
     size_t cnt;
-    const uint8_t *tag; /* NULL: computed from insns */
+    const struct bpfrt_prog *prog; /* a pinned program: its tag; NULL: computed from insns */
     time_t loaded_at;
     uint32_t uid;
     char *const *pinned; /* a listing of pins: the program's paths */
@@ -621,10 +574,10 @@ static void show_facts(const struct show_facts *f)
     char tag[17], tbuf[32], when[64];
     const char *type = cli_prog_type_str(f->type, tbuf, sizeof(tbuf));
 
-    if (f->tag)
-        memcpy(t, f->tag, 8);
+    if (f->prog)
+        bpfrt_prog__tag(f->prog, t);
     else
-        cli_prog_tag(f->insns, f->cnt, t);
+        bpfrt_prog_calc_tag(f->insns, f->cnt, t);
     snprintf(tag, sizeof(tag), "%02x%02x%02x%02x%02x%02x%02x%02x", t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]);
     nmaps = prog_map_ids(f->insns, f->cnt, ids, sizeof(ids) / sizeof(ids[0]));
     if (cli.json) {
@@ -691,12 +644,12 @@ static void show_pinned(const struct bpfrt_prog *prog, char *const *paths, size_
         .id = bpfrt_prog__id(prog),
         .type = bpfrt_prog__type(prog),
         .name = bpfrt_prog__name(prog),
-        .license = prog_license(prog),
+        .license = bpfrt_prog__license(prog),
         .insns = bpfrt_prog__insns(prog),
         .cnt = bpfrt_prog__insn_cnt(prog),
-        .tag = prog_tag(prog),
-        .loaded_at = (time_t)prog_loaded_at(prog),
-        .uid = prog_uid(prog),
+        .prog = prog,
+        .loaded_at = (time_t)bpfrt_prog__load_time(prog),
+        .uid = bpfrt_prog__uid(prog),
         .pinned = paths,
         .npinned = npaths,
     };
@@ -710,11 +663,14 @@ static void show_pinned(const struct bpfrt_prog *prog, char *const *paths, size_
  * left out (-d says why). */
 static int prog_list_pinned(void)
 {
-    struct cli_pin *pins;
+    struct bpfrt_pin_entry *pins;
+    char log[1024] = "";
+    BPFRT_OPTS(bpfrt_pin_opts, po, .log_buf = log, .log_size = sizeof(log));
     size_t n;
+    int err = bpfrt_pin_list(BPFRT_PIN_PROG, &po, &pins, &n);
 
-    if (cli_pins_find("BPFRTPRG", &pins, &n))
-        return 1;
+    if (err)
+        return cli_err("%s", log[0] ? log : strerror(-err));
     if (cli.json) {
         json_init(&cli.j, stdout, cli.pretty);
         json_arr_open(&cli.j);
@@ -727,14 +683,14 @@ static int prog_list_pinned(void)
                 fprintf(stderr, "skipped '%s': %s\n", pins[i].paths[0], strerror(-err));
             continue;
         }
-        show_pinned(prog, pins[i].paths, pins[i].npaths);
+        show_pinned(prog, pins[i].paths, pins[i].nr_paths);
         bpfrt_prog__free(prog);
     }
     if (cli.json) {
         json_arr_close(&cli.j);
         json_end(&cli.j);
     }
-    cli_pins_free(pins, n);
+    bpfrt_pin_list_free(pins, n);
     return 0;
 }
 
@@ -802,141 +758,6 @@ static int prog_show(int argc, char **argv)
 
 /* ------------------------------------- prog pin, prog load, prog loadall */
 
-/* What one command created, removed again when it fails: a failed command
- * leaves nothing of its own behind and touches nothing that was there. */
-struct undo {
-    char *files[256];
-    size_t nfiles;
-    char *dirs[32];
-    size_t ndirs;
-};
-
-static void undo_add(char **list, size_t *n, size_t max, const char *path)
-{
-    if (*n < max)
-        list[(*n)++] = strdup(path);
-}
-
-static void undo_end(struct undo *u, int roll_back)
-{
-    while (u->nfiles) {
-        char *f = u->files[--u->nfiles];
-        if (roll_back && f)
-            unlink(f);
-        free(f);
-    }
-    while (u->ndirs) {
-        char *d = u->dirs[--u->ndirs];
-        if (roll_back && d)
-            rmdir(d);
-        free(d);
-    }
-}
-
-/* mkdir -p dir (mode 0700), recording what it creates. */
-static int make_dirs(const char *dir, struct undo *u)
-{
-    char p[PATH_MAX];
-    struct stat st;
-    size_t len;
-
-    if ((size_t)snprintf(p, sizeof(p), "%s", dir) >= sizeof(p))
-        return cli_err("'%s': path too long", dir);
-    len = strlen(p);
-    while (len > 1 && p[len - 1] == '/')
-        p[--len] = 0;
-    for (char *c = p + 1;; c++) {
-        if (*c && *c != '/')
-            continue;
-        char save = *c;
-        *c = 0;
-        if (mkdir(p, 0700) == 0)
-            undo_add(u->dirs, &u->ndirs, sizeof(u->dirs) / sizeof(u->dirs[0]), p);
-        else if (errno != EEXIST)
-            return cli_err("cannot create directory '%s': %s", p, strerror(errno));
-        *c = save;
-        if (!save)
-            break;
-    }
-    if (stat(p, &st) || !S_ISDIR(st.st_mode))
-        return cli_err("'%s' is not a directory", p);
-    return 0;
-}
-
-/* Does prog use map m? */
-static int prog_uses(const struct bpfrt_prog *prog, const struct bpfrt_map *m)
-{
-    unsigned n;
-    struct bpfrt_map *const *maps = prog ? prog_used_maps(prog, &n) : NULL;
-
-    for (unsigned k = 0; maps && k < n; k++)
-        if (maps[k] == m)
-            return 1;
-    return 0;
-}
-
-/* pinmaps DIR: every map of the object at DIR/<map name>, as bpftool's
- * bpf_object__pin_maps.  A map that cannot be pinned (a prog array, a
- * map-in-map) is left out when no program being pinned uses it; when one
- * does, that is an error naming the map. */
-static int pin_obj_maps(const struct bpfrt_object *obj, struct bpfrt_program **progs, size_t nprogs, const char *dir,
-                        struct undo *u)
-{
-    struct bpfrt_map *m = NULL;
-    char path[PATH_MAX];
-
-    while ((m = bpfrt_object__next_map(obj, m))) {
-        int err, used = 0;
-        if (bpfrt_map__pin_path(m))
-            continue;
-        for (size_t k = 0; k < nprogs; k++)
-            used |= prog_uses(bpfrt_program__prog(progs[k]), m);
-        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, bpfrt_map__name(m)) >= sizeof(path))
-            return cli_err("'%s/%s': path too long", dir, bpfrt_map__name(m));
-        err = bpfrt_map__pin(m, path);
-        if (!err) {
-            undo_add(u->files, &u->nfiles, sizeof(u->files) / sizeof(u->files[0]), path);
-            continue;
-        }
-        if (err == -EEXIST)
-            return cli_err("cannot pin map '%s': '%s' exists", bpfrt_map__name(m), path);
-        if (!used) {
-            if (cli.debug)
-                fprintf(stderr, "map '%s' not pinned (no pinned program uses it): %s\n", bpfrt_map__name(m),
-                        bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
-            continue;
-        }
-        return cli_err("cannot pin map '%s' at '%s': %s", bpfrt_map__name(m), path,
-                       bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
-    }
-    return 0;
-}
-
-/* Pin one program of obj at path; record it and the maps this pin put
- * under the state directory. */
-static int pin_obj_prog(const struct bpfrt_object *obj, struct bpfrt_program *p, const char *objfile, const char *path,
-                        struct undo *u)
-{
-    struct bpfrt_prog *prog = bpfrt_program__prog(p);
-    unsigned n;
-    struct bpfrt_map *const *maps = prog_used_maps(prog, &n);
-    int was_pinned[64] = {0};
-    char log[1024] = "";
-    int err;
-
-    for (unsigned k = 0; k < n && k < 64; k++)
-        was_pinned[k] = bpfrt_map__pin_path(maps[k]) != NULL;
-    err = cli_obj_pin_prog(obj, p, path, log, sizeof(log));
-    if (err)
-        return cli_err("cannot pin program '%s' of '%s' at '%s': %s", bpfrt_program__name(p), objfile, path,
-                       log[0] ? log : strerror(-err));
-    undo_add(u->files, &u->nfiles, sizeof(u->files) / sizeof(u->files[0]), path);
-    for (unsigned k = 0; k < n && k < 64; k++)
-        if (!was_pinned[k] && bpfrt_map__pin_path(maps[k]))
-            undo_add(u->files, &u->nfiles, sizeof(u->files) / sizeof(u->files[0]), bpfrt_map__pin_path(maps[k]));
-    return 0;
-}
-
 static void print_done(void)
 {
     if (cli.json)
@@ -945,18 +766,18 @@ static void print_done(void)
 
 /* prog load OBJ PATH [type TYPE] [pinmaps DIR]: load every program of the
  * object, pin the first at PATH (bpftool's rule).
- * prog loadall OBJ DIR [type TYPE] [pinmaps DIR]: pin each at DIR/<name>. */
+ * prog loadall OBJ DIR [type TYPE] [pinmaps DIR]: pin each at DIR/<name>.
+ * The library pins all or nothing (bpfrt_object__pin_programs). */
 static int prog_load(int argc, char **argv, int all)
 {
     const char *what = all ? "loadall" : "load", *pinmaps = NULL, *path;
     struct cli_obj_spec spec = {0};
     struct bpfrt_object *obj = NULL;
-    struct bpfrt_program *progs[128], *p = NULL;
-    size_t nprogs = 0;
-    struct undo u = {0};
-    char dir_abs[PATH_MAX], target[PATH_MAX];
+    struct bpfrt_program *first;
+    char log[2048] = "";
+    BPFRT_OPTS(bpfrt_object_pin_opts, po, .log_buf = log, .log_size = sizeof(log));
     struct stat st;
-    int rc = 1;
+    int err;
 
     if (argc < 2)
         return cli_err("'prog %s' needs OBJ and %s", what, all ? "DIR" : "PATH");
@@ -966,7 +787,7 @@ static int prog_load(int argc, char **argv, int all)
         if (i + 1 >= argc)
             return cli_err("'%s' needs a value", argv[i]);
         if (!strcmp(argv[i], "type")) {
-            if (cli_prog_type_parse(argv[i + 1], &spec.type))
+            if (bpfrt_prog_type_from_name(argv[i + 1], &spec.type))
                 return cli_err("unknown program type '%s'", argv[i + 1]);
             spec.has_type = 1;
         } else if (!strcmp(argv[i], "pinmaps")) {
@@ -982,55 +803,21 @@ static int prog_load(int argc, char **argv, int all)
         return cli_err("cannot pin at '%s': it exists", path);
     if (cli_obj_load(&spec, &obj))
         return 1;
-    while ((p = bpfrt_object__next_program(obj, p)) && nprogs < sizeof(progs) / sizeof(progs[0])) {
-        progs[nprogs++] = p;
-        if (!all)
-            break;
-    }
-    if (!nprogs) {
+    first = bpfrt_object__next_program(obj, NULL);
+    if (!first) {
         cli_err("object '%s' has no programs", spec.file);
-        goto out;
+        bpfrt_object__close(obj);
+        return 1;
     }
-    if (all) {
-        if (make_dirs(path, &u))
-            goto out;
-        for (size_t k = 0; k < nprogs; k++) {
-            if ((size_t)snprintf(target, sizeof(target), "%s/%s", path, bpfrt_program__name(progs[k])) >=
-                sizeof(target)) {
-                cli_err("'%s/%s': path too long", path, bpfrt_program__name(progs[k]));
-                goto out;
-            }
-            if (lstat(target, &st) == 0) {
-                cli_err("cannot pin program '%s' at '%s': it exists", bpfrt_program__name(progs[k]), target);
-                goto out;
-            }
-        }
-    }
-    if (pinmaps) {
-        /* absolute, so that the pinned programs find their maps from anywhere */
-        if (make_dirs(pinmaps, &u))
-            goto out;
-        if (!realpath(pinmaps, dir_abs)) {
-            cli_err("'%s': %s", pinmaps, strerror(errno));
-            goto out;
-        }
-        if (pin_obj_maps(obj, progs, nprogs, dir_abs, &u))
-            goto out;
-    }
-    for (size_t k = 0; k < nprogs; k++) {
-        if (all)
-            snprintf(target, sizeof(target), "%s/%s", path, bpfrt_program__name(progs[k]));
-        else
-            snprintf(target, sizeof(target), "%s", path);
-        if (pin_obj_prog(obj, progs[k], spec.file, target, &u))
-            goto out;
-    }
-    rc = 0;
-    print_done();
-out:
-    undo_end(&u, rc != 0);
+    po.maps_dir = pinmaps;
+    err = all ? bpfrt_object__pin_programs(obj, path, &po) : bpfrt_program__pin(first, path, &po);
     bpfrt_object__close(obj);
-    return rc;
+    if (err)
+        return cli_err("%s", log[0] ? log : strerror(-err));
+    if (cli.debug && log[0])
+        fprintf(stderr, "%s", log); /* notes: maps left out */
+    print_done();
+    return 0;
 }
 
 /* prog pin PROG FILE */
@@ -1053,26 +840,23 @@ static int prog_pin(int argc, char **argv)
         return cli_err("unexpected '%s' after FILE", argv[used + 1]);
     if (spec.is_obj) {
         struct bpfrt_program *p;
-        struct undo u = {0};
+        BPFRT_OPTS(bpfrt_object_pin_opts, po, .log_buf = log, .log_size = sizeof(log));
         if (cli_obj_load(&spec.obj, &obj))
             return 1;
         p = cli_obj_prog(obj, &spec.obj);
-        err = p ? pin_obj_prog(obj, p, spec.file, file, &u) : 1;
-        undo_end(&u, 0);
+        err = p ? bpfrt_program__pin(p, file, &po) : 0;
         bpfrt_object__close(obj);
-        if (err)
+        if (!p)
             return 1;
+        if (err)
+            return cli_err("%s", log[0] ? log : strerror(-err));
         print_done();
         return 0;
     }
     if (load_spec(&spec, &prog))
         return 1;
-    if (!prog_tag(prog)) {
-        uint8_t tag[8];
-        if (!cli_prog_tag(bpfrt_prog__insns(prog), bpfrt_prog__insn_cnt(prog), tag))
-            prog_set_tag(prog, tag);
-    }
-    err = prog_pin_log(prog, file, log, sizeof(log));
+    BPFRT_OPTS(bpfrt_pin_opts, po, .log_buf = log, .log_size = sizeof(log));
+    err = bpfrt_prog__pin_opts(prog, file, &po);
     bpfrt_prog__free(prog);
     if (err)
         return cli_err("cannot pin '%s' at '%s': %s", spec.file, file, log[0] ? log : strerror(-err));

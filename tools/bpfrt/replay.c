@@ -1,6 +1,7 @@
-/* replay.c - `prog run PROG pcap FILE` (bpfrt): run a program once per
- * packet of a capture, read with libpcap, and report each packet's return
- * value, the totals by verdict and the trace lines the program printed. */
+/* replay.c - `prog run PROG pcap FILE` (bpfrt): the library runs the
+ * program once per packet of the capture (bpfrt_prog__run_pcap); this
+ * prints each packet's return value, the totals by verdict and the trace
+ * lines the program printed. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,22 +10,8 @@
 
 #include "bpfrt/bpfrt.h"
 #include "cli.h"
-#include "pcapio.h"
 
 #define MAX_SHOWN 64 /* packets listed one by one in text mode */
-
-/* XDP actions (enum xdp_action in linux/bpf.h), the usual verdicts. */
-static const char *verdict_name(uint64_t v)
-{
-    switch (v) {
-    case XDP_ABORTED: return "XDP_ABORTED";
-    case XDP_DROP: return "XDP_DROP";
-    case XDP_PASS: return "XDP_PASS";
-    case XDP_TX: return "XDP_TX";
-    case XDP_REDIRECT: return "XDP_REDIRECT";
-    default: return NULL;
-    }
-}
 
 struct trace_lines {
     char **v;
@@ -46,117 +33,111 @@ static void keep_line(const char *line, void *ctx)
         t->n++;
 }
 
+struct replay {
+    enum bpf_prog_type type;
+    struct trace_lines trace;
+    int started; /* JSON: the results array is open */
+};
+
+static void json_start(struct replay *r)
+{
+    if (r->started || !cli.json)
+        return;
+    json_init(&cli.j, stdout, cli.pretty);
+    json_obj_open(&cli.j);
+    json_key(&cli.j, "results");
+    json_arr_open(&cli.j);
+    r->started = 1;
+}
+
+static int on_packet(const struct bpfrt_pcap_packet *pkt, void *ctx)
+{
+    struct replay *r = ctx;
+
+    bpfrt_trace_drain(keep_line, &r->trace);
+    if (cli.json) {
+        json_start(r);
+        json_obj_open(&cli.j);
+        json_kv_u64(&cli.j, "packet", pkt->nr);
+        json_kv_u64(&cli.j, "len", pkt->len);
+        json_kv_u64(&cli.j, "retval", pkt->retval);
+        json_obj_close(&cli.j);
+    } else if (pkt->nr <= MAX_SHOWN) {
+        const char *vn = bpfrt_prog_type_retval_name(r->type, pkt->retval);
+        printf("packet %4" PRIu64 ": len %5u  retval %" PRIu64 "%s%s%s\n", pkt->nr, pkt->len, pkt->retval,
+               vn ? " (" : "", vn ? vn : "", vn ? ")" : "");
+    }
+    return 0;
+}
+
 int cli_run_pcap(struct bpfrt_prog *prog, const char *name, const char *path, uint32_t flags)
 {
-    char errbuf[512];
-    const uint8_t *bytes;
-    uint32_t caplen;
-    struct pcapio *pc;
-    uint64_t counts[6] = {0}, other = 0, total_ns = 0, npkts = 0;
-    struct trace_lines trace = {0};
-    uint8_t *buf = NULL;
-    size_t bufcap = 0;
-    int rc, ret = 0;
+    struct replay r = {.type = bpfrt_prog__type(prog)};
+    char log[1024] = "";
+    BPFRT_OPTS(bpfrt_pcap_run_opts, o, .flags = flags, .packet_fn = on_packet, .ctx = &r, .log_buf = log,
+               .log_size = sizeof(log));
+    uint64_t other;
+    int err, ret = 0;
 
-    if (pcapio_open(path, &pc, errbuf, sizeof(errbuf)))
-        return cli_err("cannot read capture '%s': %s", path, errbuf);
     bpfrt_trace_drain(NULL, NULL);
-    if (cli.json) {
-        json_init(&cli.j, stdout, cli.pretty);
-        json_obj_open(&cli.j);
-        json_key(&cli.j, "results");
-        json_arr_open(&cli.j);
-    }
-    while ((rc = pcapio_next(pc, &bytes, &caplen, errbuf, sizeof(errbuf))) == 1) {
-        if (caplen > bufcap) {
-            uint8_t *nb = realloc(buf, caplen);
-            if (!nb) {
-                ret = cli_err("out of memory");
-                break;
-            }
-            buf = nb, bufcap = caplen;
-        }
-        memcpy(buf, bytes, caplen);
-        BPFRT_OPTS(bpfrt_run_opts, ro, .data = caplen ? buf : NULL, .data_size = caplen, .flags = flags,
-                   .err_buf = errbuf, .err_size = sizeof(errbuf));
-        npkts++;
-        if (bpfrt_prog__run(prog, &ro)) {
-            if (cli.json) {
-                json_arr_close(&cli.j);
-                json_obj_close(&cli.j);
-                json_end(&cli.j);
-            }
-            ret = cli_err("'%s': packet %" PRIu64 " of '%s': %s", name, npkts, path, errbuf);
-            break;
-        }
-        total_ns += ro.duration_ns;
-        if (ro.retval < 5)
-            counts[ro.retval]++;
-        else
-            other++;
-        bpfrt_trace_drain(keep_line, &trace);
-        if (cli.json) {
-            json_obj_open(&cli.j);
-            json_kv_u64(&cli.j, "packet", npkts);
-            json_kv_u64(&cli.j, "len", caplen);
-            json_kv_u64(&cli.j, "retval", ro.retval);
-            json_obj_close(&cli.j);
-        } else if (npkts <= MAX_SHOWN) {
-            const char *vn = verdict_name(ro.retval);
-            printf("packet %4" PRIu64 ": len %5u  retval %" PRIu64 "%s%s%s\n", npkts, caplen, ro.retval,
-                   vn ? " (" : "", vn ? vn : "", vn ? ")" : "");
-        }
-    }
-    if (!ret && rc < 0) {
-        if (cli.json) {
+    err = bpfrt_prog__run_pcap(prog, path, &o);
+    if (err) {
+        if (o.failed_stage != BPFRT_PCAP_OPEN && cli.json) {
+            /* the results so far, closed, then the error */
+            json_start(&r);
             json_arr_close(&cli.j);
             json_obj_close(&cli.j);
             json_end(&cli.j);
         }
-        ret = cli_err("capture '%s': %s", path, errbuf);
-    }
-    pcapio_close(pc);
-    free(buf);
-    if (!ret) {
-        uint64_t avg = npkts ? total_ns / npkts : 0;
+        if (o.failed_stage == BPFRT_PCAP_RUN)
+            ret = cli_err("'%s': %s", name, log);
+        else
+            ret = cli_err("%s", log[0] ? log : strerror(-err));
+    } else {
+        /* return values without a name count as "other" */
+        other = o.retval_other;
+        for (uint64_t v = 0; v < BPFRT_PCAP_RETVALS; v++)
+            if (!bpfrt_prog_type_retval_name(r.type, v))
+                other += o.retval_counts[v];
         if (cli.json) {
+            json_start(&r);
             json_arr_close(&cli.j);
-            json_kv_u64(&cli.j, "packets", npkts);
+            json_kv_u64(&cli.j, "packets", o.packets);
             json_key(&cli.j, "verdicts");
             json_obj_open(&cli.j);
-            for (int v = 0; v < 5; v++)
-                if (counts[v])
-                    json_kv_u64(&cli.j, verdict_name((uint64_t)v), counts[v]);
+            for (uint64_t v = 0; v < BPFRT_PCAP_RETVALS; v++)
+                if (o.retval_counts[v] && bpfrt_prog_type_retval_name(r.type, v))
+                    json_kv_u64(&cli.j, bpfrt_prog_type_retval_name(r.type, v), o.retval_counts[v]);
             if (other)
                 json_kv_u64(&cli.j, "other", other);
             json_obj_close(&cli.j);
-            json_kv_u64(&cli.j, "duration", avg);
+            json_kv_u64(&cli.j, "duration", o.duration_ns);
             json_key(&cli.j, "trace");
             json_arr_open(&cli.j);
-            for (size_t i = 0; i < trace.n; i++)
-                json_str(&cli.j, trace.v[i]);
+            for (size_t i = 0; i < r.trace.n; i++)
+                json_str(&cli.j, r.trace.v[i]);
             json_arr_close(&cli.j);
             json_obj_close(&cli.j);
             json_end(&cli.j);
         } else {
-            if (npkts > MAX_SHOWN)
-                printf("... (%" PRIu64 " more packets)\n", npkts - MAX_SHOWN);
-            printf("Packets: %" PRIu64 ", duration (average): %" PRIu64 "ns\nVerdicts:", npkts, avg);
-            for (int v = 0; v < 5; v++)
-                if (counts[v])
-                    printf(" %s %" PRIu64, verdict_name((uint64_t)v), counts[v]);
+            if (o.packets > MAX_SHOWN)
+                printf("... (%" PRIu64 " more packets)\n", o.packets - MAX_SHOWN);
+            printf("Packets: %" PRIu64 ", duration (average): %" PRIu64 "ns\nVerdicts:", o.packets, o.duration_ns);
+            for (uint64_t v = 0; v < BPFRT_PCAP_RETVALS; v++)
+                if (o.retval_counts[v] && bpfrt_prog_type_retval_name(r.type, v))
+                    printf(" %s %" PRIu64, bpfrt_prog_type_retval_name(r.type, v), o.retval_counts[v]);
             if (other)
                 printf(" other %" PRIu64, other);
             printf("\n");
-            if (trace.n) {
-                printf("Trace (%zu lines):\n", trace.n);
-                for (size_t i = 0; i < trace.n; i++)
-                    printf("%s\n", trace.v[i]);
+            if (r.trace.n) {
+                printf("Trace (%zu lines):\n", r.trace.n);
+                for (size_t i = 0; i < r.trace.n; i++)
+                    printf("%s\n", r.trace.v[i]);
             }
         }
     }
-    for (size_t i = 0; i < trace.n; i++)
-        free(trace.v[i]);
-    free(trace.v);
+    for (size_t i = 0; i < r.trace.n; i++)
+        free(r.trace.v[i]);
+    free(r.trace.v);
     return ret;
 }

@@ -1,8 +1,9 @@
-/* pcapio.h - reading captures through libpcap, kept apart from the eBPF
+/* pcapio.h - inside libbpfrt: reading captures through libpcap (for
+ * bpfrt_prog__run_pcap), kept apart from the eBPF
  * headers (libpcap's pcap/bpf.h defines the classic struct bpf_insn,
  * which clashes with linux/bpf.h's). */
-#ifndef BPFRT_TOOL_PCAPIO_H
-#define BPFRT_TOOL_PCAPIO_H
+#ifndef BPFRT_RUNTIME_PCAPIO_H
+#define BPFRT_RUNTIME_PCAPIO_H
 
 #include <stddef.h>
 #include <stdint.h>
