@@ -99,8 +99,14 @@ int bpfrt_prog_type_from_section(const char *sec, enum bpf_prog_type *type, enum
  * type's context (0)? */
 int bpfrt_prog_type_can_run(enum bpf_prog_type type);
 
-/* The license it was loaded with ("GPL" when none was given). */
+/* The license it was loaded with ("GPL" when none was given), and whether
+ * the kernel would call it GPL-compatible (license_is_gpl_compatible). */
 const char *bpfrt_prog__license(const struct bpfrt_prog *prog);
+int bpfrt_prog__gpl_compatible(const struct bpfrt_prog *prog);
+/* The ids of the maps it uses, in order of first reference (the kernel's
+ * used_maps, bpftool's map_ids): up to max into ids; returns how many it
+ * uses. */
+size_t bpfrt_prog__map_ids(const struct bpfrt_prog *prog, uint32_t *ids, size_t max);
 /* When it was loaded (seconds since the epoch) and by whom (uid): a pinned
  * program keeps its loader's, as bpftool shows them. */
 uint64_t bpfrt_prog__load_time(const struct bpfrt_prog *prog);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../common/progid.h"
+#include "../helpers/helpers.h"
 #include "prog.h"
 
 uint32_t bpfrt_prog__id(const struct bpfrt_prog *prog)
@@ -45,6 +46,18 @@ const struct bpf_insn *bpfrt_prog__xlated_insns(const struct bpfrt_prog *prog)
 long bpfrt_prog__xlated_orig_idx(const struct bpfrt_prog *prog, size_t xl_idx)
 {
     return xl_idx < prog->xl_cnt ? (long)prog->xl_orig[xl_idx] : -1;
+}
+
+int bpfrt_prog__gpl_compatible(const struct bpfrt_prog *prog)
+{
+    return hlp_license_is_gpl(prog->license);
+}
+
+size_t bpfrt_prog__map_ids(const struct bpfrt_prog *prog, uint32_t *ids, size_t max)
+{
+    for (unsigned i = 0; i < prog->nmaps && i < max; i++)
+        ids[i] = bpfrt_map__id(prog->maps[i]);
+    return prog->nmaps;
 }
 
 void bpfrt_prog__free(struct bpfrt_prog *prog)

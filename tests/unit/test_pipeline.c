@@ -375,3 +375,34 @@ Test(pipeline, object_section_without_type_needs_one)
         cr_assert_eq(system(cmd), 0);
     }
 }
+
+Test(pipeline, used_maps_in_order_of_first_reference_and_license)
+{
+    struct bpfrt_map *a, *b;
+    struct bpfrt_prog *prog;
+    uint32_t ids[4] = {0};
+
+    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "a", 4, 8, 1, NULL, &a), 0);
+    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_HASH, "b", 4, 8, 4, NULL, &b), 0);
+    {
+        const struct bpf_insn p[] = {INSN_LDIMM64_RAW(1, BPF_PSEUDO_MAP_FD, (int32_t)bpfrt_map__id(b), 0),
+                                     INSN_LDIMM64_RAW(2, BPF_PSEUDO_MAP_FD, (int32_t)bpfrt_map__id(a), 0),
+                                     INSN_LDIMM64_RAW(3, BPF_PSEUDO_MAP_FD, (int32_t)bpfrt_map__id(b), 0),
+                                     INSN_MOV64_IMM(0, 0), INSN_EXIT()};
+        BPFRT_OPTS(bpfrt_prog_load_opts, o, .license = "Dual MIT/GPL");
+        BPFRT_OPTS(bpfrt_prog_load_opts, o2, .license = "Proprietary");
+        cr_assert_eq(bpfrt_prog__load_insns(p, N(p), &o, &prog), 0);
+        cr_assert_eq(bpfrt_prog__map_ids(prog, ids, 4), 2);
+        cr_assert_eq(ids[0], bpfrt_map__id(b));
+        cr_assert_eq(ids[1], bpfrt_map__id(a));
+        cr_assert_eq(bpfrt_prog__map_ids(prog, ids, 1), 2); /* the count, whatever fits */
+        cr_assert_eq(bpfrt_prog__gpl_compatible(prog), 1);
+        bpfrt_prog__free(prog);
+        cr_assert_eq(bpfrt_prog__load_insns(p, N(p), &o2, &prog), 0);
+        cr_assert_eq(bpfrt_prog__gpl_compatible(prog), 0);
+        cr_assert_str_eq(bpfrt_prog__license(prog), "Proprietary");
+        bpfrt_prog__free(prog);
+    }
+    bpfrt_map__free(a);
+    bpfrt_map__free(b);
+}

@@ -285,11 +285,26 @@ static int prog_run(int argc, char **argv)
 /* A program being listed: raw instructions, or a program of a loaded
  * object or a pinned one (then func/line info and map ids are known). */
 struct listing {
-    const struct bpf_insn *insns;
+    const struct bpf_insn *insns; /* the xlated program */
     size_t cnt;
     const struct bpfrt_prog *prog; /* NULL for raw */
+    const struct bpfrt_prog *xl;   /* whose xlated program insns is (its index map) */
     int opcodes, linum;
 };
+
+/* The original instruction xlated instruction i came from, when i is the
+ * first one it became (source facts are the original's); -1 otherwise. */
+static long src_idx(const struct listing *l, size_t i)
+{
+    long o;
+
+    if (!l->xl)
+        return (long)i;
+    o = bpfrt_prog__xlated_orig_idx(l->xl, i);
+    if (o < 0 || (i > 0 && bpfrt_prog__xlated_orig_idx(l->xl, i - 1) == o))
+        return -1;
+    return o;
+}
 
 /* Is there a program with names and map ids (an object's or a pinned one)? */
 static int has_identity(const struct listing *l)
@@ -301,8 +316,9 @@ static int has_identity(const struct listing *l)
 static const char *func_name_at(const struct listing *l, size_t idx)
 {
     struct bpfrt_func_info fi;
+    long o = src_idx(l, idx);
 
-    if (!l->prog || bpfrt_prog__func_at(l->prog, idx, &fi))
+    if (!l->prog || o < 0 || bpfrt_prog__func_at(l->prog, (size_t)o, &fi))
         return NULL;
     return fi.name[0] ? fi.name : NULL;
 }
@@ -310,8 +326,9 @@ static const char *func_name_at(const struct listing *l, size_t idx)
 static int func_starts_at(const struct listing *l, size_t idx)
 {
     struct bpfrt_func_info fi;
+    long o = src_idx(l, idx);
 
-    return l->prog && !bpfrt_prog__func_at(l->prog, idx, &fi);
+    return l->prog && o >= 0 && !bpfrt_prog__func_at(l->prog, (size_t)o, &fi);
 }
 
 /* Where the function that a bpf-to-bpf call at i enters ends: the next
@@ -391,10 +408,11 @@ static void dump_one(const struct listing *l)
 
         if (i + (size_t)n > l->cnt)
             n = 1, bytes = sizeof(struct bpf_insn);
-        if (l->prog) {
-            if (!bpfrt_prog__func_at(l->prog, i, &fi))
+        if (l->prog && src_idx(l, i) >= 0) {
+            size_t o = (size_t)src_idx(l, i);
+            if (!bpfrt_prog__func_at(l->prog, o, &fi))
                 snprintf(proto, sizeof(proto), "%s", fi.proto);
-            if (!bpfrt_prog__line_at(l->prog, i, &pl))
+            if (!bpfrt_prog__line_at(l->prog, o, &pl))
                 ln = &pl;
             if (ln)
                 for (src = ln->text; *src == ' ' || *src == '\t';)
@@ -493,17 +511,17 @@ static int prog_dump(int argc, char **argv)
             bpfrt_object__close(obj);
             return 1;
         }
-        l.prog = bpfrt_program__prog(p);
-        l.insns = bpfrt_program__insns(p);
-        l.cnt = bpfrt_program__insn_cnt(p);
+        l.prog = l.xl = bpfrt_program__prog(p);
     } else {
         if (load_spec(&spec, &prog))
             return 1;
-        l.insns = bpfrt_prog__insns(prog);
-        l.cnt = bpfrt_prog__insn_cnt(prog);
+        l.xl = prog;
         if (spec.is_pinned)
             l.prog = prog;
     }
+    /* the translated program, as the kernel's xlated dump */
+    l.insns = bpfrt_prog__xlated_insns(l.xl);
+    l.cnt = bpfrt_prog__xlated_cnt(l.xl);
     if (cli.json) {
         json_init(&cli.j, stdout, cli.pretty);
         json_arr_open(&cli.j);
@@ -518,47 +536,12 @@ static int prog_dump(int argc, char **argv)
     return 0;
 }
 
-/* The kernel's license_is_gpl_compatible(). */
-static int gpl_compatible(const char *lic)
-{
-    static const char *const ok[] = {"GPL",          "GPL v2",       "GPL and additional rights",
-                                     "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL"};
-    for (size_t k = 0; k < sizeof(ok) / sizeof(ok[0]); k++)
-        if (lic && !strcmp(lic, ok[k]))
-            return 1;
-    return 0;
-}
-
-/* Ids of the maps a program uses, in order of first reference (as the
- * kernel's used_maps). */
-static size_t prog_map_ids(const struct bpf_insn *insns, size_t cnt, uint32_t *ids, size_t max)
-{
-    size_t n = 0;
-
-    for (size_t i = 0; i + 1 < cnt; i++) {
-        if (insns[i].code != (BPF_LD | BPF_IMM | BPF_DW))
-            continue;
-        if (insns[i].src_reg == BPF_PSEUDO_MAP_FD || insns[i].src_reg == BPF_PSEUDO_MAP_VALUE) {
-            uint32_t id = (uint32_t)insns[i].imm;
-            size_t k;
-            for (k = 0; k < n && ids[k] != id; k++)
-                ;
-            if (k == n && n < max)
-                ids[n++] = id;
-        }
-        i++;
-    }
-    return n;
-}
-
 /* What `prog show` prints of one program. */
 struct show_facts {
     uint32_t id;
     enum bpf_prog_type type;
     const char *name, *license;
-    const struct bpf_insn *insns;
-    size_t cnt;
-    const struct bpfrt_prog *prog; /* a pinned program: its tag; NULL: computed from insns */
+    const struct bpfrt_prog *prog; /* tag, license, xlated size, maps */
     time_t loaded_at;
     uint32_t uid;
     char *const *pinned; /* a listing of pins: the program's paths */
@@ -567,19 +550,18 @@ struct show_facts {
 
 static void show_facts(const struct show_facts *f)
 {
-    size_t nmaps;
-    int gpl = gpl_compatible(f->license);
+    size_t nmaps, xlated = bpfrt_prog__xlated_cnt(f->prog) * sizeof(struct bpf_insn);
+    int gpl = bpfrt_prog__gpl_compatible(f->prog);
     uint32_t ids[64];
     uint8_t t[8];
     char tag[17], tbuf[32], when[64];
     const char *type = cli_prog_type_str(f->type, tbuf, sizeof(tbuf));
 
-    if (f->prog)
-        bpfrt_prog__tag(f->prog, t);
-    else
-        bpfrt_prog_calc_tag(f->insns, f->cnt, t);
+    bpfrt_prog__tag(f->prog, t);
     snprintf(tag, sizeof(tag), "%02x%02x%02x%02x%02x%02x%02x%02x", t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]);
-    nmaps = prog_map_ids(f->insns, f->cnt, ids, sizeof(ids) / sizeof(ids[0]));
+    nmaps = bpfrt_prog__map_ids(f->prog, ids, sizeof(ids) / sizeof(ids[0]));
+    if (nmaps > sizeof(ids) / sizeof(ids[0]))
+        nmaps = sizeof(ids) / sizeof(ids[0]);
     if (cli.json) {
         json_obj_open(&cli.j);
         json_kv_u64(&cli.j, "id", f->id);
@@ -590,7 +572,7 @@ static void show_facts(const struct show_facts *f)
         json_bool(&cli.j, gpl);
         json_kv_u64(&cli.j, "loaded_at", (uint64_t)f->loaded_at);
         json_kv_u64(&cli.j, "uid", f->uid);
-        json_kv_u64(&cli.j, "bytes_xlated", f->cnt * sizeof(struct bpf_insn));
+        json_kv_u64(&cli.j, "bytes_xlated", xlated);
         json_key(&cli.j, "jited");
         json_bool(&cli.j, 0);
         if (nmaps) {
@@ -613,7 +595,7 @@ static void show_facts(const struct show_facts *f)
     strftime(when, sizeof(when), "%FT%T%z", localtime(&f->loaded_at));
     printf("%u: %s  name %s  tag %s%s\n", f->id, type, f->name, tag, gpl ? "  gpl" : "");
     printf("\tloaded_at %s  uid %u\n", when, (unsigned)f->uid);
-    printf("\txlated %zuB  not jited", f->cnt * sizeof(struct bpf_insn));
+    printf("\txlated %zuB  not jited", xlated);
     for (size_t k = 0; k < nmaps; k++)
         printf("%s%u", k ? "," : "  map_ids ", ids[k]);
     printf("\n");
@@ -628,8 +610,7 @@ static void show_one(const struct bpfrt_object *obj, const struct bpfrt_program 
         .type = bpfrt_program__type(p),
         .name = bpfrt_program__name(p),
         .license = bpfrt_object__license(obj),
-        .insns = bpfrt_program__insns(p),
-        .cnt = bpfrt_program__insn_cnt(p),
+        .prog = bpfrt_program__prog(p),
         .loaded_at = loaded_at,
         .uid = (uint32_t)getuid(),
     };
@@ -645,8 +626,6 @@ static void show_pinned(const struct bpfrt_prog *prog, char *const *paths, size_
         .type = bpfrt_prog__type(prog),
         .name = bpfrt_prog__name(prog),
         .license = bpfrt_prog__license(prog),
-        .insns = bpfrt_prog__insns(prog),
-        .cnt = bpfrt_prog__insn_cnt(prog),
         .prog = prog,
         .loaded_at = (time_t)bpfrt_prog__load_time(prog),
         .uid = bpfrt_prog__uid(prog),
