@@ -27,11 +27,19 @@ counts() {
          END { printf "%d %d %d\n", p, f, k }' "$1"
 }
 
+# Both entry points also install the command, library, header, pkg-config
+# file and man page (make install, PREFIX /usr/local), so that `bpfrt` is on
+# the PATH for the README's examples; as another user than root they stay
+# in build/ (build/bpfrt).
+install_build() {
+    if [ "$(id -u)" = 0 ]; then make -s install >/dev/null; else echo "(not root: the command is build/bpfrt)"; fi
+}
+
 case "$cmd" in
-demo) make -s -j"$JOBS" all && ./scripts/demo.sh build/bpfrt ;;
+demo) make -s -j"$JOBS" all && install_build && ./scripts/demo.sh build/bpfrt ;;
 test)
     mkdir -p build
-    make -j"$JOBS" all && make -j"$JOBS" build/bpfrt-tests
+    make -j"$JOBS" all && make -j"$JOBS" build/bpfrt-tests && install_build
     rm -f build/tests.json build-san/tests.json
     # make check's output also goes to build/test.log; its summary is repeated last
     set +e

@@ -1,0 +1,82 @@
+/* test_readme.c - the README's examples work as written: the command
+ * block of "Using the command" runs with bash -e (the command under test
+ * first on the PATH), and the embedder of "Using the library"
+ * (examples/embed.c) builds against the library and runs. */
+#include <criterion/criterion.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_run.h"
+
+/* The first ```sh block after heading, malloc'd. */
+static char *readme_block(const char *heading)
+{
+    char *readme = cli_slurp("README.md"), *h, *b, *e, *out;
+
+    h = strstr(readme, heading);
+    cr_assert_not_null(h, "README has no '%s'", heading);
+    b = strstr(h, "```sh\n");
+    cr_assert_not_null(b, "no sh block after '%s'", heading);
+    b += 6;
+    e = strstr(b, "```");
+    cr_assert_not_null(e);
+    out = strndup(b, (size_t)(e - b));
+    free(readme);
+    return out;
+}
+
+static void bin_dir(char *dir, size_t sz)
+{
+    char path[PATH_MAX];
+
+    cr_assert_not_null(realpath(cli_bin(), path), "no command at %s", cli_bin());
+    snprintf(dir, sz, "%s", dirname(path));
+}
+
+Test(readme, command_examples)
+{
+    char script[] = "/tmp/bpfrt-readme-XXXXXX", dir[PATH_MAX];
+    char *block = readme_block("## Using the command");
+    int fd = mkstemp(script);
+    struct out r;
+
+    cr_assert(fd >= 0);
+    cr_assert_eq(write(fd, block, strlen(block)), (ssize_t)strlen(block));
+    /* clean up the scratch directory the block makes */
+    dprintf(fd, "\nrm -rf \"$W\"\n");
+    close(fd);
+    bin_dir(dir, sizeof(dir));
+    r = cli_sh("PATH='%s':\"$PATH\" bash -e %s", dir, script);
+    unlink(script);
+    cr_assert_eq(r.status, 0, "the README's command block failed:\n%s\n%s", r.stdout_, r.stderr_);
+    /* what the comments in the block promise */
+    cr_assert(strstr(r.stdout_, "Return value: 25769803777"), "%s", r.stdout_);
+    cr_assert(strstr(r.stdout_, "   0: (") && strstr(r.stdout_, "name filter_raw  tag "), "%s", r.stdout_);
+    cr_assert(strstr(r.stdout_, "XDP_DROP") && strstr(r.stdout_, "XDP_PASS"), "pcap replay: %s", r.stdout_);
+    cr_assert(strstr(r.stdout_, "\"packets\""), "map dump: %s", r.stdout_);
+    out_free(&r);
+    free(block);
+}
+
+Test(readme, embedder_example)
+{
+    char dir[PATH_MAX], w[] = "/tmp/bpfrt-embed-XXXXXX";
+    const char *san = getenv("BPFRT_SANITIZED");
+    struct out r;
+
+    bin_dir(dir, sizeof(dir));
+    cr_assert_not_null(mkdtemp(w));
+    r = cli_sh("clang-19 -O2 -g -target bpf -I/usr/include/$(uname -m)-linux-gnu -c examples/filter.c -o %s/filter.o"
+               " && %s -Iinclude examples/embed.c %s/libbpfrt.a -lpcap -lbpf -lelf -lz %s -o %s/embed"
+               " && %s/embed %s/filter.o examples/packet.bin",
+               w, san ? "clang-19" : "cc", dir, san ? "-fsanitize=address,undefined" : "", w, w, w);
+    cr_assert_eq(r.status, 0, "examples/embed.c:\n%s\n%s", r.stdout_, r.stderr_);
+    cr_assert(strstr(r.stdout_, "verdict XDP_PASS, "), "%s", r.stdout_);
+    cr_assert(strstr(r.stdout_, "proto 6: 1000 packets, "), "%s", r.stdout_);
+    out_free(&r);
+    r = cli_sh("rm -rf %s", w);
+    out_free(&r);
+}
