@@ -156,9 +156,9 @@ void map_copy_value_locked(const struct bpfrt_map *m, void *dst, const void *src
 {
     uint32_t *lock = (uint32_t *)((uint8_t *)(lock_dst ? dst : (void *)(uintptr_t)src) + m->spin_lock_off);
 
-    map_lock(lock);
+    map_value_lock(lock);
     map_copy_value(m, dst, src);
-    map_unlock(lock);
+    map_value_unlock(lock);
 }
 
 void map_zero_special(const struct bpfrt_map *m, void *value)

@@ -688,7 +688,7 @@ static int die_holding_lock(const char *path)
     if (bpfrt_map__open_pinned(path, &m))
         return 1;
     val = m->ops->lookup(m, &k, 0);
-    map_lock((uint32_t *)val);
+    map_value_lock((uint32_t *)val);
     _exit(0); /* never unlocks */
 }
 
