@@ -1486,6 +1486,54 @@ static int htab_lookup_batch(struct bpfrt_map *m, const void *in_batch, void *ou
     return ret;
 }
 
+/* Checked runs (map_ops.prog_access): a program may touch the value of an
+ * element (value_size bytes; for per-CPU maps one slot's value_size
+ * bytes, any slot, as bpf_map_lookup_percpu_elem reaches them), nothing
+ * else: not the header, bucket locks and heads, free and LRU lists, an
+ * element's links or its key.  The element need not be linked: the
+ * kernel lets a program that holds a value pointer keep using it after a
+ * concurrent delete (RCU; a preallocated element may already be reused),
+ * and a value's bytes never hold any of the map's structure.  Elements
+ * of a BPF_F_NO_PREALLOC map not carved yet are refused. */
+static int htab_prog_access(const struct bpfrt_map *m, uint64_t off, uint64_t size, uint32_t perm, char *why,
+                            size_t whysz)
+{
+    const struct htab *t = m->priv;
+    uint64_t rel, k, in, v;
+    char whose[64];
+
+    (void)perm;
+    if (off < t->elems_off)
+        return map_access_refused(m, why, whysz,
+                                  "offset %llu of its storage is in its %s, not in an element's value",
+                                  (unsigned long long)off,
+                                  off < t->h->buckets_off     ? "header"
+                                  : off < t->h->freelists_off ? "buckets (locks and chain heads)"
+                                                              : "free lists and LRU lists");
+    rel = off - t->elems_off;
+    k = rel / t->elem_size;
+    in = rel % t->elem_size;
+    if (k >= t->nr_elems || (t->h->lazy && k >= __atomic_load_n(&t->h->carved, __ATOMIC_RELAXED)))
+        return map_access_refused(m, why, whysz, "offset %llu of its storage is not in any element in use",
+                                  (unsigned long long)off);
+    if (in < ELEM_HDR)
+        return map_access_refused(m, why, whysz,
+                                  "offset %llu of its storage is the header of element %llu (chain and list "
+                                  "links), not its value",
+                                  (unsigned long long)off, (unsigned long long)k);
+    if (in < ELEM_HDR + t->key_rsize)
+        return map_access_refused(m, why, whysz, "offset %llu of its storage is the key of element %llu, not its value",
+                                  (unsigned long long)off, (unsigned long long)k);
+    v = in - ELEM_HDR - t->key_rsize;
+    if (t->percpu) {
+        snprintf(whose, sizeof(whose), "element %llu, CPU %llu", (unsigned long long)k,
+                 (unsigned long long)(v / t->slot));
+        return map_value_access(m, v % t->slot, size, whose, why, whysz);
+    }
+    snprintf(whose, sizeof(whose), "element %llu", (unsigned long long)k);
+    return map_value_access(m, v, size, whose, why, whysz);
+}
+
 #define HTAB_BATCH (MAP_BATCH_LOOKUP | MAP_BATCH_LOOKUP_AND_DELETE | MAP_BATCH_UPDATE | MAP_BATCH_DELETE)
 
 const struct map_ops map_ops_hash = {
@@ -1502,6 +1550,7 @@ const struct map_ops map_ops_hash = {
     .sys_lookup_and_delete = htab_sys_lookup_and_delete,
     .get_next_key = htab_get_next_key,
     .lookup_batch = htab_lookup_batch,
+    .prog_access = htab_prog_access,
     .batch_ops = HTAB_BATCH,
 };
 
@@ -1519,6 +1568,7 @@ const struct map_ops map_ops_percpu_hash = {
     .sys_lookup_and_delete = htab_sys_lookup_and_delete,
     .get_next_key = htab_get_next_key,
     .lookup_batch = htab_lookup_batch,
+    .prog_access = htab_prog_access,
     .batch_ops = HTAB_BATCH,
 };
 
@@ -1536,6 +1586,7 @@ const struct map_ops map_ops_lru_hash = {
     .sys_lookup_and_delete = htab_sys_lookup_and_delete,
     .get_next_key = htab_get_next_key,
     .lookup_batch = htab_lookup_batch,
+    .prog_access = htab_prog_access,
     .batch_ops = HTAB_BATCH,
 };
 
@@ -1553,5 +1604,6 @@ const struct map_ops map_ops_lru_percpu_hash = {
     .sys_lookup_and_delete = htab_sys_lookup_and_delete,
     .get_next_key = htab_get_next_key,
     .lookup_batch = htab_lookup_batch,
+    .prog_access = htab_prog_access,
     .batch_ops = HTAB_BATCH,
 };

@@ -234,6 +234,18 @@ struct map_ops {
      * own headers; -EINVAL when the arena does not have the layout the
      * attributes give.  NULL for types that keep no priv. */
     int (*reopen)(struct bpfrt_map *m);
+    /* Checked runs: may a program access size bytes at offset off of the
+     * arena with perm (RT_R 1 / RT_W 2)?  1 when they lie inside one value
+     * a program can reach in the kernel (what a lookup returns: value_size
+     * bytes, one per-CPU slot's value_size bytes; never a bpf_spin_lock,
+     * which the verifier keeps programs from touching directly), else 0
+     * with the part of the storage they hit written into why (a map's
+     * links, locks, free lists, headers and keys are not for programs).
+     * NULL: programs reach nothing of the storage directly (queue/stack,
+     * bloom filter, stack trace, perf event and fd arrays go through
+     * helpers only). */
+    int (*prog_access)(const struct bpfrt_map *m, uint64_t off, uint64_t size, uint32_t perm, char *why,
+                       size_t whysz);
     /* BPF_F_MMAPABLE value area (and its size), or NULL. */
     void *(*mmap)(struct bpfrt_map *m, size_t *sizep);
     /* Which batch commands the kernel offers for this type (generic ones
@@ -269,6 +281,15 @@ struct bpfrt_map *map_get_by_id(uint32_t id);
 /* The worker whose per-CPU slot or LRU list a user-space call uses: the
  * CPU the caller runs on, as the kernel's syscall path does. */
 uint32_t map_cur_worker(const struct bpfrt_map *m);
+
+/* For prog_access ops: is [voff, voff + size) (offsets inside one value
+ * of value_size bytes) clear of the value's bpf_spin_lock and inside the
+ * value?  1, or 0 with why set (whose, for the message: "element 3"). */
+int map_value_access(const struct bpfrt_map *m, uint64_t voff, uint64_t size, const char *whose, char *why,
+                     size_t whysz);
+/* Format why (when not NULL); returns 0 (the access is refused). */
+int map_access_refused(const struct bpfrt_map *m, char *why, size_t whysz, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Copy a map value (value_size bytes), leaving the bpf_spin_lock word of
  * dst alone as the kernel's copy_map_value does; the _locked variant holds
