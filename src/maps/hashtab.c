@@ -1182,7 +1182,7 @@ static int htab_do_update(struct htab *t, const void *key, const void *value, ui
         /* The old element heads the chain: one store replaces it. */
         __atomic_store_n(&e->next, old->next, __ATOMIC_RELAXED);
         st(&b->head, OFF(t, e));
-        map_step("htab.update.linked");
+        map_step("htab.update.replaced");
     } else {
         /* The new element goes to the head, as the kernel's update puts
          * it (the iteration order of BPF_F_ZERO_SEED maps is the
