@@ -702,6 +702,8 @@ static void stress(enum bpf_map_type type, uint32_t flags, const char *name)
             cr_assert_eq(waitpid(pid[p], &st[p], 0), pid[p]);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         window_us = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000 + (uint64_t)(t1.tv_nsec - t0.tv_nsec) / 1000;
+        if (window_us > 20000) /* a loaded machine: keep trials short */
+            window_us = 20000;
         hit += WIFSIGNALED(st[0]) && WTERMSIG(st[0]) == SIGKILL; /* killed while it worked */
         cr_assert(WIFEXITED(st[1]) && WEXITSTATUS(st[1]) == 0, "trial %u: survivor status %#x", trial, st[1]);
 
