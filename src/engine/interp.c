@@ -173,7 +173,7 @@ static inline __attribute__((always_inline)) int interp_access_ok(const struct r
     for (unsigned i = 0; i < run->nregions; i++) {
         const struct rt_region *g = &run->regions[i];
         if (addr >= g->start && addr - g->start <= g->size && g->size - (addr - g->start) >= size &&
-            (g->perm & need) == need)
+            (g->perm & need) == need && (!g->check || g->check(run, g, addr, size, need, NULL, 0)))
             return 1;
     }
     return 0;
@@ -185,8 +185,8 @@ int interp_check_access(struct rt_run *run, unsigned depth, uint64_t addr, unsig
     struct rt_region all[RT_MAX_REGIONS + 1];
     uint64_t end = addr + size;
     uint32_t need = access_needs(kind);
-    const struct rt_region *denied = NULL, *near = NULL;
-    char where[96], list[RT_ERRMSG];
+    const struct rt_region *denied = NULL, *near = NULL, *refused = NULL;
+    char where[96], list[RT_ERRMSG], why[160];
     size_t n = 0, len = 0;
 
     snprintf(where, sizeof(where), "%s of %u byte%s at 0x%llx%s", access_verb[kind], size, size == 1 ? "" : "s",
@@ -209,14 +209,22 @@ int interp_check_access(struct rt_run *run, unsigned depth, uint64_t addr, unsig
         if (end < addr)
             break; /* wraps around: inside nothing */
         if (addr >= g->start && addr - g->start <= g->size && g->size - (addr - g->start) >= size) {
-            if ((g->perm & need) == need)
-                return 0;
+            if ((g->perm & need) == need) {
+                if (!g->check || g->check(run, g, addr, size, need, refused ? NULL : why, sizeof(why)))
+                    return 0;
+                if (!refused)
+                    refused = g;
+                continue;
+            }
             if (!denied)
                 denied = g;
         } else if (!near && addr < g->start + g->size && end > g->start) {
             near = g; /* overlaps, not contained */
         }
     }
+    if (refused)
+        return rt_fail(run, -EFAULT, pc, "invalid %s: inside region '%s' [0x%llx, +%llu) but %s", where,
+                       refused->name, (unsigned long long)refused->start, (unsigned long long)refused->size, why);
     if (denied)
         return rt_fail(run, -EFAULT, pc, "invalid %s: region '%s' [0x%llx, +%llu) %s", where, denied->name,
                        (unsigned long long)denied->start, (unsigned long long)denied->size, perm_text(need));

@@ -21,7 +21,16 @@ int rt_add_region(struct rt_run *run, uint64_t start, uint64_t size, uint32_t pe
 {
     if (run->nregions >= RT_MAX_REGIONS)
         return -E2BIG;
-    run->regions[run->nregions++] = (struct rt_region){start, size, perm, name};
+    run->regions[run->nregions++] = (struct rt_region){start, size, perm, name, NULL, NULL};
+    return 0;
+}
+
+int rt_add_region_checked(struct rt_run *run, uint64_t start, uint64_t size, uint32_t perm, const char *name,
+                          rt_region_check_fn check, const void *owner)
+{
+    if (run->nregions >= RT_MAX_REGIONS)
+        return -E2BIG;
+    run->regions[run->nregions++] = (struct rt_region){start, size, perm, name, check, owner};
     return 0;
 }
 

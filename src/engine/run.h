@@ -4,6 +4,7 @@
 #ifndef BPFRT_RUN_H
 #define BPFRT_RUN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../isa/isa.h"
@@ -38,11 +39,24 @@ typedef int (*rt_callback_fn)(struct rt_run *run, uint64_t fn, const uint64_t ar
 
 enum rt_perm { RT_R = 1, RT_W = 2, RT_RW = 3 };
 
-/* A range of memory a checked run may access: [start, start + size). */
+struct rt_region;
+
+/* A region's own rule for the bytes inside it (a map's storage, where
+ * only values are for programs): 1 when the access [addr, addr + size)
+ * with perm is allowed, else 0, with the reason written into why (when
+ * why is not NULL).  The engine calls it only for accesses that lie
+ * inside the region and that its perm allows. */
+typedef int (*rt_region_check_fn)(const struct rt_run *run, const struct rt_region *g, uint64_t addr, uint64_t size,
+                                  uint32_t perm, char *why, size_t whysz);
+
+/* A range of memory a checked run may access: [start, start + size),
+ * all of it, or the parts check allows. */
 struct rt_region {
     uint64_t start, size;
     uint32_t perm; /* enum rt_perm */
     const char *name; /* "stack", "packet", "context", "map value", ... */
+    rt_region_check_fn check; /* NULL: every byte */
+    const void *owner;        /* for check (the map) */
 };
 
 /* Where bpf_redirect_map sent the packet (the kernel's bpf_redirect_info):
@@ -110,6 +124,9 @@ int rt_check_mem(struct rt_run *run, uint64_t addr, uint64_t size, uint32_t perm
 
 /* Add a region for checked mode; returns 0 or -E2BIG when full. */
 int rt_add_region(struct rt_run *run, uint64_t start, uint64_t size, uint32_t perm, const char *name);
+/* The same with a rule for the bytes inside it (check, owner). */
+int rt_add_region_checked(struct rt_run *run, uint64_t start, uint64_t size, uint32_t perm, const char *name,
+                          rt_region_check_fn check, const void *owner);
 /* The index of the last region starting at start named name (the same
  * pointer), or -1. */
 int rt_find_region(const struct rt_run *run, uint64_t start, const char *name);

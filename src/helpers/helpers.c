@@ -89,6 +89,33 @@ int hlp_map_storage_visible(const struct bpfrt_map *m)
     return m->type != BPF_MAP_TYPE_RINGBUF;
 }
 
+/* The rule for the bytes of a map's storage region: only what the map
+ * type says a program may reach (map_ops.prog_access: values), never its
+ * links, locks, free lists, headers or keys. */
+static int map_region_check(const struct rt_run *run, const struct rt_region *g, uint64_t addr, uint64_t size,
+                            uint32_t perm, char *why, size_t whysz)
+{
+    const struct bpfrt_map *m = g->owner;
+
+    (void)run;
+    if (!m->ops->prog_access)
+        return map_access_refused(m, why, whysz, "a program reaches this map's contents through helpers only");
+    return m->ops->prog_access(m, addr - g->start, size, perm, why, whysz);
+}
+
+int hlp_add_map_region(struct rt_run *run, const struct bpfrt_map *m)
+{
+    uint64_t start = (uint64_t)(uintptr_t)m->arena.base;
+
+    if (!hlp_map_storage_visible(m))
+        return 0; /* a ring buffer: reached through reservations only */
+    for (unsigned i = 0; i < run->nregions; i++)
+        if (run->regions[i].start == start)
+            return 0;
+    return rt_add_region_checked(run, start, m->arena.size, (m->map_flags & BPF_F_RDONLY_PROG) ? RT_R : RT_RW, "map",
+                                 map_region_check, m);
+}
+
 struct bpfrt_map *hlp_arg_map(struct rt_run *run, uint64_t r, unsigned argno, const char *helper)
 {
     struct bpfrt_map *m = (struct bpfrt_map *)(uintptr_t)r;
@@ -103,13 +130,7 @@ struct bpfrt_map *hlp_arg_map(struct rt_run *run, uint64_t r, unsigned argno, co
                 (unsigned long long)r);
         return NULL;
     }
-    if (!hlp_map_storage_visible(m))
-        return m;
-    for (unsigned i = 0; i < run->nregions; i++)
-        if (run->regions[i].start == (uint64_t)(uintptr_t)m->arena.base)
-            return m;
-    if (rt_add_region(run, (uint64_t)(uintptr_t)m->arena.base, m->arena.size,
-                      (m->map_flags & BPF_F_RDONLY_PROG) ? RT_R : RT_RW, "map")) {
+    if (hlp_add_map_region(run, m)) {
         rt_fail(run, -E2BIG, run->err_pc, "helper bpf_%s: too many maps in one checked run", helper);
         return NULL;
     }

@@ -33,6 +33,10 @@ int hlp_ringbuf_release_all(struct rt_run *run);
  * program reaches it only through reservations.) */
 struct bpfrt_map;
 int hlp_map_storage_visible(const struct bpfrt_map *m);
+/* Checked runs: add map m's storage as a region (once) whose bytes a
+ * program may touch only where the map type allows (its values).  0, or
+ * -E2BIG when the run has no room left. */
+int hlp_add_map_region(struct rt_run *run, const struct bpfrt_map *m);
 
 /* Why a helper has no meaning in user space (kernel stacks, cgroups,
  * sockets of the host, ...), for the load error; NULL when it is simply

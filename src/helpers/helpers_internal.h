@@ -21,6 +21,10 @@ int hlp_arg_mem(struct rt_run *run, uint64_t addr, uint64_t size, int write, con
 /* Does the program reach map m's storage directly (its arena is a region
  * of checked runs)?  Not for a ring buffer. */
 int hlp_map_storage_visible(const struct bpfrt_map *m);
+/* Checked runs: add map m's storage as a region (once) whose bytes a
+ * program may touch only where the map type allows (its values).  0, or
+ * -E2BIG when the run has no room left. */
+int hlp_add_map_region(struct rt_run *run, const struct bpfrt_map *m);
 
 /* The families' tables (helpers_*.c). */
 struct hlp_table {

@@ -2,6 +2,7 @@
  * offsets, and the process-shared locks that live inside it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -143,6 +144,70 @@ map_off_t arena_bump(struct map_arena *a, size_t size, size_t align)
 
 /* ---- locks ---------------------------------------------------------------- */
 
+void (*map_step_hook)(const char *step);
+
+/* Map structure locks: process-shared robust mutexes.  When the owner of
+ * one dies (kill -9, crash; zombie or reaped, in any pid namespace), the
+ * kernel walks the dead thread's robust list at exit and marks the futex
+ * word OWNER_DIED, so the next locker gets EOWNERDEAD with the lock held:
+ * that is the only reliable death notice (probing a pid with kill(pid, 0)
+ * takes a zombie for alive and a reused pid for the owner). */
+int map_mutex_init(map_mutex_t *mu)
+{
+    pthread_mutexattr_t ma;
+    int err;
+
+    err = pthread_mutexattr_init(&ma);
+    if (err)
+        return -err;
+    err = pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+    if (!err)
+        err = pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
+    if (!err)
+        err = pthread_mutex_init(mu, &ma);
+    pthread_mutexattr_destroy(&ma);
+    return -err;
+}
+
+int map_mutex_lock(map_mutex_t *mu)
+{
+    int err = pthread_mutex_lock(mu);
+
+    if (__builtin_expect(!err, 1))
+        return 0;
+    if (err == EOWNERDEAD)
+        return MAP_LOCK_OWNER_DIED;
+    /* ENOTRECOVERABLE (someone unlocked without repairing: bpfrt never
+     * does), EINVAL (the mutex bytes were overwritten from outside):
+     * the caller fails its operation instead of touching the structure. */
+    return -err;
+}
+
+void map_mutex_consistent(map_mutex_t *mu)
+{
+    pthread_mutex_consistent(mu);
+}
+
+void map_mutex_unlock(map_mutex_t *mu)
+{
+    pthread_mutex_unlock(mu);
+}
+
+/* glibc's futex word (first member of the mutex) carries the kernel's
+ * FUTEX_OWNER_DIED bit once the owner's exit has released it. */
+#define FUTEX_OWNER_DIED_BIT 0x40000000u
+int map_mutex_owner_died(map_mutex_t *mu)
+{
+#ifdef __GLIBC__
+    return !!(__atomic_load_n((unsigned *)&mu->__data.__lock, __ATOMIC_RELAXED) & FUTEX_OWNER_DIED_BIT);
+#else
+    (void)mu;
+    return 0;
+#endif
+}
+
+/* ---- value locks (struct bpf_spin_lock) ------------------------------------ */
+
 static uint32_t self_pid;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
@@ -157,7 +222,7 @@ static void register_atfork(void)
 }
 
 /* The lock owner id: this process's pid (cached; reset in a forked child). */
-uint32_t map_lock_self(void)
+uint32_t map_value_lock_self(void)
 {
     uint32_t pid = __atomic_load_n(&self_pid, __ATOMIC_RELAXED);
     if (__builtin_expect(!pid, 0)) {
@@ -175,12 +240,36 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Spin, then yield; every so often check whether the owner still exists,
- * and take over the lock of a process that died holding it (the state it
- * protected may be half-updated, but the map stays usable). */
-void map_lock_slow(uint32_t *lock)
+/* Is process pid gone or a zombie (dead, not yet reaped)?  kill(pid, 0)
+ * succeeds on a zombie, so its state in /proc is read as well. */
+static int pid_dead(uint32_t pid)
 {
-    uint32_t self = map_lock_self();
+    char path[40], buf[256];
+    const char *rp;
+    ssize_t n;
+    int fd;
+
+    if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+        return 1;
+    snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    rp = strrchr(buf, ')'); /* "pid (comm) S ...": comm may hold ')' */
+    return rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X');
+}
+
+/* Spin, then yield; every so often check whether the owner still exists,
+ * and take over the lock of a process that died holding it (the value it
+ * protected may be half-copied, but nothing of the map's structure). */
+void map_value_lock_slow(uint32_t *lock)
+{
+    uint32_t self = map_value_lock_self();
     unsigned spins = 0;
 
     for (;;) {
@@ -195,7 +284,7 @@ void map_lock_slow(uint32_t *lock)
             continue;
         }
         sched_yield();
-        if ((spins & 0xffff) == 0 && owner != self && kill((pid_t)owner, 0) < 0 && errno == ESRCH) {
+        if ((spins & 0x3fff) == 0 && owner != self && pid_dead(owner)) {
             if (__atomic_compare_exchange_n(lock, &owner, self, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
                 return;
         }

@@ -13,6 +13,7 @@
  * range. */
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -208,6 +209,34 @@ static int percpu_array_sys_update(struct bpfrt_map *m, const void *key, const v
     return 0;
 }
 
+/* Checked runs (map_ops.prog_access): the value area, value_size bytes
+ * of each index (of each per-CPU slot), as the kernel's verifier bounds
+ * a PTR_TO_MAP_VALUE; global data (.data, .bss, .rodata) are one-entry
+ * arrays.  The arena header and the padding after each value are not
+ * for programs. */
+static int array_prog_access(const struct bpfrt_map *m, uint64_t off, uint64_t size, uint32_t perm, char *why,
+                             size_t whysz)
+{
+    const struct array_priv *p = m->priv;
+    uint64_t start = (uint64_t)(p->values - m->arena.base), rel, idx, in;
+    char whose[64];
+
+    (void)perm;
+    if (off < start || off - start >= (uint64_t)p->stride * m->max_entries)
+        return map_access_refused(m, why, whysz, "offset %llu of its storage is outside its values",
+                                  (unsigned long long)off);
+    rel = off - start;
+    idx = rel / p->stride;
+    in = rel % p->stride;
+    if (is_percpu(m)) {
+        snprintf(whose, sizeof(whose), "index %llu, CPU %llu", (unsigned long long)idx,
+                 (unsigned long long)(in / map_percpu_slot(m)));
+        return map_value_access(m, in % map_percpu_slot(m), size, whose, why, whysz);
+    }
+    snprintf(whose, sizeof(whose), "index %llu", (unsigned long long)idx);
+    return map_value_access(m, in, size, whose, why, whysz);
+}
+
 static void *array_mmap(struct bpfrt_map *m, size_t *sizep)
 {
     struct array_priv *p = m->priv;
@@ -226,6 +255,7 @@ const struct map_ops map_ops_array = {
     .update = array_update,
     .delete = array_delete,
     .get_next_key = map_array_get_next_key,
+    .prog_access = array_prog_access,
     .mmap = array_mmap,
     .batch_ops = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
 };
@@ -241,5 +271,6 @@ const struct map_ops map_ops_percpu_array = {
     .sys_lookup = percpu_array_sys_lookup,
     .sys_update = percpu_array_sys_update,
     .get_next_key = map_array_get_next_key,
+    .prog_access = array_prog_access,
     .batch_ops = MAP_BATCH_LOOKUP | MAP_BATCH_UPDATE,
 };

@@ -63,29 +63,29 @@ struct htab_hdr {
     uint32_t n_buckets, hashrnd;
     uint32_t elem_size, nr_elems;
     uint32_t nr_freelists, nr_lru;
-    uint32_t lazy, _pad;
-    uint64_t count;  /* linked elements (atomic) */
-    uint64_t carved; /* elements carved so far (lazy) (atomic) */
+    uint32_t lazy;
+    uint32_t recount; /* a dead owner's bucket was repaired: count to recompute (atomic) */
+    uint64_t count;   /* linked elements (atomic) */
+    uint64_t carved;  /* elements carved so far (lazy) (atomic) */
     uint64_t buckets_off, freelists_off, lru_off, elems_off;
+    map_mutex_t repair_lock; /* serialises recounts */
 };
 
 struct htab_bucket {
-    uint32_t lock, _pad;
+    map_mutex_t lock;
     uint64_t head; /* element offset, or nulls marker */
 };
 
 struct htab_freelist {
-    uint32_t lock, _pad;
+    _Alignas(64) map_mutex_t lock;
     uint64_t head;
-    uint8_t _fill[48];
 };
 
 struct htab_lru {
-    uint32_t lock, _pad;
+    _Alignas(64) map_mutex_t lock;
     uint64_t head, tail; /* use order: head most recent */
     uint64_t free;       /* free elements of this list */
     uint64_t used;       /* elements on the use list */
-    uint8_t _fill[24];
 };
 
 struct htab_elem {
@@ -111,12 +111,22 @@ struct htab {
     struct htab_lru *lru;
     uint32_t mask, key_size, value_size, key_rsize, slot, elem_size;
     int percpu, is_lru, lock_off;
+    /* Element offsets are checked before they are followed: inside the
+     * element area and on an element boundary.  The boundary test is an
+     * exact-division test without a division: elem_size = odd << shift,
+     * and x is a multiple of odd iff x * inverse(odd) mod 2^64 <= max/odd. */
+    uint64_t elems_off, elems_span, nr_elems;
+    uint64_t esz_inv, esz_lim;
+    uint32_t esz_shift;
 };
 
-/* A bucket head is 0 until first used (so that creating a large map does
- * not touch every bucket), then an element or the bucket's nulls marker. */
+/* A bucket head is 0 until first used, then an element or the bucket's
+ * nulls marker. */
 #define NULLS(i) (((uint64_t)(i) << 1) | 1)
 #define IS_NULLS(o) (((o)&1) || !(o))
+/* Lookups restart when a recycled element carried them into another
+ * bucket; more restarts than this in one lookup means a corrupt chain. */
+#define MAX_RESTARTS 1024u
 
 /* ---- jhash (Bob Jenkins' lookup3, as the kernel's jhash.h) --------------- */
 
@@ -223,6 +233,16 @@ static inline uint64_t OFF(const struct htab *t, const struct htab_elem *e)
     return (uint64_t)((const uint8_t *)e - t->base);
 }
 
+/* Is off the offset of an element (of the element area, on a boundary)? */
+static inline int elem_ok(const struct htab *t, uint64_t off)
+{
+    uint64_t rel = off - t->elems_off; /* wraps below the area */
+
+    if (rel >= t->elems_span || (rel & ((1ull << t->esz_shift) - 1)))
+        return 0;
+    return (rel >> t->esz_shift) * t->esz_inv <= t->esz_lim;
+}
+
 static inline uint8_t *elem_key(struct htab_elem *e)
 {
     return (uint8_t *)e + ELEM_HDR;
@@ -243,40 +263,267 @@ static inline void st(uint64_t *p, uint64_t v)
     __atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
-/* Lock-free search of bucket hash & mask (see the header comment). */
+/* Lock-free search of bucket hash & mask (see the header comment).  Every
+ * offset is checked before it is followed and the walk is bounded, so a
+ * corrupt chain ends the search (not found) instead of crashing or
+ * looping. */
 static struct htab_elem *find(const struct htab *t, uint32_t hash, const void *key)
 {
     uint32_t idx = hash & t->mask;
     const struct htab_bucket *b = &t->buckets[idx];
-    uint64_t off;
+    unsigned restarts = 0;
+    uint64_t off, steps;
 
 again:
     off = ld(&b->head);
+    steps = 0;
     while (!IS_NULLS(off)) {
-        struct htab_elem *e = E(t, off);
+        struct htab_elem *e;
+        if (!elem_ok(t, off) || ++steps > t->nr_elems)
+            return NULL;
+        e = E(t, off);
         if (__atomic_load_n(&e->hash, __ATOMIC_RELAXED) == hash && !memcmp(elem_key(e), key, t->key_size))
             return e;
         off = ld(&e->next);
     }
-    if (off != NULLS(idx) && off)
+    if (off != NULLS(idx) && off && ++restarts < MAX_RESTARTS)
         goto again;
     return NULL;
 }
 
-/* Under the bucket lock: the link that points at e (head or a next). */
-static uint64_t *link_to(const struct htab *t, struct htab_bucket *b, struct htab_elem *e)
+/* ---- buckets: locks, checked walks, repair ----------------------------------- */
+
+static int keys_equal(const struct htab *t, struct htab_elem *a, struct htab_elem *b)
 {
-    uint64_t *link = &b->head, target = OFF(t, e);
+    return a->hash == b->hash && !memcmp(elem_key(a), elem_key(b), t->key_size);
+}
+
+/* Under bucket idx's lock, after its owner died (or a walk met a bad
+ * link): make the chain well formed again.  Links that are not element
+ * offsets of this bucket, that close a cycle or that end in another
+ * bucket's marker are cut (the chain ends there); an element whose key
+ * appeared earlier in the chain is unlinked (the newest copy stays, as a
+ * lookup would find it).  Unlinked and cut-off elements are not put back
+ * on a free list (they might still be reachable from elsewhere in a
+ * corrupt arena): they are leaked.  The element count is recomputed
+ * afterwards (htab_recount). */
+static void bucket_repair(struct htab *t, uint32_t idx)
+{
+    uint64_t *link = &t->buckets[idx].head;
+    uint64_t n = 0;
+
+    for (;;) {
+        uint64_t off = *link, dup = 0, p;
+        struct htab_elem *e;
+
+        if (IS_NULLS(off)) {
+            if (off != NULLS(idx))
+                st(link, NULLS(idx));
+            break;
+        }
+        if (!elem_ok(t, off) || n >= t->nr_elems || (E(t, off)->hash & t->mask) != idx) {
+            st(link, NULLS(idx));
+            break;
+        }
+        e = E(t, off);
+        /* a cycle (e is one of the n elements kept so far) or a second
+         * copy of a key */
+        p = t->buckets[idx].head;
+        for (uint64_t k = 0; k < n; k++, p = E(t, p)->next) {
+            if (p == off) {
+                dup = 2;
+                break;
+            }
+            if (keys_equal(t, E(t, p), e))
+                dup = 1;
+        }
+        if (dup == 2) {
+            st(link, NULLS(idx));
+            break;
+        }
+        if (dup) {
+            st(link, e->next);
+            continue;
+        }
+        link = &e->next;
+        n++;
+    }
+    __atomic_store_n(&t->h->recount, 1, __ATOMIC_RELEASE);
+}
+
+/* Lock bucket idx; a lock whose owner died is taken over after the
+ * bucket is repaired.  0, or a negative errno without the lock. */
+static int bucket_lock(struct htab *t, uint32_t idx)
+{
+    struct htab_bucket *b = &t->buckets[idx];
+    int r = map_mutex_lock(&b->lock);
+
+    if (r == MAP_LOCK_OWNER_DIED) {
+        bucket_repair(t, idx);
+        map_mutex_consistent(&b->lock);
+        r = 0;
+    }
+    return r;
+}
+
+static void bucket_unlock(struct htab *t, uint32_t idx)
+{
+    map_mutex_unlock(&t->buckets[idx].lock);
+}
+
+/* Under bucket idx's lock: the element of key (or NULL) and the link that
+ * points at it (or, when absent, NULL).  A bad link on the way leads to
+ * a repair of the bucket and a second walk, which then cannot fail. */
+static struct htab_elem *find_locked(struct htab *t, uint32_t idx, uint32_t hash, const void *key, uint64_t **linkp)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        uint64_t *link = &t->buckets[idx].head, steps = 0;
+        int bad = 0;
+
+        for (;;) {
+            uint64_t off = *link;
+            struct htab_elem *e;
+            if (IS_NULLS(off)) {
+                bad = off != NULLS(idx) && off != 0;
+                break;
+            }
+            if (!elem_ok(t, off) || ++steps > t->nr_elems) {
+                bad = 1;
+                break;
+            }
+            e = E(t, off);
+            if (e->hash == hash && !memcmp(elem_key(e), key, t->key_size)) {
+                *linkp = link;
+                return e;
+            }
+            link = &e->next;
+        }
+        if (!bad)
+            break;
+        bucket_repair(t, idx);
+    }
+    *linkp = NULL;
+    return NULL;
+}
+
+/* Under bucket idx's lock: the link that points at e, or NULL. */
+static uint64_t *link_to(struct htab *t, uint32_t idx, struct htab_elem *e)
+{
+    uint64_t *link = &t->buckets[idx].head, target = OFF(t, e), steps = 0;
 
     while (!IS_NULLS(*link)) {
         if (*link == target)
             return link;
+        if (!elem_ok(t, *link) || ++steps > t->nr_elems) {
+            bucket_repair(t, idx);
+            return NULL;
+        }
         link = &E(t, *link)->next;
     }
     return NULL;
 }
 
+/* After a dead owner's bucket was repaired: count the linked elements
+ * again, with every bucket locked (in index order, nothing else held: a
+ * writer holds one bucket lock at a time), so that max_entries is
+ * enforced exactly.  Called with no lock held. */
+static void htab_recount(struct htab *t)
+{
+    struct htab_hdr *h = t->h;
+    uint64_t total = 0;
+    uint32_t i, locked = 0;
+    int r;
+
+    if (__builtin_expect(!__atomic_load_n(&h->recount, __ATOMIC_ACQUIRE), 1))
+        return;
+    r = map_mutex_lock(&h->repair_lock);
+    if (r < 0)
+        return;
+    if (r == MAP_LOCK_OWNER_DIED)
+        map_mutex_consistent(&h->repair_lock); /* a recount is simply done again */
+    if (__atomic_load_n(&h->recount, __ATOMIC_ACQUIRE)) {
+        for (i = 0; i <= t->mask; i++, locked++)
+            if (bucket_lock(t, i))
+                break;
+        if (locked == t->mask + 1) {
+            for (i = 0; i <= t->mask; i++) {
+                uint64_t off = t->buckets[i].head;
+                while (!IS_NULLS(off) && elem_ok(t, off)) {
+                    total++;
+                    off = E(t, off)->next;
+                }
+            }
+            __atomic_store_n(&h->count, total, __ATOMIC_RELAXED);
+            __atomic_store_n(&h->recount, 0, __ATOMIC_RELEASE);
+        }
+        for (i = 0; i < locked; i++)
+            bucket_unlock(t, i);
+    }
+    map_mutex_unlock(&h->repair_lock);
+}
+
 /* ---- free lists ------------------------------------------------------------ */
+
+/* Make a singly linked list of elements (link at byte offset lo of each,
+ * ending in a value for which IS_NULLS holds) well formed: cut it at the
+ * first offset that is not an element, or where it loops back (Floyd's
+ * cycle finding, then a cut before the first repeated element).  Returns
+ * the number of elements kept. */
+static uint64_t list_sanitize(struct htab *t, uint64_t *headp, size_t lo, uint64_t end)
+{
+#define NEXT(o) (*(uint64_t *)((uint8_t *)E(t, (o)) + lo))
+    uint64_t slow, fast, n = 0, *link = headp;
+
+    /* 1. cut at the first bad offset */
+    while (!IS_NULLS(*link)) {
+        if (!elem_ok(t, *link)) {
+            *link = end;
+            break;
+        }
+        link = &NEXT(*link);
+        if (++n > 2 * t->nr_elems)
+            break; /* certainly loops: found below */
+    }
+    /* 2. cycle? */
+    slow = fast = *headp;
+    for (;;) {
+        if (IS_NULLS(fast) || IS_NULLS(NEXT(fast)))
+            goto count;
+        slow = NEXT(slow);
+        fast = NEXT(NEXT(fast));
+        if (slow == fast)
+            break;
+    }
+    /* the cycle starts where a walk from the head meets one from here */
+    slow = *headp;
+    while (slow != fast)
+        slow = NEXT(slow), fast = NEXT(fast);
+    /* cut the link that closes the cycle */
+    for (fast = slow; NEXT(fast) != slow; fast = NEXT(fast))
+        ;
+    NEXT(fast) = end;
+count:
+    n = 0;
+    for (slow = *headp; !IS_NULLS(slow); slow = NEXT(slow))
+        n++;
+    return n;
+#undef NEXT
+}
+
+/* Lock free list f; after a dead owner, its list is checked (a push or a
+ * pop is one store of the head, so a crash loses at most the element in
+ * hand, which is leaked: bounded by one per dead thread). */
+static int freelist_lock(struct htab *t, struct htab_freelist *f)
+{
+    int r = map_mutex_lock(&f->lock);
+
+    if (r == MAP_LOCK_OWNER_DIED) {
+        list_sanitize(t, &f->head, offsetof(struct htab_elem, fnext), NULLS(0));
+        map_mutex_consistent(&f->lock);
+        r = 0;
+    }
+    return r;
+}
 
 /* NULL when no element is free: *nomem set when a lazy map could not get
  * backing for a new element (its pin's filesystem is full). */
@@ -289,12 +536,17 @@ static struct htab_elem *freelist_pop(struct htab *t, uint32_t worker, int *nome
         struct htab_elem *e = NULL;
         if (IS_NULLS(__atomic_load_n(&f->head, __ATOMIC_RELAXED)) && i + 1 < n)
             continue;
-        map_lock(&f->lock);
+        if (freelist_lock(t, f))
+            continue;
         if (!IS_NULLS(f->head)) {
-            e = E(t, f->head);
-            f->head = e->fnext;
+            if (elem_ok(t, f->head)) {
+                e = E(t, f->head);
+                f->head = e->fnext;
+            } else {
+                f->head = NULLS(0); /* corrupt: cut (leaks what followed) */
+            }
         }
-        map_unlock(&f->lock);
+        map_mutex_unlock(&f->lock);
         if (e) {
             e->home = (uint16_t)((worker + i) % n);
             return e;
@@ -325,16 +577,105 @@ static void freelist_push(struct htab *t, struct htab_elem *e)
 {
     struct htab_freelist *f = &t->freelists[e->home % t->h->nr_freelists];
 
-    map_lock(&f->lock);
+    if (freelist_lock(t, f))
+        return; /* unusable lock: the element is leaked */
     e->fnext = f->head;
-    f->head = OFF(t, e);
-    map_unlock(&f->lock);
+    st(&f->head, OFF(t, e)); /* one store: the push is all or nothing */
+    map_mutex_unlock(&f->lock);
 }
 
 /* ---- LRU lists --------------------------------------------------------------- */
 
-static void lru_unlink(struct htab *t, struct htab_lru *l, struct htab_elem *e)
+/* Under l's lock, after its owner died or a link was found bad: rebuild
+ * list li.  Its free list is sanitised; the use list keeps the order of
+ * its valid prefix, and every other element of this list (home li) that
+ * is not free goes after it, so elements a dead writer had in hand are
+ * evictable again rather than lost. */
+static void lru_rebuild(struct htab *t, uint32_t li)
 {
+    struct htab_lru *l = &t->lru[li];
+    uint64_t nelems = t->nr_elems, n, off, prev = 0;
+    uint8_t *seen = calloc((size_t)(nelems + 7) / 8, 1);
+
+#define IDX(o) (((o)-t->elems_off) / t->elem_size)
+#define SEEN(o) (seen[IDX(o) / 8] & (1u << (IDX(o) % 8)))
+#define MARK(o) (seen[IDX(o) / 8] |= (uint8_t)(1u << (IDX(o) % 8)))
+    list_sanitize(t, &l->free, offsetof(struct htab_elem, fnext), 0);
+    if (!seen) {
+        /* no memory for the full rebuild: keep the valid prefix */
+        n = list_sanitize(t, &l->head, offsetof(struct htab_elem, lru_next), 0);
+        for (off = l->head; off; prev = off, off = E(t, off)->lru_next)
+            E(t, off)->lru_prev = prev;
+        l->tail = prev;
+        l->used = n;
+        return;
+    }
+    for (off = l->free; off; off = E(t, off)->fnext)
+        MARK(off);
+    n = 0;
+    list_sanitize(t, &l->head, offsetof(struct htab_elem, lru_next), 0);
+    for (off = l->head; off; off = E(t, off)->lru_next) {
+        if (SEEN(off) || E(t, off)->home != li) { /* free, or another list's: cut here */
+            if (prev)
+                E(t, prev)->lru_next = 0;
+            else
+                l->head = 0;
+            break;
+        }
+        MARK(off);
+        E(t, off)->lru_prev = prev;
+        prev = off;
+        n++;
+    }
+    for (uint64_t k = 0; k < nelems; k++) {
+        off = t->elems_off + k * t->elem_size;
+        if (SEEN(off) || E(t, off)->home != li)
+            continue;
+        E(t, off)->lru_prev = prev;
+        E(t, off)->lru_next = 0;
+        if (prev)
+            E(t, prev)->lru_next = off;
+        else
+            l->head = off;
+        prev = off;
+        n++;
+    }
+    l->tail = prev;
+    l->used = n;
+    free(seen);
+#undef IDX
+#undef SEEN
+#undef MARK
+}
+
+static int lru_lock(struct htab *t, uint32_t li)
+{
+    int r = map_mutex_lock(&t->lru[li].lock);
+
+    if (r == MAP_LOCK_OWNER_DIED) {
+        lru_rebuild(t, li);
+        map_mutex_consistent(&t->lru[li].lock);
+        r = 0;
+    }
+    return r;
+}
+
+/* Under the lock: are e's use-list links elements (or 0)? */
+static int lru_links_ok(struct htab *t, struct htab_lru *l, struct htab_elem *e)
+{
+    return (!e->lru_prev || elem_ok(t, e->lru_prev)) && (!e->lru_next || elem_ok(t, e->lru_next)) &&
+           (e->lru_prev || l->head == OFF(t, e)) && (e->lru_next || l->tail == OFF(t, e));
+}
+
+static void lru_unlink(struct htab *t, uint32_t li, struct htab_elem *e)
+{
+    struct htab_lru *l = &t->lru[li];
+
+    if (!lru_links_ok(t, l, e)) {
+        lru_rebuild(t, li);
+        if (!lru_links_ok(t, l, e))
+            return; /* not on the use list */
+    }
     if (e->lru_prev)
         E(t, e->lru_prev)->lru_next = e->lru_next;
     else
@@ -351,10 +692,10 @@ static void lru_push_head(struct htab *t, struct htab_lru *l, struct htab_elem *
 {
     e->lru_prev = 0;
     e->lru_next = l->head;
-    if (l->head)
+    if (l->head && elem_ok(t, l->head))
         E(t, l->head)->lru_prev = OFF(t, e);
     else
-        l->tail = OFF(t, e);
+        l->tail = OFF(t, e), e->lru_next = 0;
     l->head = OFF(t, e);
     l->used++;
 }
@@ -363,18 +704,19 @@ static void lru_push_head(struct htab *t, struct htab_lru *l, struct htab_elem *
  * (it may be between allocation and insertion, or being deleted). */
 static int lru_unhash(struct htab *t, struct htab_elem *e)
 {
-    struct htab_bucket *b = &t->buckets[__atomic_load_n(&e->hash, __ATOMIC_RELAXED) & t->mask];
+    uint32_t idx = __atomic_load_n(&e->hash, __ATOMIC_RELAXED) & t->mask;
     uint64_t *link;
     int found = 0;
 
-    map_lock(&b->lock);
-    link = link_to(t, b, e);
+    if (bucket_lock(t, idx))
+        return 0;
+    link = link_to(t, idx, e);
     if (link) {
         st(link, e->next);
         __atomic_fetch_sub(&t->h->count, 1, __ATOMIC_RELAXED);
         found = 1;
     }
-    map_unlock(&b->lock);
+    bucket_unlock(t, idx);
     return found;
 }
 
@@ -388,14 +730,23 @@ static struct htab_elem *lru_pop(struct htab *t, uint32_t worker)
     struct htab_elem *e = NULL;
     uint64_t budget;
 
-    map_lock(&l->lock);
+    if (lru_lock(t, li))
+        return NULL;
+    if (l->free && !elem_ok(t, l->free))
+        lru_rebuild(t, li);
     if (l->free) {
         e = E(t, l->free);
         l->free = e->fnext;
     } else {
-        for (budget = 2 * l->used + 1; budget && l->tail; budget--) {
-            struct htab_elem *v = E(t, l->tail);
-            lru_unlink(t, l, v);
+        budget = 2 * (l->used < t->nr_elems ? l->used : t->nr_elems) + 1;
+        for (; budget && l->tail; budget--) {
+            struct htab_elem *v;
+            if (!elem_ok(t, l->tail)) {
+                lru_rebuild(t, li);
+                continue;
+            }
+            v = E(t, l->tail);
+            lru_unlink(t, li, v);
             if (__atomic_load_n(&v->ref, __ATOMIC_RELAXED)) {
                 __atomic_store_n(&v->ref, 0, __ATOMIC_RELAXED);
                 lru_push_head(t, l, v);
@@ -413,19 +764,21 @@ static struct htab_elem *lru_pop(struct htab *t, uint32_t worker)
         __atomic_store_n(&e->ref, 0, __ATOMIC_RELAXED);
         lru_push_head(t, l, e);
     }
-    map_unlock(&l->lock);
+    map_mutex_unlock(&l->lock);
     return e;
 }
 
 static void lru_push_free(struct htab *t, struct htab_elem *e)
 {
-    struct htab_lru *l = &t->lru[e->home];
+    uint32_t li = e->home < t->h->nr_lru ? e->home : 0;
+    struct htab_lru *l = &t->lru[li];
 
-    map_lock(&l->lock);
-    lru_unlink(t, l, e);
+    if (lru_lock(t, li))
+        return; /* unusable lock: the element is leaked */
+    lru_unlink(t, li, e);
     e->fnext = l->free;
     l->free = OFF(t, e);
-    map_unlock(&l->lock);
+    map_mutex_unlock(&l->lock);
 }
 
 static void elem_free(struct htab *t, struct htab_elem *e)
@@ -542,14 +895,13 @@ static int htab_layout(const struct bpfrt_map *m, struct htab_layout *l)
         return -E2BIG;
 
     off = MAP_ARENA_HDR_SIZE + ((sizeof(struct htab_hdr) + 63) & ~(size_t)63);
-    size = off + l->n_buckets * sizeof(struct htab_bucket) + l->nr_free * sizeof(struct htab_freelist) +
-           l->nr_lru * sizeof(struct htab_lru);
+    l->buckets_off = off;
+    l->freelists_off = (off + l->n_buckets * sizeof(struct htab_bucket) + 63) & ~63ull;
+    l->lru_off = l->freelists_off + l->nr_free * sizeof(struct htab_freelist);
+    size = l->lru_off + l->nr_lru * sizeof(struct htab_lru);
     size = (size + 63) & ~63ull;
     if (l->nr_elems * l->elem_size / l->elem_size != l->nr_elems || size + l->nr_elems * l->elem_size > (1ull << 44))
         return -ENOMEM;
-    l->buckets_off = off;
-    l->freelists_off = off + l->n_buckets * sizeof(struct htab_bucket);
-    l->lru_off = l->freelists_off + l->nr_free * sizeof(struct htab_freelist);
     l->elems_off = size;
     l->total = size + l->nr_elems * l->elem_size;
     return 0;
@@ -575,6 +927,17 @@ static void htab_view(struct htab *t, struct bpfrt_map *m)
     t->percpu = type_is_percpu(m->type);
     t->is_lru = type_is_lru(m->type);
     t->lock_off = m->spin_lock_off;
+    t->elems_off = h->elems_off;
+    t->nr_elems = h->nr_elems;
+    t->elems_span = (uint64_t)h->nr_elems * h->elem_size;
+    t->esz_shift = (uint32_t)__builtin_ctz(h->elem_size);
+    {
+        uint64_t d = h->elem_size >> t->esz_shift, x = d; /* d odd: x = 1/d mod 2^64 by Newton */
+        for (int i = 0; i < 5; i++)
+            x *= 2 - d * x;
+        t->esz_inv = x;
+        t->esz_lim = UINT64_MAX / d;
+    }
 }
 
 static int htab_alloc(struct bpfrt_map *m)
@@ -613,8 +976,22 @@ static int htab_alloc(struct bpfrt_map *m)
         arena_lazy(&m->arena, l.elems_off);
     htab_view(t, m);
 
-    for (uint32_t i = 0; i < l.nr_free; i++)
+    /* Every structure lock is initialised here, once, in the arena (a
+     * process that maps the pin later uses them as they are). */
+    err = map_mutex_init(&h->repair_lock);
+    for (uint64_t i = 0; i < l.n_buckets && !err; i++)
+        err = map_mutex_init(&t->buckets[i].lock);
+    for (uint32_t i = 0; i < l.nr_free && !err; i++) {
+        err = map_mutex_init(&t->freelists[i].lock);
         t->freelists[i].head = NULLS(0);
+    }
+    for (uint32_t i = 0; i < l.nr_lru && !err; i++)
+        err = map_mutex_init(&t->lru[i].lock);
+    if (err) {
+        arena_free(&m->arena);
+        free(t);
+        return err;
+    }
     if (!h->lazy) {
         /* Element k goes to list k % lists, pushed so that each list pops
          * its lowest elements first. */
@@ -636,6 +1013,25 @@ static int htab_alloc(struct bpfrt_map *m)
     }
     m->priv = t;
     return 0;
+}
+
+/* A pinned map opened again: a process that died holding one of its locks
+ * left the lock marked (the kernel's robust-futex exit handling); repair
+ * what such a lock protects now rather than at the next update of that
+ * bucket, so that the element count is exact again at once.  Reads the
+ * lock words only: the pages of unmarked locks stay clean. */
+static void htab_heal(struct htab *t)
+{
+    for (uint32_t i = 0; i <= t->mask; i++)
+        if (map_mutex_owner_died(&t->buckets[i].lock) && !bucket_lock(t, i))
+            bucket_unlock(t, i);
+    for (uint32_t i = 0; i < t->h->nr_freelists; i++)
+        if (map_mutex_owner_died(&t->freelists[i].lock) && !freelist_lock(t, &t->freelists[i]))
+            map_mutex_unlock(&t->freelists[i].lock);
+    for (uint32_t i = 0; i < t->h->nr_lru; i++)
+        if (map_mutex_owner_died(&t->lru[i].lock) && !lru_lock(t, i))
+            map_mutex_unlock(&t->lru[i].lock);
+    htab_recount(t);
 }
 
 /* A pinned map opened again: its arena must have the layout its
@@ -661,6 +1057,7 @@ static int htab_reopen(struct bpfrt_map *m)
         return -ENOMEM;
     htab_view(t, m);
     m->priv = t;
+    htab_heal(t);
     return 0;
 }
 
@@ -715,9 +1112,10 @@ static void init_value(struct htab *t, struct htab_elem *e, const void *value, i
 static int htab_do_update(struct htab *t, const void *key, const void *value, uint64_t flags, uint32_t worker,
                           int allcpus)
 {
-    uint32_t hash = htab_hash(t, key);
-    struct htab_bucket *b = &t->buckets[hash & t->mask];
+    uint32_t hash = htab_hash(t, key), idx = hash & t->mask;
+    struct htab_bucket *b = &t->buckets[idx];
     struct htab_elem *old, *e = NULL, *to_free = NULL;
+    uint64_t *old_link;
     int err, nomem = 0;
 
     if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST)
@@ -741,10 +1139,17 @@ static int htab_do_update(struct htab *t, const void *key, const void *value, ui
         e = lru_pop(t, worker);
         if (!e)
             return -ENOMEM;
+        map_step("htab.update.popped");
     }
 
-    map_lock(&b->lock);
-    old = find(t, hash, key);
+    err = bucket_lock(t, idx);
+    if (err) {
+        if (e)
+            elem_free(t, e);
+        return err;
+    }
+    map_step("htab.update.locked");
+    old = find_locked(t, idx, hash, key, &old_link);
     err = check_flags(old, flags);
     if (err) {
         to_free = e;
@@ -777,6 +1182,7 @@ static int htab_do_update(struct htab *t, const void *key, const void *value, ui
             err = nomem ? -ENOMEM : -E2BIG;
             goto out;
         }
+        map_step("htab.update.popped");
     } else if (!old) {
         __atomic_fetch_add(&t->h->count, 1, __ATOMIC_RELAXED);
     }
@@ -785,17 +1191,36 @@ static int htab_do_update(struct htab *t, const void *key, const void *value, ui
     init_value(t, e, value, allcpus, worker);
     if (t->is_lru && old)
         __atomic_store_n(&e->ref, 1, __ATOMIC_RELAXED);
-    __atomic_store_n(&e->next, b->head ? b->head : NULLS(hash & t->mask), __ATOMIC_RELAXED);
-    st(&b->head, OFF(t, e));
-    if (old) {
-        uint64_t *link = link_to(t, b, old);
-        st(link, old->next);
-        to_free = old;
+    if (old && old_link == &b->head) {
+        /* The old element heads the chain: one store replaces it. */
+        __atomic_store_n(&e->next, old->next, __ATOMIC_RELAXED);
+        st(&b->head, OFF(t, e));
+        map_step("htab.update.replaced");
+    } else {
+        /* The new element goes to the head, as the kernel's update puts
+         * it (the iteration order of BPF_F_ZERO_SEED maps is the
+         * kernel's), then the old one is unlinked: two stores.  Between
+         * them the chain holds the key twice, the new copy first, but no
+         * reader sees it twice (a lookup returns the first copy, a walk
+         * skips copies that are not the first); a writer that dies there
+         * leaves its bucket lock marked, and whoever takes the lock next
+         * (or opens the pin) repairs the chain, keeping the first copy:
+         * the update is then complete. */
+        __atomic_store_n(&e->next, b->head ? b->head : NULLS(idx), __ATOMIC_RELAXED);
+        st(&b->head, OFF(t, e));
+        map_step("htab.update.linked");
+        if (old) {
+            st(old_link, old->next); /* old_link is a next inside the chain, not the head */
+            map_step("htab.update.unlinked");
+        }
     }
+    if (old)
+        to_free = old;
 out:
-    map_unlock(&b->lock);
+    bucket_unlock(t, idx);
     if (to_free)
         elem_free(t, to_free);
+    htab_recount(t);
     return err;
 }
 
@@ -809,21 +1234,29 @@ static int htab_sys_update(struct bpfrt_map *m, const void *key, const void *val
     return htab_do_update(m->priv, key, value, flags, map_cur_worker(m), 1);
 }
 
-/* Unlink the element of key; it is returned (to be freed by the caller,
- * after copying its value if wanted) with the bucket still locked when
- * keep_locked, else unlocked. */
-static struct htab_elem *unlink_key(struct htab *t, const void *key, struct htab_bucket **bp)
+/* Unlink the element of key with one store of the link that points at
+ * it; it is returned (to be freed by the caller, after copying its value
+ * if wanted) with bucket *idxp still locked.  NULL with *errp set when
+ * there is no such key (-ENOENT) or the lock is unusable (the bucket is
+ * then not locked). */
+static struct htab_elem *unlink_key(struct htab *t, const void *key, uint32_t *idxp, int *errp)
 {
-    uint32_t hash = htab_hash(t, key);
-    struct htab_bucket *b = &t->buckets[hash & t->mask];
+    uint32_t hash = htab_hash(t, key), idx = hash & t->mask;
     struct htab_elem *e;
+    uint64_t *link;
 
-    *bp = b;
-    map_lock(&b->lock);
-    e = find(t, hash, key);
+    *idxp = idx;
+    *errp = bucket_lock(t, idx);
+    if (*errp)
+        return NULL;
+    map_step("htab.delete.locked");
+    e = find_locked(t, idx, hash, key, &link);
     if (e) {
-        st(link_to(t, b, e), e->next);
+        st(link, e->next);
         __atomic_fetch_sub(&t->h->count, 1, __ATOMIC_RELAXED);
+        map_step("htab.delete.unlinked");
+    } else {
+        *errp = -ENOENT;
     }
     return e;
 }
@@ -831,16 +1264,18 @@ static struct htab_elem *unlink_key(struct htab *t, const void *key, struct htab
 static long htab_delete(struct bpfrt_map *m, const void *key, uint32_t worker)
 {
     struct htab *t = m->priv;
-    struct htab_bucket *b;
     struct htab_elem *e;
+    uint32_t idx;
+    int err;
 
     (void)worker;
-    e = unlink_key(t, key, &b);
-    map_unlock(&b->lock);
-    if (!e)
-        return -ENOENT;
-    elem_free(t, e);
-    return 0;
+    e = unlink_key(t, key, &idx, &err);
+    if (err == -ENOENT || e)
+        bucket_unlock(t, idx);
+    if (e)
+        elem_free(t, e);
+    htab_recount(t);
+    return e ? 0 : err;
 }
 
 static int htab_sys_delete(struct bpfrt_map *m, const void *key)
@@ -865,19 +1300,21 @@ static void copy_out(struct htab *t, struct htab_elem *e, void *value, uint64_t 
 static int htab_sys_lookup_and_delete(struct bpfrt_map *m, const void *key, void *value, uint64_t flags)
 {
     struct htab *t = m->priv;
-    struct htab_bucket *b;
     struct htab_elem *e;
+    uint32_t idx;
+    int err;
 
     if ((flags & BPF_F_LOCK) && t->percpu)
         return -EINVAL;
-    e = unlink_key(t, key, &b);
+    e = unlink_key(t, key, &idx, &err);
     if (e)
         copy_out(t, e, value, flags);
-    map_unlock(&b->lock);
-    if (!e)
-        return -ENOENT;
-    elem_free(t, e);
-    return 0;
+    if (err == -ENOENT || e)
+        bucket_unlock(t, idx);
+    if (e)
+        elem_free(t, e);
+    htab_recount(t);
+    return e ? 0 : err;
 }
 
 static void *htab_lookup(struct bpfrt_map *m, const void *key, uint32_t worker)
@@ -925,29 +1362,64 @@ static int htab_sys_lookup(struct bpfrt_map *m, const void *key, void *value, ui
     return 0;
 }
 
+/* Is e the first element of its key in its chain?  After a writer died
+ * between linking a new copy of a key and unlinking the old one (until
+ * the bucket is repaired), or while a live writer is between the two,
+ * walks skip the old copy so that no key is seen twice. */
+static int first_copy(const struct htab *t, struct htab_elem *e)
+{
+    return find(t, e->hash, elem_key(e)) == e;
+}
+
+/* A bucket whose lock owner died is repaired before walks use it. */
+static void heal_bucket(struct htab *t, uint32_t idx)
+{
+    if (__builtin_expect(map_mutex_owner_died(&t->buckets[idx].lock), 0) && !bucket_lock(t, idx))
+        bucket_unlock(t, idx);
+}
+
+/* The first element at or after offset off in bucket idx's chain that is
+ * the first copy of its key, or NULL. */
+static struct htab_elem *next_in_chain(const struct htab *t, uint64_t off)
+{
+    uint64_t steps = 0;
+
+    while (!IS_NULLS(off) && elem_ok(t, off) && ++steps <= t->nr_elems) {
+        struct htab_elem *e = E(t, off);
+        if (first_copy(t, e))
+            return e;
+        off = ld(&e->next);
+    }
+    return NULL;
+}
+
 /* htab_map_get_next_key(): the next element in the key's bucket, else the
  * first of the next non-empty bucket; a missing or NULL key restarts. */
 static int htab_get_next_key(struct bpfrt_map *m, const void *key, void *next_key)
 {
     struct htab *t = m->priv;
+    struct htab_elem *n;
     uint32_t i = 0;
 
     if (key) {
         uint32_t hash = htab_hash(t, key);
-        struct htab_elem *e = find(t, hash, key);
+        struct htab_elem *e;
+        heal_bucket(t, hash & t->mask);
+        e = find(t, hash, key);
         if (e) {
-            uint64_t next = ld(&e->next);
-            if (!IS_NULLS(next)) {
-                memcpy(next_key, elem_key(E(t, next)), t->key_size);
+            n = next_in_chain(t, ld(&e->next));
+            if (n) {
+                memcpy(next_key, elem_key(n), t->key_size);
                 return 0;
             }
             i = (hash & t->mask) + 1;
         }
     }
     for (; i <= t->mask; i++) {
-        uint64_t head = ld(&t->buckets[i].head);
-        if (!IS_NULLS(head)) {
-            memcpy(next_key, elem_key(E(t, head)), t->key_size);
+        heal_bucket(t, i);
+        n = next_in_chain(t, ld(&t->buckets[i].head));
+        if (n) {
+            memcpy(next_key, elem_key(n), t->key_size);
             return 0;
         }
     }
@@ -957,7 +1429,8 @@ static int htab_get_next_key(struct bpfrt_map *m, const void *key, void *next_ke
 /* __htab_map_lookup_and_delete_batch(): whole buckets at a time, the
  * token is the u32 index of the next bucket; a bucket larger than the room
  * left ends the batch (-ENOSPC if nothing was copied); -ENOENT once the
- * last bucket is done. */
+ * last bucket is done.  Under the bucket lock a chain is whole (a dead
+ * writer's bucket was repaired when the lock was taken). */
 static int htab_lookup_batch(struct bpfrt_map *m, const void *in_batch, void *out_batch, void *keys, void *values,
                              uint32_t *count, uint64_t elem_flags, int do_delete)
 {
@@ -977,13 +1450,21 @@ static int htab_lookup_batch(struct bpfrt_map *m, const void *in_batch, void *ou
         uint32_t cnt = 0;
         uint64_t off;
 
-        map_lock(&b->lock);
-        for (off = b->head; !IS_NULLS(off); off = E(t, off)->next)
+        ret = bucket_lock(t, batch);
+        if (ret)
+            break;
+        for (off = b->head; !IS_NULLS(off) && elem_ok(t, off) && cnt <= t->nr_elems; off = E(t, off)->next)
             cnt++;
+        if (!IS_NULLS(off)) { /* a bad link: repair, count again */
+            bucket_repair(t, batch);
+            cnt = 0;
+            for (off = b->head; !IS_NULLS(off); off = E(t, off)->next)
+                cnt++;
+        }
         if (cnt > max - total) {
             if (!total)
                 ret = -ENOSPC;
-            map_unlock(&b->lock);
+            bucket_unlock(t, batch);
             break;
         }
         cnt = 0;
@@ -994,10 +1475,10 @@ static int htab_lookup_batch(struct bpfrt_map *m, const void *in_batch, void *ou
         }
         if (do_delete && cnt) {
             dead = E(t, b->head);
-            st(&b->head, NULLS(batch));
+            st(&b->head, NULLS(batch)); /* one store unlinks them all */
             __atomic_fetch_sub(&t->h->count, cnt, __ATOMIC_RELAXED);
         }
-        map_unlock(&b->lock);
+        bucket_unlock(t, batch);
         /* Free after unlocking: each element's next still leads on. */
         while (dead) {
             uint64_t next = dead->next;
@@ -1014,7 +1495,56 @@ static int htab_lookup_batch(struct bpfrt_map *m, const void *in_batch, void *ou
     if (out_batch)
         memcpy(out_batch, &batch, sizeof(batch));
     *count = total;
+    htab_recount(t);
     return ret;
+}
+
+/* Checked runs (map_ops.prog_access): a program may touch the value of an
+ * element (value_size bytes; for per-CPU maps one slot's value_size
+ * bytes, any slot, as bpf_map_lookup_percpu_elem reaches them), nothing
+ * else: not the header, bucket locks and heads, free and LRU lists, an
+ * element's links or its key.  The element need not be linked: the
+ * kernel lets a program that holds a value pointer keep using it after a
+ * concurrent delete (RCU; a preallocated element may already be reused),
+ * and a value's bytes never hold any of the map's structure.  Elements
+ * of a BPF_F_NO_PREALLOC map not carved yet are refused. */
+static int htab_prog_access(const struct bpfrt_map *m, uint64_t off, uint64_t size, uint32_t perm, char *why,
+                            size_t whysz)
+{
+    const struct htab *t = m->priv;
+    uint64_t rel, k, in, v;
+    char whose[64];
+
+    (void)perm;
+    if (off < t->elems_off)
+        return map_access_refused(m, why, whysz,
+                                  "offset %llu of its storage is in its %s, not in an element's value",
+                                  (unsigned long long)off,
+                                  off < t->h->buckets_off     ? "header"
+                                  : off < t->h->freelists_off ? "buckets (locks and chain heads)"
+                                                              : "free lists and LRU lists");
+    rel = off - t->elems_off;
+    k = rel / t->elem_size;
+    in = rel % t->elem_size;
+    if (k >= t->nr_elems || (t->h->lazy && k >= __atomic_load_n(&t->h->carved, __ATOMIC_RELAXED)))
+        return map_access_refused(m, why, whysz, "offset %llu of its storage is not in any element in use",
+                                  (unsigned long long)off);
+    if (in < ELEM_HDR)
+        return map_access_refused(m, why, whysz,
+                                  "offset %llu of its storage is the header of element %llu (chain and list "
+                                  "links), not its value",
+                                  (unsigned long long)off, (unsigned long long)k);
+    if (in < ELEM_HDR + t->key_rsize)
+        return map_access_refused(m, why, whysz, "offset %llu of its storage is the key of element %llu, not its value",
+                                  (unsigned long long)off, (unsigned long long)k);
+    v = in - ELEM_HDR - t->key_rsize;
+    if (t->percpu) {
+        snprintf(whose, sizeof(whose), "element %llu, CPU %llu", (unsigned long long)k,
+                 (unsigned long long)(v / t->slot));
+        return map_value_access(m, v % t->slot, size, whose, why, whysz);
+    }
+    snprintf(whose, sizeof(whose), "element %llu", (unsigned long long)k);
+    return map_value_access(m, v, size, whose, why, whysz);
 }
 
 #define HTAB_BATCH (MAP_BATCH_LOOKUP | MAP_BATCH_LOOKUP_AND_DELETE | MAP_BATCH_UPDATE | MAP_BATCH_DELETE)
@@ -1033,6 +1563,7 @@ const struct map_ops map_ops_hash = {
     .sys_lookup_and_delete = htab_sys_lookup_and_delete,
     .get_next_key = htab_get_next_key,
     .lookup_batch = htab_lookup_batch,
+    .prog_access = htab_prog_access,
     .batch_ops = HTAB_BATCH,
 };
 
@@ -1050,6 +1581,7 @@ const struct map_ops map_ops_percpu_hash = {
     .sys_lookup_and_delete = htab_sys_lookup_and_delete,
     .get_next_key = htab_get_next_key,
     .lookup_batch = htab_lookup_batch,
+    .prog_access = htab_prog_access,
     .batch_ops = HTAB_BATCH,
 };
 
@@ -1067,6 +1599,7 @@ const struct map_ops map_ops_lru_hash = {
     .sys_lookup_and_delete = htab_sys_lookup_and_delete,
     .get_next_key = htab_get_next_key,
     .lookup_batch = htab_lookup_batch,
+    .prog_access = htab_prog_access,
     .batch_ops = HTAB_BATCH,
 };
 
@@ -1084,5 +1617,6 @@ const struct map_ops map_ops_lru_percpu_hash = {
     .sys_lookup_and_delete = htab_sys_lookup_and_delete,
     .get_next_key = htab_get_next_key,
     .lookup_batch = htab_lookup_batch,
+    .prog_access = htab_prog_access,
     .batch_ops = HTAB_BATCH,
 };

@@ -31,6 +31,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "map.h"
@@ -80,10 +82,28 @@ static struct lpm_hdr *lpm_hdr(const struct bpfrt_map *m)
     return (struct lpm_hdr *)(m->arena.base + LPM_HDR_OFF);
 }
 
+
+/* Nodes that exist: those carved from the bump area so far (nodes are
+ * carved on demand; an offset past them is no node). */
+static uint64_t lpm_nr_nodes(const struct bpfrt_map *m)
+{
+    uint32_t nsz = ((const struct lpm_hdr *)(m->arena.base + LPM_HDR_OFF))->node_size;
+    uint64_t brk = __atomic_load_n(&arena_hdr(&m->arena)->brk, __ATOMIC_ACQUIRE);
+    uint64_t end = brk < m->arena.size ? brk : m->arena.size;
+
+    return nsz && end > LPM_NODES_OFF ? (end - LPM_NODES_OFF) / nsz : 0;
+}
+
+/* The node at off, or NULL for 0 and for anything that is not the start
+ * of a node of the pool: offsets read without the lock may be stale, and
+ * a stored offset is never followed before it is checked. */
 static struct lpm_node *lpm_node(const struct bpfrt_map *m, map_off_t off)
 {
-    /* Offsets read without the lock may be stale: never step outside. */
-    if (!off || off >= m->arena.size)
+    uint32_t nsz = ((const struct lpm_hdr *)(m->arena.base + LPM_HDR_OFF))->node_size;
+    uint64_t rel = off - LPM_NODES_OFF;
+
+    if (!off || off < LPM_NODES_OFF || !nsz || rel % nsz || rel / nsz >= lpm_nr_nodes(m) ||
+        off + nsz > m->arena.size)
         return NULL;
     return (struct lpm_node *)(m->arena.base + off);
 }
@@ -93,15 +113,26 @@ static void *lpm_value(const struct bpfrt_map *m, struct lpm_node *n)
     return (uint8_t *)n + lpm_hdr(m)->value_off;
 }
 
-static void lpm_lock(struct lpm_hdr *h)
+static void lpm_repair(struct bpfrt_map *m, struct lpm_hdr *h);
+
+/* The writers' lock; when its owner died, the trie is checked and the
+ * free list and count rebuilt (lpm_repair) before it is used.  0, or a
+ * negative errno without the lock. */
+static int lpm_lock(struct bpfrt_map *m, struct lpm_hdr *h)
 {
-    if (pthread_mutex_lock(&h->lock) == EOWNERDEAD)
-        pthread_mutex_consistent(&h->lock);
+    int r = map_mutex_lock(&h->lock);
+
+    if (r == MAP_LOCK_OWNER_DIED) {
+        lpm_repair(m, h);
+        map_mutex_consistent(&h->lock);
+        r = 0;
+    }
+    return r;
 }
 
 static void lpm_unlock(struct lpm_hdr *h)
 {
-    pthread_mutex_unlock(&h->lock);
+    map_mutex_unlock(&h->lock);
 }
 
 /* Bit i (0 = most significant bit of data[0]) of data. */
@@ -244,7 +275,6 @@ static int lpm_alloc(struct bpfrt_map *m)
     uint32_t value_off = (uint32_t)((sizeof(struct lpm_node) + data_size + 7) & ~7ul);
     uint32_t node_size = (value_off + m->value_size + 7) & ~7u;
     uint64_t nodes = 2ull * m->max_entries + LPM_SLACK, size;
-    pthread_mutexattr_t ma;
     struct lpm_hdr *h;
     int err;
 
@@ -255,11 +285,11 @@ static int lpm_alloc(struct bpfrt_map *m)
     arena_hdr(&m->arena)->brk = LPM_NODES_OFF;
     arena_lazy(&m->arena, LPM_NODES_OFF);
     h = lpm_hdr(m);
-    pthread_mutexattr_init(&ma);
-    pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
-    pthread_mutexattr_setrobust(&ma, PTHREAD_MUTEX_ROBUST);
-    pthread_mutex_init(&h->lock, &ma);
-    pthread_mutexattr_destroy(&ma);
+    err = map_mutex_init(&h->lock);
+    if (err) {
+        arena_free(&m->arena);
+        return err;
+    }
     h->data_size = data_size;
     h->max_prefixlen = data_size * 8;
     h->node_size = node_size;
@@ -338,7 +368,8 @@ static struct lpm_node *lpm_find_word(struct bpfrt_map *m, const struct lpm_hdr 
     memcpy(kb, kd, h->data_size);
     kw = lpm_be64(kb);
     off = LOAD(h->root);
-    for (depth = 0; off && off < asize && depth <= max_plen + 1; depth++) {
+    for (depth = 0; off >= LPM_NODES_OFF && off <= asize - h->node_size && !(off & 7) && depth <= max_plen + 1;
+         depth++) {
         struct lpm_node *n = (struct lpm_node *)(base + off);
         uint32_t plen = n->prefixlen, flags = LOAD(n->flags);
         uint32_t limit = plen < klen ? plen : klen;
@@ -436,7 +467,7 @@ static long lpm_update_locked(struct bpfrt_map *m, struct lpm_hdr *h, const uint
     struct lpm_node *n, *nn, *im;
     int err;
 
-    while ((n = lpm_node(m, *slot))) {
+    for (uint32_t depth = 0; (n = lpm_node(m, *slot)) && depth <= h->max_prefixlen; depth++) {
         matchlen = lpm_match(h, n, key);
         if (n->prefixlen != matchlen || n->prefixlen == plen)
             break;
@@ -510,7 +541,9 @@ static long lpm_update(struct bpfrt_map *m, const void *key, const void *value, 
         return -EINVAL;
     if (key_prefixlen(key) > h->max_prefixlen)
         return -EINVAL;
-    lpm_lock(h);
+    err = lpm_lock(m, h);
+    if (err)
+        return err;
     err = lpm_update_locked(m, h, key, value, flags);
     lpm_unlock(h);
     return err;
@@ -527,7 +560,7 @@ static long lpm_delete_locked(struct bpfrt_map *m, struct lpm_hdr *h, const uint
     map_off_t *trim = &h->root, *trim2 = trim;
     struct lpm_node *n, *parent = NULL;
 
-    while ((n = lpm_node(m, *trim))) {
+    for (uint32_t depth = 0; (n = lpm_node(m, *trim)) && depth <= h->max_prefixlen; depth++) {
         matchlen = lpm_match(h, n, key);
         if (n->prefixlen != matchlen || n->prefixlen == plen)
             break;
@@ -565,7 +598,9 @@ static long lpm_delete(struct bpfrt_map *m, const void *key, uint32_t worker)
     (void)worker;
     if (key_prefixlen(key) > h->max_prefixlen)
         return -EINVAL;
-    lpm_lock(h);
+    err = lpm_lock(m, h);
+    if (err)
+        return err;
     err = lpm_delete_locked(m, h, key);
     lpm_unlock(h);
     return err;
@@ -579,7 +614,9 @@ static int lpm_sys_delete(struct bpfrt_map *m, const void *key)
 /* First node of the post-order walk of the subtree at n. */
 static struct lpm_node *lpm_leftmost(struct bpfrt_map *m, struct lpm_node *n)
 {
-    for (;;) {
+    /* a path is at most max_prefixlen + 1 nodes long (prefixes grow
+     * along it); a longer one is a corrupt trie: stop there */
+    for (uint32_t depth = 0; depth <= lpm_hdr(m)->max_prefixlen; depth++) {
         struct lpm_node *c = lpm_node(m, n->child[0]);
         if (!c)
             c = lpm_node(m, n->child[1]);
@@ -587,6 +624,7 @@ static struct lpm_node *lpm_leftmost(struct bpfrt_map *m, struct lpm_node *n)
             return n;
         n = c;
     }
+    return n;
 }
 
 /* Post-order successor of key, or the first node when key is NULL or not
@@ -603,7 +641,7 @@ static struct lpm_node *lpm_next_locked(struct bpfrt_map *m, struct lpm_hdr *h, 
         return lpm_leftmost(m, root);
 
     /* Exact search, remembering the path. */
-    for (n = root; n;) {
+    for (n = root; n && depth <= h->max_prefixlen;) {
         uint32_t matchlen = lpm_match(h, n, key);
         if (n->prefixlen != matchlen || n->prefixlen == plen)
             break;
@@ -630,9 +668,11 @@ static int lpm_get_next_key(struct bpfrt_map *m, const void *key, void *next_key
 {
     struct lpm_hdr *h = lpm_hdr(m);
     struct lpm_node *n;
-    int err = 0;
+    int err;
 
-    lpm_lock(h);
+    err = lpm_lock(m, h);
+    if (err)
+        return err;
     n = lpm_next_locked(m, h, key);
     if (n) {
         memcpy(next_key, &n->prefixlen, 4);
@@ -644,7 +684,101 @@ static int lpm_get_next_key(struct bpfrt_map *m, const void *key, void *next_key
     return err;
 }
 
+/* After a writer died holding the lock.  The trie itself is always whole
+ * (a writer builds nodes aside and publishes them with one store of a
+ * child link), but the free list (two stores per get or put) and the
+ * entry count may be half-updated, and nodes the writer had in hand are
+ * on neither.  So: walk the trie from the root, checking every link (a
+ * node of the pool, a prefix longer than its parent's and within
+ * max_prefixlen, not reached twice; a bad link is cut), count the real
+ * entries, and make every node the walk did not reach the free list, in
+ * address order.  Nothing leaks. */
+static void lpm_repair(struct bpfrt_map *m, struct lpm_hdr *h)
+{
+    uint64_t nodes = lpm_nr_nodes(m), entries = 0;
+    size_t cap = 2 * ((size_t)h->max_prefixlen + 2) + 2, top = 0;
+    uint8_t *seen = calloc((size_t)(nodes + 7) / 8, 1);
+    struct {
+        map_off_t *slot;
+        uint32_t min_plen; /* a child's prefix must be at least this long */
+    } *stack = calloc(cap, sizeof(*stack));
+
+    if (!seen || !stack) {
+        free(seen);
+        free(stack);
+        return; /* no memory: left as it is (the next owner tries again) */
+    }
+    stack[top].slot = &h->root, stack[top++].min_plen = 0;
+    while (top) {
+        map_off_t *slot = stack[--top].slot;
+        uint32_t min_plen = stack[top].min_plen;
+        struct lpm_node *n;
+        uint64_t k;
+
+        if (!*slot)
+            continue;
+        n = lpm_node(m, *slot);
+        k = n ? (*slot - LPM_NODES_OFF) / h->node_size : 0;
+        if (!n || n->prefixlen < min_plen || n->prefixlen > h->max_prefixlen || (seen[k / 8] & (1u << (k % 8))) ||
+            top + 2 > cap) {
+            STORE(*slot, 0);
+            continue;
+        }
+        seen[k / 8] |= (uint8_t)(1u << (k % 8));
+        if (!(n->flags & LPM_FLAG_IM))
+            entries++;
+        stack[top].slot = &n->child[1], stack[top++].min_plen = n->prefixlen + 1;
+        stack[top].slot = &n->child[0], stack[top++].min_plen = n->prefixlen + 1;
+    }
+    h->free_head = h->free_tail = 0;
+    h->nr_free = 0;
+    for (uint64_t k = 0; k < nodes; k++) {
+        map_off_t off = LPM_NODES_OFF + k * h->node_size;
+        if (seen[k / 8] & (1u << (k % 8)))
+            continue;
+        lpm_node(m, off)->next_free = 0;
+        if (h->free_tail)
+            lpm_node(m, h->free_tail)->next_free = off;
+        else
+            h->free_head = off;
+        h->free_tail = off;
+        h->nr_free++;
+    }
+    h->n_entries = entries;
+    free(seen);
+    free(stack);
+}
+
+/* Checked runs (map_ops.prog_access): the value bytes of a node, which a
+ * lookup returns; not the header, a node's children and free-list links,
+ * its prefix.  Any node of the pool qualifies (a program may hold the
+ * value of a node that a concurrent delete freed, as with the kernel's
+ * RCU); the value bytes of an intermediate node hold nothing of the trie. */
+static int lpm_prog_access(const struct bpfrt_map *m, uint64_t off, uint64_t size, uint32_t perm, char *why,
+                           size_t whysz)
+{
+    const struct lpm_hdr *h = lpm_hdr(m);
+    uint64_t nodes = lpm_nr_nodes(m), rel, k, in;
+    char whose[64];
+
+    (void)perm;
+    if (off < LPM_NODES_OFF || (off - LPM_NODES_OFF) / h->node_size >= nodes)
+        return map_access_refused(m, why, whysz, "offset %llu of its storage is outside its nodes (trie header)",
+                                  (unsigned long long)off);
+    rel = off - LPM_NODES_OFF;
+    k = rel / h->node_size;
+    in = rel % h->node_size;
+    if (in < h->value_off)
+        return map_access_refused(m, why, whysz,
+                                  "offset %llu of its storage is the header or prefix of node %llu (child links), "
+                                  "not its value",
+                                  (unsigned long long)off, (unsigned long long)k);
+    snprintf(whose, sizeof(whose), "node %llu", (unsigned long long)k);
+    return map_value_access(m, in - h->value_off, size, whose, why, whysz);
+}
+
 const struct map_ops map_ops_lpm_trie = {
+    .prog_access = lpm_prog_access,
     .check = lpm_check,
     .alloc = lpm_alloc,
     .free = lpm_free,

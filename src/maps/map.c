@@ -141,6 +141,37 @@ int map_log_err(int err, char *log, size_t logsz, const char *fmt, ...)
 
 /* ---- values ----------------------------------------------------------------- */
 
+int map_access_refused(const struct bpfrt_map *m, char *why, size_t whysz, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (!why || !whysz)
+        return 0;
+    n = snprintf(why, whysz, "map '%s' (id %u): ", m->name, m->id);
+    if (n < 0 || (size_t)n >= whysz)
+        return 0;
+    va_start(ap, fmt);
+    vsnprintf(why + n, whysz - (size_t)n, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+int map_value_access(const struct bpfrt_map *m, uint64_t voff, uint64_t size, const char *whose, char *why,
+                     size_t whysz)
+{
+    if (voff + size > m->value_size || voff + size < voff)
+        return map_access_refused(m, why, whysz, "%llu byte%s past the end of the value of %s (value_size %u)",
+                                  (unsigned long long)(voff + size - m->value_size),
+                                  voff + size - m->value_size == 1 ? "" : "s", whose, m->value_size);
+    if (m->spin_lock_off >= 0 && voff < (uint64_t)m->spin_lock_off + 4 && voff + size > (uint64_t)m->spin_lock_off)
+        return map_access_refused(m, why, whysz,
+                                  "the bpf_spin_lock of the value of %s (at value offset %d) is not for direct "
+                                  "access (the kernel's verifier refuses it too)",
+                                  whose, m->spin_lock_off);
+    return 1;
+}
+
 void map_copy_value(const struct bpfrt_map *m, void *dst, const void *src)
 {
     int32_t off = m->spin_lock_off;
@@ -157,9 +188,9 @@ void map_copy_value_locked(const struct bpfrt_map *m, void *dst, const void *src
 {
     uint32_t *lock = (uint32_t *)((uint8_t *)(lock_dst ? dst : (void *)(uintptr_t)src) + m->spin_lock_off);
 
-    map_lock(lock);
+    map_value_lock(lock);
     map_copy_value(m, dst, src);
-    map_unlock(lock);
+    map_value_unlock(lock);
 }
 
 void map_zero_special(const struct bpfrt_map *m, void *value)

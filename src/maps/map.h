@@ -42,7 +42,9 @@ typedef uint64_t map_off_t;
  * allocator for storage carved lazily (BPF_F_NO_PREALLOC).  The type's own
  * header follows at MAP_ARENA_HDR_SIZE. */
 #define MAP_ARENA_MAGIC 0x50414d5452465042ull /* "BPFRTMAP" */
-#define MAP_ARENA_VERSION 1
+/* Version 2: structure locks are robust mutexes (hash buckets, free and
+ * LRU lists grew); version 1 pins are refused. */
+#define MAP_ARENA_VERSION 2
 #define MAP_ARENA_HDR_SIZE 64u
 struct map_arena_hdr {
     uint64_t magic;
@@ -104,26 +106,58 @@ static inline struct map_arena_hdr *arena_hdr(const struct map_arena *a)
     return (struct map_arena_hdr *)a->base;
 }
 
-/* Locks inside an arena: a 32-bit word holding 0 (free) or the owner's
- * pid, so that a waiter can take over a lock whose owner process died
- * (checked with kill(pid, 0) after spinning a while).  Never blocks in the
- * kernel; meant for the short critical sections of map updates.  The same
- * protocol serves the struct bpf_spin_lock inside map values (BPF_F_LOCK,
- * bpf_spin_lock()), so that both sides exclude each other. */
-uint32_t map_lock_self(void);
-void map_lock_slow(uint32_t *lock);
+/* Locks of a map's structure (hash buckets, free lists, LRU lists, the
+ * trie, queue and device maps): process-shared robust mutexes, initialised
+ * once in the arena (map_mutex_init, at creation), so that a pinned map
+ * mapped by several processes is locked the same way in all of them.
+ * map_mutex_lock returns 0 with the lock held; MAP_LOCK_OWNER_DIED with
+ * the lock held when its previous owner died holding it (the structure it
+ * protects may be half-updated: the caller checks and repairs it, then
+ * calls map_mutex_consistent before unlocking); a negative errno without
+ * the lock (a mutex that cannot be recovered: the caller fails).
+ * map_mutex_owner_died peeks, without locking, whether an owner died. */
+#include <pthread.h>
+typedef pthread_mutex_t map_mutex_t;
+#define MAP_LOCK_OWNER_DIED 1
+int map_mutex_init(map_mutex_t *mu);
+int map_mutex_lock(map_mutex_t *mu);
+void map_mutex_consistent(map_mutex_t *mu);
+void map_mutex_unlock(map_mutex_t *mu);
+int map_mutex_owner_died(map_mutex_t *mu);
 
-static inline void map_lock(uint32_t *lock)
+/* The struct bpf_spin_lock inside a map value (BPF_F_LOCK): the UAPI
+ * gives it 4 bytes, too small for a robust mutex, so it is a word holding
+ * 0 (free) or the owner's pid; a waiter takes over the lock of a process
+ * that is gone or a zombie (checked after spinning a while).  It guards
+ * only a value's bytes, never the map's structure.  Checked programs
+ * cannot touch the word (as the kernel's verifier refuses direct access
+ * to a bpf_spin_lock). */
+uint32_t map_value_lock_self(void);
+void map_value_lock_slow(uint32_t *lock);
+
+static inline void map_value_lock(uint32_t *lock)
 {
     uint32_t expected = 0;
-    if (__atomic_compare_exchange_n(lock, &expected, map_lock_self(), 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+    if (__atomic_compare_exchange_n(lock, &expected, map_value_lock_self(), 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
         return;
-    map_lock_slow(lock);
+    map_value_lock_slow(lock);
 }
 
-static inline void map_unlock(uint32_t *lock)
+static inline void map_value_unlock(uint32_t *lock)
 {
     __atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+}
+
+/* Test hook for crash tests (tests/unit/test_robust.c): map code calls
+ * map_step("name") between the steps of its updates; a test sets
+ * map_step_hook to stop the process at a named step (raise(SIGKILL)).
+ * NULL (the default) costs one predicted branch. */
+extern void (*map_step_hook)(const char *step);
+
+static inline void map_step(const char *step)
+{
+    if (__builtin_expect(map_step_hook != NULL, 0))
+        map_step_hook(step);
 }
 
 /* The kernel's internal ENOTSUPP, which bpf() returns as is for commands a
@@ -227,6 +261,18 @@ struct map_ops {
      * own headers; -EINVAL when the arena does not have the layout the
      * attributes give.  NULL for types that keep no priv. */
     int (*reopen)(struct bpfrt_map *m);
+    /* Checked runs: may a program access size bytes at offset off of the
+     * arena with perm (RT_R 1 / RT_W 2)?  1 when they lie inside one value
+     * a program can reach in the kernel (what a lookup returns: value_size
+     * bytes, one per-CPU slot's value_size bytes; never a bpf_spin_lock,
+     * which the verifier keeps programs from touching directly), else 0
+     * with the part of the storage they hit written into why (a map's
+     * links, locks, free lists, headers and keys are not for programs).
+     * NULL: programs reach nothing of the storage directly (queue/stack,
+     * bloom filter, stack trace, perf event and fd arrays go through
+     * helpers only). */
+    int (*prog_access)(const struct bpfrt_map *m, uint64_t off, uint64_t size, uint32_t perm, char *why,
+                       size_t whysz);
     /* BPF_F_MMAPABLE value area (and its size), or NULL. */
     void *(*mmap)(struct bpfrt_map *m, size_t *sizep);
     /* Which batch commands the kernel offers for this type (generic ones
@@ -262,6 +308,15 @@ struct bpfrt_map *map_get_by_id(uint32_t id);
 /* The worker whose per-CPU slot or LRU list a user-space call uses: the
  * CPU the caller runs on, as the kernel's syscall path does. */
 uint32_t map_cur_worker(const struct bpfrt_map *m);
+
+/* For prog_access ops: is [voff, voff + size) (offsets inside one value
+ * of value_size bytes) clear of the value's bpf_spin_lock and inside the
+ * value?  1, or 0 with why set (whose, for the message: "element 3"). */
+int map_value_access(const struct bpfrt_map *m, uint64_t voff, uint64_t size, const char *whose, char *why,
+                     size_t whysz);
+/* Format why (when not NULL); returns 0 (the access is refused). */
+int map_access_refused(const struct bpfrt_map *m, char *why, size_t whysz, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Copy a map value (value_size bytes), leaving the bpf_spin_lock word of
  * dst alone as the kernel's copy_map_value does; the _locked variant holds

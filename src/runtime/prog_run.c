@@ -72,20 +72,6 @@ static void run_put(struct rt_run *run, int owned)
         run_cached_busy = 0;
 }
 
-/* Checked mode: may the run touch map m's storage?  Adds its region when
- * it is not there yet; 0, or -E2BIG when the run has no room left. */
-static int run_add_map_region(struct rt_run *run, const struct bpfrt_map *m)
-{
-    uint64_t start = (uint64_t)(uintptr_t)m->arena.base;
-
-    if (!hlp_map_storage_visible(m))
-        return 0;
-    for (unsigned i = 0; i < run->nregions; i++)
-        if (run->regions[i].start == start)
-            return 0;
-    return rt_add_region(run, start, m->arena.size, (m->map_flags & BPF_F_RDONLY_PROG) ? RT_R : RT_RW, "map");
-}
-
 /* bpf_tail_call(ctx, map, index) for the engine (rt_tail_call_fn): the
  * order of the checks is the kernel's (JMP_TAIL_CALL in kernel/bpf/core.c
  * and the x86 JIT): index in range, then the count (which counts a call to
@@ -119,7 +105,7 @@ static int64_t prog_tail_call(struct rt_run *run, uint64_t map, uint32_t index, 
         return -ENOENT;
     if (run->checked)
         for (unsigned k = 0; k < p->nmaps; k++)
-            if (run_add_map_region(run, p->maps[k]))
+            if (hlp_add_map_region(run, p->maps[k]))
                 return rt_fail(run, -E2BIG, 0, "helper bpf_tail_call: too many maps in one checked run");
     if ((const void *)p->engine != run->engine)
         return rt_fail(run, -EINVAL, 0, "helper bpf_tail_call: program '%s' runs in engine %s, not %s", p->name,
@@ -192,11 +178,7 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
     run->tail_call = prog_tail_call;
     run->engine = prog->engine;
     for (unsigned k = 0; k < prog->nmaps; k++) {
-        const struct bpfrt_map *m = prog->maps[k];
-        if (!hlp_map_storage_visible(m))
-            continue; /* a ring buffer: reached through reservations only */
-        if (rt_add_region(run, (uint64_t)(uintptr_t)m->arena.base, m->arena.size,
-                          (m->map_flags & BPF_F_RDONLY_PROG) ? RT_R : RT_RW, "map")) {
+        if (hlp_add_map_region(run, prog->maps[k])) {
             run_put(run, owned);
             if (opts->err_buf && opts->err_size)
                 snprintf(opts->err_buf, opts->err_size, "program uses too many maps for a checked run");
