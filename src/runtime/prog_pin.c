@@ -37,6 +37,7 @@
 
 #include "bpfrt/bpfrt.h"
 #include "../common/checksum.h"
+#include "../common/log.h"
 #include "../common/opts.h"
 #include "../isa/isa.h"
 #include "../common/fs.h"
@@ -76,19 +77,6 @@ struct pin_line {
 
 _Static_assert(sizeof(struct pin_hdr) == 96, "pin_hdr layout");
 _Static_assert(sizeof(struct pin_map) == 24, "pin_map layout");
-
-static int pin_err(char *log, size_t logsz, int err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int pin_err(char *log, size_t logsz, int err, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (log && logsz) {
-        va_start(ap, fmt);
-        vsnprintf(log, logsz, fmt, ap);
-        va_end(ap);
-    }
-    return err;
-}
 
 static uint64_t file_checksum(const uint8_t *buf, size_t n)
 {
@@ -239,27 +227,27 @@ static int pin_map_unique(struct bpfrt_map *m, char *log, size_t logsz)
     int err = 0;
 
     if (!dir)
-        return pin_err(log, logsz, -errno,
+        return cm_log(log, logsz, -errno,
                        "map '%s' must be pinned and there is no state directory: %s "
                        "(set BPFRT_FS)",
                        bpfrt_map__name(m), strerror(errno));
     if ((size_t)snprintf(sub, sizeof(sub), "%s/maps", dir) >= sizeof(sub))
-        return pin_err(log, logsz, -ENAMETOOLONG, "state directory path '%s' is too long", dir);
+        return cm_log(log, logsz, -ENAMETOOLONG, "state directory path '%s' is too long", dir);
     if (mkdir(sub, 0700) && errno != EEXIST)
-        return pin_err(log, logsz, -errno, "cannot create '%s': %s", sub, strerror(errno));
+        return cm_log(log, logsz, -errno, "cannot create '%s': %s", sub, strerror(errno));
     map_file_name(m, name, sizeof(name));
     for (unsigned n = 0; n < 1000; n++) {
         int len = n ? snprintf(path, sizeof(path), "%s/%s.%ld.%u.%u", sub, name, (long)getpid(), bpfrt_map__id(m), n)
                     : snprintf(path, sizeof(path), "%s/%s.%ld.%u", sub, name, (long)getpid(), bpfrt_map__id(m));
         if (len < 0 || (size_t)len >= sizeof(path))
-            return pin_err(log, logsz, -ENAMETOOLONG, "pin path for map '%s' under '%s' is too long",
+            return cm_log(log, logsz, -ENAMETOOLONG, "pin path for map '%s' under '%s' is too long",
                            bpfrt_map__name(m), sub);
         err = bpfrt_map__pin(m, path);
         if (err != -EEXIST)
             break;
     }
     if (err)
-        return pin_err(log, logsz, err, "cannot pin map '%s' under '%s': %s", bpfrt_map__name(m), sub,
+        return cm_log(log, logsz, err, "cannot pin map '%s' under '%s': %s", bpfrt_map__name(m), sub,
                        bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
     return 0;
 }
@@ -302,7 +290,7 @@ static int build_image(struct bpfrt_prog *prog, struct wbuf *out, char *log, siz
         for (k = 0; k < nmaps && bpfrt_map__id(maps[k]) != (uint32_t)code[i].imm; k++)
             ;
         if (k == nmaps) {
-            err = pin_err(log, logsz, -EINVAL, "insn %zu: map id %d is not among the program's maps", i, code[i].imm);
+            err = cm_log(log, logsz, -EINVAL, "insn %zu: map id %d is not among the program's maps", i, code[i].imm);
             goto out;
         }
         code[i].imm = (int32_t)k;
@@ -317,7 +305,7 @@ static int build_image(struct bpfrt_prog *prog, struct wbuf *out, char *log, siz
         struct pin_map pm = {0};
         err = abs_path(bpfrt_map__pin_path(maps[k]), path, sizeof(path));
         if (err) {
-            err = pin_err(log, logsz, err, "map '%s': pin path '%s': %s", bpfrt_map__name(maps[k]),
+            err = cm_log(log, logsz, err, "map '%s': pin path '%s': %s", bpfrt_map__name(maps[k]),
                           bpfrt_map__pin_path(maps[k]), strerror(-err));
             goto out;
         }
@@ -400,10 +388,10 @@ static int publish(const char *path, const uint8_t *buf, size_t len, char *log, 
     int fd, err;
 
     if ((size_t)snprintf(tmp, sizeof(tmp), "%s.pin-XXXXXX", path) >= sizeof(tmp))
-        return pin_err(log, logsz, -ENAMETOOLONG, "'%s': path too long", path);
+        return cm_log(log, logsz, -ENAMETOOLONG, "'%s': path too long", path);
     fd = mkstemp(tmp);
     if (fd < 0)
-        return pin_err(log, logsz, -errno, "cannot create '%s': %s", path, strerror(errno));
+        return cm_log(log, logsz, -errno, "cannot create '%s': %s", path, strerror(errno));
     err = write_all(fd, buf, len);
     if (!err && fsync(fd))
         err = -errno;
@@ -411,14 +399,14 @@ static int publish(const char *path, const uint8_t *buf, size_t len, char *log, 
         err = -errno;
     if (err) {
         unlink(tmp);
-        return pin_err(log, logsz, err, "cannot write '%s': %s", path, strerror(-err));
+        return cm_log(log, logsz, err, "cannot write '%s': %s", path, strerror(-err));
     }
     if (link(tmp, path)) {
         err = -errno;
         unlink(tmp);
         if (err == -EEXIST)
-            return pin_err(log, logsz, err, "'%s' exists", path);
-        return pin_err(log, logsz, err, "cannot create '%s': %s", path, strerror(-err));
+            return cm_log(log, logsz, err, "'%s' exists", path);
+        return cm_log(log, logsz, err, "cannot create '%s': %s", path, strerror(-err));
     }
     unlink(tmp);
     return 0;
@@ -436,21 +424,21 @@ int prog_pin_log(struct bpfrt_prog *prog, const char *path, char *log, size_t lo
     if (log && logsz)
         log[0] = 0;
     if (!prog || !path || !*path)
-        return pin_err(log, logsz, -EINVAL, "no program or no path");
+        return cm_log(log, logsz, -EINVAL, "no program or no path");
     if (lstat(path, &st) == 0)
-        return pin_err(log, logsz, -EEXIST, "'%s' exists", path);
+        return cm_log(log, logsz, -EEXIST, "'%s' exists", path);
     err = cm_pin_path_check(path, log, logsz);
     if (err)
         return err;
     maps = prog_used_maps(prog, &nmaps);
     if (nmaps > PIN_MAX_MAPS)
-        return pin_err(log, logsz, -E2BIG, "program '%s' uses %u maps, more than %u", bpfrt_prog__name(prog), nmaps,
+        return cm_log(log, logsz, -E2BIG, "program '%s' uses %u maps, more than %u", bpfrt_prog__name(prog), nmaps,
                        PIN_MAX_MAPS);
     /* Refuse before pinning anything: a prog array holds ids of programs
      * of this process, which mean nothing in another one. */
     for (unsigned k = 0; k < nmaps; k++)
         if (bpfrt_map__type(maps[k]) == BPF_MAP_TYPE_PROG_ARRAY)
-            return pin_err(log, logsz, -EOPNOTSUPP,
+            return cm_log(log, logsz, -EOPNOTSUPP,
                            "program '%s' uses map '%s' (prog_array): its entries are program ids of this process, "
                            "so it cannot be pinned",
                            bpfrt_prog__name(prog), bpfrt_map__name(maps[k]));
@@ -474,7 +462,7 @@ int prog_pin_log(struct bpfrt_prog *prog, const char *path, char *log, size_t lo
         for (unsigned k = 0; k < nhere; k++)
             bpfrt_map__unpin(pinned_here[k]); /* forgotten too: a later pin pins it afresh */
         if (log && logsz && !log[0])
-            pin_err(log, logsz, err, "cannot pin program at '%s': %s", path, strerror(-err));
+            cm_log(log, logsz, err, "cannot pin program at '%s': %s", path, strerror(-err));
     }
     return err;
 }
@@ -504,7 +492,7 @@ static int read_file(const char *path, uint8_t **bufp, size_t *lenp, char *log, 
     int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
 
     if (fd < 0)
-        return pin_err(log, logsz, -errno, "cannot open '%s': %s", path, strerror(errno));
+        return cm_log(log, logsz, -errno, "cannot open '%s': %s", path, strerror(errno));
     if (fstat(fd, &st)) {
         err = -errno;
     } else if (!S_ISREG(st.st_mode)) {
@@ -514,7 +502,7 @@ static int read_file(const char *path, uint8_t **bufp, size_t *lenp, char *log, 
     }
     if (err) {
         close(fd);
-        return pin_err(log, logsz, err, "'%s': %s", path,
+        return cm_log(log, logsz, err, "'%s': %s", path,
                        err == -EINVAL ? "not a regular file, so not a pinned program" : strerror(-err));
     }
     buf = malloc((size_t)st.st_size + 1);
@@ -535,7 +523,7 @@ static int read_file(const char *path, uint8_t **bufp, size_t *lenp, char *log, 
     close(fd);
     if (err) {
         free(buf);
-        return pin_err(log, logsz, err, "cannot read '%s': %s", path, strerror(-err));
+        return cm_log(log, logsz, err, "cannot read '%s': %s", path, strerror(-err));
     }
     *bufp = buf;
     *lenp = len;
@@ -561,7 +549,7 @@ static int bad(char *log, size_t logsz, const char *path, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
     va_end(ap);
-    return pin_err(log, logsz, -EINVAL, "'%s' is not a valid pinned program: %s", path, why);
+    return cm_log(log, logsz, -EINVAL, "'%s' is not a valid pinned program: %s", path, why);
 }
 
 static int check_str(const struct pin_hdr *h, uint32_t off)
@@ -678,7 +666,7 @@ int prog_open_pinned_log(const char *path, struct bpfrt_prog **progp, char *log,
     if (log && logsz)
         log[0] = 0;
     if (!path || !progp)
-        return pin_err(log, logsz, -EINVAL, "no path");
+        return cm_log(log, logsz, -EINVAL, "no path");
     err = read_file(path, &buf, &len, log, logsz);
     if (err)
         return err;
@@ -697,14 +685,14 @@ int prog_open_pinned_log(const char *path, struct bpfrt_prog **progp, char *log,
         struct bpfrt_map *m;
         err = bpfrt_map__open_pinned(mp, &m);
         if (err) {
-            err = pin_err(log, logsz, err, "'%s': cannot open its map %u pinned at '%s': %s", path, nmaps, mp,
+            err = cm_log(log, logsz, err, "'%s': cannot open its map %u pinned at '%s': %s", path, nmaps, mp,
                           bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
             goto out;
         }
         maps[nmaps] = m;
         if (bpfrt_map__type(m) != pm->type || bpfrt_map__key_size(m) != pm->key_size ||
             bpfrt_map__value_size(m) != pm->value_size || bpfrt_map__max_entries(m) != pm->max_entries) {
-            err = pin_err(log, logsz, -EINVAL,
+            err = cm_log(log, logsz, -EINVAL,
                           "'%s': the map pinned at '%s' is not the one the program was pinned with (type %u key %u "
                           "value %u entries %u, expected type %u key %u value %u entries %u)",
                           path, mp, bpfrt_map__type(m), bpfrt_map__key_size(m), bpfrt_map__value_size(m),
@@ -725,7 +713,7 @@ int prog_open_pinned_log(const char *path, struct bpfrt_prog **progp, char *log,
         err = bpfrt_prog__load_insns(code, v.h->insn_cnt, &o, &prog);
     }
     if (err) {
-        pin_err(log, logsz, err, "'%s': cannot load program '%s': %s", path, v.strs + v.h->name_off,
+        cm_log(log, logsz, err, "'%s': cannot load program '%s': %s", path, v.strs + v.h->name_off,
                 msg[0] ? msg : strerror(-err));
         goto out;
     }
@@ -754,7 +742,7 @@ out:
     free(code);
     free(buf);
     if (err == -ENOMEM && log && logsz && !log[0])
-        pin_err(log, logsz, err, "'%s': out of memory", path);
+        cm_log(log, logsz, err, "'%s': out of memory", path);
     return err;
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli_run.h"
+#include "map_fixture.h"
 
 #include "bpfrt/bpfrt.h"
 
@@ -50,22 +51,10 @@ TestSuite(fullfs, .init = setup, .fini = teardown, .timeout = 60);
 
 static const char *pth(const char *name)
 {
-    static char buf[4][512];
-    static int k;
-    char *b = buf[k++ % 4];
-    snprintf(b, 512, "%s/%.200s", dir, name);
-    return b;
+    return fx_path(dir, name);
 }
 
-static struct bpfrt_map *mk(enum bpf_map_type t, const char *name, uint32_t ks, uint32_t vs, uint32_t me,
-                            uint32_t flags)
-{
-    struct bpfrt_map_create_opts o = {.sz = sizeof(o), .map_flags = flags, .nr_workers = 2};
-    struct bpfrt_map *m = NULL;
-    int err = bpfrt_map__create(t, name, ks, vs, me, &o, &m);
-    cr_assert_eq(err, 0, "create type %d: %d", t, err);
-    return m;
-}
+#define mk fx_map
 
 /* Names in the state directory, space-separated and sorted by readdir. */
 static void listing(char *buf, size_t n)

@@ -30,6 +30,7 @@
 #include "bpfrt/bpfrt.h"
 #include "insns.h"
 #include "maps/map.h"
+#include "map_fixture.h"
 
 static char dir[256];
 
@@ -56,22 +57,10 @@ TestSuite(robust, .init = setup, .fini = teardown, .timeout = 120);
 
 static const char *pth(const char *name)
 {
-    static char buf[4][512];
-    static int k;
-    char *b = buf[k++ % 4];
-    snprintf(b, 512, "%s/%.200s", dir, name);
-    return b;
+    return fx_path(dir, name);
 }
 
-static struct bpfrt_map *mk(enum bpf_map_type t, const char *name, uint32_t ks, uint32_t vs, uint32_t me,
-                            uint32_t flags)
-{
-    struct bpfrt_map_create_opts o = {.sz = sizeof(o), .map_flags = flags, .nr_workers = 2};
-    struct bpfrt_map *m = NULL;
-    int err = bpfrt_map__create(t, name, ks, vs, me, &o, &m);
-    cr_assert_eq(err, 0, "create %s: %d", name, err);
-    return m;
-}
+#define mk fx_map
 
 /* ------------------------------------------------------------ programs */
 
