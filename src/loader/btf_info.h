@@ -134,6 +134,13 @@ const struct btf_ext_line *btf_prog_info_line_at(const struct btf_prog_info *pi,
  * whose kind is unknown), 0 when every reference is good (btf_check.c). */
 uint32_t btf_first_bad_ref(const struct btf *btf);
 
+/* Every reference names an existing type (btf_first_bad_ref), and every
+ * reference loop passes through a pointer and a named struct or union, as
+ * in C (the kernel's BTF verifier refuses the other loops; libbpf's walkers
+ * recurse on them until the stack runs out).  0, or -EINVAL with the first
+ * offending type in why (-ENOMEM). */
+int btf_check_types(const struct btf *btf, char *why, size_t whysz);
+
 /* The target BTF: path, or /sys/kernel/btf/vmlinux when path is NULL.  A
  * path may be a raw BTF file or an ELF with .BTF.  Returns 0 and *out
  * (btf__free it), or negative errno with the reason in log. */
