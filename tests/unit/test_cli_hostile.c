@@ -191,3 +191,43 @@ Test(cli_hostile, btf_dump_file_errors_in_words)
     out_free(&r);
     rm_rf(d);
 }
+
+/* ------------------------------------------------------------ pcap */
+
+/* A capture whose first packet is empty (caplen 0): the replay copied it
+ * with memcpy(NULL, ..., 0), undefined behaviour that UBSan aborts on (the
+ * sanitized suite runs this through the sanitized command). */
+Test(cli_hostile, pcap_with_empty_first_packet)
+{
+    /* little-endian pcap header: magic, v2.4, zone 0, sigfigs 0, snaplen
+     * 65535, linktype 1 (Ethernet); then records (ts, caplen, len, data) */
+    static const uint8_t hdr[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0,
+                                    1,    0,    0,    0};
+    static const uint8_t rec0[16] = {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    static const uint8_t rec1[16 + 3] = {2, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 3, 0, 0, 0, 0xaa, 0xbb, 0xcc};
+    char d[64], pcap[128], prog[128], src[128];
+    uint8_t file[24 + 16 + 16 + 19];
+    struct out r;
+
+    tmpdir(d);
+    memcpy(file, hdr, 24);
+    memcpy(file + 24, rec0, 16);
+    memcpy(file + 40, rec0, 16); /* two empty packets, then one of 3 bytes */
+    memcpy(file + 56, rec1, 19);
+    snprintf(pcap, sizeof(pcap), "%s/empty-first.pcap", d);
+    write_file(pcap, file, sizeof(file));
+    snprintf(src, sizeof(src), "%s/len.s", d);
+    write_file(src, "r0 = r2\nexit\n", 13); /* the packet's length */
+    snprintf(prog, sizeof(prog), "%s/len.bin", d);
+    r = run("asm %s -o %s", src, prog);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    out_free(&r);
+    r = run("prog run raw %s pcap %s", prog, pcap);
+    cr_assert_eq(r.status, 0, "status %d\n%s", r.status, r.stderr_);
+    HAS(r.stdout_, "packet    1: len     0  retval 0 (XDP_ABORTED)\n");
+    HAS(r.stdout_, "packet    2: len     0  retval 0 (XDP_ABORTED)\n");
+    HAS(r.stdout_, "packet    3: len     3  retval 3 (XDP_TX)\n");
+    HAS(r.stdout_, "Packets: 3,");
+    out_free(&r);
+    rm_rf(d);
+}

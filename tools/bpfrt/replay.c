@@ -76,7 +76,10 @@ int cli_run_pcap(struct bpfrt_prog *prog, const char *name, const char *path, ui
             }
             buf = nb, bufcap = caplen;
         }
-        memcpy(buf, bytes, caplen);
+        /* an empty packet (caplen 0) is legal in a capture: buf may still
+         * be NULL then, and memcpy(NULL, ..., 0) is undefined behaviour */
+        if (caplen)
+            memcpy(buf, bytes, caplen);
         BPFRT_OPTS(bpfrt_run_opts, ro, .data = caplen ? buf : NULL, .data_size = caplen, .flags = flags,
                    .err_buf = errbuf, .err_size = sizeof(errbuf));
         npkts++;
