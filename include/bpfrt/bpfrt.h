@@ -73,14 +73,20 @@ struct bpfrt_run_opts {
     uint64_t insn_cnt;    /* instructions executed by the last run (checked mode) */
     char *err_buf;        /* receives the reason when a run fails */
     size_t err_size;
+    /* Input: instruction budget of all the repeat runs together; 0: none
+     * (each run still has its own budget).  Spending it stops the runs with
+     * -E2BIG.  The kernel's test run takes any u32 repeat and stops only for
+     * a signal; bpfrt's command caps one `prog run` this way. */
+    uint64_t total_budget;
 };
 
 #define BPFRT_DEFAULT_BUDGET 100000000ull
 
 /* Run prog.  Returns 0 with opts->retval set, or a negative errno:
  * -EFAULT (checked mode: access outside every region), -ELOOP (budget or
- * call depth exceeded), -EINVAL (bad arguments), -ENOTSUP (helper without
- * meaning here); err_buf then says which instruction and why. */
+ * call depth exceeded), -E2BIG (total_budget spent), -EINVAL (bad
+ * arguments), -ENOTSUP (helper without meaning here); err_buf then says
+ * which instruction and why. */
 int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts);
 
 /* Disassembly in the llvm-objdump / bpftool syntax ("r0 = 1",
@@ -269,6 +275,13 @@ const char *bpfrt_fs_dir(void);
  * the same map: updates in one are seen by the others. */
 int bpfrt_map__pin(struct bpfrt_map *map, const char *path);
 int bpfrt_map__open_pinned(const char *path, struct bpfrt_map **mapp);
+/* The same with the kernel's BPF_OBJ_GET file_flags: BPF_F_RDONLY opens a
+ * pin that is read-only to the caller (another user's 0644 file, a
+ * read-only filesystem): lookups, get_next_key and dumps work, every
+ * user-space write (update, delete, push, pop, freeze, batches) returns
+ * -EPERM, and nothing is ever written to the file.  Programs should not run
+ * on such a map: their writes stay in this process. */
+int bpfrt_map__open_pinned_flags(const char *path, uint32_t flags, struct bpfrt_map **mapp);
 /* The file the map is pinned at, or NULL. */
 const char *bpfrt_map__pin_path(const struct bpfrt_map *map);
 /* Why the last bpfrt_map__pin() / bpfrt_map__open_pinned() of this thread

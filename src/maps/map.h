@@ -156,6 +156,9 @@ static inline int *map_frozen_word(struct bpfrt_map *m)
 int map_register(struct bpfrt_map *m);
 /* Unmap what pinning mapped besides the arena, forget the path (pin.c). */
 void map_pin_release(struct bpfrt_map *m);
+/* Opened with BPF_F_RDONLY (bpfrt_map__open_pinned_flags): user-space
+ * writes are refused with -EPERM. */
+int map_pin_rdonly(const struct bpfrt_map *m);
 
 /* Size of one per-CPU slot and of a whole per-CPU value in user space. */
 static inline uint32_t map_percpu_slot(const struct bpfrt_map *m)

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bpfrt/bpfrt.h"
 #include "bpf_build.h"
 #include "cli_run.h"
 
@@ -229,5 +230,300 @@ Test(cli_hostile, pcap_with_empty_first_packet)
     HAS(r.stdout_, "packet    3: len     3  retval 3 (XDP_TX)\n");
     HAS(r.stdout_, "Packets: 3,");
     out_free(&r);
+    rm_rf(d);
+}
+
+/* ------------------------------------------------------------ prog run */
+
+/* Assemble text into dir/name.bin; returns the path (static per call). */
+static const char *asm_to(const char *dir, const char *name, const char *text, char *bin)
+{
+    char src[160];
+    struct out r;
+
+    snprintf(src, sizeof(src), "%s/%s.s", dir, name);
+    write_file(src, text, strlen(text));
+    snprintf(bin, 160, "%s/%s.bin", dir, name);
+    r = run("asm %s -o %s", src, bin);
+    cr_assert_eq(r.status, 0, "asm %s: %s", name, r.stderr_);
+    out_free(&r);
+    return bin;
+}
+
+/* repeat took any u32 and the budget was per run: 4294967295 runs of a
+ * loop ran for years.  One command now has a total budget (BPFRT_TOTAL_BUDGET
+ * here, so that the test is short); the runs stop exactly when it is spent. */
+Test(cli_hostile, repeat_has_a_total_budget)
+{
+    char d[64], bin[160], pcap[160];
+    struct out r;
+
+    tmpdir(d);
+    /* 3 + 3 * 1000 = 3003 instructions a run */
+    asm_to(d, "loop", "r0 = 0\nr1 = 1000\nl:\nr0 += 1\nr1 -= 1\nif r1 != 0 goto l\nexit\n", bin);
+    r = cli_sh("BPFRT_TOTAL_BUDGET=1000000 %s prog run raw %s repeat 4294967295", cli_bin(), bin);
+    cr_assert_eq(r.status, 1, "%s", r.stdout_);
+    cr_assert_str_eq(r.stdout_, "");
+    HAS(r.stderr_, "Error: run of '");
+    HAS(r.stderr_, ": total instruction budget of 1000000 instructions for all repeat runs spent in run 334 of "
+                   "4294967295 (the cap of one prog run command; BPFRT_TOTAL_BUDGET sets it)\n");
+    out_free(&r);
+    /* 333 runs fit exactly (999999 instructions) */
+    r = cli_sh("BPFRT_TOTAL_BUDGET=1000000 %s prog run raw %s repeat 333", cli_bin(), bin);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    HAS(r.stdout_, "Return value: 1000, duration (average): ");
+    out_free(&r);
+    /* repeat's range is the kernel's (u32) */
+    r = run("prog run raw %s repeat 4294967296", bin);
+    cr_assert_eq(r.status, 1);
+    HAS(r.stderr_, "Error: repeat '4294967296' is not a number from 1 to 4294967295\n");
+    out_free(&r);
+    r = cli_sh("BPFRT_TOTAL_BUDGET=lots %s prog run raw %s", cli_bin(), bin);
+    cr_assert_eq(r.status, 1);
+    HAS(r.stderr_, "Error: BPFRT_TOTAL_BUDGET 'lots' is not a number of instructions from 1 to ");
+    out_free(&r);
+    /* the packets of a capture share the budget as well: 20 packets */
+    snprintf(pcap, sizeof(pcap), "examples/sample.pcap");
+    r = cli_sh("BPFRT_TOTAL_BUDGET=10000 %s prog run raw %s pcap %s", cli_bin(), bin, pcap);
+    cr_assert_eq(r.status, 1);
+    HAS(r.stderr_, "packet 4 of 'examples/sample.pcap': the command's instruction budget of 10000 instructions for "
+                   "all packets is spent (BPFRT_TOTAL_BUDGET)\n");
+    out_free(&r);
+    r = run("prog run raw %s pcap %s", bin, pcap);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    HAS(r.stdout_, "Packets: 20,");
+    out_free(&r);
+    rm_rf(d);
+}
+
+/* `type xdp` on a raw file ran it with the raw convention (r1 = data). */
+Test(cli_hostile, typed_raw_program_refused)
+{
+    char d[64], bin[160], expect[512];
+    struct out r;
+
+    tmpdir(d);
+    asm_to(d, "ret", "r0 = 2\nexit\n", bin);
+    r = run("prog run raw %s type xdp data_in examples/packet.bin", bin);
+    cr_assert_eq(r.status, 1, "%s", r.stdout_);
+    cr_assert_str_eq(r.stdout_, "");
+    snprintf(expect, sizeof(expect),
+             "Error: program '%s' is of type xdp: running it needs its context, which comes with the verifier (not "
+             "in this build); until program contexts exist only programs of unspecified type run (raw files "
+             "without 'type', SEC(\"raw\")), with r1 = data, r2 = length\n",
+             bin);
+    cr_assert_str_eq(r.stderr_, expect);
+    out_free(&r);
+    r = run("prog run raw %s type tc", bin);
+    cr_assert_eq(r.status, 1);
+    HAS(r.stderr_, "is of type sched_cls: running it needs its context");
+    out_free(&r);
+    r = run("prog run raw %s", bin); /* untyped: runs */
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    HAS(r.stdout_, "Return value: 2,");
+    out_free(&r);
+    rm_rf(d);
+}
+
+/* A directory gave "Input/output error". */
+Test(cli_hostile, raw_directory_says_so)
+{
+    char d[64], expect[256];
+    struct out r;
+
+    tmpdir(d);
+    r = run("prog run raw %s", d);
+    cr_assert_eq(r.status, 1);
+    snprintf(expect, sizeof(expect), "Error: cannot read '%s': Is a directory\n", d);
+    cr_assert_str_eq(r.stderr_, expect);
+    out_free(&r);
+    r = run("asm %s -o %s/x", d, d);
+    cr_assert_eq(r.status, 1);
+    HAS(r.stderr_, "Is a directory");
+    out_free(&r);
+    rm_rf(d);
+}
+
+/* A budget spent inside a bpf_loop callback named what the callback had
+ * left ("(1 instructions)"), not the run's budget. */
+Test(cli_hostile, budget_in_callback_names_the_budget, .timeout = 120)
+{
+    char d[64], bin[160];
+    struct out r;
+
+    tmpdir(d);
+    /* 2^23 iterations of a 14-instruction callback: over 10^8 */
+    asm_to(d, "cb",
+           "r1 = 8388608\nr2 = subprog[cb]\nr3 = 0\nr4 = 0\ncall bpf_loop\nexit\n"
+           "cb:\nr0 = 0\nr1 = 6\nspin:\nr1 -= 1\nif r1 != 0 goto spin\nexit\n",
+           bin);
+    r = run("prog run raw %s", bin);
+    cr_assert_eq(r.status, 1, "%s", r.stdout_);
+    HAS(r.stderr_, ": instruction budget exceeded (100000000 instructions)\n");
+    out_free(&r);
+    rm_rf(d);
+}
+
+/* "cannot pin map 'x' at 'P': cannot pin map 'x' at 'P': why": the pin's
+ * own message was prefixed with the same words.  A file size limit makes
+ * pinning fail without root (SIGXFSZ ignored: ftruncate says EFBIG). */
+Test(cli_hostile, pin_failure_said_once)
+{
+    char d[64], maps[96];
+    const char *obj = test_bpf_build("examples/filter.c", "build/tests/cli_hostile", "filter", "");
+    struct out r;
+    const char *p;
+
+    tmpdir(d);
+    snprintf(maps, sizeof(maps), "%s/maps", d);
+    cr_assert_eq(mkdir(maps, 0700), 0);
+    r = cli_sh("trap '' XFSZ; ulimit -f 2; BPFRT_FS=%s %s prog loadall %s %s/progs pinmaps %s", d, cli_bin(), obj, d,
+               maps);
+    cr_assert_eq(r.status, 1, "%s", r.stderr_);
+    p = strstr(r.stderr_, "cannot pin map '");
+    cr_assert_not_null(p, "%s", r.stderr_);
+    cr_assert_null(strstr(p + 1, "cannot pin map '"), "said twice: %s", r.stderr_);
+    HAS(r.stderr_, "cannot size the file to ");
+    HAS(r.stderr_, "File too large\n");
+    out_free(&r);
+    /* maps pinned for a program under the state directory */
+    r = cli_sh("trap '' XFSZ; ulimit -f 2; BPFRT_FS=%s %s prog load %s %s/p1", d, cli_bin(), obj, d);
+    cr_assert_eq(r.status, 1, "%s", r.stderr_);
+    HAS(r.stderr_, "Error: cannot pin program 'filter_raw' of '");
+    p = strstr(r.stderr_, "cannot pin map '");
+    cr_assert_not_null(p, "%s", r.stderr_);
+    cr_assert_null(strstr(p + 1, "cannot pin map '"), "said twice: %s", r.stderr_);
+    cr_assert_null(strstr(r.stderr_, " under '"), "%s", r.stderr_);
+    out_free(&r);
+    rm_rf(d);
+}
+
+/* ------------------------------------------------------------ read-only pins */
+
+/* Run the command as a user who may read the pins but not write them:
+ * as root, user nobody on 0644 pins (another user's pin); otherwise the
+ * owner on 0444 pins. */
+static struct out run_as_reader(const char *bin, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static struct out run_as_reader(const char *bin, const char *fmt, ...)
+{
+    char args[2048];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof(args), fmt, ap);
+    va_end(ap);
+    if (geteuid() == 0)
+        return cli_sh("setpriv --reuid=65534 --regid=65534 --clear-groups %s %s", bin, args);
+    return cli_sh("%s %s", bin, args);
+}
+
+/* A pin the caller may only read was opened read-write by every command:
+ * not even a dump worked.  The reading commands open it read-only now
+ * (every type: a hash, an LRU hash, an LPM trie whose walk takes its lock,
+ * a queue, an array), writes are refused with a clear message, and the
+ * file is never written. */
+Test(cli_hostile, read_only_pin_can_be_read, .timeout = 60)
+{
+    static const char *const creates[] = {
+        "h type hash key 4 value 8 entries 16",     "lru type lru_hash key 4 value 4 entries 16",
+        "lpm type lpm_trie key 8 value 8 entries 16 flags 1", "q type queue key 0 value 4 entries 4",
+        "a type array key 4 value 4 entries 2",
+    };
+    char d[64], bin[160], path[160], cmd[512];
+    struct out r;
+    char *before, *after;
+
+    tmpdir(d);
+    cr_assert_eq(chmod(d, 0755), 0);
+    /* a copy of the command that user nobody can run */
+    snprintf(bin, sizeof(bin), "%s/bpfrt", d);
+    snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 755 %s", cli_bin(), bin, bin);
+    cr_assert_eq(system(cmd), 0);
+    for (size_t i = 0; i < sizeof(creates) / sizeof(creates[0]); i++) {
+        r = cli_sh("BPFRT_FS=%s %s map create %s/%s", d, bin, d, creates[i]);
+        cr_assert_eq(r.status, 0, "%s: %s", creates[i], r.stderr_);
+        out_free(&r);
+    }
+    r = cli_sh("cd %s && ./bpfrt map update pinned h key 1 0 0 0 value 2 0 0 0 0 0 0 0 && "
+               "./bpfrt map update pinned lru key 3 0 0 0 value 4 0 0 0 && "
+               "./bpfrt map update pinned lpm key 24 0 0 0 10 0 0 0 value 7 0 0 0 0 0 0 0 && "
+               "./bpfrt map push pinned q value 9 0 0 0 && chmod %s h lru lpm q a",
+               d, geteuid() == 0 ? "0644" : "0444");
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    out_free(&r);
+    snprintf(path, sizeof(path), "%s/lpm", d);
+    before = cli_slurp(path);
+
+    r = run_as_reader(bin, "map dump pinned %s/h", d);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    cr_assert_str_eq(r.stdout_, "key: 01 00 00 00  value: 02 00 00 00 00 00 00 00\nFound 1 element\n");
+    out_free(&r);
+    r = run_as_reader(bin, "map dump pinned %s/lru", d);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    cr_assert_str_eq(r.stdout_, "key: 03 00 00 00  value: 04 00 00 00\nFound 1 element\n");
+    out_free(&r);
+    r = run_as_reader(bin, "map dump pinned %s/lpm", d);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    cr_assert_str_eq(r.stdout_, "key: 18 00 00 00 0a 00 00 00  value: 07 00 00 00 00 00 00 00\nFound 1 element\n");
+    out_free(&r);
+    r = run_as_reader(bin, "map getnext pinned %s/lpm", d);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    HAS(r.stdout_, "18 00 00 00 0a 00 00 00");
+    out_free(&r);
+    r = run_as_reader(bin, "map lookup pinned %s/h key 1 0 0 0", d);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    HAS(r.stdout_, "value: 02 00 00 00 00 00 00 00");
+    out_free(&r);
+    r = run_as_reader(bin, "map peek pinned %s/q", d);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    HAS(r.stdout_, "value: 09 00 00 00");
+    out_free(&r);
+    r = run_as_reader(bin, "-j map show pinned %s/a", d);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    HAS(r.stdout_, "\"type\":\"array\"");
+    out_free(&r);
+    /* writing commands open the pin for writing and say why they cannot */
+    r = run_as_reader(bin, "map update pinned %s/h key 1 0 0 0 value 3 0 0 0 0 0 0 0", d);
+    cr_assert_eq(r.status, 1);
+    snprintf(cmd, sizeof(cmd),
+             "Error: cannot open pinned map '%s/h' for writing: Permission denied (the pin is read-only to this "
+             "process; commands that only read it open it read-only)\n",
+             d);
+    cr_assert_str_eq(r.stderr_, cmd);
+    out_free(&r);
+    r = run_as_reader(bin, "map pop pinned %s/q", d);
+    cr_assert_eq(r.status, 1);
+    HAS(r.stderr_, "for writing: Permission denied");
+    out_free(&r);
+    /* nothing was written: not even the LPM trie's lock word */
+    after = cli_slurp(path);
+    {
+        struct stat st;
+
+        cr_assert_eq(stat(path, &st), 0);
+        cr_assert_eq(memcmp(before, after, (size_t)st.st_size), 0, "the read-only reader changed the pin");
+    }
+    free(before);
+    free(after);
+
+    /* the library: BPF_F_RDONLY gives -EPERM for every write */
+    {
+        struct bpfrt_map *m;
+        uint32_t k = 1, nk;
+        uint64_t v = 5;
+
+        snprintf(path, sizeof(path), "%s/h", d);
+        cr_assert_eq(bpfrt_map__open_pinned_flags(path, BPF_F_RDONLY, &m), 0, "%s", bpfrt_pin_error());
+        cr_assert_eq(bpfrt_map__lookup_elem(m, &k, 4, &v, 8, 0), 0);
+        cr_assert_eq(v, 2);
+        cr_assert_eq(bpfrt_map__get_next_key(m, NULL, &nk, 4), 0);
+        cr_assert_eq(bpfrt_map__update_elem(m, &k, 4, &v, 8, 0), -EPERM);
+        cr_assert_eq(bpfrt_map__delete_elem(m, &k, 4, 0), -EPERM);
+        cr_assert_eq(bpfrt_map__lookup_and_delete_elem(m, &k, 4, &v, 8, 0), -EPERM);
+        cr_assert_eq(bpfrt_map__freeze(m), -EPERM);
+        bpfrt_map__free(m);
+        cr_assert_eq(bpfrt_map__open_pinned_flags(path, BPF_F_WRONLY, &m), -EINVAL);
+        HAS(bpfrt_pin_error(), "only BPF_F_RDONLY");
+    }
     rm_rf(d);
 }

@@ -149,6 +149,11 @@ static void map_names(const struct bpfrt_object *obj, char *buf, size_t sz)
         len += (size_t)snprintf(buf + len, sz - len, "%s%s", len ? ", " : "", bpfrt_map__name(m));
 }
 
+/* The command only reads maps (show, dump, lookup, getnext, peek): pins
+ * are opened read-only, so that a pin another user shares 0644, or one on
+ * a read-only filesystem, can be read (bpftool's BPF_F_RDONLY for these). */
+static int open_rdonly;
+
 /* Load the object and find the map; 0 or 1 after reporting. */
 static int open_map(struct map_ctx *c)
 {
@@ -156,7 +161,7 @@ static int open_map(struct map_ctx *c)
     int err;
 
     if (c->pinned) {
-        err = bpfrt_map__open_pinned(c->pinned, &c->map);
+        err = bpfrt_map__open_pinned_flags(c->pinned, open_rdonly ? BPF_F_RDONLY : 0, &c->map);
         if (err)
             return cli_err("%s", bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
         c->spec.map = bpfrt_map__name(c->map)[0] ? bpfrt_map__name(c->map) : "(no name)";
@@ -395,7 +400,7 @@ static int map_list_pinned(void)
     }
     for (size_t i = 0; i < n; i++) {
         struct bpfrt_map *m;
-        if (bpfrt_map__open_pinned(pins[i].paths[0], &m)) {
+        if (bpfrt_map__open_pinned_flags(pins[i].paths[0], BPF_F_RDONLY, &m)) {
             if (cli.debug)
                 fprintf(stderr, "skipped: %s\n", bpfrt_pin_error());
             continue;
@@ -890,6 +895,8 @@ int do_map(int argc, char **argv)
     }
     const char *cmd = argv[0];
     argc--, argv++;
+    open_rdonly = cli_is_prefix(cmd, "show") || cli_is_prefix(cmd, "list") || cli_is_prefix(cmd, "dump") ||
+                  cli_is_prefix(cmd, "lookup") || cli_is_prefix(cmd, "getnext") || !strcmp(cmd, "peek");
     if (cli_is_prefix(cmd, "show") || cli_is_prefix(cmd, "list"))
         return map_show(argc, argv);
     if (cli_is_prefix(cmd, "dump"))

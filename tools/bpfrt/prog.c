@@ -179,15 +179,17 @@ static int load_runnable(struct prog_spec *spec, struct bpfrt_prog **progp, stru
     } else if (load_spec(spec, progp)) {
         return 1;
     }
-    if (bpfrt_prog__type(*progp) != BPF_PROG_TYPE_UNSPEC && (spec->is_obj || spec->is_pinned)) {
+    /* raw FILE type TYPE as well: running an XDP program with the raw
+     * convention would hand it data where it expects struct xdp_md */
+    if (bpfrt_prog__type(*progp) != BPF_PROG_TYPE_UNSPEC) {
         char tbuf[32];
         const char *name = bpfrt_prog__name(*progp);
         const char *t = cli_prog_type_str(bpfrt_prog__type(*progp), tbuf, sizeof(tbuf));
         /* report before freeing: name belongs to the program */
         cli_err("program '%s' is of type %s: running it needs its context, which comes with the verifier "
-                "(not in this build); programs of unspecified type (e.g. SEC(\"raw\")) run with r1 = data, "
-                "r2 = length",
-                name, t);
+                "(not in this build); until program contexts exist only programs of unspecified type run (raw "
+                "files without 'type', SEC(\"raw\")), with r1 = data, r2 = length",
+                name && *name ? name : spec->file, t);
         if (*ownp)
             bpfrt_prog__free(*progp);
         bpfrt_object__close(*objp);
@@ -204,7 +206,7 @@ static int prog_run(int argc, char **argv)
     struct bpfrt_object *obj;
     uint8_t *data = NULL;
     size_t data_len = 0;
-    uint64_t repeat = 1;
+    uint64_t repeat = 1, total_budget;
     char errbuf[512];
     int used, err, i, own;
 
@@ -232,6 +234,8 @@ static int prog_run(int argc, char **argv)
         return cli_err("data_out needs data_in");
     if (pcap && (data_in || repeat > 1))
         return cli_err("pcap runs the program once per packet: it does not combine with data_in or repeat");
+    if (cli_total_budget(&total_budget))
+        return 1;
     if (load_runnable(&spec, &prog, &obj, &own))
         return 1;
     if (pcap) {
@@ -255,7 +259,8 @@ static int prog_run(int argc, char **argv)
      * make it touch memory outside its data and stack. */
     bpfrt_trace_drain(NULL, NULL);
     BPFRT_OPTS(bpfrt_run_opts, opts, .data = data, .data_size = data_len, .flags = BPFRT_RUN_CHECKED,
-               .repeat = (uint32_t)repeat, .err_buf = errbuf, .err_size = sizeof(errbuf));
+               .repeat = (uint32_t)repeat, .err_buf = errbuf, .err_size = sizeof(errbuf),
+               .total_budget = total_budget);
     err = bpfrt_prog__run(prog, &opts);
     if (own)
         bpfrt_prog__free(prog);
@@ -263,7 +268,10 @@ static int prog_run(int argc, char **argv)
     if (err) {
         free(data);
         bpfrt_trace_drain(NULL, NULL);
-        return cli_err("run of '%s' failed: %s", spec.file, errbuf);
+        return cli_err("run of '%s' failed: %s%s", spec.file, errbuf,
+                       err == -E2BIG && strstr(errbuf, "total instruction budget")
+                           ? " (the cap of one prog run command; BPFRT_TOTAL_BUDGET sets it)"
+                           : "");
     }
     if (data_out && strcmp(data_out, "-")) {
         err = cli_write_file(data_out, data, data_len);
@@ -906,6 +914,9 @@ static int pin_obj_maps(const struct bpfrt_object *obj, struct bpfrt_program **p
                         bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
             continue;
         }
+        /* the pin's own message already reads "cannot pin map 'x' at 'P': ..." */
+        if (!strncmp(bpfrt_pin_error(), "cannot pin ", 11))
+            return cli_err("%s", bpfrt_pin_error());
         return cli_err("cannot pin map '%s' at '%s': %s", bpfrt_map__name(m), path,
                        bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
     }

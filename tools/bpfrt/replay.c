@@ -46,6 +46,17 @@ static void keep_line(const char *line, void *ctx)
         t->n++;
 }
 
+int cli_total_budget(uint64_t *budget)
+{
+    const char *env = getenv("BPFRT_TOTAL_BUDGET");
+
+    *budget = CLI_TOTAL_BUDGET;
+    if (env && (cli_parse_u64(env, UINT64_MAX, budget) || !*budget))
+        return cli_err("BPFRT_TOTAL_BUDGET '%s' is not a number of instructions from 1 to %llu", env,
+                       (unsigned long long)UINT64_MAX);
+    return 0;
+}
+
 int cli_run_pcap(struct bpfrt_prog *prog, const char *name, const char *path, uint32_t flags)
 {
     char errbuf[512];
@@ -57,7 +68,10 @@ int cli_run_pcap(struct bpfrt_prog *prog, const char *name, const char *path, ui
     uint8_t *buf = NULL;
     size_t bufcap = 0;
     int rc, ret = 0;
+    uint64_t total, used = 0;
 
+    if (cli_total_budget(&total))
+        return 1;
     if (pcapio_open(path, &pc, errbuf, sizeof(errbuf)))
         return cli_err("cannot read capture '%s': %s", path, errbuf);
     bpfrt_trace_drain(NULL, NULL);
@@ -80,10 +94,17 @@ int cli_run_pcap(struct bpfrt_prog *prog, const char *name, const char *path, ui
          * be NULL then, and memcpy(NULL, ..., 0) is undefined behaviour */
         if (caplen)
             memcpy(buf, bytes, caplen);
+        /* the packets share the command's budget as repeat runs do; the
+         * checked runs count their instructions exactly */
         BPFRT_OPTS(bpfrt_run_opts, ro, .data = caplen ? buf : NULL, .data_size = caplen, .flags = flags,
-                   .err_buf = errbuf, .err_size = sizeof(errbuf));
+                   .err_buf = errbuf, .err_size = sizeof(errbuf), .total_budget = total - used);
         npkts++;
-        if (bpfrt_prog__run(prog, &ro)) {
+        if (used >= total || bpfrt_prog__run(prog, &ro)) {
+            if (used >= total || strstr(errbuf, "total instruction budget"))
+                snprintf(errbuf, sizeof(errbuf),
+                         "the command's instruction budget of %llu instructions for all packets is spent "
+                         "(BPFRT_TOTAL_BUDGET)",
+                         (unsigned long long)total);
             if (cli.json) {
                 json_arr_close(&cli.j);
                 json_obj_close(&cli.j);
@@ -92,6 +113,7 @@ int cli_run_pcap(struct bpfrt_prog *prog, const char *name, const char *path, ui
             ret = cli_err("'%s': packet %" PRIu64 " of '%s': %s", name, npkts, path, errbuf);
             break;
         }
+        used += (flags & BPFRT_RUN_CHECKED) ? ro.insn_cnt : 0;
         total_ns += ro.duration_ns;
         if (ro.retval < 5)
             counts[ro.retval]++;
