@@ -527,3 +527,47 @@ Test(cli_hostile, read_only_pin_can_be_read, .timeout = 60)
     }
     rm_rf(d);
 }
+
+/* ------------------------------------------------------------ fuzz findings */
+
+/* fuzz_prog with maps: an array lookup with its key at an odd stack
+ * address read the key as a uint32_t through a misaligned pointer
+ * (undefined behaviour: UBSan aborts the sanitized suite). */
+Test(fuzz_findings, array_key_at_odd_stack_address)
+{
+    struct bpfrt_map *m;
+    struct bpfrt_prog *p;
+    char log[256], errbuf[256];
+    uint32_t k = 1, id;
+    uint64_t v = 0x1122;
+
+    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "a", 4, 8, 4, NULL, &m), 0);
+    cr_assert_eq(bpfrt_map__update_elem(m, &k, 4, &v, 8, BPF_ANY), 0);
+    id = bpfrt_map__id(m);
+    {
+        /* key 1 at r10 - 7; r0 = *(u64 *)lookup(...) */
+        const struct bpf_insn insns[] = {
+            {.code = BPF_ST | BPF_MEM | BPF_B, .dst_reg = 10, .off = -7, .imm = 1},
+            {.code = BPF_ST | BPF_MEM | BPF_B, .dst_reg = 10, .off = -6, .imm = 0},
+            {.code = BPF_ST | BPF_MEM | BPF_H, .dst_reg = 10, .off = -5, .imm = 0},
+            {.code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = 2, .src_reg = 10},
+            {.code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = 2, .imm = -7},
+            {.code = BPF_LD | BPF_IMM | BPF_DW, .dst_reg = 1, .src_reg = BPF_PSEUDO_MAP_FD, .imm = (int32_t)id},
+            {0},
+            {.code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_map_lookup_elem},
+            {.code = BPF_JMP | BPF_JEQ | BPF_K, .dst_reg = 0, .off = 1, .imm = 0},
+            {.code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = 0, .src_reg = 0},
+            {.code = BPF_JMP | BPF_EXIT},
+        };
+        BPFRT_OPTS(bpfrt_prog_load_opts, lo, .log_buf = log, .log_size = sizeof(log));
+        cr_assert_eq(bpfrt_prog__load_insns(insns, sizeof(insns) / sizeof(insns[0]), &lo, &p), 0, "%s", log);
+    }
+    for (int checked = 0; checked < 2; checked++) {
+        BPFRT_OPTS(bpfrt_run_opts, ro, .flags = checked ? BPFRT_RUN_CHECKED : 0, .err_buf = errbuf,
+                   .err_size = sizeof(errbuf));
+        cr_assert_eq(bpfrt_prog__run(p, &ro), 0, "%s", errbuf);
+        cr_assert_eq(ro.retval, 0x1122);
+    }
+    bpfrt_prog__free(p);
+    bpfrt_map__free(m);
+}
