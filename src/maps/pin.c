@@ -460,6 +460,17 @@ static int read_btf(const char *path, int fd, size_t asize, const struct pin_met
         free(raw);
         return bad(path, "its BTF refers to types it does not have (corrupt file)");
     }
+    /* and no reference loop that typed dumps (libbpf's walkers) would
+     * follow forever */
+    {
+        char why[192];
+
+        if (btf_check_types(btf, why, sizeof(why))) {
+            btf__free(btf);
+            free(raw);
+            return bad(path, "its BTF is corrupt: %s", why);
+        }
+    }
     if (meta->btf_key_type_id >= btf__type_cnt(btf) || meta->btf_value_type_id >= btf__type_cnt(btf)) {
         btf__free(btf);
         free(raw);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bpfrt/bpfrt.h"
+#include "maps/map.h"
 #include "bpf_build.h"
 #include "cli_run.h"
 
@@ -570,4 +571,37 @@ Test(fuzz_findings, array_key_at_odd_stack_address)
     }
     bpfrt_prog__free(p);
     bpfrt_map__free(m);
+}
+
+/* A pinned map whose BTF holds a reference loop (a typedef naming itself
+ * through another) is refused at open like any corrupt BTF, before a typed
+ * dump follows the loop. */
+Test(cli_hostile, pin_with_looping_btf_refused)
+{
+    struct btf *b = btf__new_empty();
+    struct bpfrt_map *m;
+    const void *raw;
+    uint32_t sz;
+    char d[64], path[128];
+    struct out r;
+
+    tmpdir(d);
+    snprintf(path, sizeof(path), "%s/m", d);
+    btf__add_int(b, "int", 4, BTF_INT_SIGNED); /* 1 */
+    btf__add_typedef(b, "a", 3);                 /* 2 -> 3 -> 2 */
+    btf__add_typedef(b, "b", 2);
+    raw = btf__raw_data(b, &sz);
+    {
+        BPFRT_OPTS(bpfrt_map_create_opts, o, .btf_key_type_id = 1, .btf_value_type_id = 2);
+        cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_HASH, "m", 4, 4, 4, &o, &m), 0);
+    }
+    cr_assert_eq(map_set_btf(m, raw, sz), 0);
+    cr_assert_eq(bpfrt_map__pin(m, path), 0, "%s", bpfrt_pin_error());
+    bpfrt_map__free(m);
+    btf__free(b);
+    r = run("map dump pinned %s", path);
+    cr_assert_eq(r.status, 1, "status %d (a crash is 128)\n%s", r.status, r.stderr_);
+    HAS(r.stderr_, "is not a usable pinned bpfrt map: its BTF is corrupt: type [2] typedef 'a' refers to itself");
+    out_free(&r);
+    rm_rf(d);
 }
