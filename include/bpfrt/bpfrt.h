@@ -178,6 +178,11 @@ struct bpfrt_run_opts {
     uint64_t insn_cnt;    /* instructions executed by the last run (checked mode) */
     char *err_buf;        /* receives the reason when a run fails */
     size_t err_size;
+    /* Input: instruction budget of all the repeat runs together; 0: none
+     * (each run still has its own budget).  Spending it stops the runs with
+     * -E2BIG.  The kernel's test run takes any u32 repeat and stops only for
+     * a signal; bpfrt's command caps one `prog run` this way. */
+    uint64_t total_budget;
 };
 
 #define BPFRT_DEFAULT_BUDGET 100000000ull
@@ -221,6 +226,10 @@ struct bpfrt_pcap_run_opts {
     uint64_t retval_counts[BPFRT_PCAP_RETVALS]; /* runs that returned 0, 1, ... */
     uint64_t retval_other;                      /* runs that returned more */
     uint32_t failed_stage;                      /* enum bpfrt_pcap_stage */
+    /* Input: instructions all the packets' runs may execute together (as
+     * bpfrt_run_opts.total_budget for repeat runs); 0: no such cap.  When
+     * it is spent the replay fails with -E2BIG at that packet. */
+    uint64_t total_budget;
 };
 
 /* 0, or a negative errno with the reason in log_buf: the run's error
@@ -232,8 +241,8 @@ int bpfrt_prog__run_pcap(struct bpfrt_prog *prog, const char *path, struct bpfrt
  * (unless BPFRT_RUN_UNVERIFIED_UNCHECKED), unchecked when it is verified.
  * Returns 0 with opts->retval set, or a negative errno: -EFAULT (checked
  * mode: access outside every region), -ELOOP (budget or call depth
- * exceeded), -EINVAL (bad arguments), -ENOTSUP (helper without meaning
- * here), -EOPNOTSUPP (a program type whose context bpfrt does not build
+ * exceeded), -E2BIG (total_budget spent), -EINVAL (bad arguments),
+ * -ENOTSUP (helper without meaning here), -EOPNOTSUPP (a program type whose context bpfrt does not build
  * yet); err_buf then says which instruction and why. */
 int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts);
 
@@ -436,6 +445,14 @@ struct bpfrt_pin_opts {
     size_t sz;
     char *log_buf;
     size_t log_size;
+    /* Opening a pinned map: the kernel's BPF_OBJ_GET file_flags.
+     * BPF_F_RDONLY opens a pin that is read-only to the caller (another
+     * user's 0644 file, a read-only filesystem): lookups, get_next_key and
+     * dumps work, every user-space write (update, delete, push, pop,
+     * freeze, batches) returns -EPERM, and nothing is ever written to the
+     * file.  Programs should not run on such a map: their writes stay in
+     * this process.  0: read and write. */
+    uint32_t file_flags;
 };
 
 /* Pin a map: its storage moves into a file at path (created 0600; -EEXIST

@@ -581,8 +581,20 @@ static int interp_run(const void *image, struct rt_run *run, const uint64_t args
     run->depth = 0;
     run->tail_calls = 0;
     run->redirect.map = NULL;
-    return checked ? interp_run_checked(code, run, args, r0, NULL, code->insn, 0)
-                   : interp_run_fast(code, run, args, r0, NULL, code->insn, 0);
+    if (!checked)
+        return interp_run_fast(code, run, args, r0, NULL, code->insn, 0);
+    {
+        const uint64_t budget = run->budget;
+        int err = interp_run_checked(code, run, args, r0, NULL, code->insn, 0);
+
+        /* A budget spent inside a callback (bpf_loop) is reported by the
+         * callback's nested run, which only knows what was left when it
+         * started ("(1 instructions)"): name the run's budget. */
+        if (err == -ELOOP && !run->budget && !strncmp(run->errmsg, "instruction budget exceeded", 27))
+            snprintf(run->errmsg, sizeof(run->errmsg), "instruction budget exceeded (%llu instructions)",
+                     (unsigned long long)budget);
+        return err;
+    }
 }
 
 /* A callback for a helper: a nested run of the same code from the

@@ -75,13 +75,58 @@ static int add_fixup(struct isa_asm *st, const struct isa_tok *t, size_t insn, e
     return 0;
 }
 
+/* FNV-1a: label names are short identifiers; any decent spread will do. */
+static size_t label_hash(const char *name, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    size_t i;
+    for (i = 0; i < len; i++)
+        h = (h ^ (unsigned char)name[i]) * 0x100000001b3ull;
+    return (size_t)(h ^ (h >> 32));
+}
+
 static struct label *find_label(struct isa_asm *st, const char *name, size_t len)
 {
-    size_t i;
-    for (i = 0; i < st->nlabels; i++)
-        if (strlen(st->labels[i].name) == len && memcmp(st->labels[i].name, name, len) == 0)
-            return &st->labels[i];
+    size_t mask, i;
+
+    if (!st->labhcap)
+        return NULL;
+    mask = st->labhcap - 1;
+    for (i = label_hash(name, len) & mask; st->labhash[i]; i = (i + 1) & mask) {
+        struct label *l = &st->labels[st->labhash[i] - 1];
+        if (l->len == len && memcmp(l->name, name, len) == 0)
+            return l;
+    }
     return NULL;
+}
+
+static void label_index_put(struct isa_asm *st, size_t li)
+{
+    size_t mask = st->labhcap - 1;
+    size_t i = label_hash(st->labels[li].name, st->labels[li].len) & mask;
+    while (st->labhash[i])
+        i = (i + 1) & mask;
+    st->labhash[i] = li + 1;
+}
+
+/* Make room in the index for one more label (grow at half full, rehash). */
+static int label_index_reserve(struct isa_asm *st)
+{
+    size_t ncap, i;
+    size_t *p;
+
+    if ((st->nlabels + 1) * 2 <= st->labhcap)
+        return 0;
+    ncap = st->labhcap ? st->labhcap * 2 : 64;
+    p = calloc(ncap, sizeof(*p));
+    if (!p)
+        return oom(st);
+    free(st->labhash);
+    st->labhash = p;
+    st->labhcap = ncap;
+    for (i = 0; i < st->nlabels; i++)
+        label_index_put(st, i);
+    return 0;
 }
 
 /* Jump target: "+3", "-2", "pc+3", "label"; then an optional llvm-objdump
@@ -697,6 +742,7 @@ static int define_label(struct isa_asm *st, const struct isa_tok *t)
 {
     struct label *l = find_label(st, t->s, t->len);
     struct reg r;
+    int e;
 
     if (l)
         return isa_perr(st, "label '%.*s' is already defined on line %u", (int)(t->len < 40 ? t->len : 40), t->s,
@@ -711,11 +757,15 @@ static int define_label(struct isa_asm *st, const struct isa_tok *t)
         st->labels = p;
         st->labcap = ncap;
     }
+    if ((e = label_index_reserve(st)))
+        return e;
     l = &st->labels[st->nlabels];
     if (!(l->name = tok_strdup(t)))
         return oom(st);
+    l->len = t->len;
     l->idx = st->cnt;
     l->line = st->line;
+    label_index_put(st, st->nlabels);
     st->nlabels++;
     return 0;
 }
@@ -806,6 +856,7 @@ static void state_free(struct isa_asm *st)
     for (i = 0; i < st->nfix; i++)
         free(st->fixups[i].name);
     free(st->labels);
+    free(st->labhash);
     free(st->fixups);
 }
 

@@ -80,6 +80,7 @@ enum fix_kind {
 
 struct label {
     char *name;
+    size_t len; /* strlen(name) */
     size_t idx;
     unsigned line;
 };
@@ -96,6 +97,11 @@ struct isa_asm {
     size_t cnt, cap;
     struct label *labels;
     size_t nlabels, labcap;
+    /* Open-addressing index of labels by name: slot = label index + 1, 0 =
+     * empty; a power of two, at most half full.  Lookups are O(1) expected,
+     * so a file with n labels and m references assembles in O(n + m). */
+    size_t *labhash;
+    size_t labhcap;
     struct fixup *fixups;
     size_t nfix, fixcap;
     unsigned line;

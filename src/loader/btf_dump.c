@@ -10,12 +10,14 @@
 #include "loader/btf_info.h"
 
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const kind_str[] = {
     [BTF_KIND_UNKN] = "UNKNOWN",      [BTF_KIND_INT] = "INT",
@@ -398,26 +400,83 @@ int btf_dump_c(const struct btf *btf, FILE *out)
     return err;
 }
 
+/* Why btf__parse failed on path, in words: libbpf's own codes
+ * (LIBBPF_ERRNO__*, above 4000) are not errno values, and strerror() calls
+ * them "Unknown error 4001". */
+static void parse_error(const char *path, int err, char *log, size_t logsz)
+{
+    struct stat st;
+    char buf[128];
+
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(log, logsz, "%s: is a directory, not an ELF object or a raw BTF file", path);
+        return;
+    }
+    if (err == -LIBBPF_ERRNO__FORMAT || err == -EPROTO) {
+        snprintf(log, logsz, "%s: neither an ELF object nor a raw BTF file (no ELF header, no BTF magic)", path);
+        return;
+    }
+    if (err == -ENOENT && stat(path, &st) == 0) {
+        snprintf(log, logsz, "%s: the ELF object has no .BTF section", path);
+        return;
+    }
+    if (err == -EIO && stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < 64) {
+        snprintf(log, logsz, "%s: too short (%lld bytes) for an ELF object or a raw BTF file", path,
+                 (long long)st.st_size);
+        return;
+    }
+    if (-err >= __LIBBPF_ERRNO__START && -err < __LIBBPF_ERRNO__END && !libbpf_strerror(err, buf, sizeof(buf)))
+        snprintf(log, logsz, "%s: no BTF could be read (%s)", path, buf);
+    else
+        snprintf(log, logsz, "%s: no BTF could be read (%s)", path, strerror(-err));
+}
+
+static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+    (void)level;
+    (void)fmt;
+    (void)ap;
+    return 0;
+}
+
 int btf_dump_file(const char *path, const char *format, int json, FILE *out, char *log, size_t logsz)
 {
+    libbpf_print_fn_t old;
     struct btf *btf;
+    char why[256];
     int err;
 
     if (format && strcmp(format, "raw") && strcmp(format, "c")) {
         snprintf(log, logsz, "unknown BTF dump format '%s' (raw or c)", format);
         return -EINVAL;
     }
+    /* libbpf would print its own reasons to stderr as well: the error is
+     * reported once, by the caller, in the words below */
+    old = libbpf_set_print(quiet);
     errno = 0;
     btf = btf__parse(path, NULL);
+    err = btf ? 0 : errno ? -errno : -EINVAL;
+    libbpf_set_print(old);
     if (!btf) {
-        err = errno ? -errno : -EINVAL;
-        snprintf(log, logsz, "%s: no BTF could be read (%s)", path, strerror(-err));
+        parse_error(path, err, log, logsz);
         return err;
     }
-    if (format && !strcmp(format, "c"))
+    if (format && !strcmp(format, "c")) {
+        /* libbpf's C dumper trusts the BTF: a reference loop without a
+         * named struct recurses until the stack overflows (bpftool crashes
+         * the same way), a type contained in itself fails obscurely.  The
+         * raw listing follows no reference and shows corrupt BTF as is,
+         * as bpftool's does. */
+        err = btf_check_types(btf, why, sizeof(why));
+        if (err) {
+            snprintf(log, logsz, "%s: corrupt BTF, not dumped as C: %s", path, why);
+            btf__free(btf);
+            return err;
+        }
         err = btf_dump_c(btf, out);
-    else
+    } else {
         err = dump_raw(btf, out, json);
+    }
     if (err)
         snprintf(log, logsz, "%s: dumping BTF failed (%s)", path, strerror(-err));
     btf__free(btf);

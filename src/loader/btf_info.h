@@ -130,7 +130,7 @@ const struct btf_ext_line *btf_prog_info_line_at(const struct btf_prog_info *pi,
 
 /* ------------------------------------------------------------ CO-RE */
 
-/* btf_first_bad_ref(): src/btf/btf_check.h */
+/* btf_first_bad_ref(), btf_check_types(): src/btf/btf_check.h */
 #include "../btf/btf_check.h"
 
 /* The target BTF: path, or /sys/kernel/btf/vmlinux when path is NULL.  A

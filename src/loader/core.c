@@ -36,6 +36,46 @@
 #define CORE_MAX_DEPTH 32 /* modifier/typedef chains, nested comparisons */
 #define CORE_MAX_SPEC 64  /* numbers in an access string */
 
+/* The work one relocation may do comparing against the target BTF, in
+ * member/parameter visits.  Anonymous members are searched recursively and
+ * types can be shared, so hostile BTF (an anonymous struct with two
+ * anonymous members of one anonymous struct type, 32 levels deep) makes a
+ * plain search exponential: 2^32 visits.  libbpf and the kernel bound the
+ * recursion only by the spec length (BPF_CORE_SPEC_MAX_LEN, -E2BIG), which
+ * still lets such BTF run for hours; bpfrt bounds the nesting (depth) and the
+ * total visits, and refuses the relocation (-E2BIG) when either is
+ * exceeded.  Matching a field against vmlinux BTF takes a few thousand
+ * visits, so the budgets leave orders of magnitude of room. */
+#define CORE_RELO_STEPS (1u << 20)  /* per relocation */
+#define CORE_TOTAL_STEPS (1u << 26) /* per core_relocate call (one program) */
+
+struct core_walk {
+    uint64_t limit; /* visits allowed for this relocation */
+    uint64_t left;  /* of which left */
+    bool too_deep;  /* anonymous members nested deeper than CORE_MAX_DEPTH */
+};
+
+/* The error for a walk that stopped with -E2BIG comparing with target id. */
+static void walk_error(const struct core_walk *w, uint32_t id, char *err, size_t errsz)
+{
+    if (w->too_deep)
+        snprintf(err, errsz, "target type [%u]: anonymous members nested deeper than %d levels", id, CORE_MAX_DEPTH);
+    else
+        snprintf(err, errsz,
+                 "target type [%u]: matching needs more than %llu member visits (hostile BTF: anonymous or shared "
+                 "types multiply the search)",
+                 id, (unsigned long long)w->limit);
+}
+
+/* Charge one visit: 0, or -E2BIG once the budget is spent. */
+static int walk_step(struct core_walk *w)
+{
+    if (!w->left)
+        return -E2BIG;
+    w->left--;
+    return 0;
+}
+
 static void log_add(char *log, size_t logsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void log_add(char *log, size_t logsz, const char *fmt, ...)
 {
@@ -315,17 +355,24 @@ static int fields_compat(const struct btf *lb, uint32_t lid, const struct btf *t
 }
 
 /* Find member name in composite t of btf, looking through anonymous
- * struct/union members.  On success adds its bit offset to *bit_off and
- * sets *type_id, *bf. */
+ * struct/union members.  On success (1) adds its bit offset to *bit_off
+ * and sets *type_id, *bf; 0 when absent; -E2BIG when the walk's budget or
+ * depth is exceeded (w says which). */
 static int find_member(const struct btf *btf, const struct btf_type *t, const char *name, int depth, uint64_t *bit_off,
-                       uint32_t *type_id, uint32_t *bf)
+                       uint32_t *type_id, uint32_t *bf, struct core_walk *w)
 {
     const struct btf_member *m = btf_members(t);
 
-    if (depth > CORE_MAX_DEPTH)
-        return 0;
+    if (depth > CORE_MAX_DEPTH) {
+        w->too_deep = true;
+        return -E2BIG;
+    }
     for (uint32_t i = 0; i < btf_vlen(t); i++, m++) {
         const char *nm = btf__name_by_offset(btf, m->name_off);
+        int r = walk_step(w);
+
+        if (r)
+            return r;
 
         if (nm && *nm) {
             if (!strcmp(nm, name)) {
@@ -338,9 +385,14 @@ static int find_member(const struct btf *btf, const struct btf_type *t, const ch
             const struct btf_type *mt = skip_mods(btf, m->type, NULL);
             uint64_t sub = 0;
 
-            if (mt && is_composite(mt) && find_member(btf, mt, name, depth + 1, &sub, type_id, bf)) {
-                *bit_off += btf_member_bit_offset(t, i) + sub;
-                return 1;
+            if (mt && is_composite(mt)) {
+                r = find_member(btf, mt, name, depth + 1, &sub, type_id, bf, w);
+                if (r < 0)
+                    return r;
+                if (r) {
+                    *bit_off += btf_member_bit_offset(t, i) + sub;
+                    return 1;
+                }
             }
         }
     }
@@ -348,8 +400,10 @@ static int find_member(const struct btf *btf, const struct btf_type *t, const ch
 }
 
 /* Match the local spec's path in target btf starting at root troot.
- * 1 and *ts filled on a match, 0 on none, -EINVAL on broken BTF. */
-static int spec_match_field(const struct core_spec *ls, const struct btf *tb, uint32_t troot, struct core_spec *ts)
+ * 1 and *ts filled on a match, 0 on none, -EINVAL on broken BTF, -E2BIG
+ * when the walk's bounds are exceeded. */
+static int spec_match_field(const struct core_spec *ls, const struct btf *tb, uint32_t troot, struct core_spec *ts,
+                            struct core_walk *w)
 {
     uint32_t cur = troot;
     int64_t sz;
@@ -374,8 +428,11 @@ static int spec_match_field(const struct core_spec *ls, const struct btf *tb, ui
         if (s->name) {
             uint32_t mtype = 0, bf = 0;
 
-            if (!is_composite(t) || !find_member(tb, t, s->name, 0, &ts->bit_off, &mtype, &bf))
+            if (!is_composite(t))
                 return 0;
+            r = find_member(tb, t, s->name, 0, &ts->bit_off, &mtype, &bf, w);
+            if (r <= 0)
+                return r;
             r = fields_compat(ls->btf, s->type_id, tb, mtype);
             if (r <= 0)
                 return r;
@@ -498,11 +555,15 @@ static int field_value(const struct core_spec *sp, uint32_t kind, uint64_t *val,
  * modifiers the kinds agree; named composites/enums/forwards/floats/ints
  * are compatible as such; pointers and arrays by what they refer to;
  * function prototypes by return and parameter types. */
-static int types_compat(const struct btf *lb, uint32_t lid, const struct btf *tb, uint32_t tid, int depth)
+static int types_compat(const struct btf *lb, uint32_t lid, const struct btf *tb, uint32_t tid, int depth,
+                        struct core_walk *w)
 {
     for (; depth < CORE_MAX_DEPTH; depth++) {
         const struct btf_type *lt = skip_mods(lb, lid, &lid), *tt = skip_mods(tb, tid, &tid);
 
+        /* parameters of shared prototypes multiply: charge every step */
+        if (walk_step(w))
+            return -E2BIG;
         if (!lt || !tt)
             return -EINVAL;
         if (!same_kind(lt, tt))
@@ -529,7 +590,7 @@ static int types_compat(const struct btf *lb, uint32_t lid, const struct btf *tb
             if (btf_vlen(lt) != btf_vlen(tt))
                 return 0;
             for (uint32_t i = 0; i < btf_vlen(lt); i++) {
-                int r = types_compat(lb, lp[i].type, tb, tp[i].type, depth + 1);
+                int r = types_compat(lb, lp[i].type, tb, tp[i].type, depth + 1, w);
 
                 if (r <= 0)
                     return r;
@@ -557,12 +618,16 @@ static bool names_match(const struct btf *lb, const struct btf_type *lt, const s
  * named types agree, every local member/enumerator exists in the target
  * by name with a matching type, integers agree in size and signedness,
  * arrays in length, prototypes in arity. */
-static int types_match(const struct btf *lb, uint32_t lid, const struct btf *tb, uint32_t tid, int depth)
+static int types_match(const struct btf *lb, uint32_t lid, const struct btf *tb, uint32_t tid, int depth,
+                       struct core_walk *w)
 {
     const struct btf_type *lt, *tt;
 
     if (depth >= CORE_MAX_DEPTH)
         return -EINVAL;
+    /* members and parameters of shared types multiply: charge every step */
+    if (walk_step(w))
+        return -E2BIG;
     lt = skip_mods(lb, lid, &lid);
     tt = skip_mods(tb, tid, &tid);
     if (!lt || !tt)
@@ -577,11 +642,11 @@ static int types_match(const struct btf *lb, uint32_t lid, const struct btf *tb,
     case BTF_KIND_INT:
         return lt->size == tt->size &&
                !!(btf_int_encoding(lt) & BTF_INT_SIGNED) == !!(btf_int_encoding(tt) & BTF_INT_SIGNED);
-    case BTF_KIND_PTR: return types_match(lb, lt->type, tb, tt->type, depth + 1);
+    case BTF_KIND_PTR: return types_match(lb, lt->type, tb, tt->type, depth + 1, w);
     case BTF_KIND_ARRAY:
         if (btf_array(lt)->nelems != btf_array(tt)->nelems)
             return 0;
-        return types_match(lb, btf_array(lt)->type, tb, btf_array(tt)->type, depth + 1);
+        return types_match(lb, btf_array(lt)->type, tb, btf_array(tt)->type, depth + 1, w);
     case BTF_KIND_ENUM:
     case BTF_KIND_ENUM64:
         if (lt->name_off && !names_match(lb, lt, tb, tt))
@@ -614,8 +679,9 @@ static int types_match(const struct btf *lb, uint32_t lid, const struct btf *tb,
 
             if (!ln || !*ln)
                 continue;
-            if (!find_member(tb, tt, ln, 0, &off, &mtype, &bf))
-                return 0;
+            r = find_member(tb, tt, ln, 0, &off, &mtype, &bf, w);
+            if (r <= 0)
+                return r;
             /* a pointer member matches by name only at this level:
              * following pointers into the whole kernel graph is both
              * costly and looping */
@@ -627,7 +693,7 @@ static int types_match(const struct btf *lb, uint32_t lid, const struct btf *tb,
                 if (btf_kind(a) == BTF_KIND_PTR && btf_kind(b) == BTF_KIND_PTR)
                     continue;
             }
-            r = types_match(lb, lm->type, tb, mtype, depth + 1);
+            r = types_match(lb, lm->type, tb, mtype, depth + 1, w);
             if (r <= 0)
                 return r;
         }
@@ -636,12 +702,12 @@ static int types_match(const struct btf *lb, uint32_t lid, const struct btf *tb,
         if (btf_vlen(lt) != btf_vlen(tt))
             return 0;
         for (uint32_t i = 0; i < btf_vlen(lt); i++) {
-            int r = types_match(lb, btf_params(lt)[i].type, tb, btf_params(tt)[i].type, depth + 1);
+            int r = types_match(lb, btf_params(lt)[i].type, tb, btf_params(tt)[i].type, depth + 1, w);
 
             if (r <= 0)
                 return r;
         }
-        return types_match(lb, lt->type, tb, tt->type, depth + 1);
+        return types_match(lb, lt->type, tb, tt->type, depth + 1, w);
     default: return 0;
     }
 }
@@ -770,7 +836,7 @@ static const struct cands *cands_of(struct cand_cache *c, const struct btf *lb, 
 }
 
 static int resolve_field(const struct core_relo *r, struct core_spec *ls, const struct btf *tb,
-                         const struct cands *cands, struct relo_res *res, char *err, size_t errsz)
+                         const struct cands *cands, struct relo_res *res, struct core_walk *w, char *err, size_t errsz)
 {
     const struct btf_type *lt = btf__type_by_id(ls->btf, r->type_id);
     uint32_t lbytes = 0;
@@ -797,7 +863,11 @@ static int resolve_field(const struct core_relo *r, struct core_spec *ls, const 
         uint64_t v;
         int m;
 
-        m = spec_match_field(ls, tb, id, &ts);
+        m = spec_match_field(ls, tb, id, &ts, w);
+        if (m == -E2BIG) {
+            walk_error(w, id, err, errsz);
+            return m;
+        }
         if (m < 0) {
             snprintf(err, errsz, "target type [%u] has a broken type chain", id);
             return m;
@@ -837,7 +907,7 @@ none:
 }
 
 static int resolve_type(const struct core_relo *r, struct core_spec *ls, const struct btf *tb,
-                        const struct cands *cands, struct relo_res *res, char *err, size_t errsz)
+                        const struct cands *cands, struct relo_res *res, struct core_walk *w, char *err, size_t errsz)
 {
     const struct btf_type *lt = btf__type_by_id(ls->btf, r->type_id);
     bool found = false;
@@ -880,9 +950,13 @@ static int resolve_type(const struct core_relo *r, struct core_spec *ls, const s
         int m;
 
         if (r->kind == BPF_CORE_TYPE_MATCHES)
-            m = types_match(ls->btf, r->type_id, tb, id, 0);
+            m = types_match(ls->btf, r->type_id, tb, id, 0, w);
         else
-            m = types_compat(ls->btf, r->type_id, tb, id, 0);
+            m = types_compat(ls->btf, r->type_id, tb, id, 0, w);
+        if (m == -E2BIG) {
+            walk_error(w, id, err, errsz);
+            return m;
+        }
         if (m < 0) {
             snprintf(err, errsz, "broken type chain comparing with target type [%u]", id);
             return m;
@@ -1084,6 +1158,7 @@ int core_relocate(struct bpf_insn *insns, size_t cnt, const struct btf *local, c
                   const struct core_relo *relos, size_t n, const char *where, char *log, size_t logsz)
 {
     struct cand_cache cache = {0};
+    uint64_t total_left = CORE_TOTAL_STEPS;
     int poisoned = 0;
 
     if (!where)
@@ -1095,7 +1170,8 @@ int core_relocate(struct bpf_insn *insns, size_t cnt, const struct btf *local, c
         const struct cands *cands;
         struct core_spec ls = {.btf = local, .root_id = r->type_id};
         struct relo_res res = {0};
-        char err[160] = "", path[256];
+        struct core_walk walk = {.limit = total_left < CORE_RELO_STEPS ? total_left : CORE_RELO_STEPS};
+        char err[192] = "", path[256];
         int e;
 
         if (r->insn_off >= cnt || !lt || !acc || r->kind > BPF_CORE_TYPE_MATCHES) {
@@ -1119,12 +1195,14 @@ int core_relocate(struct bpf_insn *insns, size_t cnt, const struct btf *local, c
             cand_cache_free(&cache);
             return -ENOMEM;
         }
+        walk.left = walk.limit;
         if (kind_is_field(r->kind))
-            e = resolve_field(r, &ls, target, cands, &res, err, sizeof(err));
+            e = resolve_field(r, &ls, target, cands, &res, &walk, err, sizeof(err));
         else if (kind_is_type(r->kind))
-            e = resolve_type(r, &ls, target, cands, &res, err, sizeof(err));
+            e = resolve_type(r, &ls, target, cands, &res, &walk, err, sizeof(err));
         else
             e = resolve_enumval(r, &ls, target, cands, &res, err, sizeof(err));
+        total_left -= walk.limit - walk.left;
         if (!e)
             e = patch_insn(insns, cnt, r->insn_off, r->kind, &res, err, sizeof(err));
         spec_str(&ls, r->kind, path, sizeof(path));

@@ -178,8 +178,11 @@ static int pin_maps(struct bpfrt_object *obj, struct bpfrt_program *const *progs
                               bpfrt_map__name(m), bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
             continue;
         }
+        /* the pin's own message already reads "cannot pin map 'x' at 'P': why" */
+        if (!strncmp(bpfrt_pin_error(), "cannot pin ", 11))
+            return cm_log(log, logsz, err, "%s", bpfrt_pin_error());
         return cm_log(log, logsz, err, "cannot pin map '%s' at '%s': %s", bpfrt_map__name(m), path,
-                          bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
+                      bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
     }
     cm_log_append(log, logsz, "%s", note);
     return 0;

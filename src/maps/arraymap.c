@@ -141,8 +141,9 @@ static inline uint8_t *array_elem(const struct bpfrt_map *m, uint32_t idx)
 
 static void *array_lookup(struct bpfrt_map *m, const void *key, uint32_t worker)
 {
-    uint32_t idx = *(const uint32_t *)key;
+    uint32_t idx;
 
+    memcpy(&idx, key, sizeof(idx)); /* a program's key may sit anywhere on its stack */
     if (idx >= m->max_entries)
         return NULL;
     if (is_percpu(m))
@@ -153,7 +154,9 @@ static void *array_lookup(struct bpfrt_map *m, const void *key, uint32_t worker)
 /* array_map_update_elem(): program side, and user side for ARRAY. */
 static long array_update(struct bpfrt_map *m, const void *key, const void *value, uint64_t flags, uint32_t worker)
 {
-    uint32_t idx = *(const uint32_t *)key;
+    uint32_t idx;
+
+    memcpy(&idx, key, sizeof(idx)); /* a program's key may sit anywhere on its stack */
     uint8_t *dst;
 
     if ((flags & ~(uint64_t)BPF_F_LOCK) > BPF_EXIST)
@@ -185,8 +188,9 @@ static long array_delete(struct bpfrt_map *m, const void *key, uint32_t worker)
 /* bpf_percpu_array_copy(): every slot, round_up(value_size, 8) bytes each. */
 static int percpu_array_sys_lookup(struct bpfrt_map *m, const void *key, void *value, uint64_t flags)
 {
-    uint32_t idx = *(const uint32_t *)key;
+    uint32_t idx;
 
+    memcpy(&idx, key, sizeof(idx)); /* a program's key may sit anywhere on its stack */
     (void)flags;
     if (idx >= m->max_entries)
         return -ENOENT;
@@ -197,8 +201,9 @@ static int percpu_array_sys_lookup(struct bpfrt_map *m, const void *key, void *v
 /* bpf_percpu_array_update() */
 static int percpu_array_sys_update(struct bpfrt_map *m, const void *key, const void *value, uint64_t flags)
 {
-    uint32_t idx = *(const uint32_t *)key;
+    uint32_t idx;
 
+    memcpy(&idx, key, sizeof(idx)); /* a program's key may sit anywhere on its stack */
     if (flags > BPF_EXIST)
         return -EINVAL;
     if (idx >= m->max_entries)

@@ -447,7 +447,9 @@ static int can_read(const struct bpfrt_map *m)
 
 static int can_write(const struct bpfrt_map *m)
 {
-    return !(m->map_flags & BPF_F_RDONLY) && !__atomic_load_n(map_frozen_word((struct bpfrt_map *)m), __ATOMIC_ACQUIRE);
+    /* a pin opened read-only is the kernel's BPF_F_RDONLY map fd */
+    return !(m->map_flags & BPF_F_RDONLY) && !map_pin_rdonly(m) &&
+           !__atomic_load_n(map_frozen_word((struct bpfrt_map *)m), __ATOMIC_ACQUIRE);
 }
 
 /* A map with key_size 0 (queue, stack, bloom filter, ringbuf) takes no key:

@@ -217,6 +217,9 @@ void map_pin_release(struct bpfrt_map *m);
 /* The first 8 bytes of every pinned map's file (its arena header's magic),
  * for a listing of pins (runtime/pin_list.c). */
 const char *map_pin_file_magic(void);
+/* Opened with BPF_F_RDONLY (bpfrt_pin_opts.file_flags): user-space
+ * writes are refused with -EPERM. */
+int map_pin_rdonly(const struct bpfrt_map *m);
 
 /* Size of one per-CPU slot and of a whole per-CPU value in user space. */
 static inline uint32_t map_percpu_slot(const struct bpfrt_map *m)

@@ -127,7 +127,13 @@ _Static_assert(sizeof(struct pin_meta) <= PIN_META_SIZE, "pin metadata larger th
 struct map_pin {
     char *path;
     struct pin_meta *meta; /* the metadata block, mapped shared */
+    int rdonly;            /* opened with BPF_F_RDONLY (bpfrt_pin_opts.file_flags) */
 };
+
+int map_pin_rdonly(const struct bpfrt_map *m)
+{
+    return m->pin && m->pin->rdonly;
+}
 
 /* ---- errors ------------------------------------------------------------------ */
 
@@ -527,6 +533,17 @@ static int read_btf(const char *path, int fd, size_t asize, const struct pin_met
         free(raw);
         return bad(path, "its BTF refers to types it does not have (corrupt file)");
     }
+    /* and no reference loop that typed dumps (libbpf's walkers) would
+     * follow forever */
+    {
+        char why[192];
+
+        if (btf_check_types(btf, why, sizeof(why))) {
+            btf__free(btf);
+            free(raw);
+            return bad(path, "its BTF is corrupt: %s", why);
+        }
+    }
     if (meta->btf_key_type_id >= btf__type_cnt(btf) || meta->btf_value_type_id >= btf__type_cnt(btf)) {
         btf__free(btf);
         free(raw);
@@ -580,8 +597,16 @@ static int check_meta(const char *path, const struct pin_meta *meta, const struc
     return 0;
 }
 
+static int map_open_pinned(const char *path, uint32_t flags, struct bpfrt_map **mapp);
+
 int bpfrt_map__open_pinned(const char *path, struct bpfrt_map **mapp)
 {
+    return map_open_pinned(path, 0, mapp);
+}
+
+static int map_open_pinned(const char *path, uint32_t flags, struct bpfrt_map **mapp)
+{
+    const int rdonly = !!(flags & BPF_F_RDONLY);
     struct map_arena_hdr ah;
     struct pin_meta meta, *shm = NULL;
     const struct map_ops *ops = NULL;
@@ -597,8 +622,15 @@ int bpfrt_map__open_pinned(const char *path, struct bpfrt_map **mapp)
     pin_err[0] = 0;
     if (!path || !*path || !mapp)
         return pin_fail(-EINVAL, "bpfrt_map__open_pinned: no path or no result pointer");
+    if (flags & ~(uint32_t)BPF_F_RDONLY)
+        return pin_fail(-EINVAL, "cannot open pinned map '%s': flags 0x%x (only BPF_F_RDONLY)", path, flags);
     *mapp = NULL;
-    fd = open(path, O_RDWR | O_CLOEXEC);
+    fd = open(path, (rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+    if (fd < 0 && !rdonly && (errno == EACCES || errno == EROFS || errno == EPERM))
+        return pin_fail(-errno,
+                        "cannot open pinned map '%s' for writing: %s (the pin is read-only to this process; "
+                        "commands that only read it open it read-only)",
+                        path, strerror(errno));
     if (fd < 0)
         return pin_fail(-errno, "cannot open pinned map '%s': %s", path, strerror(errno));
     if (fstat(fd, &st)) {
@@ -650,8 +682,21 @@ int bpfrt_map__open_pinned(const char *path, struct bpfrt_map **mapp)
     if (err)
         goto out;
 
-    base = mmap(NULL, asize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    shm = mmap(NULL, PIN_META_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)asize);
+    /* Read-only (the kernel's BPF_OBJ_GET with BPF_F_RDONLY): the file may
+     * be another user's or on a read-only filesystem, so it is opened
+     * O_RDONLY.  The metadata block is mapped PROT_READ (only freeze
+     * writes it, and freeze is refused).  The storage is mapped private:
+     * readers of some types take the map's lock (an LPM trie's walk, a
+     * BPF_F_LOCK lookup), a write that must stay in this process; pages
+     * this process never writes keep showing the file as others update it.
+     * Every user-space write is refused with -EPERM (map.c's can_write). */
+    if (rdonly) {
+        base = mmap(NULL, asize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE, fd, 0);
+        shm = mmap(NULL, PIN_META_SIZE, PROT_READ, MAP_SHARED, fd, (off_t)asize);
+    } else {
+        base = mmap(NULL, asize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        shm = mmap(NULL, PIN_META_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)asize);
+    }
     m = calloc(1, sizeof(*m));
     if (m)
         m->pin = calloc(1, sizeof(*m->pin));
@@ -677,6 +722,7 @@ int bpfrt_map__open_pinned(const char *path, struct bpfrt_map **mapp)
     m->arena.size = asize;
     m->arena.fd = -1;
     m->pin->meta = shm;
+    m->pin->rdonly = rdonly;
     m->frozen_shared = (int *)((uint8_t *)shm + frozen_off);
     m->frozen = __atomic_load_n(m->frozen_shared, __ATOMIC_ACQUIRE);
     m->btf = btf;
@@ -728,5 +774,5 @@ out:
 
 int bpfrt_map__open_pinned_opts(const char *path, const struct bpfrt_pin_opts *opts, struct bpfrt_map **mapp)
 {
-    return to_log(bpfrt_map__open_pinned(path, mapp), opts);
+    return to_log(map_open_pinned(path, CM_OPT(opts, file_flags, 0), mapp), opts);
 }

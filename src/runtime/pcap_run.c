@@ -22,7 +22,7 @@ int bpfrt_prog__run_pcap(struct bpfrt_prog *prog, const char *path, struct bpfrt
     uint32_t caplen;
     struct pcapio *pc;
     uint8_t *buf = NULL;
-    uint64_t total_ns = 0, nr = 0;
+    uint64_t total_ns = 0, nr = 0, total = CM_OPT(opts, total_budget, 0), used = 0;
     int rc, err = 0;
 
     if (!opts || opts->sz < offsetof(struct bpfrt_pcap_run_opts, failed_stage) + sizeof(opts->failed_stage))
@@ -48,11 +48,25 @@ int bpfrt_prog__run_pcap(struct bpfrt_prog *prog, const char *path, struct bpfrt
             }
             buf = nb, bufcap = caplen;
         }
-        memcpy(buf, bytes, caplen); /* the program writes in place */
+        /* an empty packet (caplen 0) is legal in a capture: buf may still
+         * be NULL then, and memcpy(NULL, ..., 0) is undefined behaviour */
+        if (caplen)
+            memcpy(buf, bytes, caplen); /* the program writes in place */
+        /* the packets share the total budget as repeat runs do; checked
+         * runs count their instructions exactly */
         BPFRT_OPTS(bpfrt_run_opts, ro, .data = caplen ? buf : NULL, .data_size = caplen, .flags = opts->flags,
-                   .budget = opts->budget, .err_buf = errbuf, .err_size = sizeof(errbuf));
+                   .budget = opts->budget, .err_buf = errbuf, .err_size = sizeof(errbuf),
+                   .total_budget = total ? total - used : 0);
         nr++;
-        err = bpfrt_prog__run(prog, &ro);
+        err = total && used >= total ? -E2BIG : bpfrt_prog__run(prog, &ro);
+        if (err == -E2BIG && (used >= total || strstr(errbuf, "total instruction budget"))) {
+            opts->failed_stage = BPFRT_PCAP_RUN;
+            cm_log(log, logsz, err,
+                   "packet %" PRIu64 " of '%s': the instruction budget of %llu instructions for all packets is spent",
+                   nr, path, (unsigned long long)total);
+            break;
+        }
+        used += ro.insn_cnt;
         if (err) {
             opts->failed_stage = BPFRT_PCAP_RUN;
             cm_log(log, logsz, err, "packet %" PRIu64 " of '%s': %s", nr, path, errbuf);

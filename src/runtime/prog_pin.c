@@ -246,6 +246,9 @@ static int pin_map_unique(struct bpfrt_map *m, char *log, size_t logsz)
         if (err != -EEXIST)
             break;
     }
+    /* bpfrt_pin_error() already says "cannot pin map 'x' at 'P': why" */
+    if (err && !strncmp(bpfrt_pin_error(), "cannot pin ", 11))
+        return cm_log(log, logsz, err, "%s", bpfrt_pin_error());
     if (err)
         return cm_log(log, logsz, err, "cannot pin map '%s' under '%s': %s", bpfrt_map__name(m), sub,
                        bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));

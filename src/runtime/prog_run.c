@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../common/opts.h"
 #include "../helpers/helpers.h"
 #include "../maps/map.h"
 #include "../maps/registry.h"
@@ -145,6 +146,7 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
     struct rt_run *run;
     uint64_t args[5] = {0}, r0 = 0, t0, t1;
     uint32_t repeat, i;
+    uint64_t per_run, total, used = 0;
     unsigned base_regions;
     int checked, err = 0;
 
@@ -186,15 +188,29 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
         }
     }
     base_regions = run->nregions;
+    per_run = opts->budget ? opts->budget : BPFRT_DEFAULT_BUDGET;
+    total = CM_OPT(opts, total_budget, 0);
     for (i = 0; i < repeat; i++) {
+        uint64_t b = per_run;
+
+        /* the last runs get what is left of the total budget */
+        if (total && total - used < b)
+            b = total - used;
         /* reset only what a run changes (the fixed cost shows on short programs) */
         run->nregions = base_regions;
         run->maps = prog->maps; /* a tail call switches to the target's */
         run->nmaps = prog->nmaps;
-        run->budget = opts->budget ? opts->budget : BPFRT_DEFAULT_BUDGET;
+        run->budget = b;
         run->insn_cnt = 0;
         run->tail_calls = 0;
         err = prog->engine->run(prog->image, run, args, checked, &r0);
+        used += b - run->budget;
+        if (err == -ELOOP && b < per_run && !strncmp(run->errmsg, "instruction budget exceeded", 27)) {
+            snprintf(run->errmsg, sizeof(run->errmsg),
+                     "total instruction budget of %llu instructions for all repeat runs spent in run %u of %u",
+                     (unsigned long long)total, i + 1, repeat);
+            err = run->err = -E2BIG;
+        }
         if (checked && hlp_ringbuf_release_all(run) && !err)
             err = rt_fail(run, -EINVAL, run->err_pc,
                           "the program ended holding a ringbuf record it reserved and neither submitted nor "

@@ -888,6 +888,126 @@ Test(btf, core_hostile)
     btf__free(t);
 }
 
+/* Hostile target BTF that makes an unbounded CO-RE search exponential: a
+ * chain of n anonymous structs, each with two anonymous members of the one
+ * below, so searching a name that is absent visits 2^n members (n = 30:
+ * hours before the bound).  Returns the id of the outer named struct. */
+static int anon_ladder(struct btf *t, const char *name, int n)
+{
+    int below = btf__add_struct(t, NULL, 4), id;
+
+    btf__add_field(t, "y", 1, 0, 0);
+    for (int k = 0; k < n; k++) {
+        id = btf__add_struct(t, NULL, 4);
+        btf__add_field(t, NULL, below, 0, 0);
+        btf__add_field(t, NULL, below, 0, 0);
+        below = id;
+    }
+    id = btf__add_struct(t, name, 4);
+    btf__add_field(t, NULL, below, 0, 0);
+    return id;
+}
+
+/* A chain of n named structs each with two members of the one below
+ * (types_match compares every member: 2^n before the bound). */
+static int named_ladder(struct btf *b, const char *name, int n)
+{
+    int below = 1, id = 1;
+
+    for (int k = 0; k < n; k++) {
+        char nm[32];
+
+        snprintf(nm, sizeof(nm), "%s%d", k + 1 == n ? name : "rung", k);
+        id = btf__add_struct(b, k + 1 == n ? name : nm, 8);
+        btf__add_field(b, "a", below, 0, 0);
+        btf__add_field(b, "b", below, 32, 0);
+        below = id;
+    }
+    return id;
+}
+
+Test(btf, core_hostile_anonymous_members_bounded, .timeout = 60)
+{
+    struct btf *b = btf__new_empty(), *t = btf__new_empty();
+    struct bpf_insn insns[2] = {
+        {.code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = 0, .src_reg = 1, .off = 0},
+        {.code = BPF_JMP | BPF_EXIT},
+    };
+    struct core_relo r;
+    char log[1024];
+    int ls, lm, s00, s0, r_;
+
+    btf__add_int(b, "int", 4, BTF_INT_SIGNED); /* 1 */
+    ls = btf__add_struct(b, "victim", 4);
+    btf__add_field(b, "x", 1, 0, 0);
+    s00 = btf__add_str(b, "0:0");
+    s0 = btf__add_str(b, "0");
+    btf__add_int(t, "int", 4, BTF_INT_SIGNED);
+    anon_ladder(t, "victim", 30);
+
+    /* field x: searched through 2^30 anonymous paths, never found */
+    r = (struct core_relo){.insn_off = 0, .type_id = (uint32_t)ls, .access_str_off = (uint32_t)s00,
+                           .kind = BPF_CORE_FIELD_BYTE_OFFSET};
+    log[0] = 0;
+    r_ = core_relocate(insns, 2, b, t, &r, 1, "p", log, sizeof(log));
+    cr_assert_eq(r_, -E2BIG, "%d %s", r_, log);
+    cr_assert(strstr(log, "prog 'p': CO-RE relo #0: insn 0: byte_off of struct victim.x (access 0:0, type [2]): "
+                          "target type ["),
+              "%s", log);
+    cr_assert(strstr(log, "matching needs more than 1048576 member visits"), "%s", log);
+
+    /* nesting deeper than 32 anonymous levels (one path: linear) */
+    {
+        struct btf *d = btf__new_empty();
+        int below, id;
+
+        btf__add_int(d, "int", 4, BTF_INT_SIGNED);
+        below = btf__add_struct(d, NULL, 4);
+        btf__add_field(d, "x", 1, 0, 0);
+        for (int k = 0; k < 40; k++) {
+            id = btf__add_struct(d, NULL, 4);
+            btf__add_field(d, NULL, below, 0, 0);
+            below = id;
+        }
+        btf__add_struct(d, "victim", 4);
+        btf__add_field(d, NULL, below, 0, 0);
+        log[0] = 0;
+        r_ = core_relocate(insns, 2, b, d, &r, 1, "p", log, sizeof(log));
+        cr_assert_eq(r_, -E2BIG, "%d %s", r_, log);
+        cr_assert(strstr(log, "anonymous members nested deeper than 32 levels"), "%s", log);
+        btf__free(d);
+    }
+
+    /* type_matches over 2^28 member comparisons */
+    lm = named_ladder(b, "ladder", 28);
+    named_ladder(t, "ladder", 28);
+    r = (struct core_relo){.insn_off = 0, .type_id = (uint32_t)lm, .access_str_off = (uint32_t)s0,
+                           .kind = BPF_CORE_TYPE_MATCHES};
+    insns[0] = (struct bpf_insn){.code = BPF_ALU64 | BPF_MOV | BPF_K, .imm = 1};
+    log[0] = 0;
+    r_ = core_relocate(insns, 2, b, t, &r, 1, "p", log, sizeof(log));
+    cr_assert_eq(r_, -E2BIG, "%d %s", r_, log);
+    cr_assert(strstr(log, "matching needs more than 1048576 member visits"), "%s", log);
+    /* a small ladder still matches */
+    {
+        struct btf *b2 = btf__new_empty(), *t2 = btf__new_empty();
+
+        btf__add_int(b2, "int", 4, BTF_INT_SIGNED);
+        btf__add_int(t2, "int", 4, BTF_INT_SIGNED);
+        r.type_id = (uint32_t)named_ladder(b2, "ladder", 6);
+        named_ladder(t2, "ladder", 6);
+        r.access_str_off = (uint32_t)btf__add_str(b2, "0");
+        insns[0].imm = 1;
+        log[0] = 0;
+        cr_assert_eq(core_relocate(insns, 2, b2, t2, &r, 1, "p", log, sizeof(log)), 0, "%s", log);
+        cr_assert_eq(insns[0].imm, 1);
+        btf__free(b2);
+        btf__free(t2);
+    }
+    btf__free(b);
+    btf__free(t);
+}
+
 /* ------------------------------------------------------------ dumping */
 
 static char *run_capture(const char *cmd)

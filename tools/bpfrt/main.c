@@ -48,6 +48,7 @@ int cli_read_file(const char *path, uint8_t **bufp, size_t *lenp)
 
     if (!f)
         return -errno;
+    errno = 0;
     for (;;) {
         if (cap - len < 4096) {
             uint8_t *nb;
@@ -72,7 +73,8 @@ int cli_read_file(const char *path, uint8_t **bufp, size_t *lenp)
         if (n == 0)
             break;
     }
-    int err = ferror(f) ? -EIO : 0;
+    /* the read's own errno (EISDIR for a directory), not a blanket EIO */
+    int err = ferror(f) ? (errno ? -errno : -EIO) : 0;
     if (f != stdin)
         fclose(f);
     if (err) {

@@ -149,6 +149,11 @@ static void map_names(const struct bpfrt_object *obj, char *buf, size_t sz)
         len += (size_t)snprintf(buf + len, sz - len, "%s%s", len ? ", " : "", bpfrt_map__name(m));
 }
 
+/* The command only reads maps (show, dump, lookup, getnext, peek): pins
+ * are opened read-only, so that a pin another user shares 0644, or one on
+ * a read-only filesystem, can be read (bpftool's BPF_F_RDONLY for these). */
+static int open_rdonly;
+
 /* Load the object and find the map; 0 or 1 after reporting. */
 static int open_map(struct map_ctx *c)
 {
@@ -157,7 +162,8 @@ static int open_map(struct map_ctx *c)
 
     if (c->pinned) {
         char log[1024] = "";
-        BPFRT_OPTS(bpfrt_pin_opts, po, .log_buf = log, .log_size = sizeof(log));
+        BPFRT_OPTS(bpfrt_pin_opts, po, .log_buf = log, .log_size = sizeof(log),
+                   .file_flags = open_rdonly ? BPF_F_RDONLY : 0);
         err = bpfrt_map__open_pinned_opts(c->pinned, &po, &c->map);
         if (err)
             return cli_err("%s", log[0] ? log : strerror(-err));
@@ -387,7 +393,7 @@ static int map_list_pinned(void)
 {
     struct bpfrt_pin_entry *pins;
     char log[1024] = "";
-    BPFRT_OPTS(bpfrt_pin_opts, po, .log_buf = log, .log_size = sizeof(log));
+    BPFRT_OPTS(bpfrt_pin_opts, po, .log_buf = log, .log_size = sizeof(log), .file_flags = BPF_F_RDONLY);
     size_t n;
     int err = bpfrt_pin_list(BPFRT_PIN_MAP, &po, &pins, &n);
 
@@ -897,6 +903,8 @@ int do_map(int argc, char **argv)
     }
     const char *cmd = argv[0];
     argc--, argv++;
+    open_rdonly = cli_is_prefix(cmd, "show") || cli_is_prefix(cmd, "list") || cli_is_prefix(cmd, "dump") ||
+                  cli_is_prefix(cmd, "lookup") || cli_is_prefix(cmd, "getnext") || !strcmp(cmd, "peek");
     if (cli_is_prefix(cmd, "show") || cli_is_prefix(cmd, "list"))
         return map_show(argc, argv);
     if (cli_is_prefix(cmd, "dump"))

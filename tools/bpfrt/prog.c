@@ -154,15 +154,17 @@ static int load_runnable(struct prog_spec *spec, struct bpfrt_prog **progp, stru
     } else if (load_spec(spec, progp)) {
         return 1;
     }
-    if (bpfrt_prog__type(*progp) != BPF_PROG_TYPE_UNSPEC && (spec->is_obj || spec->is_pinned)) {
+    /* raw FILE type TYPE as well: running an XDP program with the raw
+     * convention would hand it data where it expects struct xdp_md */
+    if (!bpfrt_prog_type_can_run(bpfrt_prog__type(*progp))) {
         char tbuf[32];
         const char *name = bpfrt_prog__name(*progp);
         const char *t = cli_prog_type_str(bpfrt_prog__type(*progp), tbuf, sizeof(tbuf));
         /* report before freeing: name belongs to the program */
         cli_err("program '%s' is of type %s: running it needs its context, which comes with the verifier "
-                "(not in this build); programs of unspecified type (e.g. SEC(\"raw\")) run with r1 = data, "
-                "r2 = length",
-                name, t);
+                "(not in this build); until program contexts exist only programs of unspecified type run (raw "
+                "files without 'type', SEC(\"raw\")), with r1 = data, r2 = length",
+                name && *name ? name : spec->file, t);
         if (*ownp)
             bpfrt_prog__free(*progp);
         bpfrt_object__close(*objp);
@@ -179,7 +181,7 @@ static int prog_run(int argc, char **argv)
     struct bpfrt_object *obj;
     uint8_t *data = NULL;
     size_t data_len = 0;
-    uint64_t repeat = 1;
+    uint64_t repeat = 1, total_budget;
     char errbuf[512];
     int used, err, i, own;
 
@@ -207,11 +209,13 @@ static int prog_run(int argc, char **argv)
         return cli_err("data_out needs data_in");
     if (pcap && (data_in || repeat > 1))
         return cli_err("pcap runs the program once per packet: it does not combine with data_in or repeat");
+    if (cli_total_budget(&total_budget))
+        return 1;
     if (load_runnable(&spec, &prog, &obj, &own))
         return 1;
     if (pcap) {
-        /* Until the verifier exists a raw program runs checked. */
-        int rc = cli_run_pcap(prog, spec.file, pcap, BPFRT_RUN_CHECKED);
+        /* the library's default mode: an unverified program runs checked */
+        int rc = cli_run_pcap(prog, spec.file, pcap, 0, total_budget);
         if (own)
             bpfrt_prog__free(prog);
         bpfrt_object__close(obj);
@@ -226,11 +230,12 @@ static int prog_run(int argc, char **argv)
             return cli_err("cannot read data_in '%s': %s", data_in, strerror(-err));
         }
     }
-    /* Until the verifier exists a raw program runs checked: no input can
-     * make it touch memory outside its data and stack. */
+    /* The library's default mode: a program the verifier has not proven
+     * safe (every program, until it exists) runs checked, so no input can
+     * make it touch memory outside its data, stack and map values. */
     bpfrt_trace_drain(NULL, NULL);
-    BPFRT_OPTS(bpfrt_run_opts, opts, .data = data, .data_size = data_len, .flags = BPFRT_RUN_CHECKED,
-               .repeat = (uint32_t)repeat, .err_buf = errbuf, .err_size = sizeof(errbuf));
+    BPFRT_OPTS(bpfrt_run_opts, opts, .data = data, .data_size = data_len, .repeat = (uint32_t)repeat,
+               .err_buf = errbuf, .err_size = sizeof(errbuf), .total_budget = total_budget);
     err = bpfrt_prog__run(prog, &opts);
     if (own)
         bpfrt_prog__free(prog);
@@ -238,7 +243,10 @@ static int prog_run(int argc, char **argv)
     if (err) {
         free(data);
         bpfrt_trace_drain(NULL, NULL);
-        return cli_err("run of '%s' failed: %s", spec.file, errbuf);
+        return cli_err("run of '%s' failed: %s%s", spec.file, errbuf,
+                       err == -E2BIG && strstr(errbuf, "total instruction budget")
+                           ? " (the cap of one prog run command; BPFRT_TOTAL_BUDGET sets it)"
+                           : "");
     }
     if (data_out && strcmp(data_out, "-")) {
         err = cli_write_file(data_out, data, data_len);

@@ -70,12 +70,23 @@ static int on_packet(const struct bpfrt_pcap_packet *pkt, void *ctx)
     return 0;
 }
 
-int cli_run_pcap(struct bpfrt_prog *prog, const char *name, const char *path, uint32_t flags)
+int cli_total_budget(uint64_t *budget)
+{
+    const char *env = getenv("BPFRT_TOTAL_BUDGET");
+
+    *budget = CLI_TOTAL_BUDGET;
+    if (env && (cli_parse_u64(env, UINT64_MAX, budget) || !*budget))
+        return cli_err("BPFRT_TOTAL_BUDGET '%s' is not a number of instructions from 1 to %llu", env,
+                       (unsigned long long)UINT64_MAX);
+    return 0;
+}
+
+int cli_run_pcap(struct bpfrt_prog *prog, const char *name, const char *path, uint32_t flags, uint64_t total_budget)
 {
     struct replay r = {.type = bpfrt_prog__type(prog)};
     char log[1024] = "";
     BPFRT_OPTS(bpfrt_pcap_run_opts, o, .flags = flags, .packet_fn = on_packet, .ctx = &r, .log_buf = log,
-               .log_size = sizeof(log));
+               .log_size = sizeof(log), .total_budget = total_budget);
     uint64_t other;
     int err, ret = 0;
 
@@ -90,7 +101,10 @@ int cli_run_pcap(struct bpfrt_prog *prog, const char *name, const char *path, ui
             json_end(&cli.j);
         }
         if (o.failed_stage == BPFRT_PCAP_RUN)
-            ret = cli_err("'%s': %s", name, log);
+            ret = cli_err("'%s': %s%s", name, log,
+                          err == -E2BIG && strstr(log, "for all packets is spent")
+                              ? " (the cap of one prog run command; BPFRT_TOTAL_BUDGET sets it)"
+                              : "");
         else
             ret = cli_err("%s", log[0] ? log : strerror(-err));
     } else {
