@@ -40,15 +40,7 @@ static int btf_dump(int argc, char **argv)
     fflush(stdout);
     err = bpfrt_btf__dump_file(path, stdout, &o);
     if (err)
-    {
-        /* the library's log starts with the path, already named here */
-        size_t n = strlen(path);
-        const char *why = log;
-
-        if (!strncmp(why, path, n) && !strncmp(why + n, ": ", 2))
-            why += n + 2;
-        return cli_err("failed to dump BTF of '%s': %s", path, why[0] ? why : strerror(-err));
-    }
+        return cli_err("failed to dump BTF of '%s': %s", path, log[0] ? cli_after_path(log, path) : strerror(-err));
     if (cli.json && cli.pretty)
         fflush(stdout);
     return 0;

@@ -29,6 +29,9 @@ int cli_is_prefix(const char *arg, const char *word);
 int cli_read_file(const char *path, uint8_t **bufp, size_t *lenp);
 /* Write len bytes to path ("-" for stdout).  Returns 0 or a negative errno. */
 int cli_write_file(const char *path, const void *buf, size_t len);
+/* The library's message without its leading "<path>: " (the command's own
+ * message names the file already). */
+const char *cli_after_path(const char *msg, const char *path);
 /* Parse an unsigned decimal or 0x number that fits in max.  0 or -EINVAL. */
 int cli_parse_u64(const char *s, uint64_t max, uint64_t *v);
 

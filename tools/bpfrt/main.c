@@ -105,6 +105,13 @@ int cli_write_file(const char *path, const void *buf, size_t len)
     return err;
 }
 
+const char *cli_after_path(const char *msg, const char *path)
+{
+    size_t n = strlen(path);
+
+    return !strncmp(msg, path, n) && !strncmp(msg + n, ": ", 2) ? msg + n + 2 : msg;
+}
+
 int cli_parse_u64(const char *s, uint64_t max, uint64_t *v)
 {
     char *end;

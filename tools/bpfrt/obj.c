@@ -79,11 +79,11 @@ int cli_obj_load(const struct cli_obj_spec *s, struct bpfrt_object **objp)
     if (err) {
         if (err == -ENOENT && !log[0])
             return cli_err("cannot open object '%s': %s", s->file, strerror(-err));
-        return cli_err("cannot open object '%s': %s", s->file, log[0] ? log : strerror(-err));
+        return cli_err("cannot open object '%s': %s", s->file, log[0] ? cli_after_path(log, s->file) : strerror(-err));
     }
     err = bpfrt_object__load(obj);
     if (err) {
-        cli_err("cannot load object '%s': %s", s->file, log[0] ? log : strerror(-err));
+        cli_err("cannot load object '%s': %s", s->file, log[0] ? cli_after_path(log, s->file) : strerror(-err));
         bpfrt_object__close(obj);
         return 1;
     }
