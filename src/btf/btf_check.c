@@ -11,10 +11,17 @@
 
 #include "btf_check.h"
 
-/* How many type ids t refers to; ref_at gives the i-th. */
+/* How many type ids t refers to (ref_at gives the i-th); REF_UNKNOWN for
+ * a kind this checker (and the C dumper) does not know. */
+#define REF_UNKNOWN UINT32_MAX
 static uint32_t ref_count(const struct btf_type *t)
 {
     switch (btf_kind(t)) {
+    case BTF_KIND_INT:
+    case BTF_KIND_ENUM:
+    case BTF_KIND_ENUM64:
+    case BTF_KIND_FWD:
+    case BTF_KIND_FLOAT: return 0;
     case BTF_KIND_PTR:
     case BTF_KIND_TYPEDEF:
     case BTF_KIND_VOLATILE:
@@ -29,7 +36,7 @@ static uint32_t ref_count(const struct btf_type *t)
     case BTF_KIND_UNION:
     case BTF_KIND_DATASEC: return btf_vlen(t);
     case BTF_KIND_FUNC_PROTO: return btf_vlen(t) + 1;
-    default: return 0;
+    default: return REF_UNKNOWN;
     }
 }
 
@@ -45,34 +52,6 @@ static uint32_t ref_at(const struct btf_type *t, uint32_t i)
     }
 }
 
-/* Kinds whose references ref_count()/ref_at() know; any other kind is
- * unknown to this checker (and to the C dumper). */
-static bool known_kind(const struct btf_type *t)
-{
-    switch (btf_kind(t)) {
-    case BTF_KIND_INT:
-    case BTF_KIND_ENUM:
-    case BTF_KIND_ENUM64:
-    case BTF_KIND_FWD:
-    case BTF_KIND_FLOAT:
-    case BTF_KIND_PTR:
-    case BTF_KIND_TYPEDEF:
-    case BTF_KIND_VOLATILE:
-    case BTF_KIND_CONST:
-    case BTF_KIND_RESTRICT:
-    case BTF_KIND_TYPE_TAG:
-    case BTF_KIND_FUNC:
-    case BTF_KIND_VAR:
-    case BTF_KIND_DECL_TAG:
-    case BTF_KIND_ARRAY:
-    case BTF_KIND_STRUCT:
-    case BTF_KIND_UNION:
-    case BTF_KIND_FUNC_PROTO:
-    case BTF_KIND_DATASEC: return true;
-    default: return false;
-    }
-}
-
 uint32_t btf_first_bad_ref(const struct btf *btf)
 {
     uint32_t n = btf__type_cnt(btf);
@@ -81,7 +60,7 @@ uint32_t btf_first_bad_ref(const struct btf *btf)
         const struct btf_type *t = btf__type_by_id(btf, id);
         uint32_t refs = ref_count(t);
 
-        if (!known_kind(t))
+        if (refs == REF_UNKNOWN)
             return id;
         for (uint32_t j = 0; j < refs; j++)
             if (ref_at(t, j) >= n)

@@ -1261,28 +1261,6 @@ static struct htab_elem *unlink_key(struct htab *t, const void *key, uint32_t *i
     return e;
 }
 
-static long htab_delete(struct bpfrt_map *m, const void *key, uint32_t worker)
-{
-    struct htab *t = m->priv;
-    struct htab_elem *e;
-    uint32_t idx;
-    int err;
-
-    (void)worker;
-    e = unlink_key(t, key, &idx, &err);
-    if (err == -ENOENT || e)
-        bucket_unlock(t, idx);
-    if (e)
-        elem_free(t, e);
-    htab_recount(t);
-    return e ? 0 : err;
-}
-
-static int htab_sys_delete(struct bpfrt_map *m, const void *key)
-{
-    return (int)htab_delete(m, key, 0);
-}
-
 /* Copy an element's value out to user space (all slots for per-CPU). */
 static void copy_out(struct htab *t, struct htab_elem *e, void *value, uint64_t flags)
 {
@@ -1297,17 +1275,16 @@ static void copy_out(struct htab *t, struct htab_elem *e, void *value, uint64_t 
     map_zero_special(t->m, value);
 }
 
-static int htab_sys_lookup_and_delete(struct bpfrt_map *m, const void *key, void *value, uint64_t flags)
+/* Unlink key and free its element; its value copied out first when value
+ * is not NULL.  0, or -ENOENT (or a lock error). */
+static int delete_key(struct htab *t, const void *key, void *value, uint64_t flags)
 {
-    struct htab *t = m->priv;
     struct htab_elem *e;
     uint32_t idx;
     int err;
 
-    if ((flags & BPF_F_LOCK) && t->percpu)
-        return -EINVAL;
     e = unlink_key(t, key, &idx, &err);
-    if (e)
+    if (e && value)
         copy_out(t, e, value, flags);
     if (err == -ENOENT || e)
         bucket_unlock(t, idx);
@@ -1315,6 +1292,26 @@ static int htab_sys_lookup_and_delete(struct bpfrt_map *m, const void *key, void
         elem_free(t, e);
     htab_recount(t);
     return e ? 0 : err;
+}
+
+static long htab_delete(struct bpfrt_map *m, const void *key, uint32_t worker)
+{
+    (void)worker;
+    return delete_key(m->priv, key, NULL, 0);
+}
+
+static int htab_sys_delete(struct bpfrt_map *m, const void *key)
+{
+    return (int)htab_delete(m, key, 0);
+}
+
+static int htab_sys_lookup_and_delete(struct bpfrt_map *m, const void *key, void *value, uint64_t flags)
+{
+    struct htab *t = m->priv;
+
+    if ((flags & BPF_F_LOCK) && t->percpu)
+        return -EINVAL;
+    return delete_key(t, key, value, flags);
 }
 
 static void *htab_lookup(struct bpfrt_map *m, const void *key, uint32_t worker)
