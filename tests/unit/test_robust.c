@@ -17,6 +17,7 @@
  *    LPM map, one process kill -9'd at a random moment; BPFRT_STRESS_TRIALS
  *    trials per map type (default 20). */
 #include <criterion/criterion.h>
+#include <sys/prctl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -682,8 +683,12 @@ static void stress(enum bpf_map_type type, uint32_t flags, const char *name)
         for (int p = 0; p < NPROC; p++) {
             pid[p] = fork();
             cr_assert_geq(pid[p], 0);
-            if (pid[p] == 0)
+            if (pid[p] == 0) {
+                /* an orphan must not outlive a failed test (it would keep
+                 * the runner's output open) */
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
                 stress_child(type, pth(pin), p);
+            }
         }
         usleep((useconds_t)((uint64_t)rand() % (window_us + 1)));
         kill(pid[0], SIGKILL);
