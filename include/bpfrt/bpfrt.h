@@ -37,6 +37,18 @@ struct bpfrt_diag {
     char message[512]; /* the reason, without the location */
 };
 
+/* What verifying a program cost: the figures the kernel's log ends with
+ * ("processed N insns (limit 1000000) max_states_per_insn M total_states
+ * T peak_states P mark_read R") and the time it took. */
+struct bpfrt_verify_stats {
+    uint64_t processed_insns;
+    uint64_t max_states_per_insn;
+    uint64_t total_states;
+    uint64_t peak_states;
+    uint64_t mark_read;
+    uint64_t verification_time_ns;
+};
+
 struct bpfrt_prog_load_opts {
     size_t sz;
     enum bpf_prog_type type; /* BPF_PROG_TYPE_UNSPEC: the raw convention */
@@ -46,6 +58,22 @@ struct bpfrt_prog_load_opts {
     size_t log_size;
     enum bpf_attach_type expected_attach_type;
     struct bpfrt_diag *diag; /* optional: the first error, structured */
+    /* The verifier (added with it; zero: the defaults) */
+    uint32_t log_level;      /* the kernel's: 1 (the path to an error), 2 (every instruction), 4 (statistics);
+                                combinable; the log goes to log_buf */
+    int unpriv;              /* the unprivileged verifier's rules (no pointer leaks or comparisons, ...);
+                                0: privileged (CAP_BPF + CAP_PERFMON) */
+    uint32_t prog_flags;     /* BPF_F_STRICT_ALIGNMENT, BPF_F_ANY_ALIGNMENT, BPF_F_TEST_STATE_FREQ, ... */
+    struct bpfrt_verify_stats *stats; /* optional out: what verification cost */
+    /* BTF describing the program (for global functions' signatures and
+     * the source lines in explanations): raw .BTF blob, and func/line
+     * info records as the kernel's BPF_PROG_LOAD takes them. */
+    const void *btf;
+    size_t btf_size;
+    const void *func_info;
+    uint32_t func_info_rec_size, func_info_cnt;
+    const void *line_info;
+    uint32_t line_info_rec_size, line_info_cnt;
 };
 
 /* Load cnt instructions through the load pipeline: encodings and jumps
@@ -61,6 +89,14 @@ struct bpfrt_prog_load_opts {
 int bpfrt_prog__load_insns(const struct bpf_insn *insns, size_t cnt, const struct bpfrt_prog_load_opts *opts,
                            struct bpfrt_prog **progp);
 void bpfrt_prog__free(struct bpfrt_prog *prog);
+/* Verify cnt instructions as bpfrt_prog__load_insns would, without
+ * keeping a program: the kernel's verdict.  0 when accepted; when
+ * rejected, the kernel's errno (-EACCES for an unsafe program, -EINVAL
+ * for a malformed one, -E2BIG past the complexity limits) with the
+ * reason in opts->diag and the log (log_level 1 and up: the kernel's log
+ * followed by the explanation).  opts->stats receives the figures either
+ * way. */
+int bpfrt_prog__verify_insns(const struct bpf_insn *insns, size_t cnt, const struct bpfrt_prog_load_opts *opts);
 size_t bpfrt_prog__insn_cnt(const struct bpfrt_prog *prog);
 const struct bpf_insn *bpfrt_prog__insns(const struct bpfrt_prog *prog);
 const char *bpfrt_prog__name(const struct bpfrt_prog *prog);

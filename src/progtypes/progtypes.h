@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct hlp_proto;
+
 /* Attach types and program types newer than the 6.1 UAPI header Debian 12
  * ships; values as in the kernel's include/uapi/linux/bpf.h. */
 #define PT_PROG_TYPE_NETFILTER 32
@@ -59,6 +61,44 @@ struct pt_ctx_field {
     uint32_t target_off, target_size;
 };
 
+/* The verifier asks a type about one context access (the kernel's
+ * bpf_verifier_ops.is_valid_access): bytes [off, off + size) of the UAPI
+ * context struct, read or written. */
+struct pt_access {
+    uint32_t off, size;
+    uint8_t write;
+    uint8_t priv;     /* privileged verifier */
+    uint8_t store_imm; /* a BPF_ST (immediate) store, which some types refuse */
+    uint8_t atomic;   /* a BPF_ATOMIC access */
+    int attach;       /* the program's expected attach type */
+};
+
+/* What a loaded context field holds (the register type the verifier
+ * gives the destination; the kernel's info->reg_type). */
+enum pt_reg_kind {
+    PT_REG_SCALAR = 0,
+    PT_REG_PKT,             /* PTR_TO_PACKET: data */
+    PT_REG_PKT_END,         /* PTR_TO_PACKET_END: data_end */
+    PT_REG_PKT_META,        /* PTR_TO_PACKET_META: data_meta */
+    PT_REG_SOCK_COMMON_OR_NULL, /* __sk_buff.sk and the like */
+    PT_REG_SOCKET,          /* cgroup_sock's ctx->sk-like full socket (not null) */
+    PT_REG_SOCKET_OR_NULL,
+    PT_REG_FLOW_KEYS,       /* __sk_buff.flow_keys in flow_dissector */
+    PT_REG_TP_BUFFER,
+    PT_REG_BTF_ID,          /* a kernel object (btf_type names it) */
+    PT_REG_BTF_ID_OR_NULL,
+    PT_REG_CTX,             /* a pointer to the (same) context */
+};
+
+struct pt_access_res {
+    uint8_t reg_kind;        /* enum pt_reg_kind */
+    /* The whole field the access falls in, for a narrow load (a load of
+     * part of a field: the kernel's ctx_field_size); 0: the access is the
+     * whole field. */
+    uint32_t ctx_field_size;
+    const char *btf_type;    /* PT_REG_BTF_ID*: the struct's name */
+};
+
 struct pt_desc {
     enum bpf_prog_type type;
     const char *name; /* bpftool's name: "xdp", "sched_cls", ... */
@@ -72,6 +112,23 @@ struct pt_desc {
     /* May the type call helper id?  (Whether bpfrt can run it is the
      * helper table's business.) */
     int (*helper_allowed)(uint32_t id);
+    /* The verifier's view of the type (the kernel's bpf_verifier_ops):
+     * func_proto: the prototype helper id has for programs of this type
+     * and attach type, NULL when they may not call it (priv: the
+     * privileged verifier; some helpers need it).
+     * is_valid_access: 1 when the access may be made (with *res filled),
+     * 0 when the kernel refuses it.
+     * convert_access: the instructions a context access becomes in the
+     * xlated program (the kernel's convert_ctx_access), written to out
+     * (at most max); their count, 0 when the instruction stays as it is,
+     * or a negative errno.  ctx_field_size as is_valid_access gave it.
+     * Only for types whose context bpfrt builds (NULL for others).
+     * ret_min/ret_max: the range r0 must lie in at exit (the kernel's
+     * check_return_code), per attach type; has_ret_range 0: any value. */
+    const struct hlp_proto *(*func_proto)(uint32_t id, int attach, int priv);
+    int (*is_valid_access)(const struct pt_access *a, struct pt_access_res *res);
+    int (*convert_access)(const struct bpf_insn *in, uint32_t ctx_field_size, struct bpf_insn *out, size_t max);
+    int (*ret_range)(int attach, int64_t *ret_min, int64_t *ret_max);
     /* Return codes with names, for listings (none: print the number). */
     const struct pt_retcode *retcodes;
     unsigned nr_retcodes;
