@@ -52,8 +52,10 @@ static void diag_out(const struct cm_diag *d, struct bpfrt_diag *out)
     snprintf(out->message, sizeof(out->message), "%s", d->msg);
 }
 
-int bpfrt_prog__load_insns(const struct bpf_insn *insns, size_t cnt, const struct bpfrt_prog_load_opts *opts,
-                           struct bpfrt_prog **progp)
+/* The pipeline; verify_only stops after the verifier's stage and keeps
+ * no program (bpfrt_prog__verify_insns). */
+static int load_common(const struct bpf_insn *insns, size_t cnt, const struct bpfrt_prog_load_opts *opts,
+                       struct bpfrt_prog **progp, int verify_only)
 {
     const char *name = CM_OPT(opts, name, NULL), *license = CM_OPT(opts, license, NULL);
     enum bpf_prog_type type = CM_OPT(opts, type, BPF_PROG_TYPE_UNSPEC);
@@ -69,7 +71,7 @@ int bpfrt_prog__load_insns(const struct bpf_insn *insns, size_t cnt, const struc
         dout->insn = -1;
         dout->message[0] = 0;
     }
-    if (!progp || (!insns && cnt))
+    if ((!progp && !verify_only) || (!insns && cnt))
         return -EINVAL;
     if (cnt > BPFRT_MAX_INSNS) {
         err = cm_diag_err(&d, -E2BIG, -1, "program of %zu instructions exceeds the limit of %u", cnt,
@@ -99,7 +101,11 @@ int bpfrt_prog__load_insns(const struct bpf_insn *insns, size_t cnt, const struc
     prog->uid = (uint32_t)getuid();
     err = prog_stage_resolve(prog, &d);
     if (!err)
-        err = prog_stage_verify(prog, &d);
+        err = prog_stage_verify(prog, opts, &d);
+    if (!err && verify_only) {
+        bpfrt_prog__free(prog);
+        return 0;
+    }
     if (!err)
         err = prog_stage_fixup(prog, &calls, &d);
     if (!err)
@@ -115,4 +121,15 @@ out:
     }
     *progp = prog;
     return 0;
+}
+
+int bpfrt_prog__load_insns(const struct bpf_insn *insns, size_t cnt, const struct bpfrt_prog_load_opts *opts,
+                           struct bpfrt_prog **progp)
+{
+    return load_common(insns, cnt, opts, progp, 0);
+}
+
+int bpfrt_prog__verify_insns(const struct bpf_insn *insns, size_t cnt, const struct bpfrt_prog_load_opts *opts)
+{
+    return load_common(insns, cnt, opts, NULL, 1);
 }

@@ -67,7 +67,7 @@ struct bpfrt_prog {
  * maps in prog->maps. */
 int prog_stage_resolve(struct bpfrt_prog *prog, struct cm_diag *d);
 /* Stage 3: the verifier's place (see above). */
-int prog_stage_verify(struct bpfrt_prog *prog, struct cm_diag *d);
+int prog_stage_verify(struct bpfrt_prog *prog, const struct bpfrt_prog_load_opts *opts, struct cm_diag *d);
 /* Stage 4: build prog->xl, prog->xl_orig and the per-instruction helper
  * resolution (*callsp, xl_cnt entries, malloc'd) the engine needs. */
 int prog_stage_fixup(struct bpfrt_prog *prog, struct eng_call **callsp, struct cm_diag *d);

@@ -13,8 +13,9 @@
 #include "../isa/isa.h"
 #include "prog.h"
 
-int prog_stage_verify(struct bpfrt_prog *prog, struct cm_diag *d)
+int prog_stage_verify(struct bpfrt_prog *prog, const struct bpfrt_prog_load_opts *opts, struct cm_diag *d)
 {
+    (void)opts;
     const struct pt_desc *pt = prog->pt;
     int gpl = hlp_license_is_gpl(prog->license);
 
