@@ -73,6 +73,7 @@ void bpfrt_prog__free(struct bpfrt_prog *prog)
     free(prog->xl);
     free(prog->xl_orig);
     prog_src_info_free(&prog->src);
+    free(prog->facts);
     for (unsigned k = prog->nowned; k-- > 0;)
         bpfrt_map__free(prog->owned[k]);
     free(prog->owned);

@@ -26,6 +26,7 @@
 #include "../common/diag.h"
 #include "../engine/engine.h"
 #include "../progtypes/progtypes.h"
+#include "../verifier/verifier.h"
 #include "prog_pin.h"
 
 struct bpfrt_prog {
@@ -47,6 +48,11 @@ struct bpfrt_prog {
     /* Proven safe by the verifier (never yet: it is the next work); an
      * unverified program runs checked unless the caller asks otherwise. */
     int verified;
+    /* What the verifier learnt per original instruction (context
+     * accesses to convert; reached or dead), and the main frame's stack
+     * depth.  NULL / 0 for unverified programs. */
+    struct vf_insn_fact *facts;
+    uint32_t stack_depth;
     /* The engine and its image of the xlated program. */
     const struct eng_ops *engine;
     void *image;

@@ -128,8 +128,27 @@ int prog_stage_fixup(struct bpfrt_prog *prog, struct eng_call **callsp, struct c
     for (size_t i = 0; i < prog->cnt; i++)
         prog->xl_orig[i] = (uint32_t)i;
     prog->xl_cnt = prog->cnt;
-    /* Context conversion: the verifier marks the accesses (none yet);
-     * each becomes the type's rewrite through prog_xl_patch(). */
+    /* Context conversion: each access the verifier marked becomes the
+     * type's rewrite (convert_access) through prog_xl_patch(), from the
+     * last instruction back so that earlier indices stay put. */
+    if (prog->facts && prog->pt->convert_access) {
+        for (size_t i = prog->cnt; i-- > 0;) {
+            struct bpf_insn repl[32];
+            int n;
+            if (!prog->facts[i].ctx_access)
+                continue;
+            n = prog->pt->convert_access(&prog->xl[i], prog->facts[i].ctx_field_size, repl, 32);
+            if (n < 0)
+                return cm_diag_err(d, n, (long)i, "cannot convert the context access of a %s program",
+                                   prog->pt->name);
+            if (n == 0)
+                continue;
+            err = prog_xl_patch(&prog->xl, &prog->xl_orig, &prog->xl_cnt, i, repl, (size_t)n);
+            if (err)
+                return cm_diag_err(d, err, (long)i, "cannot convert the context access: %s",
+                                   err == -ERANGE ? "a jump across it no longer fits" : "out of memory");
+        }
+    }
     calls = calloc(prog->xl_cnt, sizeof(*calls));
     if (!calls)
         return cm_diag_err(d, -ENOMEM, -1, "out of memory");

@@ -103,6 +103,8 @@ struct vf_env {
     uint64_t prev_insn_processed;
     uint64_t total_states, peak_states, max_states_per_insn, mark_read;
     uint64_t explored_states;
+    uint64_t jmps_processed, prev_jmps_processed;
+    struct vf_state_list *evicted; /* states no longer compared, maybe still ancestors (prune.c) */
 
     /* Log (log.c): level as the kernel's (1, 2, 4 bits) */
     uint32_t log_level;

@@ -28,6 +28,8 @@
 #define VF_SLOTS (VF_STACK_SIZE / 8)
 #define VF_MAX_FRAMES 8     /* MAX_CALL_FRAMES */
 #define VF_MAX_REFS 64
+#define VF_BEYOND_PKT_END (-1) /* a packet pointer proved past data_end by one byte at least */
+#define VF_AT_PKT_END (-2)     /* ... proved at data_end or past it */
 
 /* What a register holds (the kernel's enum bpf_reg_type, base part).  The
  * flags below modify it (the kernel's PTR_MAYBE_NULL, MEM_RDONLY, ...). */
@@ -81,7 +83,7 @@ struct vf_reg {
     int32_t off;
     /* Pointers: what they point to */
     const struct bpfrt_map *map; /* CONST_PTR_TO_MAP, PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY */
-    uint32_t range;    /* PTR_TO_PACKET(_META): bytes past off proved inside data_end */
+    int32_t range;     /* PTR_TO_PACKET(_META): bytes past off proved inside data_end; VF_BEYOND_PKT_END / VF_AT_PKT_END */
     uint32_t mem_size; /* PTR_TO_MEM, PTR_TO_BUF, PTR_TO_MAP_KEY/VALUE of a callback */
     uint32_t subprog;  /* PTR_TO_FUNC */
     uint32_t btf_id;   /* PTR_TO_BTF_ID */
@@ -112,13 +114,15 @@ enum vf_slot_type {
 
 struct vf_slot {
     uint8_t type[8];      /* enum vf_slot_type, per byte; byte 0 is the lowest address */
-    struct vf_reg spilled; /* the register spilled here (meaningful when a byte is SPILL) */
+    struct vf_reg spilled; /* the register spilled here (meaningful when type[0] is SPILL) */
+    uint8_t spill_size;    /* bytes of the spill (8, or 1/2/4 for a scalar) */
 };
 
 struct vf_frame {
     struct vf_reg regs[VF_MAX_REG];
-    /* Slots from the top: slots[0] covers fp-8..fp-1, slots[i] fp-8(i+1).. */
-    struct vf_slot slots[VF_SLOTS];
+    /* Slots from the top: slots[0] covers fp-8..fp-1, slots[i] fp-8(i+1)..;
+     * allocated / 8 of them (grown by vf_frame_grow) */
+    struct vf_slot *slots;
     uint32_t allocated; /* bytes of stack seen in use (a multiple of 8) */
     int32_t callsite;   /* instruction of the call that made this frame, -1 for frame 0 */
     uint32_t frameno;
@@ -145,6 +149,7 @@ struct vf_state {
     uint32_t active_lock_id; /* bpf_spin_lock held: the map value's id; 0 none */
     const struct bpfrt_map *active_lock_map;
     uint8_t speculative;
+    uint8_t in_loop_cb; /* walking a callback body that may run again (bpf_loop...) */
     /* Pruning bookkeeping (prune.c) */
     struct vf_state *parent;
     uint32_t branches;       /* paths from here not yet explored */

@@ -1,0 +1,355 @@
+/* alu.c - ALU and ALU64 instructions: moves, arithmetic on scalars
+ * (ranges from scalar.c) and the pointer arithmetic rules: which
+ * pointer kinds may move, by how much, and what the unprivileged
+ * verifier refuses (the kernel's check_alu_op, adjust_reg_min_max_vals,
+ * adjust_ptr_min_max_vals, check_reg_sane_offset, sanitize_*). */
+#include <errno.h>
+#include <string.h>
+
+#include "check.h"
+#include "state.h"
+
+#define VF_MAX_VAR_OFF (1 << 29) /* BPF_MAX_VAR_OFF */
+
+static const char *const alu_str[16] = {"+=", "-=", "*=", "/=", "|=", "&=", "<<=", ">>=",
+                                        "neg", "%=", "^=", "=",  "s>>=", "endian", "?", "?"};
+
+static int sane_offset(struct vf_env *env, const struct vf_reg *r, const struct vf_reg *ptr)
+{
+    int known = tnum_is_const(r->var_off);
+    int64_t val = (int64_t)r->var_off.value;
+
+    if (known && (val >= VF_MAX_VAR_OFF || val <= -VF_MAX_VAR_OFF))
+        return vf_reject(env, -EACCES, env->insn_idx, "math between %s pointer and %lld is not allowed",
+                         vf_type_name(ptr), (long long)val);
+    if (r->off >= VF_MAX_VAR_OFF || r->off <= -VF_MAX_VAR_OFF)
+        return vf_reject(env, -EACCES, env->insn_idx, "%s pointer offset %d is not allowed", vf_type_name(ptr),
+                         r->off);
+    if (r->smin == INT64_MIN)
+        return vf_reject(env, -EACCES, env->insn_idx,
+                         "math between %s pointer and register with unbounded min value is not allowed",
+                         vf_type_name(ptr));
+    if (r->smin >= VF_MAX_VAR_OFF || r->smin <= -VF_MAX_VAR_OFF)
+        return vf_reject(env, -EACCES, env->insn_idx, "value %lld makes %s pointer be out of bounds",
+                         (long long)r->smin, vf_type_name(ptr));
+    return 0;
+}
+
+/* The unprivileged verifier's limits on pointer arithmetic with a
+ * register offset (sanitize_ptr_alu's refusals, without the speculative
+ * masking the kernel then inserts). */
+static int sanitize_ptr(struct vf_env *env, const struct bpf_insn *in, const struct vf_reg *ptr,
+                        const struct vf_reg *off, int ptr_is_dst)
+{
+    static const char *const err = "pointer arithmetic with it prohibited for !root";
+    uint8_t op = BPF_OP(in->code);
+
+    if (env->priv || BPF_SRC(in->code) == BPF_K)
+        return 0;
+    if (!tnum_is_const(off->var_off) && (off->smin < 0) != (off->smax < 0))
+        return vf_reject(env, -EACCES, env->insn_idx, "R%d has unknown scalar with mixed signed bounds, %s",
+                         ptr_is_dst ? in->src_reg : in->dst_reg, err);
+    if (ptr->type != VF_PTR_TO_STACK && ptr->type != VF_PTR_TO_MAP_VALUE)
+        return vf_reject(env, -EACCES, env->insn_idx, "R%d has pointer with unsupported alu operation, %s",
+                         ptr_is_dst ? in->dst_reg : in->src_reg, err);
+    {
+        /* retrieve_ptr_limit: how far the pointer may move before it
+         * leaves its object, in the direction of the operation. */
+        int mask_to_left = (op == BPF_ADD && off->smin < 0) || (op == BPF_SUB && off->smin >= 0);
+        uint64_t limit, max;
+        if (ptr->type == VF_PTR_TO_STACK) {
+            max = VF_STACK_SIZE + mask_to_left;
+            limit = mask_to_left ? (uint64_t)(VF_STACK_SIZE + ptr->off + (int64_t)ptr->var_off.value)
+                                 : (uint64_t)(-(ptr->off + (int64_t)ptr->var_off.value));
+        } else {
+            uint32_t vs = ptr->map ? vf_map_value_size(ptr->map) : 0;
+            max = vs;
+            limit = mask_to_left ? (uint64_t)(ptr->smin + ptr->off) : (uint64_t)(vs - (ptr->smin + ptr->off));
+        }
+        if (limit >= max)
+            return vf_reject(env, -EACCES, env->insn_idx, "R%d tried to %s beyond pointer bounds, %s", in->dst_reg,
+                             op == BPF_ADD ? "add" : "sub", err);
+    }
+    return 0;
+}
+
+/* The unprivileged verifier keeps stack and map value pointers inside
+ * their objects (sanitize_check_bounds). */
+static int sanitize_bounds(struct vf_env *env, const struct bpf_insn *in, const struct vf_reg *dst)
+{
+    if (env->priv)
+        return 0;
+    if (dst->type == VF_PTR_TO_STACK) {
+        int64_t off = dst->off + (int64_t)dst->var_off.value;
+        if (!tnum_is_const(dst->var_off)) {
+            char tn[48];
+            tnum_fmt(tn, sizeof(tn), dst->var_off);
+            return vf_reject(env, -EACCES, env->insn_idx,
+                             "R%d variable stack access prohibited for !root, var_off=%s off=%d", in->dst_reg, tn,
+                             (int)off);
+        }
+        if (off >= 0 || off < -VF_STACK_SIZE)
+            return vf_reject(env, -EACCES, env->insn_idx,
+                             "R%d stack pointer arithmetic goes out of range, prohibited for !root; off=%d",
+                             in->dst_reg, (int)off);
+    } else if (dst->type == VF_PTR_TO_MAP_VALUE) {
+        uint32_t vs = dst->map ? vf_map_value_size(dst->map) : 0;
+        if (dst->smin + dst->off < 0 || dst->umax + (uint64_t)(int64_t)dst->off + 1 > vs)
+            return vf_reject(env, -EACCES, env->insn_idx,
+                             "R%d pointer arithmetic of map value goes out of range, prohibited for !root",
+                             in->dst_reg);
+    }
+    return 0;
+}
+
+static int ptr_alu(struct vf_env *env, const struct bpf_insn *in, const struct vf_reg *ptr_in,
+                   const struct vf_reg *off_in)
+{
+    struct vf_reg *dst = vf_regs(env) + in->dst_reg;
+    struct vf_reg ptr = *ptr_in, off = *off_in; /* dst may be either */
+    int known = tnum_is_const(off.var_off);
+    uint8_t op = BPF_OP(in->code);
+    int err;
+
+    if ((known && (off.smin != off.smax || off.umin != off.umax)) || off.smin > off.smax || off.umin > off.umax) {
+        /* Impossible bounds (a dead branch's leftovers): the kernel
+         * gives up on the value. */
+        vf_reg_unknown(env, dst);
+        return 0;
+    }
+    if (BPF_CLASS(in->code) != BPF_ALU64) {
+        if (op == BPF_SUB && env->priv) {
+            vf_reg_unknown(env, dst);
+            return 0;
+        }
+        return vf_reject(env, -EACCES, env->insn_idx, "R%d 32-bit pointer arithmetic prohibited", in->dst_reg);
+    }
+    if (ptr.flags & VF_MAYBE_NULL)
+        return vf_reject(env, -EACCES, env->insn_idx, "R%d pointer arithmetic on %s prohibited, null-check it first",
+                         in->dst_reg, vf_type_name(&ptr));
+    switch (ptr.type) {
+    case VF_PTR_TO_FLOW_KEYS:
+        if (known)
+            break;
+        /* fall through */
+    case VF_CONST_PTR_TO_MAP:
+        if (known && off.smin == 0 && op == BPF_ADD)
+            break;
+        /* fall through */
+    case VF_PTR_TO_PACKET_END:
+    case VF_PTR_TO_SOCKET:
+    case VF_PTR_TO_SOCK_COMMON:
+    case VF_PTR_TO_TCP_SOCK:
+    case VF_PTR_TO_XDP_SOCK:
+        return vf_reject(env, -EACCES, env->insn_idx, "R%d pointer arithmetic on %s prohibited", in->dst_reg,
+                         vf_type_name(&ptr));
+    default: break;
+    }
+    if ((err = sane_offset(env, &off, &ptr)) || (err = sane_offset(env, &ptr, &ptr)))
+        return err;
+    if (op == BPF_ADD || op == BPF_SUB) {
+        if ((err = sanitize_ptr(env, in, &ptr, &off, ptr_in == dst)))
+            return err;
+    }
+    *dst = ptr;
+    dst->s32_min = INT32_MIN, dst->s32_max = INT32_MAX, dst->u32_min = 0, dst->u32_max = UINT32_MAX;
+    switch (op) {
+    case BPF_ADD:
+        if (known && (int64_t)ptr.off + off.smin == (int64_t)(int32_t)(ptr.off + off.smin)) {
+            dst->off = (int32_t)(ptr.off + off.smin);
+            break;
+        }
+        if (__builtin_add_overflow(ptr.smin, off.smin, &dst->smin) ||
+            __builtin_add_overflow(ptr.smax, off.smax, &dst->smax))
+            dst->smin = INT64_MIN, dst->smax = INT64_MAX;
+        if (ptr.umin + off.umin < ptr.umin || ptr.umax + off.umax < ptr.umax)
+            dst->umin = 0, dst->umax = UINT64_MAX;
+        else
+            dst->umin = ptr.umin + off.umin, dst->umax = ptr.umax + off.umax;
+        dst->var_off = tnum_add(ptr.var_off, off.var_off);
+        if (vf_is_pkt(&ptr)) {
+            /* A variable move forgets the proven range; a new id keeps
+             * it from being shared with the old pointer. */
+            dst->id = vf_new_id(env);
+            dst->range = 0;
+        }
+        break;
+    case BPF_SUB:
+        if (ptr_in != dst)
+            return vf_reject(env, -EACCES, env->insn_idx, "R%d tried to subtract pointer from scalar", in->dst_reg);
+        if (ptr.type == VF_PTR_TO_STACK)
+            return vf_reject(env, -EACCES, env->insn_idx, "R%d subtraction from stack pointer prohibited",
+                             in->dst_reg);
+        if (known && (int64_t)ptr.off - off.smin == (int64_t)(int32_t)(ptr.off - off.smin)) {
+            dst->off = (int32_t)(ptr.off - off.smin);
+            break;
+        }
+        if (__builtin_sub_overflow(ptr.smin, off.smax, &dst->smin) ||
+            __builtin_sub_overflow(ptr.smax, off.smin, &dst->smax))
+            dst->smin = INT64_MIN, dst->smax = INT64_MAX;
+        if (ptr.umin < off.umax)
+            dst->umin = 0, dst->umax = UINT64_MAX;
+        else
+            dst->umin = ptr.umin - off.umax, dst->umax = ptr.umax - off.umin;
+        dst->var_off = tnum_sub(ptr.var_off, off.var_off);
+        if (vf_is_pkt(&ptr)) {
+            dst->id = vf_new_id(env);
+            if (off.smin < 0)
+                dst->range = 0;
+        }
+        break;
+    case BPF_AND:
+    case BPF_OR:
+    case BPF_XOR:
+        return vf_reject(env, -EACCES, env->insn_idx, "R%d bitwise operator %s on pointer prohibited", in->dst_reg,
+                         alu_str[op >> 4]);
+    default:
+        return vf_reject(env, -EACCES, env->insn_idx, "R%d pointer arithmetic with %s operator prohibited",
+                         in->dst_reg, alu_str[op >> 4]);
+    }
+    if ((err = sane_offset(env, dst, &ptr)))
+        return err;
+    vf_reg_bounds_sync(dst);
+    return sanitize_bounds(env, in, dst);
+}
+
+static int alu_reg_reg(struct vf_env *env, const struct bpf_insn *in)
+{
+    struct vf_reg *regs = vf_regs(env), *dst = &regs[in->dst_reg], *src = NULL, imm;
+    uint8_t op = BPF_OP(in->code);
+    int alu32 = BPF_CLASS(in->code) == BPF_ALU;
+
+    if (dst->type == VF_SCALAR)
+        dst->id = 0; /* the result is no copy of anything */
+    if (BPF_SRC(in->code) == BPF_X) {
+        src = &regs[in->src_reg];
+        if (src->type != VF_SCALAR) {
+            if (dst->type != VF_SCALAR) {
+                /* Two pointers: only their difference, and only for
+                 * the privileged verifier. */
+                if (op == BPF_SUB && env->priv) {
+                    vf_reg_unknown(env, dst);
+                    return 0;
+                }
+                return vf_reject(env, -EACCES, env->insn_idx, "R%d pointer %s pointer prohibited", in->dst_reg,
+                                 alu_str[op >> 4]);
+            }
+            /* scalar += pointer */
+            vf_mark_precise(env, in->dst_reg);
+            return ptr_alu(env, in, src, dst);
+        }
+        if (dst->type != VF_SCALAR) {
+            vf_mark_precise(env, in->src_reg);
+            return ptr_alu(env, in, dst, src);
+        }
+        if (dst->precise)
+            vf_mark_precise(env, in->src_reg);
+    } else {
+        memset(&imm, 0, sizeof(imm));
+        vf_mark_known(&imm, (uint64_t)(int64_t)in->imm);
+        src = &imm;
+        if (dst->type != VF_SCALAR)
+            return ptr_alu(env, in, dst, src);
+    }
+    {
+        /* Signed division and modulo (cpu v4: off 1) */
+        int sdiv = (op == BPF_DIV || op == BPF_MOD) && in->off == 1;
+        struct vf_reg s = *src;
+        if (alu32 && BPF_SRC(in->code) == BPF_K) {
+            /* a 32-bit operation sees the immediate's low half */
+            memset(&s, 0, sizeof(s));
+            vf_mark_known(&s, (uint32_t)in->imm);
+        }
+        if (sdiv)
+            vf_scalar_alu_sdivmod(dst, &s, op, alu32);
+        else
+            vf_scalar_alu(dst, &s, op, alu32);
+    }
+    return 0;
+}
+
+int vf_check_alu(struct vf_env *env, const struct bpf_insn *in)
+{
+    struct vf_reg *regs = vf_regs(env);
+    uint8_t op = BPF_OP(in->code);
+    int alu32 = BPF_CLASS(in->code) == BPF_ALU;
+    int err;
+
+    if (op == BPF_END || op == BPF_NEG) {
+        if ((err = vf_check_reg_read(env, in->dst_reg)))
+            return err;
+        if (vf_is_ptr(&regs[in->dst_reg])) {
+            /* is_pointer_value: the privileged verifier lets the value
+             * go as an unknown scalar */
+            if (!env->priv)
+                return vf_reject(env, -EACCES, env->insn_idx, "R%d pointer arithmetic prohibited", in->dst_reg);
+            return vf_check_reg_write(env, in->dst_reg);
+        }
+        if ((err = vf_check_reg_write_keep(env, in->dst_reg)))
+            return err;
+        if (op == BPF_NEG)
+            vf_scalar_neg(&regs[in->dst_reg], alu32);
+        else
+            vf_scalar_end(&regs[in->dst_reg], in->code, in->imm);
+        regs[in->dst_reg].id = 0;
+        return 0;
+    }
+    if (op == BPF_MOV) {
+        if (BPF_SRC(in->code) == BPF_X && (err = vf_check_reg_read(env, in->src_reg)))
+            return err;
+        if ((err = vf_check_reg_write(env, in->dst_reg)))
+            return err;
+        if (BPF_SRC(in->code) == BPF_X) {
+            struct vf_reg *src = &regs[in->src_reg], *dst = &regs[in->dst_reg];
+            if (in->off) {
+                /* MOVSX (cpu v4): a sign-extended copy of a scalar */
+                if (src->type != VF_SCALAR)
+                    return vf_reject(env, -EACCES, env->insn_idx, "R%d sign-extension part of pointer",
+                                     in->src_reg);
+                struct vf_reg v = *src;
+                vf_sext(&v, in->off / 8);
+                v.id = 0;
+                if (alu32)
+                    vf_zext_32_to_64(&v);
+                vf_copy_reg(dst, &v);
+                return 0;
+            }
+            if (!alu32) {
+                if (src->type == VF_SCALAR && !src->id)
+                    /* both copies learn what a comparison of either
+                     * proves (find_equal_scalars) */
+                    src->id = vf_new_id(env);
+                vf_copy_reg(dst, src);
+            } else {
+                if (vf_is_ptr(src)) {
+                    if (!env->priv)
+                        return vf_reject(env, -EACCES, env->insn_idx, "R%d partial copy of pointer", in->src_reg);
+                    vf_reg_unknown(env, dst);
+                } else {
+                    vf_copy_reg(dst, src);
+                    dst->id = 0;
+                }
+                vf_zext_32_to_64(dst);
+            }
+        } else {
+            struct vf_reg *dst = &regs[in->dst_reg];
+            vf_reg_unknown(env, dst);
+            vf_mark_known(dst, alu32 ? (uint64_t)(uint32_t)in->imm : (uint64_t)(int64_t)in->imm);
+        }
+        return 0;
+    }
+    if (BPF_SRC(in->code) == BPF_X && (err = vf_check_reg_read(env, in->src_reg)))
+        return err;
+    if ((err = vf_check_reg_read(env, in->dst_reg)))
+        return err;
+    if ((op == BPF_MOD || op == BPF_DIV) && BPF_SRC(in->code) == BPF_K && in->imm == 0)
+        return vf_reject(env, -EINVAL, env->insn_idx, "div by zero");
+    if ((op == BPF_LSH || op == BPF_RSH || op == BPF_ARSH) && BPF_SRC(in->code) == BPF_K) {
+        int size = alu32 ? 32 : 64;
+        if (in->imm < 0 || in->imm >= size)
+            return vf_reject(env, -EINVAL, env->insn_idx, "invalid shift %d", in->imm);
+    }
+    if ((err = vf_check_reg_write_keep(env, in->dst_reg)))
+        return err;
+    return alu_reg_reg(env, in);
+}

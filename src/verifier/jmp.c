@@ -1,0 +1,278 @@
+/* jmp.c - conditional jumps: what each branch proves (the kernel's
+ * check_cond_jmp_op).  A decided comparison walks one branch only; an
+ * undecided one keeps the taken side for later and narrows both: scalar
+ * ranges (branch.c), null checks (the pointer and its copies lose
+ * "or null", or become 0), packet ranges (a packet pointer compared with
+ * data_end in any of the forms clang emits proves the bytes below it),
+ * equal scalars (a copy learns what the original learnt). */
+#include <errno.h>
+#include <string.h>
+
+#include "check.h"
+#include "path.h"
+
+/* Pointer kinds that are never NULL once they are not "or null"
+ * (reg_not_null), so that `if ptr == 0` is decided. */
+static int ptr_not_null(const struct vf_reg *r)
+{
+    if (r->flags & VF_MAYBE_NULL)
+        return 0;
+    switch (r->type) {
+    case VF_PTR_TO_SOCKET:
+    case VF_PTR_TO_TCP_SOCK:
+    case VF_PTR_TO_MAP_VALUE:
+    case VF_PTR_TO_MAP_KEY:
+    case VF_PTR_TO_SOCK_COMMON:
+    case VF_PTR_TO_MEM:
+    case VF_PTR_TO_CTX:
+    case VF_PTR_TO_STACK:
+    case VF_PTR_TO_FUNC:
+    case VF_CONST_PTR_TO_MAP: return 1;
+    default: return 0;
+    }
+}
+
+static uint8_t flip_op(uint8_t op)
+{
+    switch (op) {
+    case BPF_JGT: return BPF_JLT;
+    case BPF_JLT: return BPF_JGT;
+    case BPF_JGE: return BPF_JLE;
+    case BPF_JLE: return BPF_JGE;
+    case BPF_JSGT: return BPF_JSLT;
+    case BPF_JSLT: return BPF_JSGT;
+    case BPF_JSGE: return BPF_JSLE;
+    case BPF_JSLE: return BPF_JSGE;
+    default: return op;
+    }
+}
+
+/* A packet pointer whose position against data_end an earlier
+ * comparison fixed (is_pkt_ptr_branch_taken). */
+static int pkt_branch_taken(const struct vf_reg *dst, const struct vf_reg *src, uint8_t op)
+{
+    const struct vf_reg *pkt;
+
+    if (src->type == VF_PTR_TO_PACKET_END) {
+        pkt = dst;
+    } else if (dst->type == VF_PTR_TO_PACKET_END) {
+        pkt = src;
+        op = flip_op(op);
+    } else {
+        return -1;
+    }
+    if (pkt->range >= 0)
+        return -1;
+    switch (op) {
+    case BPF_JLE:
+    case BPF_JGT:
+        if (pkt->range == VF_BEYOND_PKT_END)
+            return op == BPF_JGT;
+        break;
+    case BPF_JLT:
+    case BPF_JGE:
+        if (pkt->range == VF_BEYOND_PKT_END || pkt->range == VF_AT_PKT_END)
+            return op == BPF_JGE;
+        break;
+    }
+    return -1;
+}
+
+static int branch_taken(const struct vf_reg *dst, const struct vf_reg *src, uint8_t op, int jmp32)
+{
+    if (vf_is_ptr(dst) && src->type == VF_SCALAR) {
+        /* a pointer compared with 0 */
+        if (!ptr_not_null(dst) || !tnum_is_const(src->var_off) || src->var_off.value != 0 || jmp32)
+            return -1;
+        if (op == BPF_JEQ)
+            return 0;
+        if (op == BPF_JNE)
+            return 1;
+        return -1;
+    }
+    if (dst->type == VF_SCALAR && vf_is_ptr(src)) {
+        if (!ptr_not_null(src) || !tnum_is_const(dst->var_off) || dst->var_off.value != 0 || jmp32)
+            return -1;
+        if (op == BPF_JEQ)
+            return 0;
+        if (op == BPF_JNE)
+            return 1;
+        return -1;
+    }
+    if (dst->type != VF_SCALAR || src->type != VF_SCALAR)
+        return -1;
+    return vf_branch_taken(dst, src, op, jmp32);
+}
+
+static void mark_pkt_end(struct vf_state *st, uint32_t regno, int range_open)
+{
+    struct vf_reg *r = &st->frame[st->curframe]->regs[regno];
+
+    if (!vf_is_pkt(r) || !tnum_is_const(r->var_off))
+        return;
+    r->range = range_open ? VF_BEYOND_PKT_END : VF_AT_PKT_END;
+}
+
+static int is_init_pkt(const struct vf_reg *r, uint8_t type)
+{
+    return r->type == type && r->off == 0 && tnum_equals_const(r->var_off, 0);
+}
+
+/* The comparison of two packet pointers (try_match_pkt_pointers): 1 when
+ * it was one, with both branches told what it proves. */
+static int match_pkt(const struct bpf_insn *in, struct vf_reg *dst, struct vf_reg *src, struct vf_state *this_b,
+                     struct vf_state *other)
+{
+    int fwd, back;
+
+    if (BPF_SRC(in->code) != BPF_X || BPF_CLASS(in->code) == BPF_JMP32)
+        return 0;
+    /* fwd: "pkt OP end" (dst is the pointer); back: "end OP pkt" */
+    fwd = (dst->type == VF_PTR_TO_PACKET && src->type == VF_PTR_TO_PACKET_END) ||
+          (dst->type == VF_PTR_TO_PACKET_META && is_init_pkt(src, VF_PTR_TO_PACKET));
+    back = (dst->type == VF_PTR_TO_PACKET_END && src->type == VF_PTR_TO_PACKET) ||
+           (is_init_pkt(dst, VF_PTR_TO_PACKET) && src->type == VF_PTR_TO_PACKET_META);
+    if (!fwd && !back)
+        return 0;
+    switch (BPF_OP(in->code)) {
+    case BPF_JGT:
+        if (fwd) {
+            vf_find_good_pkt_pointers(this_b, dst, dst->type, 0);
+            mark_pkt_end(other, in->dst_reg, 1);
+        } else {
+            vf_find_good_pkt_pointers(other, src, src->type, 1);
+            mark_pkt_end(this_b, in->src_reg, 0);
+        }
+        return 1;
+    case BPF_JLT:
+        if (fwd) {
+            vf_find_good_pkt_pointers(other, dst, dst->type, 1);
+            mark_pkt_end(this_b, in->dst_reg, 0);
+        } else {
+            vf_find_good_pkt_pointers(this_b, src, src->type, 0);
+            mark_pkt_end(other, in->src_reg, 1);
+        }
+        return 1;
+    case BPF_JGE:
+        if (fwd) {
+            vf_find_good_pkt_pointers(this_b, dst, dst->type, 1);
+            mark_pkt_end(other, in->dst_reg, 0);
+        } else {
+            vf_find_good_pkt_pointers(other, src, src->type, 0);
+            mark_pkt_end(this_b, in->src_reg, 1);
+        }
+        return 1;
+    case BPF_JLE:
+        if (fwd) {
+            vf_find_good_pkt_pointers(other, dst, dst->type, 0);
+            mark_pkt_end(this_b, in->dst_reg, 1);
+        } else {
+            vf_find_good_pkt_pointers(this_b, src, src->type, 1);
+            mark_pkt_end(other, in->src_reg, 0);
+        }
+        return 1;
+    default: return 0;
+    }
+}
+
+static struct vf_reg *st_regs(struct vf_state *st)
+{
+    return st->frame[st->curframe]->regs;
+}
+
+int vf_check_cond_jmp(struct vf_env *env, const struct bpf_insn *in, uint32_t *insn_idx)
+{
+    struct vf_state *this_b = env->cur, *other;
+    struct vf_reg *regs = vf_regs(env), *dst, *src = NULL, imm;
+    uint8_t op = BPF_OP(in->code);
+    int jmp32 = BPF_CLASS(in->code) == BPF_JMP32;
+    uint32_t target = (uint32_t)((int64_t)*insn_idx + in->off + 1);
+    int pred, err;
+
+    if (op > BPF_JSLE)
+        return vf_reject(env, -EINVAL, *insn_idx, "invalid BPF_JMP/JMP32 opcode %x", op);
+    if ((err = vf_check_reg_read(env, in->dst_reg)))
+        return err;
+    dst = &regs[in->dst_reg];
+    if (BPF_SRC(in->code) == BPF_X) {
+        if ((err = vf_check_reg_read(env, in->src_reg)))
+            return err;
+        src = &regs[in->src_reg];
+        if (!(vf_is_pkt_any(dst) && vf_is_pkt_any(src)) && vf_is_ptr_leak(env, src))
+            return vf_reject(env, -EACCES, *insn_idx, "R%d pointer comparison prohibited", in->src_reg);
+    } else {
+        memset(&imm, 0, sizeof(imm));
+        vf_mark_known(&imm, jmp32 ? (uint64_t)(uint32_t)in->imm : (uint64_t)(int64_t)in->imm);
+        src = &imm;
+    }
+    if (BPF_SRC(in->code) == BPF_X && !jmp32 && vf_is_pkt_any(dst) && vf_is_pkt_any(src))
+        pred = pkt_branch_taken(dst, src, op);
+    else
+        pred = branch_taken(dst, src, op, jmp32);
+    if (pred >= 0) {
+        if (dst->type == VF_SCALAR)
+            dst->precise = 1;
+        if (src->type == VF_SCALAR && BPF_SRC(in->code) == BPF_X)
+            src->precise = 1;
+        if (!env->priv) {
+            /* The unprivileged verifier also walks the branch the CPU
+             * may take speculatively (sanitize_speculative_path). */
+            struct vf_state *spec = vf_push_branch(env, pred ? *insn_idx + 1 : target, *insn_idx, &err);
+            if (!spec)
+                return err;
+            spec->speculative = 1;
+        }
+        if (pred == 1)
+            *insn_idx = target - 1; /* the caller moves on by one */
+        return 0;
+    }
+    other = vf_push_branch(env, target, *insn_idx, &err);
+    if (!other)
+        return err;
+    vf_path_push(env, *insn_idx, 0);
+    {
+        struct vf_reg *oregs = st_regs(other), *odst = &oregs[in->dst_reg];
+        if (dst->type == VF_SCALAR && src->type == VF_SCALAR) {
+            if (BPF_SRC(in->code) == BPF_X) {
+                vf_branch_refine(odst, &oregs[in->src_reg], dst, src, op, jmp32);
+            } else {
+                struct vf_reg oimm = imm;
+                vf_branch_refine(odst, &oimm, dst, &imm, op, jmp32);
+            }
+            if (BPF_SRC(in->code) == BPF_X && src->id) {
+                vf_sync_scalar_ids(this_b, src);
+                vf_sync_scalar_ids(other, &oregs[in->src_reg]);
+            }
+            if (dst->id) {
+                vf_sync_scalar_ids(this_b, dst);
+                vf_sync_scalar_ids(other, odst);
+            }
+        }
+    }
+    {
+        /* A refinement that leaves no value means that branch is dead
+         * (the kernel's range-based is_branch_taken decides such jumps
+         * before refining): drop it instead of walking nonsense. */
+        struct vf_reg *oregs = st_regs(other);
+        int other_dead = (dst->type == VF_SCALAR && !vf_reg_bounds_sane(&oregs[in->dst_reg])) ||
+                         (BPF_SRC(in->code) == BPF_X && src->type == VF_SCALAR &&
+                          !vf_reg_bounds_sane(&oregs[in->src_reg]));
+        int this_dead = (dst->type == VF_SCALAR && !vf_reg_bounds_sane(dst)) ||
+                        (BPF_SRC(in->code) == BPF_X && src->type == VF_SCALAR && !vf_reg_bounds_sane(src));
+        if (other_dead || this_dead) {
+            vf_drop_branch(env, this_dead && !other_dead);
+            if (this_dead && !other_dead)
+                *insn_idx = target - 1;
+            return 0;
+        }
+    }
+    if (!jmp32 && BPF_SRC(in->code) == BPF_K && in->imm == 0 && (op == BPF_JEQ || op == BPF_JNE) &&
+        vf_is_ptr(dst) && (dst->flags & VF_MAYBE_NULL)) {
+        uint32_t id = dst->id;
+        vf_mark_ptr_or_null(env, this_b, id, op == BPF_JNE);
+        vf_mark_ptr_or_null(env, other, id, op == BPF_JEQ);
+    } else if (!match_pkt(in, dst, src, this_b, other) && vf_is_ptr_leak(env, dst)) {
+        return vf_reject(env, -EACCES, *insn_idx, "R%d pointer comparison prohibited", in->dst_reg);
+    }
+    return 0;
+}

@@ -1,0 +1,278 @@
+/* prune.c - pruning: at chosen instructions the walk keeps a copy of
+ * its state; a later path that reaches the same instruction with a
+ * state that an explored, finished one covers is safe without walking
+ * on (the kernel's is_state_visited, states_equal, regsafe, stacksafe,
+ * refsafe).  "Covers": every register the old path had initialised is
+ * at least as general in the old state (ranges containing the new
+ * ranges, the same pointer kinds and offsets, ids mapping one to one);
+ * a register or stack byte the old path never initialised cannot have
+ * been read by its continuation, so anything goes there.  A state still
+ * being explored (an ancestor of the current path) is never used to
+ * prune; equal to the current one, it is an infinite loop. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+struct vf_state_list {
+    struct vf_state *st;
+    struct vf_state_list *next;
+    uint32_t miss, hit;
+};
+
+#define IDMAP_SIZE (VF_MAX_REG * VF_MAX_FRAMES + VF_SLOTS * VF_MAX_FRAMES + VF_MAX_REFS)
+
+struct idmap {
+    uint32_t old[IDMAP_SIZE], cur[IDMAP_SIZE];
+    uint32_t n;
+    uint32_t tmp_gen;
+};
+
+static int check_ids(struct idmap *m, uint32_t old_id, uint32_t cur_id)
+{
+    if (!!old_id != !!cur_id)
+        return 0;
+    if (!old_id)
+        return 1;
+    for (uint32_t i = 0; i < m->n; i++) {
+        if (m->old[i] == old_id)
+            return m->cur[i] == cur_id;
+        if (m->cur[i] == cur_id)
+            return 0; /* two old ids for one current id */
+    }
+    if (m->n == IDMAP_SIZE)
+        return 0;
+    m->old[m->n] = old_id;
+    m->cur[m->n] = cur_id;
+    m->n++;
+    return 1;
+}
+
+/* Scalars: an id of 0 gets a fresh one, so that a relation the old
+ * state relied on (two registers sharing bounds) must exist in the
+ * current state too. */
+static int check_scalar_ids(struct idmap *m, uint32_t old_id, uint32_t cur_id)
+{
+    if (!old_id)
+        old_id = 0x80000000u + ++m->tmp_gen;
+    if (!cur_id)
+        cur_id = 0x80000000u + ++m->tmp_gen;
+    return check_ids(m, old_id, cur_id);
+}
+
+static int range_within(const struct vf_reg *o, const struct vf_reg *c)
+{
+    return o->umin <= c->umin && o->umax >= c->umax && o->smin <= c->smin && o->smax >= c->smax &&
+           o->u32_min <= c->u32_min && o->u32_max >= c->u32_max && o->s32_min <= c->s32_min &&
+           o->s32_max >= c->s32_max;
+}
+
+static int regsafe(const struct vf_reg *o, const struct vf_reg *c, struct idmap *m)
+{
+    if (o->type == VF_NOT_INIT)
+        return 1;
+    if (c->type == VF_NOT_INIT)
+        return 0;
+    if (o->type != c->type)
+        return 0;
+    switch (o->type) {
+    case VF_SCALAR:
+        if (!range_within(o, c) || !tnum_in(o->var_off, c->var_off))
+            return 0;
+        return check_scalar_ids(m, o->id, c->id);
+    case VF_PTR_TO_MAP_KEY:
+    case VF_PTR_TO_MAP_VALUE:
+    case VF_CONST_PTR_TO_MAP:
+        if (o->map != c->map || o->flags != c->flags || o->off != c->off || o->mem_size != c->mem_size)
+            return 0;
+        return range_within(o, c) && tnum_in(o->var_off, c->var_off) && check_ids(m, o->id, c->id) &&
+               check_ids(m, o->ref_obj_id, c->ref_obj_id);
+    case VF_PTR_TO_PACKET:
+    case VF_PTR_TO_PACKET_META:
+        /* the current pointer must have at least the range the old one
+         * had proven, at the same offset */
+        if (o->range > c->range || o->off != c->off)
+            return 0;
+        if (o->range < 0 && o->range != c->range)
+            return 0;
+        return check_ids(m, o->id, c->id) && range_within(o, c) && tnum_in(o->var_off, c->var_off);
+    case VF_PTR_TO_STACK:
+        if (o->frameno != c->frameno)
+            return 0;
+        /* fall through */
+    default:
+        return o->flags == c->flags && o->off == c->off && o->mem_size == c->mem_size && o->subprog == c->subprog &&
+               o->btf_id == c->btf_id && o->map == c->map && range_within(o, c) && tnum_in(o->var_off, c->var_off) &&
+               check_ids(m, o->id, c->id) && check_ids(m, o->ref_obj_id, c->ref_obj_id);
+    }
+}
+
+static int stacksafe(const struct vf_frame *o, const struct vf_frame *c, struct idmap *m)
+{
+    for (uint32_t i = 0; i < o->allocated; i++) {
+        uint32_t spi = i / 8, b = 7 - i % 8; /* bytes from the top of the frame down */
+        uint8_t ot = o->slots[spi].type[b], ct;
+
+        if (ot == VF_STACK_INVALID)
+            continue;
+        if (i >= c->allocated)
+            return 0;
+        ct = c->slots[spi].type[b];
+        if (ot == VF_STACK_MISC && ct == VF_STACK_ZERO)
+            continue;
+        if (ot == VF_STACK_MISC && ct == VF_STACK_SPILL && c->slots[spi].spilled.type == VF_SCALAR)
+            continue; /* any data is at least as general as a spilled scalar */
+        if (ot != ct)
+            return 0;
+        if (b != 0 || ot != VF_STACK_SPILL)
+            continue;
+        if (o->slots[spi].spill_size != c->slots[spi].spill_size)
+            return 0;
+        if (!regsafe(&o->slots[spi].spilled, &c->slots[spi].spilled, m))
+            return 0;
+    }
+    return 1;
+}
+
+static int states_equal(const struct vf_state *o, const struct vf_state *c)
+{
+    static __thread struct idmap m;
+
+    if (o->curframe != c->curframe)
+        return 0;
+    if (o->speculative && !c->speculative)
+        return 0;
+    if (!!o->active_lock_id != !!c->active_lock_id || o->active_lock_map != c->active_lock_map)
+        return 0;
+    m.n = 0;
+    m.tmp_gen = 0;
+    if (o->active_lock_id && !check_ids(&m, o->active_lock_id, c->active_lock_id))
+        return 0;
+    if (o->nrefs != c->nrefs)
+        return 0;
+    for (uint32_t i = 0; i < o->nrefs; i++)
+        if (!check_ids(&m, o->refs[i].id, c->refs[i].id))
+            return 0;
+    for (uint32_t f = 0; f <= o->curframe; f++) {
+        const struct vf_frame *of = o->frame[f], *cf = c->frame[f];
+        if (of->callsite != cf->callsite || of->in_callback != cf->in_callback)
+            return 0;
+        for (int r = 0; r < VF_MAX_REG; r++)
+            if (!regsafe(&of->regs[r], &cf->regs[r], &m))
+                return 0;
+        if (!stacksafe(of, cf, &m))
+            return 0;
+    }
+    return 1;
+}
+
+/* The registers of the current frame are the same, bit for bit
+ * (states_maybe_looping). */
+static int same_regs(const struct vf_reg *a, const struct vf_reg *b)
+{
+    return a->type == b->type && a->flags == b->flags && a->off == b->off && a->map == b->map &&
+           a->range == b->range && a->mem_size == b->mem_size && a->subprog == b->subprog && a->id == b->id &&
+           a->ref_obj_id == b->ref_obj_id && tnum_eq(a->var_off, b->var_off) && a->smin == b->smin &&
+           a->smax == b->smax && a->umin == b->umin && a->umax == b->umax && a->s32_min == b->s32_min &&
+           a->s32_max == b->s32_max && a->u32_min == b->u32_min && a->u32_max == b->u32_max &&
+           a->frameno == b->frameno;
+}
+
+static int maybe_looping(const struct vf_state *o, const struct vf_state *c)
+{
+    if (o->curframe != c->curframe)
+        return 0;
+    for (int r = 0; r < VF_MAX_REG; r++)
+        if (!same_regs(&o->frame[c->curframe]->regs[r], &c->frame[c->curframe]->regs[r]))
+            return 0;
+    return 1;
+}
+
+int vf_is_state_visited(struct vf_env *env, uint32_t insn)
+{
+    struct vf_insn_aux *aux = &env->aux[insn];
+    struct vf_state_list **pp, *sl, *n;
+    struct vf_state *cur = env->cur, *copy;
+    int add = 0;
+
+    if (!aux->prune_point)
+        return 0;
+    if (aux->force_checkpoint ||
+        (env->jmps_processed - env->prev_jmps_processed >= 2 && env->insn_processed - env->prev_insn_processed >= 8))
+        add = 1;
+    for (pp = &aux->states; (sl = *pp);) {
+        if (sl->st->branches) {
+            if (maybe_looping(sl->st, cur) && states_equal(sl->st, cur))
+                return vf_reject(env, -EINVAL, insn, "infinite loop detected at insn %u", insn);
+            /* walking a loop: keep checkpoints sparse */
+            if (env->jmps_processed - env->prev_jmps_processed < 20 &&
+                env->insn_processed - env->prev_insn_processed < 100)
+                add = 0;
+            goto miss;
+        }
+        if (states_equal(sl->st, cur)) {
+            sl->hit++;
+            return 1;
+        }
+    miss:
+        if (add)
+            sl->miss++;
+        if (sl->miss > sl->hit * 3 + 3) {
+            *pp = sl->next;
+            aux->nstates--;
+            sl->next = env->evicted;
+            env->evicted = sl;
+            continue;
+        }
+        pp = &sl->next;
+    }
+    if (!add)
+        return 0;
+    env->total_states++;
+    env->explored_states++;
+    if (env->explored_states > env->peak_states)
+        env->peak_states = env->explored_states;
+    env->prev_insn_processed = env->insn_processed;
+    env->prev_jmps_processed = env->jmps_processed;
+    copy = vf_state_dup(cur);
+    n = calloc(1, sizeof(*n));
+    if (!copy || !n) {
+        vf_state_free(copy);
+        free(n);
+        return vf_reject(env, -ENOMEM, insn, "out of memory");
+    }
+    copy->branches = 1;
+    copy->parent = cur->parent;
+    copy->insn_idx = insn;
+    cur->parent = copy;
+    n->st = copy;
+    n->next = aux->states;
+    aux->states = n;
+    aux->nstates++;
+    if (aux->nstates > env->max_states_per_insn)
+        env->max_states_per_insn = aux->nstates;
+    return 0;
+}
+
+static void free_list(struct vf_state_list *sl)
+{
+    while (sl) {
+        struct vf_state_list *n = sl->next;
+        vf_state_free(sl->st);
+        free(sl);
+        sl = n;
+    }
+}
+
+void vf_free_explored(struct vf_env *env)
+{
+    for (uint32_t i = 0; i < env->cnt; i++) {
+        free_list(env->aux[i].states);
+        env->aux[i].states = NULL;
+        env->aux[i].nstates = 0;
+    }
+    free_list(env->evicted);
+    env->evicted = NULL;
+    env->explored_states = 0;
+}

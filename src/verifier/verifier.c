@@ -1,0 +1,137 @@
+/* verifier.c - one verification from start to end (the kernel's
+ * bpf_check): the environment set up from the options, the control
+ * flow checked (cfg.c), every path walked (check.c), the combined stack
+ * depth checked across calls, the statistics and the log's last lines,
+ * and the facts the fix-up stage needs. */
+#include <bpf/btf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../progtypes/progtypes.h"
+#include "check.h"
+#include "explain.h"
+#include "verifier.h"
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Records of rec_size bytes, of which the first sizeof(T) are T: packed
+ * copies (the kernel accepts larger records from newer user space). */
+static void *unpack(const void *recs, uint32_t rec_size, uint32_t cnt, size_t elem)
+{
+    char *out;
+
+    if (!recs || !cnt || rec_size < elem)
+        return NULL;
+    out = malloc(cnt * elem);
+    if (!out)
+        return NULL;
+    for (uint32_t i = 0; i < cnt; i++)
+        memcpy(out + i * elem, (const char *)recs + (size_t)i * rec_size, elem);
+    return out;
+}
+
+int vf_verify(const struct vf_opts *o, struct vf_result *res, struct cm_diag *d)
+{
+    struct vf_env *env;
+    struct btf *btf = NULL;
+    uint64_t t0 = now_ns();
+    int err;
+
+    memset(res, 0, sizeof(*res));
+    env = calloc(1, sizeof(*env));
+    if (!env)
+        return cm_diag_err(d, -ENOMEM, -1, "out of memory");
+    env->insns = o->insns;
+    env->cnt = o->cnt;
+    env->pt = o->pt;
+    env->type = o->type;
+    env->attach = o->attach;
+    env->priv = o->priv;
+    env->gpl = o->gpl;
+    env->prog_flags = o->prog_flags;
+    env->strict_alignment = (o->prog_flags & BPF_F_STRICT_ALIGNMENT) && !(o->prog_flags & BPF_F_ANY_ALIGNMENT);
+    env->insn_map = o->insn_map;
+    env->log_level = o->log_level;
+    env->diag = d;
+    if (o->btf_raw && o->btf_size) {
+        btf = btf__new(o->btf_raw, (uint32_t)o->btf_size);
+        if (!btf || libbpf_get_error(btf))
+            btf = NULL; /* without usable BTF the program is verified without it */
+    }
+    env->btf = btf;
+    env->func_info = unpack(o->func_info, o->func_info_rec_size, o->func_info_cnt, sizeof(struct bpf_func_info));
+    env->nfunc_info = env->func_info ? o->func_info_cnt : 0;
+    env->line_info = unpack(o->line_info, o->line_info_rec_size, o->line_info_cnt, sizeof(struct bpf_line_info));
+    env->nline_info = env->line_info ? o->line_info_cnt : 0;
+    if (o->log_level) {
+        env->log_size = 1u << 24;
+        env->log = malloc(env->log_size);
+        if (env->log)
+            env->log[0] = 0;
+        else
+            env->log_size = 0;
+    }
+    env->aux = calloc(o->cnt ? o->cnt : 1, sizeof(*env->aux));
+    if (!env->aux) {
+        err = cm_diag_err(d, -ENOMEM, -1, "out of memory");
+        goto out;
+    }
+    err = vf_check_cfg(env);
+    if (!err)
+        err = vf_do_check_all(env);
+    if (!err)
+        err = vf_check_max_stack_depth(env);
+    res->accepted = !err;
+    res->processed_insns = env->insn_processed;
+    res->total_states = env->total_states;
+    res->peak_states = env->peak_states;
+    res->max_states_per_insn = env->max_states_per_insn;
+    res->mark_read = env->mark_read;
+    res->time_ns = now_ns() - t0;
+    res->stack_depth = env->nsub ? env->sub[0].stack_depth : 0;
+    if (err) {
+        char buf[4096];
+        if (vf_explain(env, buf, sizeof(buf)) > 0)
+            res->explain = strdup(buf);
+    }
+    if (env->log_level && env->log) {
+        vf_log_stats(env, res->time_ns);
+        res->log = env->log;
+        res->log_len = env->log_len;
+        env->log = NULL;
+    }
+    res->facts = calloc(o->cnt ? o->cnt : 1, sizeof(*res->facts));
+    if (res->facts)
+        for (uint32_t i = 0; i < o->cnt; i++) {
+            res->facts[i].ctx_access = env->aux[i].ctx_access;
+            res->facts[i].seen = env->aux[i].seen;
+            res->facts[i].ctx_field_size = env->aux[i].ctx_field_size;
+        }
+    else if (!err)
+        err = cm_diag_err(d, -ENOMEM, -1, "out of memory");
+out:
+    free(env->aux);
+    free(env->log);
+    free(env->path);
+    free((void *)env->func_info);
+    free((void *)env->line_info);
+    btf__free(btf);
+    free(env);
+    return err;
+}
+
+void vf_result_free(struct vf_result *res)
+{
+    free(res->facts);
+    free(res->log);
+    free(res->explain);
+    memset(res, 0, sizeof(*res));
+}
