@@ -65,4 +65,13 @@ static inline int tnum_eq(struct tnum a, struct tnum b)
 /* Print as the kernel's log does: "(0x0; 0xff)" style into buf. */
 int tnum_fmt(char *buf, unsigned long size, struct tnum a);
 
+/* tnum.c additions */
+/* Can a and b hold a common value (their known bits agree where both are
+ * known)?  The kernel's tnum_overlap (6.18's is_branch_taken uses it). */
+int tnum_overlap(struct tnum a, struct tnum b);
+/* Byte swaps of the low 16 / 32 / 64 bits (the rest cleared): BPF_END. */
+struct tnum tnum_bswap16(struct tnum a);
+struct tnum tnum_bswap32(struct tnum a);
+struct tnum tnum_bswap64(struct tnum a);
+
 #endif

@@ -215,4 +215,26 @@ void vf_branch_refine(struct vf_reg *true_dst, struct vf_reg *true_src, struct v
  * A branch whose refinement makes them inconsistent cannot be taken. */
 int vf_reg_bounds_sane(const struct vf_reg *r);
 
+/* scalar.c additions */
+/* __mark_reg_unbounded: the six ranges unbounded, var_off kept. */
+void vf_mark_unbounded(struct vf_reg *r);
+/* The kernel's is_safe_to_compute_dst_reg_range (6.18): 1 when
+ * vf_scalar_alu tracks "dst op src" (ADD SUB MUL AND OR XOR NEG always;
+ * LSH RSH ARSH when src is a constant below the width), 0 when it makes
+ * dst entirely unknown instead (DIV and MOD, signed or not: 6.18 does not
+ * track them, even for a constant divisor; shifts by a non-constant or
+ * too large amount).  The unknown result is 64-bit even for a 32-bit
+ * operation, as the kernel's; vf_scalar_alu then behaves as
+ * vf_mark_unknown (id, off cleared; precise 0: set it in unprivileged
+ * mode, as the kernel's __mark_reg_unknown does).  For BPF_K the caller
+ * passes src = vf_mark_known((uint64_t)(int64_t)imm), as the kernel's
+ * fake register, also for 32-bit operations.  vf_scalar_alu leaves id and
+ * off alone otherwise: resetting id (or the 6.18 BPF_ADD_CONST link) is
+ * the caller's, as in the kernel's adjust_reg_min_max_vals. */
+int vf_scalar_alu_safe(const struct vf_reg *src, uint8_t op, int alu32);
+/* The 32-bit sign extensions w = (s8)w, w = (s16)w (BPF_ALU | BPF_MOV |
+ * BPF_X, off 8 or 16; size 1 or 2): the kernel's coerce_subreg_to_size_sx,
+ * then the zero extension to 64 bits and bounds sync. */
+void vf_sext32(struct vf_reg *r, int size);
+
 #endif
