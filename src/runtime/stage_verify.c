@@ -37,7 +37,8 @@ int prog_stage_verify(struct bpfrt_prog *prog, const struct bpfrt_prog_load_opts
             continue;
         id = (uint32_t)in->imm;
         name = bpfrt_helper_name(id);
-        if (name && !pt->helper_allowed(id))
+        /* the type's func_proto, privileged (the verifier's default) */
+        if (name && !pt_func_proto(pt, id, (int)prog->attach, 1))
             return cm_diag_err(d, -EINVAL, (long)i, "unknown func bpf_%s#%d: programs of type %s may not call it",
                                name, in->imm, pt->name);
         {
