@@ -36,13 +36,14 @@ const struct hlp_proto *pt_fp_cgroup_common(uint32_t id, int attach)
 }
 
 /* Hooks that run in the context of a process (socket creation, bind,
- * connect, sysctl, sockopt, device): its facts. */
+ * connect, sysctl, sockopt, device): its facts.  (6.1 listed
+ * bpf_get_current_comm here too; 6.18 leaves it to the base set's
+ * CAP_PERFMON tier, as the running kernel shows with CAP_BPF alone.) */
 const struct hlp_proto *pt_fp_cgroup_current(uint32_t id)
 {
     switch (id) {
     case BPF_FUNC_get_current_uid_gid:
     case BPF_FUNC_get_current_pid_tgid:
-    case BPF_FUNC_get_current_comm:
     case BPF_FUNC_get_current_cgroup_id:
     case BPF_FUNC_get_current_ancestor_cgroup_id: return hlp_proto(id);
     case BPF_FUNC_get_cgroup_classid: return PT_V(get_cgroup_classid, "curr");

@@ -10,65 +10,18 @@
 
 #include "pt_funcs.h"
 
-/* bpf_tracing_func_proto: the current task, kernel and user memory,
- * perf counters, signals, task storage, ... on top of the base set. */
+/* bpf_tracing_func_proto.  In 6.1 it listed the current task's facts,
+ * kernel and user memory reads, perf counters, signals, task storage ...
+ * itself, for any tracing program; 6.18 moved them into
+ * bpf_base_func_proto with its capability tiers, which the running kernel
+ * shows: a syscall program loaded with CAP_BPF alone gets none of the
+ * CAP_PERFMON tier.  What stays here is what only tracing programs get. */
 const struct hlp_proto *pt_fp_tracing_base(uint32_t id, int priv)
 {
     switch (id) {
-    case BPF_FUNC_map_lookup_elem:
-    case BPF_FUNC_map_update_elem:
-    case BPF_FUNC_map_delete_elem:
-    case BPF_FUNC_map_push_elem:
-    case BPF_FUNC_map_pop_elem:
-    case BPF_FUNC_map_peek_elem:
-    case BPF_FUNC_map_lookup_percpu_elem:
-    case BPF_FUNC_ktime_get_ns:
-    case BPF_FUNC_ktime_get_boot_ns:
-    case BPF_FUNC_tail_call:
-    case BPF_FUNC_get_current_pid_tgid:
-    case BPF_FUNC_get_current_task:
-    case BPF_FUNC_get_current_task_btf:
-    case BPF_FUNC_task_pt_regs:
-    case BPF_FUNC_get_current_uid_gid:
-    case BPF_FUNC_get_current_comm:
-    case BPF_FUNC_trace_printk:
-    case BPF_FUNC_get_smp_processor_id:
-    case BPF_FUNC_get_numa_node_id:
-    case BPF_FUNC_perf_event_read:
-    case BPF_FUNC_current_task_under_cgroup:
-    case BPF_FUNC_get_prandom_u32:
-    case BPF_FUNC_probe_write_user:
-    case BPF_FUNC_probe_read_user:
-    case BPF_FUNC_probe_read_kernel:
-    case BPF_FUNC_probe_read_user_str:
-    case BPF_FUNC_probe_read_kernel_str:
-    case BPF_FUNC_probe_read:
-    case BPF_FUNC_probe_read_str:
-    case BPF_FUNC_get_current_cgroup_id:
-    case BPF_FUNC_get_current_ancestor_cgroup_id:
-    case BPF_FUNC_send_signal:
-    case BPF_FUNC_send_signal_thread:
-    case BPF_FUNC_perf_event_read_value:
-    case BPF_FUNC_get_ns_current_pid_tgid:
-    case BPF_FUNC_ringbuf_output:
-    case BPF_FUNC_ringbuf_reserve:
-    case BPF_FUNC_ringbuf_submit:
-    case BPF_FUNC_ringbuf_discard:
-    case BPF_FUNC_ringbuf_query:
-    case BPF_FUNC_jiffies64:
-    case BPF_FUNC_get_task_stack:
-    case BPF_FUNC_copy_from_user:
-    case BPF_FUNC_copy_from_user_task:
-    case BPF_FUNC_snprintf_btf:
-    case BPF_FUNC_per_cpu_ptr:
-    case BPF_FUNC_this_cpu_ptr:
-    case BPF_FUNC_task_storage_get:
-    case BPF_FUNC_task_storage_delete:
-    case BPF_FUNC_for_each_map_elem:
-    case BPF_FUNC_snprintf:
-    case BPF_FUNC_get_branch_snapshot:
-    case BPF_FUNC_find_vma:
-    case BPF_FUNC_trace_vprintk: return hlp_proto(id);
+    case BPF_FUNC_probe_write_user: /* NULL under lockdown (LOCKDOWN_BPF_WRITE_USER) */
+    case BPF_FUNC_probe_read:       /* the compat reads, NULL under lockdown (LOCKDOWN_BPF_READ_KERNEL) */
+    case BPF_FUNC_probe_read_str: return hlp_proto(id);
     case BPF_FUNC_get_func_ip: return PT_V(get_func_ip, "tracing");
     default: return pt_fp_base(id, priv);
     }
@@ -231,7 +184,7 @@ const struct hlp_proto *pt_fp_ext(uint32_t id, int attach, int priv)
 const struct hlp_proto *pt_fp_syscall(uint32_t id, int attach, int priv)
 {
     switch (id) {
-    case BPF_FUNC_sys_bpf: return priv ? hlp_proto(id) : NULL;
+    case BPF_FUNC_sys_bpf: return priv == PT_PRIV_FULL ? hlp_proto(id) : NULL; /* perfmon_capable() */
     case BPF_FUNC_btf_find_by_name_kind:
     case BPF_FUNC_sys_close:
     case BPF_FUNC_kallsyms_lookup_name: return hlp_proto(id);
