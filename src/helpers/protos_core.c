@@ -151,9 +151,10 @@ const struct hlp_proto hlp_protos_core[] = {
     /* bpf_set_retval_proto (kernel/bpf/cgroup.c) */
     R(set_retval, .ret = HR_INTEGER, .arg = {HA_ANYTHING}),
     /* bpf_copy_from_user_task_proto (kernel/bpf/helpers.c) */
-    R(copy_from_user_task, .ret = HR_INTEGER, .arg = {HA_MEM, HA_CONST_SIZE_OR_ZERO, HA_ANYTHING, HA_BTF_ID},
-      .arg_flags = {HAF_UNINIT|HAF_WRITE, 0, 0, 0}, .arg_btf_type = {NULL, NULL, NULL, "task_struct"}, .gpl_only = 1,
-      .might_sleep = 1),
+    R(copy_from_user_task, .ret = HR_INTEGER,
+      .arg = {HA_MEM, HA_CONST_SIZE_OR_ZERO, HA_ANYTHING, HA_BTF_ID, HA_ANYTHING},
+      .arg_flags = {HAF_UNINIT|HAF_WRITE, 0, 0, 0, 0}, .arg_btf_type = {NULL, NULL, NULL, "task_struct", NULL},
+      .gpl_only = 1, .might_sleep = 1),
     /* bpf_kptr_xchg_proto (kernel/bpf/helpers.c) */
     R(kptr_xchg, .ret = HR_BTF_ID_OR_NULL, .arg = {HA_KPTR, HA_BTF_ID}, .arg_flags = {0, HAF_OR_NULL},
       .ref = HREF_ACQUIRE_RELEASE, .release_arg = 1, .privileged = HLP_PRIV_BPF),

@@ -118,15 +118,18 @@ const struct hlp_proto hlp_protos_net[] = {
     /* bpf_sk_redirect_hash_proto (net/core/sock_map.c) */
     R(sk_redirect_hash, .ret = HR_INTEGER, .arg = {HA_CTX, HA_CONST_MAP_PTR, HA_MAP_KEY, HA_ANYTHING}),
     /* bpf_lwt_in_push_encap_proto (net/core/filter.c) */
-    R(lwt_push_encap, .ret = HR_INTEGER, .arg = {HA_CTX, HA_ANYTHING, HA_MEM}, .arg_flags = {0, 0, HAF_RDONLY},
+    R(lwt_push_encap, .ret = HR_INTEGER, .arg = {HA_CTX, HA_ANYTHING, HA_MEM, HA_CONST_SIZE},
+      .arg_flags = {0, 0, HAF_RDONLY, 0},
       .changes_pkt_data = 1),
     /* bpf_lwt_seg6_store_bytes_proto (net/core/filter.c) */
-    R(lwt_seg6_store_bytes, .ret = HR_INTEGER, .arg = {HA_CTX, HA_ANYTHING, HA_MEM}, .arg_flags = {0, 0, HAF_RDONLY},
+    R(lwt_seg6_store_bytes, .ret = HR_INTEGER, .arg = {HA_CTX, HA_ANYTHING, HA_MEM, HA_CONST_SIZE},
+      .arg_flags = {0, 0, HAF_RDONLY, 0},
       .changes_pkt_data = 1),
     /* bpf_lwt_seg6_adjust_srh_proto (net/core/filter.c) */
     R(lwt_seg6_adjust_srh, .ret = HR_INTEGER, .arg = {HA_CTX, HA_ANYTHING, HA_ANYTHING}, .changes_pkt_data = 1),
     /* bpf_lwt_seg6_action_proto (net/core/filter.c) */
-    R(lwt_seg6_action, .ret = HR_INTEGER, .arg = {HA_CTX, HA_ANYTHING, HA_MEM}, .arg_flags = {0, 0, HAF_RDONLY},
+    R(lwt_seg6_action, .ret = HR_INTEGER, .arg = {HA_CTX, HA_ANYTHING, HA_MEM, HA_CONST_SIZE},
+      .arg_flags = {0, 0, HAF_RDONLY, 0},
       .changes_pkt_data = 1),
     /* bpf_skb_cgroup_id_proto (net/core/filter.c) */
     R(skb_cgroup_id, .ret = HR_INTEGER, .arg = {HA_CTX}),
@@ -322,8 +325,8 @@ const struct hlp_proto hlp_variants_net[] = {
     R(fib_lookup, .variant = "xdp", .ret = HR_INTEGER, .arg = {HA_CTX, HA_MEM, HA_CONST_SIZE, HA_ANYTHING},
       .gpl_only = 1),
     /* bpf_lwt_xmit_push_encap_proto (net/core/filter.c) */
-    R(lwt_push_encap, .variant = "lwt_xmit", .ret = HR_INTEGER, .arg = {HA_CTX, HA_ANYTHING, HA_MEM},
-      .arg_flags = {0, 0, HAF_RDONLY}, .changes_pkt_data = 1),
+    R(lwt_push_encap, .variant = "lwt_xmit", .ret = HR_INTEGER, .arg = {HA_CTX, HA_ANYTHING, HA_MEM, HA_CONST_SIZE},
+      .arg_flags = {0, 0, HAF_RDONLY, 0}, .changes_pkt_data = 1),
     /* bpf_tc_sk_lookup_tcp_proto (net/core/filter.c) */
     R(sk_lookup_tcp, .variant = "tc", .ret = HR_SOCKET_OR_NULL,
       .arg = {HA_CTX, HA_MEM, HA_CONST_SIZE, HA_ANYTHING, HA_ANYTHING}, .arg_flags = {0, HAF_RDONLY, 0, 0, 0},

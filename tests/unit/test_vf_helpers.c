@@ -306,3 +306,171 @@ Test(vf_helpers, type_sets_match_the_running_kernel_without_perfmon, .timeout = 
         cr_skip_test("needs root to probe with CAP_BPF alone");
     compare_all(PT_PRIV_BPF_ONLY, "CAP_BPF only");
 }
+
+/* ---- the prototypes */
+
+/* Every helper of the UAPI header (__BPF_FUNC_MAPPER) has a default
+ * prototype, with its own id, and nothing past the header's last id. */
+Test(vf_helpers, every_uapi_helper_has_a_prototype)
+{
+    for (uint32_t id = 1; id < hlp_max_id(); id++) {
+        const struct hlp_proto *p = hlp_proto(id);
+        cr_assert(p, "bpf_%s (#%u) has no prototype", bpfrt_helper_name(id), id);
+        cr_assert_eq(p->id, id);
+        cr_assert_null(p->variant, "bpf_%s: the default is not a variant", bpfrt_helper_name(id));
+        cr_assert(p->cb_arg == HLP_NO_CB || (p->cb_arg < 5 && p->arg[p->cb_arg] == HA_FUNC),
+                  "bpf_%s: cb_arg %u is not an HA_FUNC argument", bpfrt_helper_name(id), p->cb_arg);
+        for (int a = 0; a < 5; a++) {
+            if (p->arg_flags[a] & HAF_FIXED)
+                cr_assert(p->arg_size[a] > 0, "bpf_%s arg %d: fixed size 0", bpfrt_helper_name(id), a + 1);
+            /* a memory argument without a fixed size is followed by its size (check_arg_pair_ok) */
+            if (p->arg[a] == HA_MEM && !(p->arg_flags[a] & HAF_FIXED))
+                cr_assert(a < 4 && (p->arg[a + 1] == HA_CONST_SIZE || p->arg[a + 1] == HA_CONST_SIZE_OR_ZERO),
+                          "bpf_%s arg %d: memory without its size", bpfrt_helper_name(id), a + 1);
+        }
+    }
+    cr_assert_null(hlp_proto(0));
+    cr_assert_null(hlp_proto(hlp_max_id()));
+    cr_assert_null(hlp_proto(100000));
+    /* and the variants all name helpers of the header */
+    for (unsigned i = 0; hlp_proto_nth(i); i++) {
+        const struct hlp_proto *p = hlp_proto_nth(i);
+        cr_assert(p->id > 0 && p->id < hlp_max_id());
+        if (p->variant)
+            cr_assert_eq(hlp_proto_variant(p->id, p->variant), p, "bpf_%s variant %s", bpfrt_helper_name(p->id),
+                         p->variant);
+    }
+}
+
+/* The run-time table's GPL flags are the kernel's (check_helper_call
+ * refuses a GPL-only helper to a non-GPL program: "cannot call
+ * GPL-restricted function from non-GPL compatible program"). */
+Test(vf_helpers, helper_table_gpl_flags_are_the_prototypes)
+{
+    unsigned checked = 0;
+
+    for (uint32_t id = 1; id < hlp_max_id(); id++) {
+        const struct hlp_desc *h = hlp_find(id);
+        if (!h)
+            continue;
+        checked++;
+        cr_assert_eq(!!h->gpl_only, !!hlp_proto(id)->gpl_only, "bpf_%s: helper table gpl_only %d, kernel %d", h->name,
+                     h->gpl_only, hlp_proto(id)->gpl_only);
+    }
+    cr_assert(checked > 10, "only %u helpers have an implementation?", checked);
+}
+
+/* bpf_map_lookup_elem: (CONST_PTR_TO_MAP, PTR_TO_MAP_KEY) ->
+ * PTR_TO_MAP_VALUE_OR_NULL, packet pointers accepted as the key
+ * (bpf_map_lookup_elem_proto, kernel/bpf/helpers.c) */
+Test(vf_helpers, map_lookup_elem_prototype)
+{
+    const struct hlp_proto *p = hlp_proto(BPF_FUNC_map_lookup_elem);
+
+    cr_assert_eq(p->ret, HR_MAP_VALUE_OR_NULL);
+    cr_assert_eq(p->arg[0], HA_CONST_MAP_PTR);
+    cr_assert_eq(p->arg[1], HA_MAP_KEY);
+    cr_assert_eq(p->arg[2], HA_NONE);
+    cr_assert(p->pkt_access && !p->gpl_only && p->ref == HREF_NONE);
+}
+
+/* Ring buffer records are references: bpf_ringbuf_reserve acquires one
+ * (is_acquire_function), bpf_ringbuf_submit and _discard release their
+ * first argument (OBJ_RELEASE), the reserve_dynptr variant makes its
+ * dynptr argument the reference */
+Test(vf_helpers, ringbuf_references)
+{
+    const struct hlp_proto *r = hlp_proto(BPF_FUNC_ringbuf_reserve);
+
+    cr_assert_eq(r->ret, HR_ALLOC_MEM_OR_NULL);
+    cr_assert_eq(r->ref, HREF_ACQUIRE);
+    cr_assert_eq(r->arg[1], HA_CONST_ALLOC_SIZE_OR_ZERO);
+    for (uint32_t id = BPF_FUNC_ringbuf_submit; id <= BPF_FUNC_ringbuf_discard; id++) {
+        const struct hlp_proto *s = hlp_proto(id);
+        cr_assert_eq(s->ref, HREF_RELEASE);
+        cr_assert_eq(s->release_arg, 0);
+        cr_assert_eq(s->arg[0], HA_ALLOC_MEM);
+        cr_assert_eq(s->ret, HR_VOID);
+    }
+    cr_assert_eq(hlp_proto(BPF_FUNC_ringbuf_reserve_dynptr)->ref, HREF_ACQUIRE_DYNPTR);
+    cr_assert_eq(hlp_proto(BPF_FUNC_ringbuf_reserve_dynptr)->release_arg, 3);
+    cr_assert_eq(hlp_proto(BPF_FUNC_ringbuf_submit_dynptr)->ref, HREF_RELEASE);
+    cr_assert_eq(hlp_proto(BPF_FUNC_sk_release)->ref, HREF_RELEASE);
+    cr_assert_eq(hlp_proto(BPF_FUNC_sk_lookup_tcp)->ref, HREF_ACQUIRE);
+    cr_assert_eq(hlp_proto_variant(BPF_FUNC_sk_lookup_tcp, "xdp")->ref, HREF_ACQUIRE);
+    cr_assert_eq(hlp_proto(BPF_FUNC_kptr_xchg)->ref, HREF_ACQUIRE_RELEASE);
+    cr_assert_eq(hlp_proto(BPF_FUNC_kptr_xchg)->release_arg, 1);
+}
+
+/* bpf_helper_changes_pkt_data (net/core/filter.c): the helpers that may
+ * move the packet, after which the verifier forgets packet pointers */
+Test(vf_helpers, packet_changing_helpers)
+{
+    static const uint32_t changes[] = {BPF_FUNC_skb_store_bytes, BPF_FUNC_skb_pull_data, BPF_FUNC_xdp_adjust_head,
+                                       BPF_FUNC_xdp_adjust_tail, BPF_FUNC_l3_csum_replace, BPF_FUNC_msg_pop_data,
+                                       BPF_FUNC_lwt_push_encap, BPF_FUNC_store_hdr_opt, BPF_FUNC_clone_redirect};
+    for (size_t i = 0; i < N(changes); i++)
+        cr_assert(hlp_proto(changes[i])->changes_pkt_data, "bpf_%s", bpfrt_helper_name(changes[i]));
+    cr_assert(hlp_proto_variant(BPF_FUNC_skb_pull_data, "sk_skb")->changes_pkt_data);
+    cr_assert(hlp_proto_variant(BPF_FUNC_lwt_push_encap, "lwt_xmit")->changes_pkt_data);
+    cr_assert(!hlp_proto(BPF_FUNC_skb_load_bytes)->changes_pkt_data);
+    cr_assert(!hlp_proto(BPF_FUNC_xdp_load_bytes)->changes_pkt_data);
+    cr_assert(!hlp_proto(BPF_FUNC_redirect)->changes_pkt_data);
+}
+
+/* Callbacks and the range their r0 must lie in (callback_ret_range in the
+ * kernel's set_*_callback_state: 0 or 1) */
+Test(vf_helpers, callback_helpers)
+{
+    cr_assert_eq(hlp_proto(BPF_FUNC_loop)->cb_arg, 1);
+    cr_assert_eq(hlp_proto(BPF_FUNC_for_each_map_elem)->cb_arg, 1);
+    cr_assert_eq(hlp_proto(BPF_FUNC_timer_set_callback)->cb_arg, 1);
+    cr_assert_eq(hlp_proto(BPF_FUNC_find_vma)->cb_arg, 2);
+    cr_assert_eq(hlp_proto(BPF_FUNC_user_ringbuf_drain)->cb_arg, 1);
+    cr_assert_eq(hlp_proto(BPF_FUNC_loop)->cb_ret_min, 0);
+    cr_assert_eq(hlp_proto(BPF_FUNC_loop)->cb_ret_max, 1);
+    cr_assert_eq(hlp_proto(BPF_FUNC_map_lookup_elem)->cb_arg, HLP_NO_CB);
+}
+
+/* Per-type choices of the kernel's func_proto */
+Test(vf_helpers, type_helper_sets)
+{
+    const struct pt_desc *xdp = pt_by_type(BPF_PROG_TYPE_XDP), *sf = pt_by_type(BPF_PROG_TYPE_SOCKET_FILTER),
+                         *tc = pt_by_type(BPF_PROG_TYPE_SCHED_CLS), *sa = pt_by_type(BPF_PROG_TYPE_CGROUP_SOCK_ADDR),
+                         *tp = pt_by_type(BPF_PROG_TYPE_TRACEPOINT), *fd = pt_by_type(BPF_PROG_TYPE_FLOW_DISSECTOR),
+                         *raw = pt_by_type(BPF_PROG_TYPE_UNSPEC);
+
+    /* xdp_func_proto: xdp_adjust_head yes, skb_load_bytes no */
+    cr_assert(pt_func_proto(xdp, BPF_FUNC_xdp_adjust_head, BPF_XDP, 1));
+    cr_assert_null(pt_func_proto(xdp, BPF_FUNC_skb_load_bytes, BPF_XDP, 1));
+    cr_assert_null(pt_func_proto(sf, BPF_FUNC_xdp_adjust_head, 0, 1));
+    /* the variants each type takes */
+    cr_assert_str_eq(pt_func_proto(xdp, BPF_FUNC_perf_event_output, 0, 1)->variant, "xdp");
+    cr_assert_str_eq(pt_func_proto(tc, BPF_FUNC_perf_event_output, 0, 1)->variant, "skb");
+    cr_assert_str_eq(pt_func_proto(tp, BPF_FUNC_perf_event_output, 0, 1)->variant, "tp");
+    cr_assert_str_eq(pt_func_proto(xdp, BPF_FUNC_fib_lookup, 0, 1)->variant, "xdp");
+    cr_assert_null(pt_func_proto(tc, BPF_FUNC_fib_lookup, 0, 1)->variant);
+    cr_assert_str_eq(pt_func_proto(tc, BPF_FUNC_sk_lookup_tcp, 0, 1)->variant, "tc");
+    cr_assert_str_eq(pt_func_proto(fd, BPF_FUNC_skb_load_bytes, 0, 1)->variant, "flow_dissector");
+    /* trace_printk and the other perfmon_capable() helpers only for the privileged */
+    cr_assert(pt_func_proto(sf, BPF_FUNC_trace_printk, 0, PT_PRIV_FULL));
+    cr_assert_null(pt_func_proto(sf, BPF_FUNC_trace_printk, 0, PT_PRIV_BPF_ONLY));
+    cr_assert_null(pt_func_proto(sf, BPF_FUNC_trace_printk, 0, PT_PRIV_NONE));
+    cr_assert_null(pt_func_proto(sf, BPF_FUNC_spin_lock, 0, PT_PRIV_NONE)); /* bpf_capable() */
+    cr_assert(pt_func_proto(sf, BPF_FUNC_spin_lock, 0, PT_PRIV_BPF_ONLY));
+    cr_assert(pt_func_proto(sf, BPF_FUNC_map_lookup_elem, 0, PT_PRIV_NONE));
+    /* sock_addr_func_proto: bpf_bind only from connect hooks */
+    cr_assert(pt_func_proto(sa, BPF_FUNC_bind, BPF_CGROUP_INET4_CONNECT, 1));
+    cr_assert_null(pt_func_proto(sa, BPF_FUNC_bind, BPF_CGROUP_UDP4_SENDMSG, 1));
+    cr_assert_str_eq(pt_func_proto(sa, BPF_FUNC_setsockopt, BPF_CGROUP_INET4_BIND, 1)->variant, "sock_addr");
+    /* the raw convention keeps every helper */
+    for (uint32_t id = 1; id < hlp_max_id(); id++)
+        cr_assert(pt_func_proto(raw, id, 0, 0), "raw: bpf_%s", bpfrt_helper_name(id));
+    /* every type row has a func_proto */
+    for (int ty = 0; ty < 40; ty++) {
+        const struct pt_desc *d = pt_by_type((enum bpf_prog_type)ty);
+        if (d)
+            cr_assert(d->func_proto, "%s", d->name);
+    }
+    cr_assert_null(pt_func_proto(NULL, BPF_FUNC_map_lookup_elem, 0, 1));
+}
