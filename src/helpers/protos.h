@@ -47,6 +47,9 @@ enum hlp_arg {
     HA_DYNPTR,             /* ARG_PTR_TO_DYNPTR */
     HA_KPTR,               /* ARG_PTR_TO_KPTR */
     HA_MAP_VALUE_OR_KEY,   /* value or key pointer (bpf_map_lookup_percpu_elem-like uses) */
+    /* (no helper of the 6.1 UAPI uses HA_SCALAR, HA_LONG, HA_INT or HA_MAP_VALUE_OR_KEY: the
+     * kernel's ARG_PTR_TO_LONG/INT became HA_MEM | HAF_FIXED | HAF_UNINIT | HAF_WRITE |
+     * HAF_ALIGNED with arg_size 8 or 4, as in Debian's 6.1 and in 6.18) */
 };
 
 /* Argument modifiers (the kernel's PTR_MAYBE_NULL, MEM_RDONLY, MEM_UNINIT,
@@ -56,6 +59,12 @@ enum hlp_arg {
 #define HAF_UNINIT 0x4    /* the helper writes it; it need not be initialised */
 #define HAF_RINGBUF 0x8   /* a ring buffer record */
 #define HAF_FIXED 0x10    /* fixed size (arg_size[] gives it), no size argument */
+#define HAF_WRITE 0x20    /* the helper writes the memory (the kernel's MEM_WRITE): a read-only
+                             region (a .rodata value, MEM_RDONLY memory) is refused */
+#define HAF_ALIGNED 0x40  /* the memory must be aligned to its fixed size (MEM_ALIGNED: the
+                             former ARG_PTR_TO_LONG/INT) */
+#define HAF_DYNPTR_LOCAL 0x80 /* HA_DYNPTR: a local (stack) dynptr (DYNPTR_TYPE_LOCAL); with
+                             HAF_RINGBUF a ring buffer dynptr (DYNPTR_TYPE_RINGBUF); neither: any */
 
 /* Return kinds (the kernel's enum bpf_return_type, base part). */
 enum hlp_ret {
@@ -72,6 +81,8 @@ enum hlp_ret {
     HR_BTF_ID,             /* RET_PTR_TO_BTF_ID */
     HR_MEM_OR_NULL,        /* RET_PTR_TO_MEM | PTR_MAYBE_NULL with a fixed size (ret_size) */
     HR_MAP_VALUE,          /* map value, never NULL (not used by 6.x helpers; kept for completeness) */
+    HR_DYNPTR_MEM_OR_NULL, /* RET_PTR_TO_DYNPTR_MEM_OR_NULL: bpf_dynptr_data's slice of the dynptr
+                              argument, of the size argument (a constant), or NULL */
 };
 
 /* How a helper works with references (the kernel's is_acquire_function,
@@ -80,6 +91,12 @@ enum hlp_ref {
     HREF_NONE = 0,
     HREF_ACQUIRE,   /* the returned pointer is a reference to release on every path */
     HREF_RELEASE,   /* the argument hlp_proto.release_arg is a reference this call releases */
+    HREF_ACQUIRE_RELEASE, /* both (bpf_kptr_xchg: releases the new pointer, release_arg, and
+                             returns the old one as a reference) */
+    HREF_ACQUIRE_DYNPTR,  /* the dynptr argument release_arg becomes a reference, released by
+                             the helpers that take it with HREF_RELEASE (ringbuf_reserve_dynptr) */
+    /* Besides these, the kernel makes bpf_map_lookup_elem an acquire function when its map is a
+     * sockmap or sockhash (is_acquire_function): the verifier checks the map type. */
 };
 
 struct hlp_proto {
@@ -105,13 +122,30 @@ struct hlp_proto {
      * r0 must lie in (callback_ret_range). */
     uint8_t cb_arg;
     int32_t cb_ret_min, cb_ret_max;
+    uint8_t ret_flags;           /* HAF_RDONLY: the returned memory is read-only (MEM_RDONLY:
+                                    bpf_per_cpu_ptr, bpf_this_cpu_ptr) */
+    uint8_t restricted;          /* the kernel's .allowed callback limits the helper to some attach
+                                    points (bpf_d_path, bpf_ima_inode_hash, the tracing
+                                    sk_storage helpers): func_proto offers it, the attach check is the
+                                    verifier's (bpfrt has no attach target: it accepts) */
 };
+
+/* cb_arg when the helper takes no callback. */
+#define HLP_NO_CB 0xff
+/* privileged: what the kernel's bpf_base_func_proto asks (0: nothing) */
+#define HLP_PRIV_BPF 1     /* bpf_capable(): CAP_BPF */
+#define HLP_PRIV_PERFMON 2 /* perfmon_capable(): CAP_PERFMON */
 
 /* The default prototype of helper id, or NULL when the UAPI header
  * defines no such helper. */
 const struct hlp_proto *hlp_proto(uint32_t id);
 /* A named variant of helper id ("skb", "xdp", "tp", "raw_tp", "sock",
- * "sock_addr", "sock_ops", "sk_msg", "flow_dissector", ...), or NULL. */
+ * "sock_addr", "sock_ops", "sk_msg", "flow_dissector", ...), or NULL.
+ * A NULL variant gives the default. */
 const struct hlp_proto *hlp_proto_variant(uint32_t id, const char *variant);
+/* Every prototype row, variants included, in id order of the defaults
+ * then the variants (for listings and tests): the i-th, or NULL past the
+ * end. */
+const struct hlp_proto *hlp_proto_nth(unsigned i);
 
 #endif

@@ -1,5 +1,5 @@
 /* progtypes.c - finding a program type's row: by type, by name, by
- * section name; return-code names; the helper sets rows share. */
+ * section name; return-code names; a type's helper prototypes. */
 #include <errno.h>
 #include <string.h>
 
@@ -132,97 +132,7 @@ int pt_can_run(const struct pt_desc *t)
     return t && (t->raw_convention || t->build_ctx);
 }
 
-/* The kernel's bpf_base_func_proto (kernel/bpf/helpers.c), privileged:
- * what every program type may call. */
-int pt_helpers_base(uint32_t id)
+const struct hlp_proto *pt_func_proto(const struct pt_desc *t, uint32_t id, int attach, int priv)
 {
-    switch (id) {
-    case BPF_FUNC_map_lookup_elem:
-    case BPF_FUNC_map_update_elem:
-    case BPF_FUNC_map_delete_elem:
-    case BPF_FUNC_map_push_elem:
-    case BPF_FUNC_map_pop_elem:
-    case BPF_FUNC_map_peek_elem:
-    case BPF_FUNC_map_lookup_percpu_elem:
-    case BPF_FUNC_get_prandom_u32:
-    case BPF_FUNC_get_smp_processor_id:
-    case BPF_FUNC_get_numa_node_id:
-    case BPF_FUNC_tail_call:
-    case BPF_FUNC_ktime_get_ns:
-    case BPF_FUNC_ktime_get_boot_ns:
-    case BPF_FUNC_ktime_get_coarse_ns:
-    case BPF_FUNC_ringbuf_output:
-    case BPF_FUNC_ringbuf_reserve:
-    case BPF_FUNC_ringbuf_submit:
-    case BPF_FUNC_ringbuf_discard:
-    case BPF_FUNC_ringbuf_query:
-    case BPF_FUNC_ringbuf_reserve_dynptr:
-    case BPF_FUNC_ringbuf_submit_dynptr:
-    case BPF_FUNC_ringbuf_discard_dynptr:
-    case BPF_FUNC_for_each_map_elem:
-    case BPF_FUNC_loop:
-    case BPF_FUNC_strncmp:
-    case BPF_FUNC_spin_lock:
-    case BPF_FUNC_spin_unlock:
-    case BPF_FUNC_jiffies64:
-    case BPF_FUNC_per_cpu_ptr:
-    case BPF_FUNC_this_cpu_ptr:
-    case BPF_FUNC_timer_init:
-    case BPF_FUNC_timer_set_callback:
-    case BPF_FUNC_timer_start:
-    case BPF_FUNC_timer_cancel:
-    case BPF_FUNC_kptr_xchg:
-    case BPF_FUNC_dynptr_from_mem:
-    case BPF_FUNC_dynptr_read:
-    case BPF_FUNC_dynptr_write:
-    case BPF_FUNC_dynptr_data:
-    case BPF_FUNC_trace_printk:
-    case BPF_FUNC_trace_vprintk:
-    case BPF_FUNC_snprintf:
-    case BPF_FUNC_snprintf_btf:
-    case BPF_FUNC_probe_read_kernel:
-    case BPF_FUNC_probe_read_kernel_str:
-    case BPF_FUNC_probe_read_user:
-    case BPF_FUNC_probe_read_user_str:
-    case BPF_FUNC_get_current_task:
-    case BPF_FUNC_get_current_task_btf:
-    case BPF_FUNC_task_pt_regs: return 1;
-    default: return 0;
-    }
-}
-
-/* Tracing families (kernel/trace/bpf_trace.c bpf_tracing_func_proto):
- * base, the current task's facts, stacks, perf output. */
-int pt_helpers_tracing(uint32_t id)
-{
-    switch (id) {
-    case BPF_FUNC_perf_event_output:
-    case BPF_FUNC_perf_event_read:
-    case BPF_FUNC_perf_event_read_value:
-    case BPF_FUNC_get_stackid:
-    case BPF_FUNC_get_stack:
-    case BPF_FUNC_get_task_stack:
-    case BPF_FUNC_get_current_pid_tgid:
-    case BPF_FUNC_get_current_uid_gid:
-    case BPF_FUNC_get_current_comm:
-    case BPF_FUNC_get_current_cgroup_id:
-    case BPF_FUNC_get_current_ancestor_cgroup_id:
-    case BPF_FUNC_current_task_under_cgroup:
-    case BPF_FUNC_probe_read:
-    case BPF_FUNC_probe_read_str:
-    case BPF_FUNC_probe_write_user:
-    case BPF_FUNC_send_signal:
-    case BPF_FUNC_send_signal_thread:
-    case BPF_FUNC_override_return:
-    case BPF_FUNC_get_func_ip:
-    case BPF_FUNC_get_attach_cookie:
-    case BPF_FUNC_get_ns_current_pid_tgid:
-    case BPF_FUNC_task_storage_get:
-    case BPF_FUNC_task_storage_delete:
-    case BPF_FUNC_get_branch_snapshot:
-    case BPF_FUNC_find_vma:
-    case BPF_FUNC_copy_from_user:
-    case BPF_FUNC_copy_from_user_task: return 1;
-    default: return pt_helpers_base(id);
-    }
+    return t && t->func_proto ? t->func_proto(id, attach, priv) : NULL;
 }

@@ -6,7 +6,8 @@
  *   - the context: the UAPI struct a program reads through r1, its size,
  *     and per field which offsets and sizes may be read or written and
  *     how each access is converted (the verifier fills the rules in);
- *   - the helpers the type may call (the kernel's func_proto per type);
+ *   - the helpers the type may call and their prototypes (the kernel's
+ *     func_proto per type: pt_funcs*.c);
  *   - the return codes and their names (what `prog run` and the pcap
  *     replay print);
  *   - the run-time context builder for a test run (the program-types work
@@ -109,9 +110,6 @@ struct pt_desc {
     uint32_t ctx_size;
     const struct pt_ctx_field *ctx_fields;
     unsigned nr_ctx_fields;
-    /* May the type call helper id?  (Whether bpfrt can run it is the
-     * helper table's business.) */
-    int (*helper_allowed)(uint32_t id);
     /* The verifier's view of the type (the kernel's bpf_verifier_ops):
      * func_proto: the prototype helper id has for programs of this type
      * and attach type, NULL when they may not call it (priv: the
@@ -156,9 +154,11 @@ const char *pt_retcode_name(const struct pt_desc *t, uint64_t v);
 /* Can programs of this type be run by bpfrt now? */
 int pt_can_run(const struct pt_desc *t);
 
-/* Helper sets the rows share. */
-int pt_helpers_base(uint32_t id);    /* the kernel's bpf_base_func_proto and tail calls */
-int pt_helpers_tracing(uint32_t id); /* base + perf_event_output, get_stack... */
+/* The prototype helper id has for programs of type t with expected
+ * attach type attach (priv: the privileged verifier), NULL when they may
+ * not call it (t->func_proto; NULL for a NULL t).  Whether bpfrt can run
+ * the helper is the helper table's business. */
+const struct hlp_proto *pt_func_proto(const struct pt_desc *t, uint32_t id, int attach, int priv);
 
 /* The rows (one file per family). */
 extern const struct pt_desc pt_raw, pt_xdp, pt_socket_filter, pt_sched_cls, pt_sched_act, pt_cgroup_skb;

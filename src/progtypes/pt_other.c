@@ -1,76 +1,13 @@
 /* pt_other.c - the program types bpfrt cannot run yet (tracing, cgroup
  * socket hooks, lightweight tunnels, socket maps, ...): their names,
  * section names and context structs, so that objects carrying them open,
- * list and dump.  Their helper sets are the kernel's families taken
- * broadly (base, plus the tracing or skb helpers); the verifier work
- * makes each exact. */
+ * list and dump.  Their helper sets are the kernel's func_proto of each
+ * type (pt_funcs_*.c). */
 #include "progtypes.h"
+#include "pt_funcs.h"
 
 #define A(x) ((int)(x))
 #define N(a) (sizeof(a) / sizeof(a[0]))
-
-static int net_other_helper_allowed(uint32_t id)
-{
-    switch (id) {
-    case BPF_FUNC_perf_event_output:
-    case BPF_FUNC_skb_load_bytes:
-    case BPF_FUNC_skb_load_bytes_relative:
-    case BPF_FUNC_skb_store_bytes:
-    case BPF_FUNC_skb_pull_data:
-    case BPF_FUNC_skb_change_tail:
-    case BPF_FUNC_skb_change_head:
-    case BPF_FUNC_skb_adjust_room:
-    case BPF_FUNC_csum_diff:
-    case BPF_FUNC_csum_update:
-    case BPF_FUNC_l3_csum_replace:
-    case BPF_FUNC_l4_csum_replace:
-    case BPF_FUNC_redirect:
-    case BPF_FUNC_get_socket_cookie:
-    case BPF_FUNC_get_socket_uid:
-    case BPF_FUNC_get_local_storage:
-    case BPF_FUNC_sk_storage_get:
-    case BPF_FUNC_sk_storage_delete:
-    case BPF_FUNC_sk_redirect_map:
-    case BPF_FUNC_sk_redirect_hash:
-    case BPF_FUNC_msg_redirect_map:
-    case BPF_FUNC_msg_redirect_hash:
-    case BPF_FUNC_msg_apply_bytes:
-    case BPF_FUNC_msg_cork_bytes:
-    case BPF_FUNC_msg_pull_data:
-    case BPF_FUNC_msg_push_data:
-    case BPF_FUNC_msg_pop_data:
-    case BPF_FUNC_sock_map_update:
-    case BPF_FUNC_sock_hash_update:
-    case BPF_FUNC_sk_select_reuseport:
-    case BPF_FUNC_sk_assign:
-    case BPF_FUNC_sk_lookup_tcp:
-    case BPF_FUNC_sk_lookup_udp:
-    case BPF_FUNC_sk_release:
-    case BPF_FUNC_setsockopt:
-    case BPF_FUNC_getsockopt:
-    case BPF_FUNC_bind:
-    case BPF_FUNC_sock_ops_cb_flags_set:
-    case BPF_FUNC_get_current_uid_gid:
-    case BPF_FUNC_get_current_pid_tgid:
-    case BPF_FUNC_get_current_cgroup_id:
-    case BPF_FUNC_get_current_ancestor_cgroup_id:
-    case BPF_FUNC_get_netns_cookie:
-    case BPF_FUNC_sysctl_get_name:
-    case BPF_FUNC_sysctl_get_current_value:
-    case BPF_FUNC_sysctl_get_new_value:
-    case BPF_FUNC_sysctl_set_new_value:
-    case BPF_FUNC_strtol:
-    case BPF_FUNC_strtoul:
-    case BPF_FUNC_lwt_push_encap:
-    case BPF_FUNC_lwt_seg6_store_bytes:
-    case BPF_FUNC_lwt_seg6_adjust_srh:
-    case BPF_FUNC_lwt_seg6_action:
-    case BPF_FUNC_rc_repeat:
-    case BPF_FUNC_rc_keydown:
-    case BPF_FUNC_rc_pointer_rel: return 1;
-    default: return pt_helpers_base(id);
-    }
-}
 
 #define ROW(var, T, NAME, CTX, CTXSZ, HELPERS, ...)                                                                    \
     static const struct pt_secdef var##_secs[] = {__VA_ARGS__};                                                        \
@@ -80,56 +17,56 @@ static int net_other_helper_allowed(uint32_t id)
                                        .nr_secs = N(var##_secs),                                                       \
                                        .ctx_struct = CTX,                                                              \
                                        .ctx_size = CTXSZ,                                                              \
-                                       .helper_allowed = HELPERS};
+                                       .func_proto = HELPERS};
 
 /* clang-format off */
-ROW(pt_kprobe, BPF_PROG_TYPE_KPROBE, "kprobe", "pt_regs", 0, pt_helpers_tracing,
+ROW(pt_kprobe, BPF_PROG_TYPE_KPROBE, "kprobe", "pt_regs", 0, pt_fp_kprobe,
     {"kprobe+", 0}, {"uprobe+", 0}, {"uprobe.s+", 0}, {"kretprobe+", 0}, {"uretprobe+", 0}, {"uretprobe.s+", 0},
     {"kprobe.multi+", A(BPF_TRACE_KPROBE_MULTI)}, {"kretprobe.multi+", A(BPF_TRACE_KPROBE_MULTI)},
     {"kprobe.session+", PT_ATTACH_TRACE_KPROBE_SESSION}, {"uprobe.multi+", PT_ATTACH_TRACE_UPROBE_MULTI},
     {"uretprobe.multi+", PT_ATTACH_TRACE_UPROBE_MULTI}, {"uprobe.multi.s+", PT_ATTACH_TRACE_UPROBE_MULTI},
     {"uretprobe.multi.s+", PT_ATTACH_TRACE_UPROBE_MULTI}, {"ksyscall+", 0}, {"kretsyscall+", 0}, {"usdt+", 0},
     {"usdt.s+", 0})
-ROW(pt_tracepoint, BPF_PROG_TYPE_TRACEPOINT, "tracepoint", NULL, 0, pt_helpers_tracing, {"tracepoint+", 0}, {"tp+", 0})
+ROW(pt_tracepoint, BPF_PROG_TYPE_TRACEPOINT, "tracepoint", NULL, 0, pt_fp_tracepoint, {"tracepoint+", 0}, {"tp+", 0})
 ROW(pt_raw_tp, BPF_PROG_TYPE_RAW_TRACEPOINT, "raw_tracepoint", "bpf_raw_tracepoint_args",
-    sizeof(struct bpf_raw_tracepoint_args), pt_helpers_tracing, {"raw_tracepoint+", 0}, {"raw_tp+", 0})
+    sizeof(struct bpf_raw_tracepoint_args), pt_fp_raw_tp, {"raw_tracepoint+", 0}, {"raw_tp+", 0})
 ROW(pt_raw_tp_w, BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE, "raw_tracepoint_writable", "bpf_raw_tracepoint_args",
-    sizeof(struct bpf_raw_tracepoint_args), pt_helpers_tracing, {"raw_tracepoint.w+", 0}, {"raw_tp.w+", 0})
-ROW(pt_tracing, BPF_PROG_TYPE_TRACING, "tracing", NULL, 0, pt_helpers_tracing,
+    sizeof(struct bpf_raw_tracepoint_args), pt_fp_raw_tp, {"raw_tracepoint.w+", 0}, {"raw_tp.w+", 0})
+ROW(pt_tracing, BPF_PROG_TYPE_TRACING, "tracing", NULL, 0, pt_fp_tracing,
     {"tp_btf+", A(BPF_TRACE_RAW_TP)}, {"fentry+", A(BPF_TRACE_FENTRY)}, {"fmod_ret+", A(BPF_MODIFY_RETURN)},
     {"fexit+", A(BPF_TRACE_FEXIT)}, {"fentry.s+", A(BPF_TRACE_FENTRY)}, {"fmod_ret.s+", A(BPF_MODIFY_RETURN)},
     {"fexit.s+", A(BPF_TRACE_FEXIT)}, {"iter+", A(BPF_TRACE_ITER)}, {"iter.s+", A(BPF_TRACE_ITER)})
-ROW(pt_ext, BPF_PROG_TYPE_EXT, "ext", NULL, 0, pt_helpers_tracing, {"freplace+", 0})
-ROW(pt_lsm, BPF_PROG_TYPE_LSM, "lsm", NULL, 0, pt_helpers_tracing,
+ROW(pt_ext, BPF_PROG_TYPE_EXT, "ext", NULL, 0, pt_fp_ext, {"freplace+", 0})
+ROW(pt_lsm, BPF_PROG_TYPE_LSM, "lsm", NULL, 0, pt_fp_lsm,
     {"lsm+", A(BPF_LSM_MAC)}, {"lsm.s+", A(BPF_LSM_MAC)}, {"lsm_cgroup+", A(BPF_LSM_CGROUP)})
-ROW(pt_syscall, BPF_PROG_TYPE_SYSCALL, "syscall", NULL, 0, pt_helpers_tracing, {"syscall", 0})
-ROW(pt_perf_event, BPF_PROG_TYPE_PERF_EVENT, "perf_event", "bpf_perf_event_data", 0, pt_helpers_tracing,
+ROW(pt_syscall, BPF_PROG_TYPE_SYSCALL, "syscall", NULL, 0, pt_fp_syscall, {"syscall", 0})
+ROW(pt_perf_event, BPF_PROG_TYPE_PERF_EVENT, "perf_event", "bpf_perf_event_data", 0, pt_fp_perf_event,
     {"perf_event", 0})
-ROW(pt_lwt_in, BPF_PROG_TYPE_LWT_IN, "lwt_in", "__sk_buff", sizeof(struct __sk_buff), net_other_helper_allowed,
+ROW(pt_lwt_in, BPF_PROG_TYPE_LWT_IN, "lwt_in", "__sk_buff", sizeof(struct __sk_buff), pt_fp_lwt_in,
     {"lwt_in", 0})
-ROW(pt_lwt_out, BPF_PROG_TYPE_LWT_OUT, "lwt_out", "__sk_buff", sizeof(struct __sk_buff), net_other_helper_allowed,
+ROW(pt_lwt_out, BPF_PROG_TYPE_LWT_OUT, "lwt_out", "__sk_buff", sizeof(struct __sk_buff), pt_fp_lwt_out,
     {"lwt_out", 0})
 ROW(pt_lwt_xmit, BPF_PROG_TYPE_LWT_XMIT, "lwt_xmit", "__sk_buff", sizeof(struct __sk_buff),
-    net_other_helper_allowed, {"lwt_xmit", 0})
+    pt_fp_lwt_xmit, {"lwt_xmit", 0})
 ROW(pt_lwt_seg6, BPF_PROG_TYPE_LWT_SEG6LOCAL, "lwt_seg6local", "__sk_buff", sizeof(struct __sk_buff),
-    net_other_helper_allowed, {"lwt_seg6local", 0})
+    pt_fp_lwt_seg6local, {"lwt_seg6local", 0})
 ROW(pt_sock_ops, BPF_PROG_TYPE_SOCK_OPS, "sock_ops", "bpf_sock_ops", sizeof(struct bpf_sock_ops),
-    net_other_helper_allowed, {"sockops", A(BPF_CGROUP_SOCK_OPS)})
-ROW(pt_sk_skb, BPF_PROG_TYPE_SK_SKB, "sk_skb", "__sk_buff", sizeof(struct __sk_buff), net_other_helper_allowed,
+    pt_fp_sock_ops, {"sockops", A(BPF_CGROUP_SOCK_OPS)})
+ROW(pt_sk_skb, BPF_PROG_TYPE_SK_SKB, "sk_skb", "__sk_buff", sizeof(struct __sk_buff), pt_fp_sk_skb,
     {"sk_skb/stream_parser", A(BPF_SK_SKB_STREAM_PARSER)}, {"sk_skb/stream_verdict", A(BPF_SK_SKB_STREAM_VERDICT)},
     {"sk_skb/verdict", A(BPF_SK_SKB_VERDICT)}, {"sk_skb", 0})
-ROW(pt_sk_msg, BPF_PROG_TYPE_SK_MSG, "sk_msg", "sk_msg_md", sizeof(struct sk_msg_md), net_other_helper_allowed,
+ROW(pt_sk_msg, BPF_PROG_TYPE_SK_MSG, "sk_msg", "sk_msg_md", sizeof(struct sk_msg_md), pt_fp_sk_msg,
     {"sk_msg", A(BPF_SK_MSG_VERDICT)})
-ROW(pt_lirc, BPF_PROG_TYPE_LIRC_MODE2, "lirc_mode2", NULL, 0, net_other_helper_allowed,
+ROW(pt_lirc, BPF_PROG_TYPE_LIRC_MODE2, "lirc_mode2", NULL, 0, pt_fp_lirc,
     {"lirc_mode2", A(BPF_LIRC_MODE2)})
 ROW(pt_flow_dissector, BPF_PROG_TYPE_FLOW_DISSECTOR, "flow_dissector", "__sk_buff", sizeof(struct __sk_buff),
-    net_other_helper_allowed, {"flow_dissector", A(BPF_FLOW_DISSECTOR)})
+    pt_fp_flow_dissector, {"flow_dissector", A(BPF_FLOW_DISSECTOR)})
 ROW(pt_cgroup_sock, BPF_PROG_TYPE_CGROUP_SOCK, "cgroup_sock", "bpf_sock", sizeof(struct bpf_sock),
-    net_other_helper_allowed, {"cgroup/sock_create", A(BPF_CGROUP_INET_SOCK_CREATE)},
+    pt_fp_cgroup_sock, {"cgroup/sock_create", A(BPF_CGROUP_INET_SOCK_CREATE)},
     {"cgroup/sock_release", A(BPF_CGROUP_INET_SOCK_RELEASE)}, {"cgroup/sock", A(BPF_CGROUP_INET_SOCK_CREATE)},
     {"cgroup/post_bind4", A(BPF_CGROUP_INET4_POST_BIND)}, {"cgroup/post_bind6", A(BPF_CGROUP_INET6_POST_BIND)})
 ROW(pt_cgroup_sock_addr, BPF_PROG_TYPE_CGROUP_SOCK_ADDR, "cgroup_sock_addr", "bpf_sock_addr",
-    sizeof(struct bpf_sock_addr), net_other_helper_allowed,
+    sizeof(struct bpf_sock_addr), pt_fp_cgroup_sock_addr,
     {"cgroup/bind4", A(BPF_CGROUP_INET4_BIND)}, {"cgroup/bind6", A(BPF_CGROUP_INET6_BIND)},
     {"cgroup/connect4", A(BPF_CGROUP_INET4_CONNECT)}, {"cgroup/connect6", A(BPF_CGROUP_INET6_CONNECT)},
     {"cgroup/connect_unix", PT_ATTACH_CGROUP_UNIX_CONNECT},
@@ -142,20 +79,20 @@ ROW(pt_cgroup_sock_addr, BPF_PROG_TYPE_CGROUP_SOCK_ADDR, "cgroup_sock_addr", "bp
     {"cgroup/getsockname4", A(BPF_CGROUP_INET4_GETSOCKNAME)}, {"cgroup/getsockname6", A(BPF_CGROUP_INET6_GETSOCKNAME)},
     {"cgroup/getsockname_unix", PT_ATTACH_CGROUP_UNIX_GETSOCKNAME})
 ROW(pt_cgroup_sysctl, BPF_PROG_TYPE_CGROUP_SYSCTL, "cgroup_sysctl", "bpf_sysctl", sizeof(struct bpf_sysctl),
-    net_other_helper_allowed, {"cgroup/sysctl", A(BPF_CGROUP_SYSCTL)})
+    pt_fp_cgroup_sysctl, {"cgroup/sysctl", A(BPF_CGROUP_SYSCTL)})
 ROW(pt_cgroup_sockopt, BPF_PROG_TYPE_CGROUP_SOCKOPT, "cgroup_sockopt", "bpf_sockopt", sizeof(struct bpf_sockopt),
-    net_other_helper_allowed, {"cgroup/getsockopt", A(BPF_CGROUP_GETSOCKOPT)},
+    pt_fp_cgroup_sockopt, {"cgroup/getsockopt", A(BPF_CGROUP_GETSOCKOPT)},
     {"cgroup/setsockopt", A(BPF_CGROUP_SETSOCKOPT)})
 ROW(pt_cgroup_device, BPF_PROG_TYPE_CGROUP_DEVICE, "cgroup_device", "bpf_cgroup_dev_ctx",
-    sizeof(struct bpf_cgroup_dev_ctx), net_other_helper_allowed, {"cgroup/dev", A(BPF_CGROUP_DEVICE)})
+    sizeof(struct bpf_cgroup_dev_ctx), pt_fp_cgroup_device, {"cgroup/dev", A(BPF_CGROUP_DEVICE)})
 ROW(pt_sk_reuseport, BPF_PROG_TYPE_SK_REUSEPORT, "sk_reuseport", "sk_reuseport_md", sizeof(struct sk_reuseport_md),
-    net_other_helper_allowed, {"sk_reuseport/migrate", A(BPF_SK_REUSEPORT_SELECT_OR_MIGRATE)},
+    pt_fp_sk_reuseport, {"sk_reuseport/migrate", A(BPF_SK_REUSEPORT_SELECT_OR_MIGRATE)},
     {"sk_reuseport", A(BPF_SK_REUSEPORT_SELECT)})
 ROW(pt_sk_lookup, BPF_PROG_TYPE_SK_LOOKUP, "sk_lookup", "bpf_sk_lookup", sizeof(struct bpf_sk_lookup),
-    net_other_helper_allowed, {"sk_lookup", A(BPF_SK_LOOKUP)})
-ROW(pt_struct_ops, BPF_PROG_TYPE_STRUCT_OPS, "struct_ops", NULL, 0, pt_helpers_tracing,
+    pt_fp_sk_lookup, {"sk_lookup", A(BPF_SK_LOOKUP)})
+ROW(pt_struct_ops, BPF_PROG_TYPE_STRUCT_OPS, "struct_ops", NULL, 0, pt_fp_struct_ops,
     {"struct_ops+", 0}, {"struct_ops.s+", 0})
-ROW(pt_netfilter, (enum bpf_prog_type)PT_PROG_TYPE_NETFILTER, "netfilter", "bpf_nf_ctx", 0, net_other_helper_allowed,
+ROW(pt_netfilter, (enum bpf_prog_type)PT_PROG_TYPE_NETFILTER, "netfilter", "bpf_nf_ctx", 0, pt_fp_netfilter,
     {"netfilter", PT_ATTACH_NETFILTER})
 /* clang-format on */
 

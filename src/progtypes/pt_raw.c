@@ -7,12 +7,7 @@
  * verdicts: the raw packet filters the pcap replay runs (the demo's
  * filter among them) answer with enum xdp_action. */
 #include "progtypes.h"
-
-static int raw_helper_allowed(uint32_t id)
-{
-    (void)id;
-    return 1;
-}
+#include "pt_funcs.h"
 
 static const struct pt_secdef raw_secs[] = {{"raw", 0}};
 
@@ -26,7 +21,7 @@ const struct pt_desc pt_raw = {
     .name = "unspec",
     .secs = raw_secs,
     .nr_secs = 1,
-    .helper_allowed = raw_helper_allowed,
+    .func_proto = pt_fp_raw,
     .retcodes = raw_retcodes,
     .nr_retcodes = sizeof(raw_retcodes) / sizeof(raw_retcodes[0]),
     .raw_convention = 1,

@@ -2,6 +2,7 @@
  * return codes enum xdp_action, helpers as the kernel's xdp_func_proto
  * (net/core/filter.c). */
 #include "progtypes.h"
+#include "pt_funcs.h"
 
 static const struct pt_secdef xdp_secs[] = {
     {"xdp.frags/devmap", BPF_XDP_DEVMAP}, {"xdp/devmap", BPF_XDP_DEVMAP}, {"xdp.frags/cpumap", BPF_XDP_CPUMAP},
@@ -13,35 +14,6 @@ static const struct pt_retcode xdp_retcodes[] = {
     {XDP_TX, "XDP_TX"},           {XDP_REDIRECT, "XDP_REDIRECT"},
 };
 
-static int xdp_helper_allowed(uint32_t id)
-{
-    switch (id) {
-    case BPF_FUNC_perf_event_output: /* bpf_xdp_event_output */
-    case BPF_FUNC_csum_diff:
-    case BPF_FUNC_xdp_adjust_head:
-    case BPF_FUNC_xdp_adjust_meta:
-    case BPF_FUNC_redirect:
-    case BPF_FUNC_redirect_map:
-    case BPF_FUNC_xdp_adjust_tail:
-    case BPF_FUNC_xdp_get_buff_len:
-    case BPF_FUNC_xdp_load_bytes:
-    case BPF_FUNC_xdp_store_bytes:
-    case BPF_FUNC_fib_lookup:
-    case BPF_FUNC_check_mtu:
-    case BPF_FUNC_sk_lookup_udp:
-    case BPF_FUNC_sk_lookup_tcp:
-    case BPF_FUNC_sk_release:
-    case BPF_FUNC_skc_lookup_tcp:
-    case BPF_FUNC_tcp_check_syncookie:
-    case BPF_FUNC_tcp_gen_syncookie:
-    case BPF_FUNC_tcp_raw_gen_syncookie_ipv4:
-    case BPF_FUNC_tcp_raw_gen_syncookie_ipv6:
-    case BPF_FUNC_tcp_raw_check_syncookie_ipv4:
-    case BPF_FUNC_tcp_raw_check_syncookie_ipv6: return 1;
-    default: return pt_helpers_base(id);
-    }
-}
-
 const struct pt_desc pt_xdp = {
     .type = BPF_PROG_TYPE_XDP,
     .name = "xdp",
@@ -49,7 +21,7 @@ const struct pt_desc pt_xdp = {
     .nr_secs = sizeof(xdp_secs) / sizeof(xdp_secs[0]),
     .ctx_struct = "xdp_md",
     .ctx_size = sizeof(struct xdp_md),
-    .helper_allowed = xdp_helper_allowed,
+    .func_proto = pt_fp_xdp,
     .retcodes = xdp_retcodes,
     .nr_retcodes = sizeof(xdp_retcodes) / sizeof(xdp_retcodes[0]),
 };

@@ -43,7 +43,8 @@ static int raw_checks(struct bpfrt_prog *prog, struct cm_diag *d)
             continue;
         id = (uint32_t)in->imm;
         name = bpfrt_helper_name(id);
-        if (name && !pt->helper_allowed(id))
+        /* the type's func_proto, privileged (the verifier's default) */
+        if (name && !pt_func_proto(pt, id, (int)prog->attach, 1))
             return cm_diag_err(d, -EINVAL, (long)i, "unknown func bpf_%s#%d: programs of type %s may not call it",
                                name, in->imm, pt->name);
         {

@@ -313,8 +313,9 @@ Test(progtypes, names_return_codes_and_runnability)
         const struct pt_desc *d = pt_by_type((enum bpf_prog_type)ty);
         if (!d)
             continue;
-        cr_assert(d->name && d->helper_allowed, "type %d", ty);
-        cr_assert(d->helper_allowed(BPF_FUNC_map_lookup_elem), "%s: base helpers", d->name);
+        cr_assert(d->name && d->func_proto, "type %d", ty);
+        cr_assert(pt_func_proto(d, BPF_FUNC_map_lookup_elem, d->nr_secs ? d->secs[0].attach : 0, 1),
+                  "%s: base helpers", d->name);
         for (unsigned k = 0; k < d->nr_secs; k++) {
             char sec[64];
             size_t len = strlen(d->secs[k].sec);
