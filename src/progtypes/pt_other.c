@@ -4,6 +4,7 @@
  * list and dump.  Their helper sets are the kernel's families taken
  * broadly (base, plus the tracing or skb helpers); the verifier work
  * makes each exact. */
+#include "ctx.h"
 #include "progtypes.h"
 
 #define A(x) ((int)(x))
@@ -80,21 +81,54 @@ static int net_other_helper_allowed(uint32_t id)
                                        .nr_secs = N(var##_secs),                                                       \
                                        .ctx_struct = CTX,                                                              \
                                        .ctx_size = CTXSZ,                                                              \
-                                       .helper_allowed = HELPERS};
+                                       .helper_allowed = HELPERS,                                      \
+                                       var##_CTX};
+
+/* The context rules of each row (ctx.h): ROW pastes <row>_CTX into the
+ * row's initialiser.  Rows without rules (BTF-typed contexts: tracing,
+ * ext, lsm, struct_ops) refuse every context access until the verifier
+ * reads their BTF. */
+#define pt_kprobe_CTX .is_valid_access = pt_kprobe_is_valid_access, .ret_range = pt_kprobe_ret_range
+#define pt_tracepoint_CTX .is_valid_access = pt_tracepoint_is_valid_access
+#define pt_raw_tp_CTX .is_valid_access = pt_raw_tp_is_valid_access
+#define pt_raw_tp_w_CTX .is_valid_access = pt_raw_tp_writable_is_valid_access
+#define pt_tracing_CTX
+#define pt_ext_CTX
+#define pt_lsm_CTX
+#define pt_syscall_CTX .is_valid_access = pt_syscall_is_valid_access
+#define pt_perf_event_CTX .is_valid_access = pt_perf_event_is_valid_access
+#define pt_lwt_in_CTX .is_valid_access = pt_lwt_is_valid_access
+#define pt_lwt_out_CTX .is_valid_access = pt_lwt_is_valid_access
+#define pt_lwt_xmit_CTX .is_valid_access = pt_lwt_is_valid_access
+#define pt_lwt_seg6_CTX .is_valid_access = pt_lwt_is_valid_access
+#define pt_sock_ops_CTX .is_valid_access = pt_sock_ops_is_valid_access, .ret_range = pt_ret_range_0_1
+#define pt_sk_skb_CTX .is_valid_access = pt_sk_skb_is_valid_access
+#define pt_sk_msg_CTX .is_valid_access = pt_sk_msg_is_valid_access
+#define pt_lirc_CTX .is_valid_access = pt_lirc_is_valid_access
+#define pt_flow_dissector_CTX .is_valid_access = pt_flow_dissector_is_valid_access
+#define pt_cgroup_sock_CTX .is_valid_access = pt_cgroup_sock_is_valid_access, .ret_range = pt_ret_range_0_1
+#define pt_cgroup_sock_addr_CTX .is_valid_access = pt_sock_addr_is_valid_access, .ret_range = pt_sock_addr_ret_range
+#define pt_cgroup_sysctl_CTX .is_valid_access = pt_sysctl_is_valid_access, .ret_range = pt_ret_range_0_1
+#define pt_cgroup_sockopt_CTX .is_valid_access = pt_sockopt_is_valid_access, .ret_range = pt_ret_range_0_1
+#define pt_cgroup_device_CTX .is_valid_access = pt_cgroup_dev_is_valid_access, .ret_range = pt_ret_range_0_1
+#define pt_sk_reuseport_CTX .is_valid_access = pt_sk_reuseport_is_valid_access
+#define pt_sk_lookup_CTX .is_valid_access = pt_sk_lookup_is_valid_access, .ret_range = pt_ret_range_0_1
+#define pt_struct_ops_CTX
+#define pt_netfilter_CTX .is_valid_access = pt_netfilter_is_valid_access, .ret_range = pt_netfilter_ret_range
 
 /* clang-format off */
-ROW(pt_kprobe, BPF_PROG_TYPE_KPROBE, "kprobe", "pt_regs", 0, pt_helpers_tracing,
+ROW(pt_kprobe, BPF_PROG_TYPE_KPROBE, "kprobe", "pt_regs", PT_REGS_SIZE, pt_helpers_tracing,
     {"kprobe+", 0}, {"uprobe+", 0}, {"uprobe.s+", 0}, {"kretprobe+", 0}, {"uretprobe+", 0}, {"uretprobe.s+", 0},
     {"kprobe.multi+", A(BPF_TRACE_KPROBE_MULTI)}, {"kretprobe.multi+", A(BPF_TRACE_KPROBE_MULTI)},
     {"kprobe.session+", PT_ATTACH_TRACE_KPROBE_SESSION}, {"uprobe.multi+", PT_ATTACH_TRACE_UPROBE_MULTI},
     {"uretprobe.multi+", PT_ATTACH_TRACE_UPROBE_MULTI}, {"uprobe.multi.s+", PT_ATTACH_TRACE_UPROBE_MULTI},
     {"uretprobe.multi.s+", PT_ATTACH_TRACE_UPROBE_MULTI}, {"ksyscall+", 0}, {"kretsyscall+", 0}, {"usdt+", 0},
     {"usdt.s+", 0})
-ROW(pt_tracepoint, BPF_PROG_TYPE_TRACEPOINT, "tracepoint", NULL, 0, pt_helpers_tracing, {"tracepoint+", 0}, {"tp+", 0})
+ROW(pt_tracepoint, BPF_PROG_TYPE_TRACEPOINT, "tracepoint", NULL, PT_TRACEPOINT_CTX_SIZE, pt_helpers_tracing, {"tracepoint+", 0}, {"tp+", 0})
 ROW(pt_raw_tp, BPF_PROG_TYPE_RAW_TRACEPOINT, "raw_tracepoint", "bpf_raw_tracepoint_args",
-    sizeof(struct bpf_raw_tracepoint_args), pt_helpers_tracing, {"raw_tracepoint+", 0}, {"raw_tp+", 0})
+    PT_RAW_TP_CTX_SIZE, pt_helpers_tracing, {"raw_tracepoint+", 0}, {"raw_tp+", 0})
 ROW(pt_raw_tp_w, BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE, "raw_tracepoint_writable", "bpf_raw_tracepoint_args",
-    sizeof(struct bpf_raw_tracepoint_args), pt_helpers_tracing, {"raw_tracepoint.w+", 0}, {"raw_tp.w+", 0})
+    PT_RAW_TP_CTX_SIZE, pt_helpers_tracing, {"raw_tracepoint.w+", 0}, {"raw_tp.w+", 0})
 ROW(pt_tracing, BPF_PROG_TYPE_TRACING, "tracing", NULL, 0, pt_helpers_tracing,
     {"tp_btf+", A(BPF_TRACE_RAW_TP)}, {"fentry+", A(BPF_TRACE_FENTRY)}, {"fmod_ret+", A(BPF_MODIFY_RETURN)},
     {"fexit+", A(BPF_TRACE_FEXIT)}, {"fentry.s+", A(BPF_TRACE_FENTRY)}, {"fmod_ret.s+", A(BPF_MODIFY_RETURN)},
@@ -103,7 +137,7 @@ ROW(pt_ext, BPF_PROG_TYPE_EXT, "ext", NULL, 0, pt_helpers_tracing, {"freplace+",
 ROW(pt_lsm, BPF_PROG_TYPE_LSM, "lsm", NULL, 0, pt_helpers_tracing,
     {"lsm+", A(BPF_LSM_MAC)}, {"lsm.s+", A(BPF_LSM_MAC)}, {"lsm_cgroup+", A(BPF_LSM_CGROUP)})
 ROW(pt_syscall, BPF_PROG_TYPE_SYSCALL, "syscall", NULL, 0, pt_helpers_tracing, {"syscall", 0})
-ROW(pt_perf_event, BPF_PROG_TYPE_PERF_EVENT, "perf_event", "bpf_perf_event_data", 0, pt_helpers_tracing,
+ROW(pt_perf_event, BPF_PROG_TYPE_PERF_EVENT, "perf_event", "bpf_perf_event_data", PT_PERF_EVENT_DATA_SIZE, pt_helpers_tracing,
     {"perf_event", 0})
 ROW(pt_lwt_in, BPF_PROG_TYPE_LWT_IN, "lwt_in", "__sk_buff", sizeof(struct __sk_buff), net_other_helper_allowed,
     {"lwt_in", 0})
@@ -113,7 +147,7 @@ ROW(pt_lwt_xmit, BPF_PROG_TYPE_LWT_XMIT, "lwt_xmit", "__sk_buff", sizeof(struct 
     net_other_helper_allowed, {"lwt_xmit", 0})
 ROW(pt_lwt_seg6, BPF_PROG_TYPE_LWT_SEG6LOCAL, "lwt_seg6local", "__sk_buff", sizeof(struct __sk_buff),
     net_other_helper_allowed, {"lwt_seg6local", 0})
-ROW(pt_sock_ops, BPF_PROG_TYPE_SOCK_OPS, "sock_ops", "bpf_sock_ops", sizeof(struct bpf_sock_ops),
+ROW(pt_sock_ops, BPF_PROG_TYPE_SOCK_OPS, "sock_ops", "bpf_sock_ops", PT_SOCK_OPS_SIZE,
     net_other_helper_allowed, {"sockops", A(BPF_CGROUP_SOCK_OPS)})
 ROW(pt_sk_skb, BPF_PROG_TYPE_SK_SKB, "sk_skb", "__sk_buff", sizeof(struct __sk_buff), net_other_helper_allowed,
     {"sk_skb/stream_parser", A(BPF_SK_SKB_STREAM_PARSER)}, {"sk_skb/stream_verdict", A(BPF_SK_SKB_STREAM_VERDICT)},
