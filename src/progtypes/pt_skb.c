@@ -5,6 +5,7 @@
  * read them (TC_ACT_* of linux/pkt_cls.h for tc). */
 #include <linux/pkt_cls.h>
 
+#include "ctx.h"
 #include "progtypes.h"
 #include "pt_funcs.h"
 
@@ -39,25 +40,28 @@ static const struct pt_secdef cgroup_skb_secs[] = {
     {"cgroup/skb", 0},
 };
 
-#define SKB_CTX .ctx_struct = "__sk_buff", .ctx_size = sizeof(struct __sk_buff)
+#define SKB_CTX .ctx_struct = "__sk_buff", .ctx_size = sizeof(struct __sk_buff), .convert_access = pt_skb_convert_access
 #define N(a) (sizeof(a) / sizeof(a[0]))
 
 /* A socket filter returns how many bytes of the packet to keep (0 drops
  * it): a length, not a code, so no names. */
 const struct pt_desc pt_socket_filter = {
     .type = BPF_PROG_TYPE_SOCKET_FILTER, .name = "socket_filter", .secs = socket_secs, .nr_secs = N(socket_secs),
-    SKB_CTX, .func_proto = pt_fp_socket_filter,
+    SKB_CTX, .func_proto = pt_fp_socket_filter, .is_valid_access = pt_socket_filter_is_valid_access,
 };
 const struct pt_desc pt_sched_cls = {
     .type = BPF_PROG_TYPE_SCHED_CLS, .name = "sched_cls", .secs = tc_secs, .nr_secs = N(tc_secs), SKB_CTX,
     .func_proto = pt_fp_tc, .retcodes = tc_retcodes, .nr_retcodes = N(tc_retcodes),
+    .is_valid_access = pt_tc_is_valid_access,
 };
 const struct pt_desc pt_sched_act = {
     .type = BPF_PROG_TYPE_SCHED_ACT, .name = "sched_act", .secs = action_secs, .nr_secs = N(action_secs), SKB_CTX,
     .func_proto = pt_fp_tc, .retcodes = tc_retcodes, .nr_retcodes = N(tc_retcodes),
+    .is_valid_access = pt_tc_is_valid_access,
 };
 const struct pt_desc pt_cgroup_skb = {
     .type = BPF_PROG_TYPE_CGROUP_SKB, .name = "cgroup_skb", .secs = cgroup_skb_secs, .nr_secs = N(cgroup_skb_secs),
     SKB_CTX, .func_proto = pt_fp_cgroup_skb, .retcodes = cgroup_skb_retcodes,
     .nr_retcodes = N(cgroup_skb_retcodes),
+    .is_valid_access = pt_cgroup_skb_is_valid_access, .ret_range = pt_cgroup_skb_ret_range,
 };

@@ -1,6 +1,7 @@
 /* pt_xdp.c - BPF_PROG_TYPE_XDP: context struct xdp_md (linux/bpf.h),
  * return codes enum xdp_action, helpers as the kernel's xdp_func_proto
  * (net/core/filter.c). */
+#include "ctx.h"
 #include "progtypes.h"
 #include "pt_funcs.h"
 
@@ -22,6 +23,8 @@ const struct pt_desc pt_xdp = {
     .ctx_struct = "xdp_md",
     .ctx_size = sizeof(struct xdp_md),
     .func_proto = pt_fp_xdp,
+    .is_valid_access = pt_xdp_is_valid_access, /* ctx_xdp.c; any return value (no ret_range) */
+    .convert_access = pt_xdp_convert_access,
     .retcodes = xdp_retcodes,
     .nr_retcodes = sizeof(xdp_retcodes) / sizeof(xdp_retcodes[0]),
 };

@@ -251,20 +251,9 @@ static int alu_reg_reg(struct vf_env *env, const struct bpf_insn *in)
         if (dst->type != VF_SCALAR)
             return ptr_alu(env, in, dst, src);
     }
-    {
-        /* Signed division and modulo (cpu v4: off 1) */
-        int sdiv = (op == BPF_DIV || op == BPF_MOD) && in->off == 1;
-        struct vf_reg s = *src;
-        if (alu32 && BPF_SRC(in->code) == BPF_K) {
-            /* a 32-bit operation sees the immediate's low half */
-            memset(&s, 0, sizeof(s));
-            vf_mark_known(&s, (uint32_t)in->imm);
-        }
-        if (sdiv)
-            vf_scalar_alu_sdivmod(dst, &s, op, alu32);
-        else
-            vf_scalar_alu(dst, &s, op, alu32);
-    }
+    /* Signed division and modulo (cpu v4, off 1) are as untracked as
+     * the unsigned ones in the kernel: vf_scalar_alu makes them unknown. */
+    vf_scalar_alu(dst, src, op, alu32);
     return 0;
 }
 
@@ -307,10 +296,11 @@ int vf_check_alu(struct vf_env *env, const struct bpf_insn *in)
                     return vf_reject(env, -EACCES, env->insn_idx, "R%d sign-extension part of pointer",
                                      in->src_reg);
                 struct vf_reg v = *src;
-                vf_sext(&v, in->off / 8);
-                v.id = 0;
                 if (alu32)
-                    vf_zext_32_to_64(&v);
+                    vf_sext32(&v, in->off / 8);
+                else
+                    vf_sext(&v, in->off / 8);
+                v.id = 0;
                 vf_copy_reg(dst, &v);
                 return 0;
             }

@@ -19,7 +19,6 @@
 #include "../maps/map.h"
 #include "../progtypes/progtypes.h"
 #include "check.h"
-#include "path.h"
 #include "bpfrt/bpfrt.h"
 
 #define VF_MAX_VAR_SIZ (1 << 29)
@@ -576,10 +575,7 @@ int vf_check_helper_call(struct vf_env *env, const struct bpf_insn *in, uint32_t
 
     if (in->imm < 0 || id >= hlp_max_id())
         return vf_reject(env, -EINVAL, *insn_idx, "invalid func unknown#%d", in->imm);
-    if (env->pt->func_proto)
-        fn = env->pt->func_proto(id, env->attach, env->priv);
-    else if (env->pt->helper_allowed && env->pt->helper_allowed(id))
-        fn = hlp_proto(id);
+    fn = pt_func_proto(env->pt, id, env->attach, env->priv);
     if (!fn)
         return vf_reject(env, -EINVAL, *insn_idx, "unknown func %s#%d", helper_name(id, name, sizeof(name)), in->imm);
     if (!env->gpl && fn->gpl_only)

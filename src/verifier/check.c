@@ -9,12 +9,25 @@
 
 #include "../isa/isa.h"
 #include "check.h"
-#include "path.h"
 
 struct vf_stack_elem {
     struct vf_state *st;
     uint32_t insn, prev_insn;
+    uint32_t path_len;  /* the branch record's length at the fork */
+    uint64_t log_pos;   /* the log's end at the fork (level 1 shows one path) */
 };
+
+/* Resuming the path saved at fork_insn: the record of branch decisions
+ * goes back to the fork and takes the other direction. */
+static void path_resume(struct vf_env *env, const struct vf_stack_elem *e)
+{
+    int taken = 1;
+
+    if (e->path_len < env->path_len && env->path[e->path_len] >> 1 == e->prev_insn)
+        taken = !(env->path[e->path_len] & 1);
+    vf_path_cut(env, e->path_len);
+    vf_path_push(env, e->prev_insn, taken);
+}
 
 int vf_check_reg_read(struct vf_env *env, uint32_t regno)
 {
@@ -93,6 +106,8 @@ struct vf_state *vf_push_branch(struct vf_env *env, uint32_t insn, uint32_t prev
     e->st = st;
     e->insn = insn;
     e->prev_insn = prev_insn;
+    e->path_len = env->path_len;
+    e->log_pos = vf_log_pos(env);
     return st;
 nomem:
     *err = vf_reject(env, -ENOMEM, env->insn_idx, "out of memory");
@@ -143,7 +158,9 @@ static int pop_branch(struct vf_env *env)
     env->cur = e->st;
     env->insn_idx = e->insn;
     env->prev_insn_idx = e->prev_insn;
-    vf_path_pop_to(env, e->prev_insn);
+    path_resume(env, e);
+    if ((env->log_level & VF_LOG_LEVEL1) && !(env->log_level & VF_LOG_LEVEL2))
+        vf_log_reset(env, e->log_pos);
     return 1;
 }
 

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "check.h"
-#include "path.h"
 
 /* Pointer kinds that are never NULL once they are not "or null"
  * (reg_not_null), so that `if ptr == 0` is decided. */

@@ -11,7 +11,6 @@
 
 #include "../progtypes/progtypes.h"
 #include "check.h"
-#include "explain.h"
 #include "verifier.h"
 
 static uint64_t now_ns(void)
@@ -63,7 +62,7 @@ int vf_verify(const struct vf_opts *o, struct vf_result *res, struct cm_diag *d)
     env->diag = d;
     if (o->btf_raw && o->btf_size) {
         btf = btf__new(o->btf_raw, (uint32_t)o->btf_size);
-        if (!btf || libbpf_get_error(btf))
+        if (!btf)
             btf = NULL; /* without usable BTF the program is verified without it */
     }
     env->btf = btf;
@@ -99,11 +98,12 @@ int vf_verify(const struct vf_opts *o, struct vf_result *res, struct cm_diag *d)
     res->stack_depth = env->nsub ? env->sub[0].stack_depth : 0;
     if (err) {
         char buf[4096];
-        if (vf_explain(env, buf, sizeof(buf)) > 0)
+        if (vf_explain(env, buf, sizeof(buf)) > 0 && buf[0])
             res->explain = strdup(buf);
     }
     if (env->log_level && env->log) {
         vf_log_stats(env, res->time_ns);
+        vf_log_finish(env);
         res->log = env->log;
         res->log_len = env->log_len;
         env->log = NULL;
@@ -120,7 +120,7 @@ int vf_verify(const struct vf_opts *o, struct vf_result *res, struct cm_diag *d)
 out:
     free(env->aux);
     free(env->log);
-    free(env->path);
+    vf_path_free(env);
     free((void *)env->func_info);
     free((void *)env->line_info);
     btf__free(btf);
