@@ -178,15 +178,19 @@ Test(test_verifier, suite, .timeout = 600)
         else if (!strncmp(line, "TV unpriv ", 10))
             parse_sum(line, &unpriv);
         else if (!strncmp(line, "TV-SUSPECT ", 11)) {
-            suspects++;
-            continue;
-        } else if (strncmp(line, "TV ", 3) && strncmp(line, "TV-NM ", 6) && strncmp(line, "tv_runner:", 10))
+            /* listed here once they are few enough to read */
+            if (++suspects > 50)
+                continue;
+        } else if (!strncmp(line, "TV-FALSE-REJECT ", 16))
+            ;
+        else if (strncmp(line, "TV ", 3) && strncmp(line, "TV-NM ", 6) && strncmp(line, "tv_runner:", 10))
             continue;
         fputs(line, stdout);
     }
     fclose(f);
-    printf("test_verifier: full report (per file, the %lu soundness suspects, -v for each mismatch) in %s\n",
-           suspects, out);
+    printf("test_verifier: full report (per file, the %lu soundness suspects%s; run the runner with -v for each "
+           "mismatch) in %s\n",
+           suspects, suspects > 50 ? ", the first 50 above" : "", out);
     cr_assert(priv.found && unpriv.found, "no summary lines in %s", out);
 
     /* The harness: every case of the suite ran, and the kernel's verdicts

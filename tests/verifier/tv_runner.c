@@ -692,14 +692,36 @@ static struct file_tally *files;
 static size_t nfiles;
 static struct tally total[NV];
 
-/* Soundness suspects, printed after the table. */
+/* Disagreements with the kernel, listed after the table: soundness
+ * suspects (bpfrt accepts, the kernel rejects; msg: the kernel's reason)
+ * and false rejections (bpfrt rejects, the kernel accepts; msg: bpfrt's). */
 struct suspect {
     const char *file, *name;
     int variant;
-    char kmsg[200];
+    char msg[200];
 };
-static struct suspect *suspects;
-static size_t nsuspects, suspects_cap;
+struct suspects {
+    struct suspect *v;
+    size_t n, cap;
+};
+static struct suspects unsafe_acc, false_rej;
+
+static void add_suspect(struct suspects *s, const char *file, const char *name, int variant, const char *msg)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 64;
+        s->v = realloc(s->v, s->cap * sizeof(*s->v));
+        if (!s->v) {
+            fprintf(stderr, "tv_runner: out of memory\n");
+            exit(2);
+        }
+    }
+    s->v[s->n].file = file;
+    s->v[s->n].name = name;
+    s->v[s->n].variant = variant;
+    snprintf(s->v[s->n].msg, sizeof(s->v[s->n].msg), "%.190s", msg);
+    s->n++;
+}
 
 /* -------------------------------------------------------------- options */
 
@@ -1166,21 +1188,10 @@ static void judge(struct tv_case *c, const char *file, int v, const struct bpf_i
             t[i]->rej_kacc += !rv.accept && kv.accept;
         }
     }
-    if (kv.have && rv.have && rv.accept && !kv.accept) {
-        if (nsuspects == suspects_cap) {
-            suspects_cap = suspects_cap ? 2 * suspects_cap : 64;
-            suspects = realloc(suspects, suspects_cap * sizeof(*suspects));
-            if (!suspects) {
-                fprintf(stderr, "tv_runner: out of memory\n");
-                exit(2);
-            }
-        }
-        suspects[nsuspects].file = file;
-        suspects[nsuspects].name = c->descr;
-        suspects[nsuspects].variant = v;
-        snprintf(suspects[nsuspects].kmsg, sizeof(suspects[nsuspects].kmsg), "%.190s", kv.msg);
-        nsuspects++;
-    }
+    if (kv.have && rv.have && rv.accept && !kv.accept)
+        add_suspect(&unsafe_acc, file, c->descr, v, kv.msg);
+    if (kv.have && rv.have && !rv.accept && kv.accept)
+        add_suspect(&false_rej, file, c->descr, v, rv.msg);
     if (opt_verbose && ((kv.have && rv.have && kv.accept != rv.accept) || (rv.have && rv.accept != exp))) {
         printf("MISMATCH %s %s/%s: expected %s, kernel %s, bpfrt %s\n", vname[v], file, c->descr,
                exp ? "accept" : "reject", !kv.have ? "n/a" : kv.accept ? "accept" : "reject",
@@ -1445,7 +1456,7 @@ int main(int argc, char **argv)
             kern_unpriv_ok = unpriv_sysctl == 0;
         }
     }
-    printf("tv_runner: %zu entries; kernel: %s; unprivileged kernel loads: %s\n", TV_NCASES,
+    printf("tv_runner: %zu entries (case files and their cases); kernel: %s; unprivileged kernel loads: %s\n", TV_NCASES,
            kern_ok ? "yes" : kern_why,
            kern_unpriv_ok ? "yes" : "no (kernel.unprivileged_bpf_disabled != 0: the kernel's unprivileged verdict is unavailable)");
 
@@ -1467,12 +1478,12 @@ int main(int argc, char **argv)
         run_case(c, file, &files[nfiles - 1]);
     }
 
-    printf("\n%-28s %s\n", "", "cases bpfrt=exp  bpfrt=kern kern=exp   acc! rej! retvals   n/m");
+    printf("\n%-37s %s\n", "", "cases bpfrt=exp  bpfrt=kern kern=exp   acc! rej! retvals   n/m");
     for (size_t i = 0; i < nfiles; i++)
         for (int v = 0; v < NV; v++) {
             if (!files[i].t[v].cases)
                 continue;
-            printf("%-22s %-6s", files[i].file, vname[v]);
+            printf("%-30s %-6s", files[i].file, vname[v]);
             print_tally_short(&files[i].t[v]);
             printf("\n");
         }
@@ -1480,15 +1491,19 @@ int main(int argc, char **argv)
            "   n/m: variants with something not measurable, reasons below)\n");
     for (int v = 0; v < NV; v++)
         if (total[v].cases) {
-            printf("%-22s %-6s", "TOTAL", vname[v]);
+            printf("%-30s %-6s", "TOTAL", vname[v]);
             print_tally_short(&total[v]);
             printf("\n");
         }
 
-    printf("\nAccepted by bpfrt, rejected by the running kernel (soundness suspects): %zu\n", nsuspects);
-    for (size_t i = 0; i < nsuspects; i++)
-        printf("TV-SUSPECT %s %s: %s | kernel: %s\n", vname[suspects[i].variant], suspects[i].file, suspects[i].name,
-               suspects[i].kmsg);
+    printf("\nAccepted by bpfrt, rejected by the running kernel (soundness suspects): %zu\n", unsafe_acc.n);
+    for (size_t i = 0; i < unsafe_acc.n; i++)
+        printf("TV-SUSPECT %s %s: %s | kernel: %s\n", vname[unsafe_acc.v[i].variant], unsafe_acc.v[i].file,
+               unsafe_acc.v[i].name, unsafe_acc.v[i].msg);
+    printf("\nRejected by bpfrt, accepted by the running kernel: %zu\n", false_rej.n);
+    for (size_t i = 0; i < false_rej.n; i++)
+        printf("TV-FALSE-REJECT %s %s: %s | bpfrt: %s\n", vname[false_rej.v[i].variant], false_rej.v[i].file,
+               false_rej.v[i].name, false_rej.v[i].msg);
 
     printf("\nNot measurable (variants; a variant may count under several reasons):\n");
     for (size_t i = 0; i < nreasons; i++)
@@ -1500,7 +1515,8 @@ int main(int argc, char **argv)
     for (int v = 0; v < NV; v++)
         print_summary(v);
 
-    free(suspects);
+    free(unsafe_acc.v);
+    free(false_rej.v);
     free(files);
     free(klog);
     btf__free(vmlinux_btf);
