@@ -923,13 +923,11 @@ static void kern_map(const struct map_kind *k, enum bpf_prog_type pt, struct cas
     }
     m->kfd[ki] = fd;
     if (k->init) {
-        struct test_val v;
-        unsigned char small[sizeof(v)];
+        struct test_val v; /* the kernel reads value_size bytes of it */
         int key = 0;
 
         test_val_init(&v);
-        memcpy(small, &v, sizeof(v));
-        if (bpf_map_update_elem(fd, &key, small, 0))
+        if (bpf_map_update_elem(fd, &key, &v, 0))
             snprintf(m->kern_why, sizeof(m->kern_why), "kernel: map %s: update (%s)", k->name, strerror(errno));
     }
     if (k->special == MK_PROG_ARRAY) {
@@ -1411,8 +1409,13 @@ int main(int argc, char **argv)
             opt_variants = 1 << V_UNPRIV;
         else if (!strcmp(argv[i], "--no-kernel"))
             opt_no_kernel = 1;
-        else if (!strcmp(argv[i], "--file") && i + 1 < argc)
+        else if (!strcmp(argv[i], "--file")) {
+            if (i + 1 == argc) {
+                fprintf(stderr, "tv_runner: --file needs a case file name (e.g. --file calls.c)\n");
+                return 2;
+            }
             opt_file = argv[++i];
+        }
         else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage();
             return 0;
@@ -1478,6 +1481,11 @@ int main(int argc, char **argv)
         run_case(c, file, &files[nfiles - 1]);
     }
 
+    if (!ncases) {
+        fprintf(stderr, "tv_runner: no case matches%s%s%s%s\n", opt_file ? " file " : "", opt_file ? opt_file : "",
+                opt_filter ? " name containing " : "", opt_filter ? opt_filter : "");
+        return 1;
+    }
     printf("\n%-37s %s\n", "", "cases bpfrt=exp  bpfrt=kern kern=exp   acc! rej! retvals   n/m");
     for (size_t i = 0; i < nfiles; i++)
         for (int v = 0; v < NV; v++) {
