@@ -420,6 +420,15 @@ struct bpfrt_object_open_opts {
     enum bpfrt_legacy_map_layout legacy_maps;
     char *log_buf;                  /* receives the reason when open/load fails */
     size_t log_size;
+    /* The verifier, for every program the object loads (as
+     * bpfrt_prog_load_opts): the kernel's log levels 1, 2, 4 (the log
+     * goes to verifier_log_buf, one block per program, "program 'NAME':"
+     * first), the unprivileged rules, BPF_F_* program flags. */
+    uint32_t log_level;
+    int unpriv;
+    uint32_t prog_flags;
+    char *verifier_log_buf;
+    size_t verifier_log_size;
 };
 
 /* Open (parse) an object: sections, symbols, programs, map definitions,
@@ -453,8 +462,53 @@ enum bpf_attach_type bpfrt_program__expected_attach_type(const struct bpfrt_prog
 /* Instructions: as in the ELF after open, relocated after load. */
 const struct bpf_insn *bpfrt_program__insns(const struct bpfrt_program *p);
 size_t bpfrt_program__insn_cnt(const struct bpfrt_program *p);
-/* The loaded program (NULL before bpfrt_object__load). */
+/* The loaded program (NULL before bpfrt_object__load, and for a program
+ * whose autoload is off). */
 struct bpfrt_prog *bpfrt_program__prog(const struct bpfrt_program *p);
+/* Whether bpfrt_object__load loads it (libbpf's autoload): on, except
+ * for programs of sections whose name starts with '?' (SEC("?xdp"): the
+ * type is the rest of the name), which load only when switched on.
+ * set_autoload: -EBUSY once the object is loaded. */
+int bpfrt_program__autoload(const struct bpfrt_program *p);
+int bpfrt_program__set_autoload(struct bpfrt_program *p, int autoload);
+
+/* Verify one program of an object as libbpf would load it alone from
+ * that object (the other programs switched off): the object's maps
+ * created (in this process, nothing pinned; once per object), the
+ * program linked with its subprograms, its relocations and CO-RE
+ * relocations applied (a CO-RE relocation that finds no match poisons
+ * its instruction, as libbpf does: the program is rejected only if that
+ * instruction is reachable), then bpfrt_prog__verify_insns with the
+ * object's BTF, func and line info.  Prog array initialisers are not
+ * filled (nothing runs), so initialisers naming programs that are not
+ * loaded do not matter; a '?' section verifies like any other.  Works on
+ * an opened object (which bpfrt_object__load may load afterwards) and on
+ * a loaded one. */
+enum bpfrt_verdict {
+    BPFRT_VERDICT_NONE = 0, /* not verified: the object or program could not be prepared (the log says why) */
+    BPFRT_VERDICT_ACCEPTED,
+    BPFRT_VERDICT_REJECTED, /* the verifier refused it: diag has the reason and the instruction */
+};
+struct bpfrt_verify_opts {
+    size_t sz;
+    /* Input: as in bpfrt_prog_load_opts */
+    uint32_t log_level;
+    int unpriv;
+    uint32_t prog_flags;
+    char *log_buf; /* the verifier's log at log_level, or the reason it could not run */
+    size_t log_size;
+    struct bpfrt_verify_stats *stats; /* optional out */
+    /* Optional out: the rejection (message in plain words; a CO-RE
+     * relocation that failed is named: "CO-RE relocation failed at insn
+     * N: ..."); bpfrt_program__source_line() gives the instruction's C
+     * source line. */
+    struct bpfrt_diag *diag;
+    /* Output */
+    enum bpfrt_verdict verdict;
+};
+/* 0 when accepted; a negative errno otherwise (opts->verdict tells a
+ * rejection from a failure to verify). */
+int bpfrt_program__verify(struct bpfrt_program *p, struct bpfrt_verify_opts *opts);
 /* The object's BTF (libbpf's struct btf, <bpf/btf.h>), or NULL; it lives
  * as long as the object. */
 struct btf;

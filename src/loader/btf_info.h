@@ -168,6 +168,20 @@ static inline int core_insn_is_poison(const struct bpf_insn *in)
 int core_relocate(struct bpf_insn *insns, size_t cnt, const struct btf *local, const struct btf *target,
                   const struct core_relo *relos, size_t n, const char *where, char *log, size_t logsz);
 
+/* A relocation that poisoned its instruction, kept so that a rejection
+ * at that instruction can name it instead of the kernel's bare "invalid
+ * func unknown#195896080". */
+struct core_poison {
+    uint32_t insn_off; /* the poisoned instruction (first slot of an LD_IMM64) */
+    uint32_t relo_idx;
+    char what[448];    /* "field byte_off of struct s.f (access 0:1, type [5]): why" */
+};
+/* core_relocate, also handing back the poisoned relocations in order
+ * (*poisonsp malloc'd, *np of them; NULL and 0 when none). */
+int core_relocate_rec(struct bpf_insn *insns, size_t cnt, const struct btf *local, const struct btf *target,
+                      const struct core_relo *relos, size_t n, const char *where, char *log, size_t logsz,
+                      struct core_poison **poisonsp, size_t *np);
+
 /* Name of a bpf_core_relo_kind ("byte_off", "field_exists", ...). */
 const char *core_relo_kind_str(uint32_t kind);
 

@@ -1157,9 +1157,22 @@ static int patch_insn(struct bpf_insn *insns, size_t cnt, size_t i, uint32_t kin
 int core_relocate(struct bpf_insn *insns, size_t cnt, const struct btf *local, const struct btf *target,
                   const struct core_relo *relos, size_t n, const char *where, char *log, size_t logsz)
 {
+    return core_relocate_rec(insns, cnt, local, target, relos, n, where, log, logsz, NULL, NULL);
+}
+
+int core_relocate_rec(struct bpf_insn *insns, size_t cnt, const struct btf *local, const struct btf *target,
+                      const struct core_relo *relos, size_t n, const char *where, char *log, size_t logsz,
+                      struct core_poison **poisonsp, size_t *np)
+{
     struct cand_cache cache = {0};
     uint64_t total_left = CORE_TOTAL_STEPS;
+    struct core_poison *pois = NULL;
     int poisoned = 0;
+
+    if (poisonsp)
+        *poisonsp = NULL;
+    if (np)
+        *np = 0;
 
     if (!where)
         where = "?";
@@ -1181,6 +1194,7 @@ int core_relocate(struct bpf_insn *insns, size_t cnt, const struct btf *local, c
                     : !acc             ? "bad access string offset"
                                        : "unknown relocation kind");
             cand_cache_free(&cache);
+            free(pois);
             return -EINVAL;
         }
         e = parse_access(acc, &ls);
@@ -1188,11 +1202,13 @@ int core_relocate(struct bpf_insn *insns, size_t cnt, const struct btf *local, c
             log_add(log, logsz, "prog '%s': CO-RE relo #%zu: insn %u: malformed access string \"%.64s\"\n", where, k,
                     r->insn_off, acc);
             cand_cache_free(&cache);
+            free(pois);
             return -EINVAL;
         }
         cands = cands_of(&cache, local, r->type_id, target);
         if (!cands) {
             cand_cache_free(&cache);
+            free(pois);
             return -ENOMEM;
         }
         walk.left = walk.limit;
@@ -1210,6 +1226,7 @@ int core_relocate(struct bpf_insn *insns, size_t cnt, const struct btf *local, c
             log_add(log, logsz, "prog '%s': CO-RE relo #%zu: insn %u: %s of %s (access %s, type [%u]): %s\n", where, k,
                     r->insn_off, core_relo_kind_str(r->kind), path, acc, r->type_id, err);
             cand_cache_free(&cache);
+            free(pois);
             return e;
         }
         if (e == 1) {
@@ -1218,9 +1235,27 @@ int core_relocate(struct bpf_insn *insns, size_t cnt, const struct btf *local, c
                     "prog '%s': CO-RE relo #%zu: insn %u: %s of %s (access %s, type [%u]): %s; instruction "
                     "poisoned\n",
                     where, k, r->insn_off, core_relo_kind_str(r->kind), path, acc, r->type_id, res.why);
+            if (poisonsp) {
+                struct core_poison *np2 = realloc(pois, (size_t)poisoned * sizeof(*pois));
+                if (!np2) {
+                    cand_cache_free(&cache);
+                    free(pois);
+                    return -ENOMEM;
+                }
+                pois = np2;
+                pois[poisoned - 1].insn_off = r->insn_off;
+                pois[poisoned - 1].relo_idx = (uint32_t)k;
+                snprintf(pois[poisoned - 1].what, sizeof(pois[poisoned - 1].what),
+                         "%.24s of %.200s (access %.64s, local type [%u]): %.120s", core_relo_kind_str(r->kind), path, acc,
+                         r->type_id, res.why);
+            }
         }
     }
     cand_cache_free(&cache);
+    if (poisonsp) {
+        *poisonsp = pois;
+        *np = (size_t)poisoned;
+    }
     return poisoned;
 }
 

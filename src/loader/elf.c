@@ -409,7 +409,12 @@ static int add_programs(struct bpfrt_object *obj)
             p->sec_off = f->start;
             p->orig_cnt = p->cnt = f->cnt;
             f->prog_idx = (int)(p - obj->progs);
-            const struct pt_desc *pt = pt_by_section(sec->name, &attach);
+            /* SEC("?xdp"): libbpf's "not loaded unless switched on"; the
+             * rest of the name gives the type */
+            const char *tname = sec->name[0] == '?' ? sec->name + 1 : sec->name;
+            const struct pt_desc *pt = pt_by_section(tname, &attach);
+
+            p->autoload = sec->name[0] != '?';
             if (pt)
                 type = pt->type;
             else if (!obj->opt_prog_type)

@@ -145,6 +145,11 @@ struct bpfrt_program {
     struct btf_prog_info pi; /* func/line info and CO-RE records, per linked insn */
     int linked;
     int no_type; /* the section name gives no type and none was given: refused at load */
+    int autoload; /* loaded by bpfrt_object__load (off for '?' sections, libbpf's rule) */
+    int relocated; /* linked and CO-RE relocated (by load or by bpfrt_program__verify) */
+    /* CO-RE relocations that poisoned an instruction (core_relocate_rec) */
+    struct core_poison *poisons;
+    size_t nr_poisons;
     struct bpfrt_prog *prog;
 };
 
@@ -188,6 +193,13 @@ struct bpfrt_object {
     size_t nr_kcfg;
 
     int loaded;
+    int maps_created; /* by load, or by the first bpfrt_program__verify */
+    /* The verifier's options for every program (open options) */
+    uint32_t log_level;
+    int unpriv;
+    uint32_t prog_flags;
+    char *vlog;
+    size_t vlog_size;
     struct btf_ext_info *btf_ext; /* .BTF.ext, parsed by btf_ext.c, or NULL */
     struct btf *core_target;      /* CO-RE target BTF, loaded on first need */
     int core_target_tried;

@@ -65,6 +65,13 @@ static int open_common(const char *path, const void *buf, size_t size, const str
     if (obj->log && obj->log_size)
         obj->log[0] = 0;
     obj->opt_prog_type = CM_OPT(opts, prog_type, BPF_PROG_TYPE_UNSPEC);
+    obj->log_level = CM_OPT(opts, log_level, 0);
+    obj->unpriv = CM_OPT(opts, unpriv, 0);
+    obj->prog_flags = CM_OPT(opts, prog_flags, 0);
+    obj->vlog = CM_OPT(opts, verifier_log_buf, NULL);
+    obj->vlog_size = CM_OPT(opts, verifier_log_size, 0);
+    if (obj->vlog && obj->vlog_size)
+        obj->vlog[0] = 0;
     obj->legacy_maps = CM_OPT(opts, legacy_maps, BPFRT_LEGACY_MAPS_AUTO);
     obj->path = strdup(path);
     obj->btf_custom_path = custom ? strdup(custom) : NULL;
@@ -256,6 +263,7 @@ static int create_maps(struct bpfrt_object *obj)
         if (err)
             return err;
     }
+    obj->maps_created = 1;
     return 0;
 }
 
@@ -274,8 +282,11 @@ static int core_relocate_prog(struct bpfrt_object *obj, struct bpfrt_program *p)
             msg[0] = 0;
         }
     }
-    n = core_relocate(p->insns, p->cnt, obj->btf, obj->core_target, p->pi.relos, p->pi.nr_relos, p->name, msg,
-                      sizeof(msg));
+    free(p->poisons);
+    p->poisons = NULL;
+    p->nr_poisons = 0;
+    n = core_relocate_rec(p->insns, p->cnt, obj->btf, obj->core_target, p->pi.relos, p->pi.nr_relos, p->name, msg,
+                          sizeof(msg), &p->poisons, &p->nr_poisons);
     if (n < 0)
         return ld_err(obj, n, "%s: section '%s': program '%s': CO-RE: %s", obj->path, obj->secs[p->sec_idx].name,
                       p->name, msg);
@@ -300,9 +311,14 @@ static int fill_prog_slots(struct bpfrt_object *obj)
             if (in->map_idx >= 0 || in->prog_idx < 0)
                 continue;
             p = &obj->progs[in->prog_idx];
-            if (!p->prog)
-                return ld_err(obj, -EINVAL, "%s: map '%s': slot %u: program '%s' is not loaded", obj->path, m->name,
-                              key, p->name);
+            if (!p->prog) {
+                /* a program switched off (autoload, a '?' section) leaves
+                 * its slot empty, as libbpf does for programs it did not
+                 * load */
+                ld_log(obj, "%s: map '%s': slot %u left empty: program '%s' is not loaded", obj->path, m->name, key,
+                       p->name);
+                continue;
+            }
             val = bpfrt_prog__id(p->prog);
             err = bpfrt_map__update_elem(m->map, &key, sizeof(key), &val, sizeof(val), BPF_ANY);
             if (err)
@@ -311,6 +327,111 @@ static int fill_prog_slots(struct bpfrt_object *obj)
         }
     }
     return 0;
+}
+
+/* Link p with its subprograms and apply its relocations and CO-RE
+ * relocations, once (bpfrt_object__load and bpfrt_program__verify share
+ * the result). */
+static int prog_prepare(struct bpfrt_object *obj, struct bpfrt_program *p)
+{
+    int err;
+
+    if (p->no_type)
+        return ld_err(obj, -EINVAL,
+                      "%s: section '%s': program '%s': the section name gives no program type: give one "
+                      "(prog_type in the open options, 'type TYPE' on the command line), or name the section "
+                      "\"raw\" for bpfrt's raw convention (r1 = data, r2 = length)",
+                      obj->path, obj->secs[p->sec_idx].name, p->name);
+    if (p->relocated)
+        return 0;
+    err = ld_prog_link(obj, p);
+    if (!err)
+        err = core_relocate_prog(obj, p);
+    if (!err)
+        p->relocated = 1;
+    return err;
+}
+
+/* What the verifier is given of p besides its instructions: the object's
+ * raw BTF and p's func and line info as BPF_PROG_LOAD takes them
+ * (insn_off in instructions, string offsets into that BTF), so that it
+ * checks global functions against their BTF signatures and names source
+ * lines, as the kernel does with what libbpf passes.  The arrays are
+ * malloc'd into *fip / *lip. */
+static int prog_btf_opts(const struct bpfrt_object *obj, const struct bpfrt_program *p, struct bpfrt_prog_load_opts *o,
+                         struct bpf_func_info **fip, struct bpf_line_info **lip)
+{
+    const void *raw;
+    uint32_t len = 0;
+
+    *fip = NULL;
+    *lip = NULL;
+    if (!obj->btf || !p->linked)
+        return 0;
+    raw = btf__raw_data(obj->btf, &len);
+    if (!raw)
+        return -ENOMEM;
+    o->btf = raw;
+    o->btf_size = len;
+    if (p->pi.nr_funcs) {
+        *fip = calloc(p->pi.nr_funcs, sizeof(**fip));
+        if (!*fip)
+            return -ENOMEM;
+        for (size_t k = 0; k < p->pi.nr_funcs; k++)
+            (*fip)[k] = (struct bpf_func_info){.insn_off = p->pi.funcs[k].insn_off, .type_id = p->pi.funcs[k].type_id};
+        o->func_info = *fip;
+        o->func_info_rec_size = sizeof(struct bpf_func_info);
+        o->func_info_cnt = (uint32_t)p->pi.nr_funcs;
+    }
+    if (p->pi.nr_lines) {
+        *lip = calloc(p->pi.nr_lines, sizeof(**lip));
+        if (!*lip)
+            return -ENOMEM;
+        for (size_t k = 0; k < p->pi.nr_lines; k++) {
+            const struct btf_ext_line *ln = &p->pi.lines[k];
+            (*lip)[k] = (struct bpf_line_info){.insn_off = ln->insn_off,
+                                               .file_name_off = ln->file_name_off,
+                                               .line_off = ln->line_off,
+                                               .line_col = ln->line << 10 | (ln->col & 0x3ff)};
+        }
+        o->line_info = *lip;
+        o->line_info_rec_size = sizeof(struct bpf_line_info);
+        o->line_info_cnt = (uint32_t)p->pi.nr_lines;
+    }
+    return 0;
+}
+
+/* A rejection at an instruction a CO-RE relocation poisoned is that
+ * relocation's failure: name it (libbpf leaves the kernel's bare
+ * "invalid func unknown#195896080" to decode).  The poison covers both
+ * slots of an LD_IMM64. */
+static void explain_poison(const struct bpfrt_program *p, struct bpfrt_diag *d)
+{
+    char m[sizeof(d->message)];
+
+    if (d->insn < 0)
+        return;
+    for (size_t k = 0; k < p->nr_poisons; k++) {
+        long at = (long)p->poisons[k].insn_off;
+        if (d->insn != at && !(d->insn == at + 1 && (size_t)d->insn < p->cnt && core_insn_is_poison(&p->insns[d->insn])))
+            continue;
+        snprintf(m, sizeof(m), "CO-RE relocation failed at insn %ld: %s", at, p->poisons[k].what);
+        snprintf(d->message, sizeof(d->message), "%s", m);
+        d->insn = at;
+        return;
+    }
+}
+
+/* Append to the object's verifier log (open options). */
+static char *vlog_tail(struct bpfrt_object *obj, size_t *room)
+{
+    size_t len;
+
+    if (!obj->vlog || !obj->vlog_size || !obj->log_level)
+        return NULL;
+    len = strnlen(obj->vlog, obj->vlog_size - 1);
+    *room = obj->vlog_size - len;
+    return obj->vlog + len;
 }
 
 int bpfrt_object__load(struct bpfrt_object *obj)
@@ -323,42 +444,144 @@ int bpfrt_object__load(struct bpfrt_object *obj)
     if (obj->loaded)
         return ld_err(obj, -EBUSY, "%s: already loaded", obj->path);
     obj->loaded = 1;
-    err = create_maps(obj);
-    if (err)
-        return err;
-    for (i = 0; i < obj->nr_progs; i++) {
-        struct bpfrt_program *p = &obj->progs[i];
-        char msg[1024] = "";
-        struct bpfrt_diag diag = {.sz = sizeof(diag)};
-        BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = p->type, .name = p->name, .license = obj->license,
-                   .log_buf = msg, .log_size = sizeof(msg), .expected_attach_type = p->attach, .diag = &diag);
-
-        if (p->no_type)
-            return ld_err(obj, -EINVAL,
-                          "%s: section '%s': program '%s': the section name gives no program type: give one "
-                          "(prog_type in the open options, 'type TYPE' on the command line), or name the section "
-                          "\"raw\" for bpfrt's raw convention (r1 = data, r2 = length)",
-                          obj->path, obj->secs[p->sec_idx].name, p->name);
-        err = ld_prog_link(obj, p);
-        if (!err)
-            err = core_relocate_prog(obj, p);
+    if (!obj->maps_created) {
+        err = create_maps(obj);
         if (err)
             return err;
+    }
+    for (i = 0; i < obj->nr_progs; i++) {
+        struct bpfrt_program *p = &obj->progs[i];
+        char msg[1024] = "", *vl;
+        size_t room = 0;
+        struct bpfrt_diag diag = {.sz = sizeof(diag)};
+        struct bpf_func_info *fi = NULL;
+        struct bpf_line_info *li = NULL;
+        BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = p->type, .name = p->name, .license = obj->license,
+                   .log_buf = msg, .log_size = sizeof(msg), .expected_attach_type = p->attach, .diag = &diag,
+                   .log_level = obj->log_level, .unpriv = obj->unpriv, .prog_flags = obj->prog_flags);
+
+        if (!p->autoload)
+            continue; /* libbpf's autoload off: a '?' section, or switched off */
+        err = prog_prepare(obj, p);
+        if (err)
+            return err;
+        if (prog_btf_opts(obj, p, &o, &fi, &li)) {
+            free(fi);
+            free(li);
+            return ld_err(obj, -ENOMEM, "%s: program '%s': out of memory", obj->path, p->name);
+        }
+        /* the verifier's log (log_level) goes to the object's verifier log */
+        vl = vlog_tail(obj, &room);
+        if (vl && room > 1) {
+            int n = snprintf(vl, room, "program '%s':\n", p->name);
+            if (n > 0 && (size_t)n < room) {
+                o.log_buf = vl + n;
+                o.log_size = room - (size_t)n;
+            }
+        }
         err = bpfrt_prog__load_insns(p->insns, p->cnt, &o, &p->prog);
+        free(fi);
+        free(li);
         if (err) {
-            /* point at the source line of the instruction at fault */
-            const struct btf_ext_line *ln = diag.insn >= 0 ? btf_prog_info_line(&p->pi, (size_t)diag.insn) : NULL;
+            /* the reason in plain words, at the source line of the
+             * instruction at fault */
+            const struct btf_ext_line *ln;
+            char why[sizeof(diag.message) + 32];
+            if (diag.err) {
+                explain_poison(p, &diag);
+                if (diag.insn >= 0 && strncmp(diag.message, "CO-RE relocation failed", 23))
+                    snprintf(why, sizeof(why), "insn %ld: %s", diag.insn, diag.message);
+                else
+                    snprintf(why, sizeof(why), "%s", diag.message);
+            } else {
+                snprintf(why, sizeof(why), "%s", msg[0] ? msg : strerror(-err));
+            }
+            ln = diag.insn >= 0 ? btf_prog_info_line(&p->pi, (size_t)diag.insn) : NULL;
             if (ln && ln->text[0])
                 return ld_err(obj, err, "%s: section '%s': program '%s': %s (%s:%u: %s)", obj->path,
-                              obj->secs[p->sec_idx].name, p->name, msg, ln->file, ln->line, ln->text);
+                              obj->secs[p->sec_idx].name, p->name, why, ln->file, ln->line, ln->text);
             return ld_err(obj, err, "%s: section '%s': program '%s': %s", obj->path, obj->secs[p->sec_idx].name,
-                          p->name, msg[0] ? msg : strerror(-err));
+                          p->name, why);
         }
         err = ld_prog_give_src(obj, p);
         if (err)
             return err;
     }
     return fill_prog_slots(obj);
+}
+
+int bpfrt_program__verify(struct bpfrt_program *p, struct bpfrt_verify_opts *opts)
+{
+    struct bpfrt_object *obj;
+    struct bpfrt_diag d = {.sz = sizeof(d), .insn = -1};
+    struct bpfrt_diag *dout;
+    struct bpf_func_info *fi = NULL;
+    struct bpf_line_info *li = NULL;
+    char *log, *saved_log;
+    size_t logsz, saved_size;
+    int err;
+
+    if (!p || !CM_OPT_HAS(opts, verdict))
+        return -EINVAL;
+    obj = p->obj;
+    opts->verdict = BPFRT_VERDICT_NONE;
+    log = opts->log_buf;
+    logsz = log ? opts->log_size : 0;
+    dout = opts->diag;
+    if (dout && dout->sz >= sizeof(*dout)) {
+        dout->err = 0;
+        dout->insn = -1;
+        dout->message[0] = 0;
+    }
+    /* what keeps the program from being verified is logged to the
+     * caller's log, not the object's */
+    saved_log = obj->log;
+    saved_size = obj->log_size;
+    obj->log = log;
+    obj->log_size = logsz;
+    if (log && logsz)
+        log[0] = 0;
+    err = obj->maps_created ? 0 : create_maps(obj);
+    if (!err)
+        err = prog_prepare(obj, p);
+    obj->log = saved_log;
+    obj->log_size = saved_size;
+    if (err) {
+        if (dout && dout->sz >= sizeof(*dout)) {
+            dout->err = err;
+            snprintf(dout->message, sizeof(dout->message), "%s", log && logsz ? log : "");
+        }
+        return err;
+    }
+    {
+        BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = p->type, .name = p->name, .license = obj->license,
+                   .log_buf = log, .log_size = logsz, .expected_attach_type = p->attach, .diag = &d,
+                   .log_level = opts->log_level, .unpriv = opts->unpriv, .prog_flags = opts->prog_flags,
+                   .stats = opts->stats);
+        if (prog_btf_opts(obj, p, &o, &fi, &li)) {
+            free(fi);
+            free(li);
+            return -ENOMEM;
+        }
+        err = bpfrt_prog__verify_insns(p->insns, p->cnt, &o);
+        free(fi);
+        free(li);
+    }
+    if (err == -ENOMEM) {
+        if (log && logsz)
+            snprintf(log, logsz, "%s: program '%s': out of memory", obj->path, p->name);
+        return err;
+    }
+    opts->verdict = err ? BPFRT_VERDICT_REJECTED : BPFRT_VERDICT_ACCEPTED;
+    if (err) {
+        explain_poison(p, &d);
+        if (dout && dout->sz >= sizeof(*dout)) {
+            dout->err = d.err ? d.err : err;
+            dout->insn = d.insn;
+            snprintf(dout->message, sizeof(dout->message), "%s", d.message);
+        }
+    }
+    return err;
 }
 
 void bpfrt_object__close(struct bpfrt_object *obj)
@@ -373,6 +596,7 @@ void bpfrt_object__close(struct bpfrt_object *obj)
         free(p->name);
         free(p->insns);
         free(p->parts);
+        free(p->poisons);
         btf_prog_info_free(&p->pi);
     }
     free(obj->progs);
@@ -489,6 +713,21 @@ int bpfrt_program__set_type(struct bpfrt_program *p, enum bpf_prog_type type)
         p->attach = 0;
     p->type = type;
     p->no_type = 0;
+    return 0;
+}
+
+int bpfrt_program__autoload(const struct bpfrt_program *p)
+{
+    return p ? p->autoload : 0;
+}
+
+int bpfrt_program__set_autoload(struct bpfrt_program *p, int autoload)
+{
+    if (!p)
+        return -EINVAL;
+    if (p->obj->loaded)
+        return -EBUSY;
+    p->autoload = !!autoload;
     return 0;
 }
 

@@ -277,9 +277,13 @@ int bpfrt_object__pin_programs(struct bpfrt_object *obj, const char *dir, const 
     progs = malloc((obj->nr_progs ? obj->nr_progs : 1) * sizeof(*progs));
     if (!progs)
         return -ENOMEM;
+    /* the loaded programs: one switched off (autoload, a '?' section) is
+     * not pinned, as libbpf's bpf_object__pin_programs skips it */
+    size_t n = 0;
     for (size_t k = 0; k < obj->nr_progs; k++)
-        progs[k] = &obj->progs[k];
-    err = pin_all(obj, progs, obj->nr_progs, dir, NULL, opts);
+        if (obj->progs[k].prog || obj->progs[k].autoload)
+            progs[n++] = &obj->progs[k];
+    err = pin_all(obj, progs, n, dir, NULL, opts);
     free(progs);
     return err;
 }

@@ -191,7 +191,7 @@ Test(cli, usage_errors)
         {"disasm", "usage: bpfrt disasm FILE"},
         {"asm", "usage: bpfrt asm FILE"},
         {"prog tracelog", "'prog run' prints the trace lines"},
-        {"prog verify raw x", "needs the verifier"},
+        {"prog verify raw /nonexistent/x", "cannot read '/nonexistent/x'"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         struct out r = run(cases[i].args);

@@ -12,6 +12,7 @@ struct cli {
     int pretty;   /* -p */
     int debug;    /* -d */
     const char *engine;
+    int checked;  /* --checked: runs validate every access even when verified */
     struct json j;
 };
 
@@ -50,16 +51,31 @@ struct cli_obj_spec {
     const char *map;        /* MAP: name */
     enum bpf_prog_type type;
     int has_type;
+    /* The verifier's options for loading (log_level N, unpriv) */
+    uint32_t log_level;
+    int unpriv;
 };
 
 /* Parse from argv[0] == "obj"; returns the words used, or -1 after
  * reporting.  Stops at the first word that is not one of its keywords. */
 int cli_obj_parse(int argc, char **argv, int for_map, struct cli_obj_spec *s);
-/* Open and load the object; 0, or 1 after reporting. */
+/* Open the object (not loaded); 0, or 1 after reporting. */
+int cli_obj_open(const struct cli_obj_spec *s, struct bpfrt_object **objp);
+/* Open and load the object; 0, or 1 after reporting.  The program the
+ * spec names (prog NAME, the programs of sec SECTION, or the only
+ * program) is loaded even from a '?' section, as naming it does in
+ * libbpf (autoload); with log_level the verifier's log of a refused
+ * program is printed (stderr) before the error. */
 int cli_obj_load(const struct cli_obj_spec *s, struct bpfrt_object **objp);
 /* The program the spec selects; NULL after reporting (none, or several
  * and no selection: the message lists the names). */
 struct bpfrt_program *cli_obj_prog(const struct bpfrt_object *obj, const struct cli_obj_spec *s);
+/* The loaded program the spec selects; NULL after reporting (also when
+ * it is not loaded). */
+struct bpfrt_prog *cli_obj_loaded_prog(const struct bpfrt_object *obj, const struct cli_obj_spec *s);
+/* `log_level N` and `unpriv` at argv[i]: the words used (2, 1), 0 when
+ * argv[i] is neither, -1 after reporting a bad level. */
+int cli_parse_verifier_word(int argc, char **argv, int i, uint32_t *log_level, int *unpriv);
 /* bpfrt's id of a program of an object: its position, from 1. */
 int cli_obj_prog_id(const struct bpfrt_object *obj, const struct bpfrt_program *p);
 /* bpftool's name of a program type, or "type N" (in buf). */
@@ -72,11 +88,10 @@ int cli_run_pcap(struct bpfrt_prog *prog, const char *name, const char *path, ui
  * 0, or 1 after reporting a bad BPFRT_TOTAL_BUDGET. */
 #define CLI_TOTAL_BUDGET 10000000000ull /* 100 runs of the per-run budget */
 int cli_total_budget(uint64_t *budget);
-/* The instruction budget of one `prog run` (all repeat runs, or all the
- * packets of a capture): BPFRT_TOTAL_BUDGET, else CLI_TOTAL_BUDGET.
- * 0, or 1 after reporting a bad BPFRT_TOTAL_BUDGET. */
-#define CLI_TOTAL_BUDGET 10000000000ull /* 100 runs of the per-run budget */
-int cli_total_budget(uint64_t *budget);
+
+/* prog verify PROG [type TYPE] [log_level N] [unpriv] (verify.c): exit
+ * status 0 accepted, 1 rejected, 2 not verified. */
+int cli_prog_verify(int argc, char **argv);
 
 int do_prog(int argc, char **argv);
 int do_map(int argc, char **argv);

@@ -134,13 +134,14 @@ static void usage(FILE *out)
             "       bpfrt asm FILE [-o OUT]\n"
             "       bpfrt disasm FILE\n"
             "       OBJECT := { prog | map | btf }\n"
-            "       OPTIONS := { -j|--json [-p|--pretty] | -d|--debug | --engine interp | -V|--version }\n"
+            "       OPTIONS := { -j|--json [-p|--pretty] | -d|--debug | --engine interp | --checked | -V|--version }\n"
             "\n"
-            "       bpfrt prog run PROG [data_in FILE [data_out FILE]] [repeat N]\n"
+            "       bpfrt prog run PROG [data_in FILE [data_out FILE]] [repeat N] [log_level N] [unpriv]\n"
+            "       bpfrt prog verify { PROG | OBJ } [type TYPE] [log_level N] [unpriv]\n"
             "       bpfrt prog dump xlated PROG [opcodes] [linum]\n"
             "       bpfrt prog { show | list } PROG\n"
-            "       bpfrt prog load OBJ PATH [type TYPE] [pinmaps DIR]\n"
-            "       bpfrt prog loadall OBJ DIR [type TYPE] [pinmaps DIR]\n"
+            "       bpfrt prog load OBJ PATH [type TYPE] [pinmaps DIR] [log_level N] [unpriv]\n"
+            "       bpfrt prog loadall OBJ DIR [type TYPE] [pinmaps DIR] [log_level N] [unpriv]\n"
             "       bpfrt prog pin PROG FILE\n"
             "       bpfrt map { show | list } { pinned FILE | obj FILE [name NAME] }\n"
             "       bpfrt map { dump | lookup | getnext | update | delete | freeze | peek | push | pop } MAP ...\n"
@@ -168,6 +169,9 @@ int main(int argc, char **argv)
             cli.pretty = 1;
         } else if (!strcmp(a, "-d") || !strcmp(a, "--debug")) {
             cli.debug = 1;
+        } else if (!strcmp(a, "--checked")) {
+            /* runs validate every access even of a verified program */
+            cli.checked = 1;
         } else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
             printf("bpfrt v%s\nfeatures: interpreter, checked mode\n", BPFRT_VERSION);
             return 0;

@@ -18,6 +18,8 @@ struct prog_spec {
     int is_obj;             /* obj FILE ...: an ELF object */
     int is_pinned;          /* pinned FILE: a program pinned by prog pin / load */
     struct cli_obj_spec obj;
+    uint32_t log_level;     /* the verifier's options for loading it (log_level N, unpriv) */
+    int unpriv;
 };
 
 /* Parse PROG at argv[0..]: returns the number of words used, or -1 after
@@ -82,10 +84,13 @@ static int parse_prog(int argc, char **argv, struct prog_spec *spec)
 }
 
 /* Read and load the program a spec names; 0 or 1 after reporting. */
+#define VLOG_SIZE (16u << 20) /* the verifier's log at log_level (pages are touched as written) */
+
 static int load_spec(const struct prog_spec *spec, struct bpfrt_prog **progp)
 {
-    char log[512];
-    BPFRT_OPTS(bpfrt_prog_load_opts, opts, .type = spec->type, .log_buf = log, .log_size = sizeof(log));
+    char small[512] = "", *log = small;
+    size_t logsz = sizeof(small);
+    struct bpfrt_diag diag = {.sz = sizeof(diag), .insn = -1};
     uint8_t *buf;
     size_t len;
     int err;
@@ -109,11 +114,31 @@ static int load_spec(const struct prog_spec *spec, struct bpfrt_prog **progp)
         free(buf);
         return cli_err("'%s': no instructions", spec->file);
     }
+    if (spec->log_level) {
+        log = calloc(1, VLOG_SIZE);
+        logsz = VLOG_SIZE;
+        if (!log) {
+            free(buf);
+            return cli_err("out of memory for the verifier log");
+        }
+    }
+    BPFRT_OPTS(bpfrt_prog_load_opts, opts, .type = spec->type, .log_buf = log, .log_size = logsz, .diag = &diag,
+               .log_level = spec->log_level, .unpriv = spec->unpriv);
+    /* the pipeline verifies first: a refused program gets the verifier's
+     * reason and instruction */
     err = bpfrt_prog__load_insns((const struct bpf_insn *)buf, len / sizeof(struct bpf_insn), &opts, progp);
     free(buf);
-    if (err)
-        return cli_err("'%s': %s", spec->file, log[0] ? log : strerror(-err));
-    return 0;
+    if (spec->log_level && log[0] && (err || cli.debug))
+        fprintf(stderr, "%s%s", log, log[strlen(log) - 1] == '\n' ? "" : "\n");
+    if (err && diag.err && diag.insn >= 0)
+        cli_err("'%s': insn %ld: %s", spec->file, diag.insn, diag.message);
+    else if (err && diag.err)
+        cli_err("'%s': %s", spec->file, diag.message);
+    else if (err)
+        cli_err("'%s': %s", spec->file, log[0] && !spec->log_level ? log : strerror(-err));
+    if (log != small)
+        free(log);
+    return err ? 1 : 0;
 }
 
 static void print_hex(const uint8_t *p, size_t n)
@@ -141,15 +166,15 @@ static int load_runnable(struct prog_spec *spec, struct bpfrt_prog **progp, stru
     *objp = NULL;
     *ownp = 1;
     if (spec->is_obj) {
-        struct bpfrt_program *p;
+        spec->obj.log_level = spec->log_level;
+        spec->obj.unpriv = spec->unpriv;
         if (cli_obj_load(&spec->obj, objp))
             return 1;
-        p = cli_obj_prog(*objp, &spec->obj);
-        if (!p) {
+        *progp = cli_obj_loaded_prog(*objp, &spec->obj);
+        if (!*progp) {
             bpfrt_object__close(*objp);
             return 1;
         }
-        *progp = bpfrt_program__prog(p);
         *ownp = 0;
     } else if (load_spec(spec, progp)) {
         return 1;
@@ -189,6 +214,13 @@ static int prog_run(int argc, char **argv)
     if (used < 0)
         return 1;
     for (i = used; i < argc; i += 2) {
+        int w = cli_parse_verifier_word(argc, argv, i, &spec.log_level, &spec.unpriv);
+        if (w < 0)
+            return 1;
+        if (w) {
+            i += w - 2;
+            continue;
+        }
         if (i + 1 >= argc)
             return cli_err("'%s' needs a value", argv[i]);
         if (!strcmp(argv[i], "data_in"))
@@ -203,7 +235,8 @@ static int prog_run(int argc, char **argv)
         } else if (!strcmp(argv[i], "ctx_in") || !strcmp(argv[i], "ctx_out"))
             return cli_err("'%s': raw programs take no context (r1 is the data)", argv[i]);
         else
-            return cli_err("unknown keyword '%s' (expected data_in, data_out, pcap or repeat)", argv[i]);
+            return cli_err("unknown keyword '%s' (expected data_in, data_out, pcap, repeat, log_level or unpriv)",
+                           argv[i]);
     }
     if (data_out && !data_in)
         return cli_err("data_out needs data_in");
@@ -214,8 +247,9 @@ static int prog_run(int argc, char **argv)
     if (load_runnable(&spec, &prog, &obj, &own))
         return 1;
     if (pcap) {
-        /* the library's default mode: an unverified program runs checked */
-        int rc = cli_run_pcap(prog, spec.file, pcap, 0, total_budget);
+        /* the library's default mode (an unverified program runs
+         * checked), or checked on request */
+        int rc = cli_run_pcap(prog, spec.file, pcap, cli.checked ? BPFRT_RUN_CHECKED : 0, total_budget);
         if (own)
             bpfrt_prog__free(prog);
         bpfrt_object__close(obj);
@@ -231,11 +265,14 @@ static int prog_run(int argc, char **argv)
         }
     }
     /* The library's default mode: a program the verifier has not proven
-     * safe (every program, until it exists) runs checked, so no input can
-     * make it touch memory outside its data, stack and map values. */
+     * safe runs checked, so no input can make it touch memory outside its
+     * data, stack and map values; a verified one runs in the fast engine,
+     * unless --checked asks for the checked one (debugging: every access
+     * validated, instructions counted). */
     bpfrt_trace_drain(NULL, NULL);
     BPFRT_OPTS(bpfrt_run_opts, opts, .data = data, .data_size = data_len, .repeat = (uint32_t)repeat,
-               .err_buf = errbuf, .err_size = sizeof(errbuf), .total_budget = total_budget);
+               .err_buf = errbuf, .err_size = sizeof(errbuf), .total_budget = total_budget,
+               .flags = cli.checked ? BPFRT_RUN_CHECKED : 0);
     err = bpfrt_prog__run(prog, &opts);
     if (own)
         bpfrt_prog__free(prog);
@@ -514,12 +551,11 @@ static int prog_dump(int argc, char **argv)
     if (spec.is_obj) {
         if (cli_obj_load(&spec.obj, &obj))
             return 1;
-        const struct bpfrt_program *p = cli_obj_prog(obj, &spec.obj);
-        if (!p) {
+        l.prog = l.xl = cli_obj_loaded_prog(obj, &spec.obj);
+        if (!l.prog) {
             bpfrt_object__close(obj);
             return 1;
         }
-        l.prog = l.xl = bpfrt_program__prog(p);
     } else {
         if (load_spec(&spec, &prog))
             return 1;
@@ -719,7 +755,7 @@ static int prog_show(int argc, char **argv)
     one = spec.obj.prog || spec.obj.sec;
     if (one) {
         p = cli_obj_prog(obj, &spec.obj);
-        if (!p) {
+        if (!p || !cli_obj_loaded_prog(obj, &spec.obj)) {
             bpfrt_object__close(obj);
             return 1;
         }
@@ -733,7 +769,8 @@ static int prog_show(int argc, char **argv)
         show_one(obj, p, now);
     else
         while ((p = bpfrt_object__next_program(obj, p)))
-            show_one(obj, p, now);
+            if (bpfrt_program__prog(p)) /* not a '?' program left unloaded */
+                show_one(obj, p, now);
     if (cli.json) {
         if (!one)
             json_arr_close(&cli.j);
@@ -771,6 +808,13 @@ static int prog_load(int argc, char **argv, int all)
     spec.file = argv[0];
     path = argv[1];
     for (int i = 2; i < argc; i += 2) {
+        int w = cli_parse_verifier_word(argc, argv, i, &spec.log_level, &spec.unpriv);
+        if (w < 0)
+            return 1;
+        if (w) {
+            i += w - 2;
+            continue;
+        }
         if (i + 1 >= argc)
             return cli_err("'%s' needs a value", argv[i]);
         if (!strcmp(argv[i], "type")) {
@@ -783,14 +827,17 @@ static int prog_load(int argc, char **argv, int all)
                    !strcmp(argv[i], "xdpmeta_dev")) {
             return cli_err("'%s' is not supported by bpfrt's prog %s", argv[i], what);
         } else {
-            return cli_err("unknown keyword '%s' (expected type or pinmaps)", argv[i]);
+            return cli_err("unknown keyword '%s' (expected type, pinmaps, log_level or unpriv)", argv[i]);
         }
     }
     if (!all && lstat(path, &st) == 0)
         return cli_err("cannot pin at '%s': it exists", path);
     if (cli_obj_load(&spec, &obj))
         return 1;
-    first = bpfrt_object__next_program(obj, NULL);
+    /* the first program loaded (a '?' program is not, unless alone) */
+    first = NULL;
+    while ((first = bpfrt_object__next_program(obj, first)) && !bpfrt_program__prog(first))
+        ;
     if (!first) {
         cli_err("object '%s' has no programs", spec.file);
         bpfrt_object__close(obj);
@@ -855,12 +902,13 @@ int do_prog(int argc, char **argv)
 {
     if (argc < 1 || !strcmp(argv[0], "help")) {
         fprintf(argc < 1 ? stderr : stdout,
-                "Usage: bpfrt prog run PROG [data_in FILE [data_out FILE]] [repeat N]\n"
+                "Usage: bpfrt prog run PROG [data_in FILE [data_out FILE]] [repeat N] [log_level N] [unpriv]\n"
                 "       bpfrt prog dump xlated PROG [opcodes] [linum]\n"
                 "       bpfrt prog { show | list } PROG\n"
-                "       bpfrt prog load OBJ PATH [type TYPE] [pinmaps DIR]\n"
-                "       bpfrt prog loadall OBJ DIR [type TYPE] [pinmaps DIR]\n"
+                "       bpfrt prog load OBJ PATH [type TYPE] [pinmaps DIR] [log_level N] [unpriv]\n"
+                "       bpfrt prog loadall OBJ DIR [type TYPE] [pinmaps DIR] [log_level N] [unpriv]\n"
                 "       bpfrt prog pin PROG FILE\n"
+                "       bpfrt prog verify { PROG | OBJ } [type TYPE] [log_level N] [unpriv]\n"
                 "       PROG := pinned FILE | raw FILE [type TYPE] | obj FILE [sec SECTION | prog NAME] [type TYPE]\n");
         return argc < 1;
     }
@@ -880,8 +928,8 @@ int do_prog(int argc, char **argv)
         return cli_err("'prog tracelog' reads a trace pipe shared between processes, which this build does not "
                        "have yet; 'prog run' prints the trace lines of the programs it runs");
     if (cli_is_prefix(argv[0], "verify"))
-        return cli_err("'prog verify' needs the verifier, which this build does not have yet");
-    return cli_err("unknown command 'prog %s' (expected run, dump, show, list, load, loadall or pin; see bpfrt prog "
-                   "help)",
+        return cli_prog_verify(argc - 1, argv + 1);
+    return cli_err("unknown command 'prog %s' (expected run, dump, show, list, load, loadall, pin or verify; see "
+                   "bpfrt prog help)",
                    argv[0]);
 }
