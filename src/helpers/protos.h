@@ -80,7 +80,7 @@ enum hlp_ret {
     HR_BTF_ID_OR_NULL,     /* RET_PTR_TO_BTF_ID_OR_NULL (ret_btf_type names the struct) */
     HR_BTF_ID,             /* RET_PTR_TO_BTF_ID */
     HR_MEM_OR_NULL,        /* RET_PTR_TO_MEM | PTR_MAYBE_NULL with a fixed size (ret_size) */
-    HR_MAP_VALUE,          /* map value, never NULL (not used by 6.x helpers; kept for completeness) */
+    HR_MAP_VALUE,          /* RET_PTR_TO_MAP_VALUE: a map value, never NULL (bpf_get_local_storage) */
     HR_DYNPTR_MEM_OR_NULL, /* RET_PTR_TO_DYNPTR_MEM_OR_NULL: bpf_dynptr_data's slice of the dynptr
                               argument, of the size argument (a constant), or NULL */
 };
@@ -116,7 +116,8 @@ struct hlp_proto {
     uint8_t release_arg;         /* HREF_RELEASE: which argument (0-based) */
     uint8_t might_sleep;
     uint8_t privileged;          /* offered only to privileged programs (bpf_capable / perfmon_capable in the
-                                    kernel's func_proto) */
+                                    kernel's bpf_base_func_proto): HLP_PRIV_*, 6.18's tiers.  Informative:
+                                    the program types' func_proto (src/progtypes/pt_funcs_*.c) decide */
     /* Callback helpers (bpf_loop, bpf_for_each_map_elem, bpf_timer_set_callback, bpf_find_vma,
      * bpf_user_ringbuf_drain): which argument is the callback (0-based, 0xff none) and the range its
      * r0 must lie in (callback_ret_range). */
