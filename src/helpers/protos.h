@@ -47,7 +47,8 @@ enum hlp_arg {
     HA_DYNPTR,             /* ARG_PTR_TO_DYNPTR */
     HA_KPTR,               /* ARG_PTR_TO_KPTR */
     HA_MAP_VALUE_OR_KEY,   /* value or key pointer (bpf_map_lookup_percpu_elem-like uses) */
-    /* (no helper of the 6.1 UAPI uses HA_SCALAR, HA_LONG, HA_INT or HA_MAP_VALUE_OR_KEY: the
+    /* (no helper of the 6.1 UAPI uses HA_SCALAR, HA_LONG, HA_INT, HA_UNINIT_MAP_VALUE or
+     * HA_MAP_VALUE_OR_KEY: map_pop_elem/map_peek_elem are HA_MAP_VALUE | HAF_UNINIT | HAF_WRITE, the
      * kernel's ARG_PTR_TO_LONG/INT became HA_MEM | HAF_FIXED | HAF_UNINIT | HAF_WRITE |
      * HAF_ALIGNED with arg_size 8 or 4, as in Debian's 6.1 and in 6.18) */
 };
