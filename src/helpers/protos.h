@@ -47,7 +47,8 @@ enum hlp_arg {
     HA_DYNPTR,             /* ARG_PTR_TO_DYNPTR */
     HA_KPTR,               /* ARG_PTR_TO_KPTR */
     HA_MAP_VALUE_OR_KEY,   /* value or key pointer (bpf_map_lookup_percpu_elem-like uses) */
-    /* (no helper of the 6.1 UAPI uses HA_SCALAR, HA_LONG, HA_INT or HA_MAP_VALUE_OR_KEY: the
+    /* (no helper of the 6.1 UAPI uses HA_SCALAR, HA_LONG, HA_INT, HA_UNINIT_MAP_VALUE or
+     * HA_MAP_VALUE_OR_KEY: map_pop_elem/map_peek_elem are HA_MAP_VALUE | HAF_UNINIT | HAF_WRITE, the
      * kernel's ARG_PTR_TO_LONG/INT became HA_MEM | HAF_FIXED | HAF_UNINIT | HAF_WRITE |
      * HAF_ALIGNED with arg_size 8 or 4, as in Debian's 6.1 and in 6.18) */
 };
@@ -80,7 +81,7 @@ enum hlp_ret {
     HR_BTF_ID_OR_NULL,     /* RET_PTR_TO_BTF_ID_OR_NULL (ret_btf_type names the struct) */
     HR_BTF_ID,             /* RET_PTR_TO_BTF_ID */
     HR_MEM_OR_NULL,        /* RET_PTR_TO_MEM | PTR_MAYBE_NULL with a fixed size (ret_size) */
-    HR_MAP_VALUE,          /* map value, never NULL (not used by 6.x helpers; kept for completeness) */
+    HR_MAP_VALUE,          /* RET_PTR_TO_MAP_VALUE: a map value, never NULL (bpf_get_local_storage) */
     HR_DYNPTR_MEM_OR_NULL, /* RET_PTR_TO_DYNPTR_MEM_OR_NULL: bpf_dynptr_data's slice of the dynptr
                               argument, of the size argument (a constant), or NULL */
 };
@@ -116,7 +117,8 @@ struct hlp_proto {
     uint8_t release_arg;         /* HREF_RELEASE: which argument (0-based) */
     uint8_t might_sleep;
     uint8_t privileged;          /* offered only to privileged programs (bpf_capable / perfmon_capable in the
-                                    kernel's func_proto) */
+                                    kernel's bpf_base_func_proto): HLP_PRIV_*, 6.18's tiers.  Informative:
+                                    the program types' func_proto (src/progtypes/pt_funcs_*.c) decide */
     /* Callback helpers (bpf_loop, bpf_for_each_map_elem, bpf_timer_set_callback, bpf_find_vma,
      * bpf_user_ringbuf_drain): which argument is the callback (0-based, 0xff none) and the range its
      * r0 must lie in (callback_ret_range). */

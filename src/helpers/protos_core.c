@@ -22,11 +22,12 @@ const struct hlp_proto hlp_protos_core[] = {
     /* bpf_tail_call_proto (kernel/bpf/core.c) */
     R(tail_call, .ret = HR_VOID, .arg = {HA_CTX, HA_CONST_MAP_PTR, HA_ANYTHING}),
     /* bpf_get_current_pid_tgid_proto (kernel/bpf/helpers.c) */
-    R(get_current_pid_tgid, .ret = HR_INTEGER),
+    R(get_current_pid_tgid, .ret = HR_INTEGER, .privileged = HLP_PRIV_BPF),
     /* bpf_get_current_uid_gid_proto (kernel/bpf/helpers.c) */
-    R(get_current_uid_gid, .ret = HR_INTEGER),
+    R(get_current_uid_gid, .ret = HR_INTEGER, .privileged = HLP_PRIV_BPF),
     /* bpf_get_current_comm_proto (kernel/bpf/helpers.c) */
-    R(get_current_comm, .ret = HR_INTEGER, .arg = {HA_MEM, HA_CONST_SIZE}, .arg_flags = {HAF_UNINIT|HAF_WRITE, 0}),
+    R(get_current_comm, .ret = HR_INTEGER, .arg = {HA_MEM, HA_CONST_SIZE}, .arg_flags = {HAF_UNINIT|HAF_WRITE, 0},
+      .privileged = HLP_PRIV_PERFMON),
     /* bpf_get_stackid_proto (kernel/bpf/stackmap.c) */
     R(get_stackid, .ret = HR_INTEGER, .arg = {HA_CTX, HA_CONST_MAP_PTR, HA_ANYTHING}, .gpl_only = 1),
     /* bpf_get_numa_node_id_proto (kernel/bpf/helpers.c) */
@@ -35,7 +36,7 @@ const struct hlp_proto hlp_protos_core[] = {
     R(get_stack, .ret = HR_INTEGER, .arg = {HA_CTX, HA_MEM, HA_CONST_SIZE_OR_ZERO, HA_ANYTHING},
       .arg_flags = {0, HAF_UNINIT|HAF_WRITE, 0, 0}, .gpl_only = 1),
     /* bpf_get_current_cgroup_id_proto (kernel/bpf/helpers.c) */
-    R(get_current_cgroup_id, .ret = HR_INTEGER),
+    R(get_current_cgroup_id, .ret = HR_INTEGER, .privileged = HLP_PRIV_BPF),
     /* bpf_get_local_storage_proto (kernel/bpf/cgroup.c) */
     R(get_local_storage, .ret = HR_MAP_VALUE, .arg = {HA_CONST_MAP_PTR, HA_ANYTHING}),
     /* bpf_map_push_elem_proto (kernel/bpf/helpers.c) */
@@ -71,9 +72,9 @@ const struct hlp_proto hlp_protos_core[] = {
     R(jiffies64, .ret = HR_INTEGER, .privileged = HLP_PRIV_BPF),
     /* bpf_get_ns_current_pid_tgid_proto (kernel/bpf/helpers.c) */
     R(get_ns_current_pid_tgid, .ret = HR_INTEGER, .arg = {HA_ANYTHING, HA_ANYTHING, HA_MEM, HA_CONST_SIZE},
-      .arg_flags = {0, 0, HAF_UNINIT|HAF_WRITE, 0}),
+      .arg_flags = {0, 0, HAF_UNINIT|HAF_WRITE, 0}, .privileged = HLP_PRIV_BPF),
     /* bpf_get_current_ancestor_cgroup_id_proto (kernel/bpf/helpers.c) */
-    R(get_current_ancestor_cgroup_id, .ret = HR_INTEGER, .arg = {HA_ANYTHING}),
+    R(get_current_ancestor_cgroup_id, .ret = HR_INTEGER, .arg = {HA_ANYTHING}, .privileged = HLP_PRIV_BPF),
     /* bpf_ktime_get_boot_ns_proto (kernel/bpf/helpers.c) */
     R(ktime_get_boot_ns, .ret = HR_INTEGER),
     /* bpf_ringbuf_output_proto (kernel/bpf/ringbuf.c) */
@@ -90,7 +91,8 @@ const struct hlp_proto hlp_protos_core[] = {
     R(ringbuf_query, .ret = HR_INTEGER, .arg = {HA_CONST_MAP_PTR, HA_ANYTHING}),
     /* bpf_get_task_stack_proto (kernel/bpf/stackmap.c) */
     R(get_task_stack, .ret = HR_INTEGER, .arg = {HA_BTF_ID, HA_MEM, HA_CONST_SIZE_OR_ZERO, HA_ANYTHING},
-      .arg_flags = {0, HAF_UNINIT|HAF_WRITE, 0, 0}, .arg_btf_type = {"task_struct", NULL, NULL, NULL}),
+      .arg_flags = {0, HAF_UNINIT|HAF_WRITE, 0, 0}, .arg_btf_type = {"task_struct", NULL, NULL, NULL},
+      .privileged = HLP_PRIV_PERFMON),
     /* bpf_inode_storage_get_proto (kernel/bpf/bpf_inode_storage.c) */
     R(inode_storage_get, .ret = HR_MAP_VALUE_OR_NULL, .arg = {HA_CONST_MAP_PTR, HA_BTF_ID, HA_MAP_VALUE, HA_ANYTHING},
       .arg_flags = {0, 0, HAF_OR_NULL, 0}, .arg_btf_type = {NULL, "inode", NULL, NULL}),
@@ -98,19 +100,20 @@ const struct hlp_proto hlp_protos_core[] = {
     R(inode_storage_delete, .ret = HR_INTEGER, .arg = {HA_CONST_MAP_PTR, HA_BTF_ID}, .arg_btf_type = {NULL, "inode"}),
     /* bpf_copy_from_user_proto (kernel/bpf/helpers.c) */
     R(copy_from_user, .ret = HR_INTEGER, .arg = {HA_MEM, HA_CONST_SIZE_OR_ZERO, HA_ANYTHING},
-      .arg_flags = {HAF_UNINIT|HAF_WRITE, 0, 0}, .might_sleep = 1),
+      .arg_flags = {HAF_UNINIT|HAF_WRITE, 0, 0}, .might_sleep = 1, .privileged = HLP_PRIV_PERFMON),
     /* bpf_per_cpu_ptr_proto (kernel/bpf/helpers.c) */
     R(per_cpu_ptr, .ret = HR_MEM_OR_BTF_ID_OR_NULL, .ret_flags = HAF_RDONLY, .arg = {HA_PERCPU_BTF_ID, HA_ANYTHING},
-      .privileged = HLP_PRIV_BPF),
+      .privileged = HLP_PRIV_PERFMON),
     /* bpf_this_cpu_ptr_proto (kernel/bpf/helpers.c) */
     R(this_cpu_ptr, .ret = HR_MEM_OR_BTF_ID, .ret_flags = HAF_RDONLY, .arg = {HA_PERCPU_BTF_ID},
-      .privileged = HLP_PRIV_BPF),
+      .privileged = HLP_PRIV_PERFMON),
     /* bpf_task_storage_get_proto (kernel/bpf/bpf_task_storage.c) */
     R(task_storage_get, .ret = HR_MAP_VALUE_OR_NULL, .arg = {HA_CONST_MAP_PTR, HA_BTF_ID, HA_MAP_VALUE, HA_ANYTHING},
-      .arg_flags = {0, 0, HAF_OR_NULL, 0}, .arg_btf_type = {NULL, "task_struct", NULL, NULL}),
+      .arg_flags = {0, 0, HAF_OR_NULL, 0}, .arg_btf_type = {NULL, "task_struct", NULL, NULL},
+      .privileged = HLP_PRIV_BPF),
     /* bpf_task_storage_delete_proto (kernel/bpf/bpf_task_storage.c) */
     R(task_storage_delete, .ret = HR_INTEGER, .arg = {HA_CONST_MAP_PTR, HA_BTF_ID},
-      .arg_btf_type = {NULL, "task_struct"}),
+      .arg_btf_type = {NULL, "task_struct"}, .privileged = HLP_PRIV_BPF),
     /* bpf_ktime_get_coarse_ns_proto (kernel/bpf/helpers.c) */
     R(ktime_get_coarse_ns, .ret = HR_INTEGER),
     /* bpf_for_each_map_elem_proto (kernel/bpf/bpf_iter.c) */
@@ -154,7 +157,7 @@ const struct hlp_proto hlp_protos_core[] = {
     R(copy_from_user_task, .ret = HR_INTEGER,
       .arg = {HA_MEM, HA_CONST_SIZE_OR_ZERO, HA_ANYTHING, HA_BTF_ID, HA_ANYTHING},
       .arg_flags = {HAF_UNINIT|HAF_WRITE, 0, 0, 0, 0}, .arg_btf_type = {NULL, NULL, NULL, "task_struct", NULL},
-      .gpl_only = 1, .might_sleep = 1),
+      .gpl_only = 1, .might_sleep = 1, .privileged = HLP_PRIV_PERFMON),
     /* bpf_kptr_xchg_proto (kernel/bpf/helpers.c) */
     R(kptr_xchg, .ret = HR_BTF_ID_OR_NULL, .arg = {HA_KPTR, HA_BTF_ID}, .arg_flags = {0, HAF_OR_NULL},
       .ref = HREF_ACQUIRE_RELEASE, .release_arg = 1, .privileged = HLP_PRIV_BPF),

@@ -14,7 +14,8 @@ const struct hlp_proto hlp_protos_trace[] = {
     R(trace_printk, .ret = HR_INTEGER, .arg = {HA_MEM, HA_CONST_SIZE}, .arg_flags = {HAF_RDONLY, 0}, .gpl_only = 1,
       .privileged = HLP_PRIV_PERFMON),
     /* bpf_perf_event_read_proto (kernel/trace/bpf_trace.c) */
-    R(perf_event_read, .ret = HR_INTEGER, .arg = {HA_CONST_MAP_PTR, HA_ANYTHING}, .gpl_only = 1),
+    R(perf_event_read, .ret = HR_INTEGER, .arg = {HA_CONST_MAP_PTR, HA_ANYTHING}, .gpl_only = 1,
+      .privileged = HLP_PRIV_PERFMON),
     /* bpf_perf_event_output_proto (kernel/trace/bpf_trace.c) */
     R(perf_event_output, .ret = HR_INTEGER,
       .arg = {HA_CTX, HA_CONST_MAP_PTR, HA_ANYTHING, HA_MEM, HA_CONST_SIZE_OR_ZERO},
@@ -25,13 +26,13 @@ const struct hlp_proto hlp_protos_trace[] = {
     R(probe_write_user, .ret = HR_INTEGER, .arg = {HA_ANYTHING, HA_MEM, HA_CONST_SIZE},
       .arg_flags = {0, HAF_RDONLY, 0}, .gpl_only = 1),
     /* bpf_current_task_under_cgroup_proto (kernel/trace/bpf_trace.c) */
-    R(current_task_under_cgroup, .ret = HR_INTEGER, .arg = {HA_CONST_MAP_PTR, HA_ANYTHING}),
+    R(current_task_under_cgroup, .ret = HR_INTEGER, .arg = {HA_CONST_MAP_PTR, HA_ANYTHING}, .privileged = HLP_PRIV_BPF),
     /* bpf_probe_read_compat_str_proto (kernel/trace/bpf_trace.c) */
     R(probe_read_str, .ret = HR_INTEGER, .arg = {HA_MEM, HA_CONST_SIZE_OR_ZERO, HA_ANYTHING},
       .arg_flags = {HAF_UNINIT|HAF_WRITE, 0, 0}, .gpl_only = 1),
     /* bpf_perf_event_read_value_proto (kernel/trace/bpf_trace.c) */
     R(perf_event_read_value, .ret = HR_INTEGER, .arg = {HA_CONST_MAP_PTR, HA_ANYTHING, HA_MEM, HA_CONST_SIZE},
-      .arg_flags = {0, 0, HAF_UNINIT|HAF_WRITE, 0}, .gpl_only = 1),
+      .arg_flags = {0, 0, HAF_UNINIT|HAF_WRITE, 0}, .gpl_only = 1, .privileged = HLP_PRIV_PERFMON),
     /* bpf_perf_prog_read_value_proto (kernel/trace/bpf_trace.c) */
     R(perf_prog_read_value, .ret = HR_INTEGER, .arg = {HA_CTX, HA_MEM, HA_CONST_SIZE},
       .arg_flags = {0, HAF_UNINIT|HAF_WRITE, 0}, .gpl_only = 1),
@@ -44,7 +45,7 @@ const struct hlp_proto hlp_protos_trace[] = {
     /* rc_pointer_rel_proto (drivers/media/rc/bpf-lirc.c) */
     R(rc_pointer_rel, .ret = HR_INTEGER, .arg = {HA_CTX, HA_ANYTHING, HA_ANYTHING}, .gpl_only = 1),
     /* bpf_send_signal_proto (kernel/trace/bpf_trace.c) */
-    R(send_signal, .ret = HR_INTEGER, .arg = {HA_ANYTHING}),
+    R(send_signal, .ret = HR_INTEGER, .arg = {HA_ANYTHING}, .privileged = HLP_PRIV_PERFMON),
     /* bpf_probe_read_user_proto (kernel/trace/bpf_trace.c) */
     R(probe_read_user, .ret = HR_INTEGER, .arg = {HA_MEM, HA_CONST_SIZE_OR_ZERO, HA_ANYTHING},
       .arg_flags = {HAF_UNINIT|HAF_WRITE, 0, 0}, .gpl_only = 1, .privileged = HLP_PRIV_PERFMON),
@@ -58,7 +59,7 @@ const struct hlp_proto hlp_protos_trace[] = {
     R(probe_read_kernel_str, .ret = HR_INTEGER, .arg = {HA_MEM, HA_CONST_SIZE_OR_ZERO, HA_ANYTHING},
       .arg_flags = {HAF_UNINIT|HAF_WRITE, 0, 0}, .gpl_only = 1, .privileged = HLP_PRIV_PERFMON),
     /* bpf_send_signal_thread_proto (kernel/trace/bpf_trace.c) */
-    R(send_signal_thread, .ret = HR_INTEGER, .arg = {HA_ANYTHING}),
+    R(send_signal_thread, .ret = HR_INTEGER, .arg = {HA_ANYTHING}, .privileged = HLP_PRIV_PERFMON),
     /* bpf_read_branch_records_proto (kernel/trace/bpf_trace.c) */
     R(read_branch_records, .ret = HR_INTEGER, .arg = {HA_CTX, HA_MEM, HA_CONST_SIZE_OR_ZERO, HA_ANYTHING},
       .arg_flags = {0, HAF_OR_NULL, 0, 0}, .gpl_only = 1),
@@ -96,13 +97,14 @@ const struct hlp_proto hlp_protos_trace[] = {
       .gpl_only = 1, .privileged = HLP_PRIV_PERFMON),
     /* bpf_get_branch_snapshot_proto (kernel/trace/bpf_trace.c) */
     R(get_branch_snapshot, .ret = HR_INTEGER, .arg = {HA_MEM, HA_CONST_SIZE_OR_ZERO},
-      .arg_flags = {HAF_UNINIT|HAF_WRITE, 0}, .gpl_only = 1),
+      .arg_flags = {HAF_UNINIT|HAF_WRITE, 0}, .gpl_only = 1, .privileged = HLP_PRIV_PERFMON),
     /* bpf_trace_vprintk_proto (kernel/trace/bpf_trace.c) */
     R(trace_vprintk, .ret = HR_INTEGER, .arg = {HA_MEM, HA_CONST_SIZE, HA_MEM, HA_CONST_SIZE_OR_ZERO},
       .arg_flags = {HAF_RDONLY, 0, HAF_OR_NULL|HAF_RDONLY, 0}, .gpl_only = 1, .privileged = HLP_PRIV_PERFMON),
     /* bpf_find_vma_proto (kernel/bpf/task_iter.c) */
     RCB(find_vma, 2, 0, 1, .ret = HR_INTEGER, .arg = {HA_BTF_ID, HA_ANYTHING, HA_FUNC, HA_STACK, HA_ANYTHING},
-      .arg_flags = {0, 0, 0, HAF_OR_NULL, 0}, .arg_btf_type = {"task_struct", NULL, NULL, NULL, NULL}),
+      .arg_flags = {0, 0, 0, HAF_OR_NULL, 0}, .arg_btf_type = {"task_struct", NULL, NULL, NULL, NULL},
+      .privileged = HLP_PRIV_PERFMON),
     /* bpf_get_func_arg_proto (kernel/trace/bpf_trace.c) */
     R(get_func_arg, .ret = HR_INTEGER, .arg = {HA_CTX, HA_ANYTHING, HA_MEM},
       .arg_flags = {0, 0, HAF_ALIGNED|HAF_FIXED|HAF_UNINIT|HAF_WRITE}, .arg_size = {0, 0, 8}),

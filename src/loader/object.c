@@ -409,17 +409,20 @@ static void explain_poison(const struct bpfrt_program *p, struct bpfrt_diag *d)
 {
     char m[sizeof(d->message)];
 
-    if (d->insn < 0)
+    if (d->insn < 0 || (size_t)d->insn >= p->cnt || !core_insn_is_poison(&p->insns[d->insn]))
         return;
-    for (size_t k = 0; k < p->nr_poisons; k++) {
-        long at = (long)p->poisons[k].insn_off;
-        if (d->insn != at && !(d->insn == at + 1 && (size_t)d->insn < p->cnt && core_insn_is_poison(&p->insns[d->insn])))
-            continue;
-        snprintf(m, sizeof(m), "CO-RE relocation failed at insn %ld: %s", at, p->poisons[k].what);
-        snprintf(d->message, sizeof(d->message), "%s", m);
-        d->insn = at;
-        return;
-    }
+    /* the relocation of that instruction; else, the second slot of a
+     * poisoned LD_IMM64, the relocation of the slot before */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < p->nr_poisons; k++) {
+            long at = (long)p->poisons[k].insn_off;
+            if (d->insn != at + pass)
+                continue;
+            snprintf(m, sizeof(m), "CO-RE relocation failed at insn %ld: %s", at, p->poisons[k].what);
+            snprintf(d->message, sizeof(d->message), "%s", m);
+            d->insn = at;
+            return;
+        }
 }
 
 /* Append to the object's verifier log (open options). */
