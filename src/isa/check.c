@@ -227,7 +227,14 @@ static int fail_at(long *bad, char *why, size_t whysz, size_t i, const char *wha
 
 int isa_check_prog_at(const struct bpf_insn *insns, size_t cnt, long *bad, char *why, size_t whysz)
 {
+    return isa_check_prog_flags(insns, cnt, 0, bad, why, whysz);
+}
+
+int isa_check_prog_flags(const struct bpf_insn *insns, size_t cnt, unsigned flags, long *bad, char *why,
+                         size_t whysz)
+{
     size_t i;
+    int fp_rules = !(flags & ISA_CHECK_NO_FP_RULES);
 
     *bad = -1;
     if (why && whysz)
@@ -241,13 +248,13 @@ int isa_check_prog_at(const struct bpf_insn *insns, size_t cnt, long *bad, char 
 
         if (isa_check_insn(insns, cnt, i, why, whysz))
             return fail_at(bad, why, whysz, i, why);
-        if (writes_dst(in) && in->dst_reg == ISA_REG_FP)
+        if (fp_rules && writes_dst(in) && in->dst_reg == ISA_REG_FP)
             return fail_at(bad, why, whysz, i, "frame pointer r10 is read only");
-        if (ISA_CLASS(in->code) == BPF_STX && ISA_MODE(in->code) == BPF_ATOMIC &&
+        if (fp_rules && ISA_CLASS(in->code) == BPF_STX && ISA_MODE(in->code) == BPF_ATOMIC &&
             (in->imm & BPF_FETCH) && in->imm != BPF_CMPXCHG && in->src_reg == ISA_REG_FP)
             return fail_at(bad, why, whysz, i, "atomic fetch would write the frame pointer r10");
-        if (ISA_CLASS(in->code) == BPF_STX && ISA_MODE(in->code) == BPF_ATOMIC && in->imm == BPF_LOAD_ACQ &&
-            in->dst_reg == ISA_REG_FP)
+        if (fp_rules && ISA_CLASS(in->code) == BPF_STX && ISA_MODE(in->code) == BPF_ATOMIC &&
+            in->imm == BPF_LOAD_ACQ && in->dst_reg == ISA_REG_FP)
             return fail_at(bad, why, whysz, i, "frame pointer r10 is read only");
         if (isa_branch_target(insns, i, &t)) {
             if (t < 0 || (size_t)t >= cnt) {

@@ -75,5 +75,11 @@ int isa_check_prog(const struct bpf_insn *insns, size_t cnt, char *log, size_t l
 /* The same, structured: the failing instruction's index in *bad (-1 when
  * none) and the reason alone (no "insn N: " prefix) in why. */
 int isa_check_prog_at(const struct bpf_insn *insns, size_t cnt, long *bad, char *why, size_t whysz);
+/* The same with flags: ISA_CHECK_NO_FP_RULES leaves writes to r10 to the
+ * verifier, which refuses them only where a path reaches them (the
+ * kernel's check_reg_arg). */
+#define ISA_CHECK_NO_FP_RULES 0x1
+int isa_check_prog_flags(const struct bpf_insn *insns, size_t cnt, unsigned flags, long *bad, char *why,
+                         size_t whysz);
 
 #endif

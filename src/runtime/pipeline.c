@@ -13,11 +13,13 @@
 #include "prog.h"
 
 /* Stage 1: encodings and jumps. */
-static int stage_check(const struct bpf_insn *insns, size_t cnt, struct cm_diag *d)
+static int stage_check(const struct bpf_insn *insns, size_t cnt, int typed, struct cm_diag *d)
 {
     char why[192];
     long bad;
-    int err = isa_check_prog_at(insns, cnt, &bad, why, sizeof(why));
+    /* A typed program goes through the verifier, which judges r10 writes
+     * on the paths that reach them; the raw convention has no verifier. */
+    int err = isa_check_prog_flags(insns, cnt, typed ? ISA_CHECK_NO_FP_RULES : 0, &bad, why, sizeof(why));
 
     return err ? cm_diag_err(d, err, bad, "%s", why) : 0;
 }
@@ -78,7 +80,7 @@ static int load_common(const struct bpf_insn *insns, size_t cnt, const struct bp
                           BPFRT_MAX_INSNS);
         goto out;
     }
-    err = stage_check(insns, cnt, &d);
+    err = stage_check(insns, cnt, type != BPF_PROG_TYPE_UNSPEC, &d);
     if (err)
         goto out;
     prog = calloc(1, sizeof(*prog));

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../helpers/helpers.h"
 #include "../helpers/protos.h"
@@ -23,6 +24,14 @@
 
 #define VF_MAX_VAR_SIZ (1 << 29)
 
+/* The CPUs a program may see (bpf_get_smp_processor_id's range): the
+ * workers bpfrt runs, as many as the machine has. */
+static int64_t vf_nr_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_CONF);
+    return n > 0 ? n : 1;
+}
+
 struct call_meta {
     const struct bpfrt_map *map;
     uint32_t map_regno;
@@ -31,6 +40,7 @@ struct call_meta {
     int release_regno;
     int subprog;           /* HA_FUNC */
     int raw_regno;         /* HA_MEM | HAF_UNINIT: written by the helper */
+    int64_t msize_max;     /* the largest size a size argument allows (-1: none) */
     uint8_t pkt_access;
 };
 
@@ -245,11 +255,10 @@ static int check_size_arg(struct vf_env *env, uint32_t regno, int zero_ok, const
     if (r->umax >= VF_MAX_VAR_SIZ)
         return vf_reject(env, -EACCES, env->insn_idx, "R%u unbounded memory access, use 'var &= const' or 'if (var < const)'",
                          regno);
+    meta->msize_max = (int64_t)r->umax;
     if (r->umax == 0)
         return 0;
-    err = vf_check_helper_mem(env, BPF_REG_1 + (uint32_t)mem_arg, (int64_t)r->umax, zero_ok, write, uninit);
-    (void)meta;
-    return err;
+    return vf_check_helper_mem(env, BPF_REG_1 + (uint32_t)mem_arg, (int64_t)r->umax, zero_ok, write, uninit);
 }
 
 static int check_func_arg(struct vf_env *env, uint32_t argno, struct call_meta *meta, const struct hlp_proto *fn)
@@ -500,7 +509,8 @@ static int setup_callback(struct vf_env *env, uint32_t fn, const struct call_met
         return err;
     set_cb_regs(env, fn, caller, st->frame[st->curframe], meta);
     st->frame[st->curframe]->in_callback = 1;
-    *insn_idx = env->sub[sub].start;
+    /* the walk moves on by one after a helper call */
+    *insn_idx = env->sub[sub].start - 1;
     return 0;
 }
 
@@ -563,6 +573,52 @@ static void set_ret(struct vf_env *env, struct vf_reg *r0, const struct hlp_prot
         r0->id = vf_new_id(env);
 }
 
+static int is_ptr_cast(uint32_t id)
+{
+    switch (id) {
+    case BPF_FUNC_tcp_sock:
+    case BPF_FUNC_sk_fullsock:
+    case BPF_FUNC_skc_to_tcp_sock:
+    case BPF_FUNC_skc_to_tcp6_sock:
+    case BPF_FUNC_skc_to_udp6_sock:
+    case BPF_FUNC_skc_to_mptcp_sock:
+    case BPF_FUNC_skc_to_tcp_timewait_sock:
+    case BPF_FUNC_skc_to_tcp_request_sock: return 1;
+    default: return 0;
+    }
+}
+
+/* Helpers whose result the kernel bounds (do_refine_retval_range): the
+ * copy-out helpers return at most the size they were given, or a
+ * negative errno; the CPU id is below the CPU count. */
+static void refine_retval(struct vf_env *env, uint32_t id, struct vf_reg *r0, const struct call_meta *meta)
+{
+    (void)env;
+    switch (id) {
+    case BPF_FUNC_get_stack:
+    case BPF_FUNC_get_task_stack:
+    case BPF_FUNC_probe_read_str:
+    case BPF_FUNC_probe_read_kernel_str:
+    case BPF_FUNC_probe_read_user_str:
+        if (meta->msize_max < 0)
+            return;
+        r0->smax = meta->msize_max;
+        r0->s32_max = (int32_t)meta->msize_max;
+        r0->smin = -4095;
+        r0->s32_min = -4095;
+        vf_reg_bounds_sync(r0);
+        break;
+    case BPF_FUNC_get_smp_processor_id:
+        r0->umax = r0->smax = vf_nr_cpus() - 1;
+        r0->u32_max = r0->s32_max = (int32_t)(vf_nr_cpus() - 1);
+        r0->umin = r0->smin = 0;
+        r0->u32_min = 0, r0->s32_min = 0;
+        vf_reg_bounds_sync(r0);
+        break;
+    default: break;
+    }
+}
+
 int vf_check_helper_call(struct vf_env *env, const struct bpf_insn *in, uint32_t *insn_idx)
 {
     const struct hlp_proto *fn = NULL;
@@ -585,6 +641,7 @@ int vf_check_helper_call(struct vf_env *env, const struct bpf_insn *in, uint32_t
     memset(&meta, 0, sizeof(meta));
     meta.pkt_access = fn->pkt_access;
     meta.subprog = -1;
+    meta.msize_max = -1;
     for (uint32_t i = 0; i < 5; i++)
         if ((err = check_func_arg(env, i, &meta, fn)))
             return err;
@@ -645,11 +702,16 @@ int vf_check_helper_call(struct vf_env *env, const struct bpf_insn *in, uint32_t
         if ((err = vf_ref_acquire(env, env->cur, env->insn_idx,
                                   fn->ret == HR_ALLOC_MEM_OR_NULL ? VF_REF_RINGBUF : VF_REF_SOCKET, &rid)))
             return err;
+        /* the pointer's id is its reference's (acquire_reference_state) */
         caller->regs[BPF_REG_0].ref_obj_id = rid;
-    } else if (meta.ref_obj_id && vf_is_ptr(&caller->regs[BPF_REG_0]) && fn->ret != HR_INTEGER) {
-        /* a pointer derived from a referenced one (bpf_tcp_sock(sk)) */
+        caller->regs[BPF_REG_0].id = rid;
+    } else if (is_ptr_cast(id)) {
+        /* the same socket seen as another struct keeps its reference
+         * (is_ptr_cast_function): releasing either releases both */
         caller->regs[BPF_REG_0].ref_obj_id = meta.ref_obj_id;
     }
+    if (fn->ret == HR_INTEGER)
+        refine_retval(env, id, &caller->regs[BPF_REG_0], &meta);
     if (fn->changes_pkt_data)
         vf_clear_pkt_pointers(env, env->cur);
     return 0;
@@ -707,8 +769,7 @@ int vf_prepare_func_exit(struct vf_env *env, uint32_t *insn_idx)
     struct vf_reg *r0 = &callee->regs[BPF_REG_0];
     int err;
 
-    if ((err = vf_check_reg_read(env, BPF_REG_0)))
-        return err;
+    (void)err;
     if (r0->type == VF_PTR_TO_STACK && !callee->in_callback)
         return vf_reject(env, -EINVAL, *insn_idx, "cannot return stack pointer to the caller");
     if (callee->in_callback) {

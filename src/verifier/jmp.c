@@ -11,7 +11,8 @@
 #include "check.h"
 
 /* Pointer kinds that are never NULL once they are not "or null"
- * (reg_not_null), so that `if ptr == 0` is decided. */
+ * (reg_not_null, 6.18): a comparison of one with 0 is decided.  The
+ * context, stack and packet pointers are not among them. */
 static int ptr_not_null(const struct vf_reg *r)
 {
     if (r->flags & VF_MAYBE_NULL)
@@ -22,11 +23,8 @@ static int ptr_not_null(const struct vf_reg *r)
     case VF_PTR_TO_MAP_VALUE:
     case VF_PTR_TO_MAP_KEY:
     case VF_PTR_TO_SOCK_COMMON:
-    case VF_PTR_TO_MEM:
-    case VF_PTR_TO_CTX:
-    case VF_PTR_TO_STACK:
-    case VF_PTR_TO_FUNC:
     case VF_CONST_PTR_TO_MAP: return 1;
+    case VF_PTR_TO_MEM: return !(r->flags & VF_UNTRUSTED);
     default: return 0;
     }
 }

@@ -792,30 +792,17 @@ int vf_check_atomic(struct vf_env *env, const struct bpf_insn *in)
         d->type == VF_PTR_TO_SOCK_COMMON || d->type == VF_PTR_TO_TCP_SOCK || d->type == VF_PTR_TO_XDP_SOCK)
         return vf_reject(env, -EACCES, env->insn_idx, "BPF_ATOMIC stores into R%d %s is not allowed", in->dst_reg,
                          vf_type_name(d));
+    load_reg = -1;
     if (in->imm & BPF_FETCH) {
         load_reg = in->imm == BPF_CMPXCHG ? BPF_REG_0 : in->src_reg;
-        if ((err = vf_check_reg_write_keep(env, (uint32_t)load_reg)))
+        if ((err = vf_check_reg_write(env, (uint32_t)load_reg)))
             return err;
-    } else {
-        load_reg = -1;
     }
-    /* read first (into load_reg), then the write; a spilled pointer
-     * cannot be read back as data: the kernel refuses fetching one */
-    if (load_reg >= 0) {
-        struct vf_reg saved_src = regs[in->src_reg];
-        err = vf_check_mem_access(env, env->insn_idx, in->dst_reg, in->off, size, VF_READ, -1, 1, 0);
-        if (err)
-            return err;
-        err = vf_check_mem_access(env, env->insn_idx, in->dst_reg, in->off, size, VF_WRITE, -1, 1, 0);
-        if (err)
-            return err;
-        (void)saved_src;
-        vf_reg_unknown(env, &regs[load_reg]);
-        if (size < 8)
-            vf_coerce_to_size(&regs[load_reg], size);
-        return 0;
-    }
+    /* check_atomic: a read, then for a fetch the same read into the
+     * register (a fill: a spilled value comes back), then the write */
     err = vf_check_mem_access(env, env->insn_idx, in->dst_reg, in->off, size, VF_READ, -1, 1, 0);
+    if (!err && load_reg >= 0)
+        err = vf_check_mem_access(env, env->insn_idx, in->dst_reg, in->off, size, VF_READ, load_reg, 1, 0);
     if (err)
         return err;
     return vf_check_mem_access(env, env->insn_idx, in->dst_reg, in->off, size, VF_WRITE, -1, 1, 0);

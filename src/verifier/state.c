@@ -162,11 +162,15 @@ void vf_reg_const(struct vf_reg *r, uint64_t v)
 void vf_mark_ptr_or_null(struct vf_env *env, struct vf_state *st, uint32_t id, int is_null)
 {
     uint32_t ref_obj_id = 0;
+    int release = 0;
 
     FOR_EACH_REG(st, f, r, {
         if (r->id == id && (r->flags & VF_MAYBE_NULL) && vf_is_ptr(r)) {
             if (!ref_obj_id)
                 ref_obj_id = r->ref_obj_id;
+            /* the acquired pointer itself (its id is its reference's) */
+            if (r->ref_obj_id && r->ref_obj_id == id)
+                release = 1;
             if (is_null) {
                 /* The pointer is NULL here: a known zero scalar
                  * (mark_ptr_or_null_reg).  Its copies too. */
@@ -186,7 +190,7 @@ void vf_mark_ptr_or_null(struct vf_env *env, struct vf_state *st, uint32_t id, i
         }
     })
     /* A NULL reference owns nothing: drop it (release_reference_state). */
-    if (is_null && ref_obj_id)
+    if (is_null && release)
         vf_ref_release_silently(st, ref_obj_id);
 }
 

@@ -1159,7 +1159,12 @@ static void judge(struct tv_case *c, const char *file, int v, const struct bpf_i
             o.func_info_rec_size = sizeof(c->func_info[0]);
         }
         rtlog[0] = 0;
+        if (getenv("TV_LOG_LEVEL"))
+            o.log_level = (uint32_t)atoi(getenv("TV_LOG_LEVEL"));
         err = bpfrt_prog__verify_insns(rin, (size_t)len, &o);
+        if (getenv("TV_LOG_LEVEL"))
+            fprintf(stderr, "--- bpfrt log of %s (%s):\n%s\n---\n", c->descr, v == V_UNPRIV ? "unpriv" : "priv",
+                    rtlog);
         rv.have = 1;
         rv.accept = !err;
         rv.err = -err;
