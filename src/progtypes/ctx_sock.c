@@ -130,8 +130,12 @@ int pt_sock_addr_is_valid_access(const struct pt_access *a, struct pt_access_res
     }
     if (RANGE_PTR(off, bpf_sock_addr, sk))
         return !a->write && size == 8 ? pt_ok(res, PT_REG_SOCKET, 0) : 0;
-    /* user_family, family, type, protocol */
-    return !a->write && size == 4 ? pt_ok(res, PT_REG_SCALAR, 0) : 0;
+    /* user_family, family, type, protocol: read whole (not the padding
+     * before sk) */
+    if (off == OFF(bpf_sock_addr, user_family) || off == OFF(bpf_sock_addr, family) ||
+        off == OFF(bpf_sock_addr, type) || off == OFF(bpf_sock_addr, protocol))
+        return !a->write && size == 4 ? pt_ok(res, PT_REG_SCALAR, 0) : 0;
+    return 0;
 }
 
 /* check_return_code for cgroup_sock_addr: recvmsg, getpeername and
