@@ -17,6 +17,7 @@
  * Skipped (with the reason) when bpf() is not permitted here; a type the
  * kernel will not load at all (a trivial program refused) is reported and
  * left out. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
@@ -369,4 +370,158 @@ Test(ctx_access_diff, return_ranges, .timeout = 60)
     fprintf(stderr, "ctx_access_diff return ranges: %u/%u verdicts agree\n", agree, n);
     cr_assert_gt(n, 0, "no return value could be measured");
     cr_assert_eq(agree, n, "return ranges disagree with the kernel's (see above)");
+}
+
+/* The values of converted loads: for sched_cls, every load bpfrt accepts
+ * of a __sk_buff field a test run fills (whole and narrow, at every
+ * offset) runs in the kernel (BPF_PROG_TEST_RUN, retval = the loaded
+ * value's low 32 bits) and through bpfrt's conversion on a struct
+ * pt_skb_kctx filled from the kernel's whole-field values: the narrow
+ * loads must give the kernel's values, quirks included (a 2-byte load of
+ * a 16-bit field at either half gives the whole field). */
+#include <bpf/bpf.h>
+
+static uint64_t conv_eval(const struct bpf_insn *in, int n, void *ctx)
+{
+    uint64_t r[11] = {0};
+
+    r[1] = (uintptr_t)ctx;
+    for (int pc = 0; pc < n; pc++) {
+        const struct bpf_insn *i = &in[pc];
+        uint8_t sz = BPF_SIZE(i->code), op = BPF_OP(i->code);
+        uint32_t bytes = sz == BPF_B ? 1 : sz == BPF_H ? 2 : sz == BPF_W ? 4 : 8;
+        uint64_t v = 0;
+
+        switch (BPF_CLASS(i->code)) {
+        case BPF_LDX:
+            memcpy(&v, (uint8_t *)(uintptr_t)r[i->src_reg] + i->off, bytes);
+            r[i->dst_reg] = v;
+            break;
+        case BPF_ALU:
+            v = (uint32_t)r[i->dst_reg];
+            v = op == BPF_AND   ? v & (uint32_t)i->imm
+                : op == BPF_RSH ? v >> i->imm
+                : op == BPF_LSH ? (uint32_t)(v << i->imm)
+                                : (uint32_t)i->imm;
+            r[i->dst_reg] = v;
+            break;
+        case BPF_ALU64: r[i->dst_reg] >>= i->imm; break;
+        case BPF_JMP:
+            if (op == BPF_JA || (op == BPF_JEQ && r[i->dst_reg] == (uint64_t)(int64_t)i->imm))
+                pc += i->off;
+            break;
+        default: cr_assert_fail("unexpected instruction %#x in a load conversion", i->code);
+        }
+    }
+    return r[0];
+}
+
+/* The kernel's value of *(size *)(skb + off) in a tc test run (low 32
+ * bits), or -1 when the program does not load or run. */
+static int64_t kernel_skb_load(uint32_t off, uint32_t size, const struct __sk_buff *ctx_in)
+{
+    struct bpf_insn prog[] = {mk(BPF_LDX | BPF_MEM | (uint8_t)pt_size_code(size), 0, 1, (int16_t)off, 0),
+                              mk(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)};
+    uint8_t pkt[64] = {0};
+    struct __sk_buff ctx = *ctx_in;
+    int fd, err;
+
+    memset(pkt, 0xff, 6);
+    pkt[12] = 0x08; /* IPv4 */
+    pkt[14] = 0x45;
+    fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "ctxval", "GPL", prog, 2, NULL);
+    if (fd < 0)
+        return -1;
+    LIBBPF_OPTS(bpf_test_run_opts, topts, .data_in = pkt, .data_size_in = sizeof(pkt), .ctx_in = &ctx,
+                .ctx_size_in = sizeof(ctx), .repeat = 1);
+    err = bpf_prog_test_run_opts(fd, &topts);
+    close(fd);
+    return err ? -1 : (int64_t)topts.retval;
+}
+
+static uint64_t bpfrt_skb_load(uint32_t off, uint32_t size, struct pt_skb_kctx *k, int *ok)
+{
+    struct pt_access a = {.off = off, .size = size, .priv = 1};
+    struct pt_access_res res = {0};
+    struct bpf_insn in = mk(BPF_LDX | BPF_MEM | (uint8_t)pt_size_code(size), 0, 1, (int16_t)off, 0), out[16];
+    int n;
+
+    *ok = pt_sched_cls.is_valid_access(&a, &res);
+    if (!*ok)
+        return 0;
+    n = pt_sched_cls.convert_access(&in, res.ctx_field_size, out, 16);
+    cr_assert_gt(n, 0, "conversion of off=%u size=%u: %d", off, size, n);
+    return conv_eval(out, n, k);
+}
+
+Test(ctx_access_diff, narrow_load_values, .timeout = 60)
+{
+    struct __sk_buff in = {0};
+    struct pt_skb_kctx k;
+    unsigned n = 0, agree = 0;
+    int64_t v;
+
+    in.mark = 0x11223344;
+    in.priority = 0x55667788;
+    for (int i = 0; i < 5; i++)
+        in.cb[i] = 0xa0b0c0d0u + (uint32_t)i * 0x01010101u;
+    in.gso_segs = 0x0102;
+    in.gso_size = 0x0304;
+    in.tstamp = 0x1122334455667788ull;
+    if (kernel_skb_load(offsetof(struct __sk_buff, len), 4, &in) < 0) {
+        if (errno == EPERM || errno == ENOSYS || errno == EACCES)
+            cr_skip_test("kernel bpf() or BPF_PROG_TEST_RUN not available here (%s)", strerror(errno));
+        cr_assert_fail("a tc test run that reads __sk_buff.len fails: %s", strerror(errno));
+    }
+
+    /* bpfrt's context, filled from the kernel's whole-field values */
+    memset(&k, 0, sizeof(k));
+#define WHOLE(f) ((uint32_t)kernel_skb_load(offsetof(struct __sk_buff, f), 4, &in))
+    k.len = WHOLE(len);
+    k.pkt_type = (uint8_t)WHOLE(pkt_type);
+    k.mark = WHOLE(mark);
+    k.queue_mapping = (uint16_t)WHOLE(queue_mapping);
+    k.protocol = (uint16_t)WHOLE(protocol);
+    k.vlan_tci = (uint16_t)WHOLE(vlan_tci);
+    k.vlan_proto = (uint16_t)WHOLE(vlan_proto);
+    k.priority = WHOLE(priority);
+    k.ingress_ifindex = WHOLE(ingress_ifindex);
+    k.ifindex = WHOLE(ifindex);
+    k.tc_index = (uint16_t)WHOLE(tc_index);
+    k.hash = WHOLE(hash);
+    k.tc_classid = (uint16_t)WHOLE(tc_classid);
+    k.napi_id = WHOLE(napi_id);
+    k.wire_len = WHOLE(wire_len);
+    k.gso_segs = (uint16_t)WHOLE(gso_segs);
+    k.gso_size = (uint16_t)WHOLE(gso_size);
+    for (int i = 0; i < 5; i++) {
+        uint32_t w = (uint32_t)kernel_skb_load(offsetof(struct __sk_buff, cb[i]), 4, &in);
+        memcpy(k.cb + 4 * i, &w, 4);
+    }
+#undef WHOLE
+    cr_assert_eq(k.protocol, htons(0x0800), "the kernel's protocol is %#x", k.protocol);
+    cr_assert_eq(k.mark, in.mark);
+
+    /* every offset of the scalar fields up to gso_size, sizes 1, 2, 4 */
+    for (uint32_t off = 0; off < offsetof(struct __sk_buff, tstamp_type); off++)
+        for (uint32_t size = 1; size <= 4; size *= 2) {
+            int ok;
+            uint64_t ours = bpfrt_skb_load(off, size, &k, &ok);
+
+            if (!ok || (off >= offsetof(struct __sk_buff, data) && off < offsetof(struct __sk_buff, napi_id)) ||
+                (off >= offsetof(struct __sk_buff, data_meta) && off < offsetof(struct __sk_buff, wire_len)) ||
+                (off >= offsetof(struct __sk_buff, sk) && off < offsetof(struct __sk_buff, gso_size)))
+                continue; /* refused, or pointers and timestamps (compared by type, not value) */
+            v = kernel_skb_load(off, size, &in);
+            cr_assert_geq(v, 0, "the kernel refuses a load bpfrt accepts: off=%u size=%u", off, size);
+            n++;
+            if ((uint32_t)ours == (uint32_t)v)
+                agree++;
+            else
+                fprintf(stderr, "  sched_cls load off=%u size=%u: kernel %#llx, bpfrt %#llx\n", off, size,
+                        (unsigned long long)v, (unsigned long long)ours);
+        }
+    fprintf(stderr, "ctx_access_diff narrow load values (sched_cls test run): %u/%u agree\n", agree, n);
+    cr_assert_gt(n, 100);
+    cr_assert_eq(agree, n, "converted loads give other values than the kernel's (see above)");
 }
