@@ -88,7 +88,8 @@ static int attach_is(int attach, const int *list, size_t n)
             return 1;
     return 0;
 }
-#define ATTACH_IS(attach, ...) attach_is((attach), (const int[]){__VA_ARGS__}, sizeof((int[]){__VA_ARGS__}) / sizeof(int))
+#define ATTACH_IS(attach, ...)                                                                                         \
+    attach_is((attach), (const int[]){__VA_ARGS__}, sizeof((int[]){__VA_ARGS__}) / sizeof(int))
 
 /* bpf_ctx_wide_access_ok: an aligned 8-byte access inside an array of
  * 32-bit words (the IPv6 addresses). */

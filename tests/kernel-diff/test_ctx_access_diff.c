@@ -133,11 +133,11 @@ struct dcase {
     const char *name;
     enum bpf_prog_type type;
     int attach;
-    uint32_t scan_end;  /* offsets 0 .. scan_end-1 */
-    uint32_t scan2_lo;  /* and scan2_lo .. scan2_hi-1 (tracepoint's far end) */
+    uint32_t scan_end; /* offsets 0 .. scan_end-1 */
+    uint32_t scan2_lo; /* and scan2_lo .. scan2_hi-1 (tracepoint's far end) */
     uint32_t scan2_hi;
-    int st;             /* also BPF_ST stores */
-    int required;       /* percent of agreement required */
+    int st;       /* also BPF_ST stores */
+    int required; /* percent of agreement required */
 };
 
 #define A(x) ((int)(x))
@@ -195,13 +195,13 @@ static void print_access(const struct dcase *c, const char *mode, uint32_t off, 
 }
 
 /* One access in one mode (0 load, 1 STX, 2 ST) */
-static void one(const struct dcase *c, const struct pt_desc *d, int mode, uint32_t off, uint32_t size,
-                struct tally *t, unsigned *printed)
+static void one(const struct dcase *c, const struct pt_desc *d, int mode, uint32_t off, uint32_t size, struct tally *t,
+                unsigned *printed)
 {
     static const char *modes[] = {"load", "stx", "st"};
     struct bpf_insn prog[4];
-    struct pt_access acc = {.off = off, .size = size, .write = mode != 0, .priv = 1, .store_imm = mode == 2,
-                            .attach = c->attach};
+    struct pt_access acc = {
+        .off = off, .size = size, .write = mode != 0, .priv = 1, .store_imm = mode == 2, .attach = c->attach};
     struct pt_access_res res = {0};
     int szc = pt_size_code(size), n = 0, kern, ours, kk;
 
@@ -231,8 +231,8 @@ static void one(const struct dcase *c, const struct pt_desc *d, int mode, uint32
             if (kk == res.reg_kind)
                 t->kind_agree++;
             else if ((*printed)++ < 40)
-                fprintf(stderr, "  %s load off=%u size=%u: kernel gives r2 kind %d, bpfrt %d\n", c->name, off, size,
-                        kk, res.reg_kind);
+                fprintf(stderr, "  %s load off=%u size=%u: kernel gives r2 kind %d, bpfrt %d\n", c->name, off, size, kk,
+                        res.reg_kind);
         }
     }
 }
@@ -358,11 +358,11 @@ Test(ctx_access_diff, return_ranges, .timeout = 60)
             if (kern == ours)
                 ok_here++;
             else
-                fprintf(stderr, "  %s r0=%d: kernel %s, bpfrt %s\n", c->name, values[v],
-                        kern ? "accepts" : "refuses", ours ? "accepts" : "refuses");
+                fprintf(stderr, "  %s r0=%d: kernel %s, bpfrt %s\n", c->name, values[v], kern ? "accepts" : "refuses",
+                        ours ? "accepts" : "refuses");
         }
-        snprintf(line + len, sizeof(line) - (size_t)len, " %u/%u agree (bpfrt: %s [%lld, %lld])", ok_here,
-                 measured, has ? "range" : "any value", (long long)lo, (long long)hi);
+        snprintf(line + len, sizeof(line) - (size_t)len, " %u/%u agree (bpfrt: %s [%lld, %lld])", ok_here, measured,
+                 has ? "range" : "any value", (long long)lo, (long long)hi);
         fprintf(stderr, "%s\n", line);
         n += measured;
         agree += ok_here;

@@ -257,13 +257,26 @@ Test(ctx_rules, nothing_past_the_context)
     /* every is_valid_access refuses accesses starting at or past the
      * row's ctx_size, at every size: ctx_size is the kernel's bound */
     const enum bpf_prog_type types[] = {
-        BPF_PROG_TYPE_XDP,         BPF_PROG_TYPE_SCHED_CLS,       BPF_PROG_TYPE_SOCKET_FILTER,
-        BPF_PROG_TYPE_CGROUP_SKB,  BPF_PROG_TYPE_LWT_IN,          BPF_PROG_TYPE_SK_SKB,
-        BPF_PROG_TYPE_SOCK_OPS,    BPF_PROG_TYPE_SK_MSG,          BPF_PROG_TYPE_SK_LOOKUP,
-        BPF_PROG_TYPE_CGROUP_SOCK, BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_PROG_TYPE_CGROUP_SYSCTL,
-        BPF_PROG_TYPE_CGROUP_SOCKOPT, BPF_PROG_TYPE_CGROUP_DEVICE, BPF_PROG_TYPE_KPROBE,
-        BPF_PROG_TYPE_PERF_EVENT,  BPF_PROG_TYPE_RAW_TRACEPOINT,  BPF_PROG_TYPE_SK_REUSEPORT,
-        BPF_PROG_TYPE_FLOW_DISSECTOR, BPF_PROG_TYPE_TRACEPOINT,
+        BPF_PROG_TYPE_XDP,
+        BPF_PROG_TYPE_SCHED_CLS,
+        BPF_PROG_TYPE_SOCKET_FILTER,
+        BPF_PROG_TYPE_CGROUP_SKB,
+        BPF_PROG_TYPE_LWT_IN,
+        BPF_PROG_TYPE_SK_SKB,
+        BPF_PROG_TYPE_SOCK_OPS,
+        BPF_PROG_TYPE_SK_MSG,
+        BPF_PROG_TYPE_SK_LOOKUP,
+        BPF_PROG_TYPE_CGROUP_SOCK,
+        BPF_PROG_TYPE_CGROUP_SOCK_ADDR,
+        BPF_PROG_TYPE_CGROUP_SYSCTL,
+        BPF_PROG_TYPE_CGROUP_SOCKOPT,
+        BPF_PROG_TYPE_CGROUP_DEVICE,
+        BPF_PROG_TYPE_KPROBE,
+        BPF_PROG_TYPE_PERF_EVENT,
+        BPF_PROG_TYPE_RAW_TRACEPOINT,
+        BPF_PROG_TYPE_SK_REUSEPORT,
+        BPF_PROG_TYPE_FLOW_DISSECTOR,
+        BPF_PROG_TYPE_TRACEPOINT,
     };
 
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
@@ -372,8 +385,8 @@ static uint64_t skb_load(struct pt_skb_kctx *k, uint32_t off, uint32_t size)
 {
     struct pt_access a = {.off = off, .size = size, .priv = 1};
     struct pt_access_res res = {0};
-    struct bpf_insn in = {.code = (uint8_t)(BPF_LDX | BPF_MEM | pt_size_code(size)), .dst_reg = 0, .src_reg = 1,
-                          .off = (int16_t)off};
+    struct bpf_insn in = {
+        .code = (uint8_t)(BPF_LDX | BPF_MEM | pt_size_code(size)), .dst_reg = 0, .src_reg = 1, .off = (int16_t)off};
     struct bpf_insn out[16];
     int n;
 
@@ -385,8 +398,11 @@ static uint64_t skb_load(struct pt_skb_kctx *k, uint32_t off, uint32_t size)
 
 static void skb_store(struct pt_skb_kctx *k, uint32_t off, uint32_t size, uint64_t v, int imm)
 {
-    struct bpf_insn in = {.code = (uint8_t)((imm ? BPF_ST : BPF_STX) | BPF_MEM | pt_size_code(size)), .dst_reg = 1,
-                          .src_reg = imm ? 0 : 2, .off = (int16_t)off, .imm = imm ? (int32_t)v : 0};
+    struct bpf_insn in = {.code = (uint8_t)((imm ? BPF_ST : BPF_STX) | BPF_MEM | pt_size_code(size)),
+                          .dst_reg = 1,
+                          .src_reg = imm ? 0 : 2,
+                          .off = (int16_t)off,
+                          .imm = imm ? (int32_t)v : 0};
     struct bpf_insn out[16];
     int n = pt_sched_cls.convert_access(&in, 0, out, 16);
 
@@ -398,8 +414,8 @@ Test(ctx_rules, xdp_data_load_becomes_64bit_kctx_load)
 {
     /* xdp_convert_ctx_access: r2 = *(u32 *)(r1 + offsetof(xdp_md, data))
      * becomes a pointer-sized load from the run-time context */
-    struct bpf_insn in = {.code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = 2, .src_reg = 1,
-                          .off = offsetof(struct xdp_md, data)};
+    struct bpf_insn in = {
+        .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = 2, .src_reg = 1, .off = offsetof(struct xdp_md, data)};
     struct bpf_insn out[4];
 
     cr_assert_eq(pt_xdp.convert_access(&in, 0, out, 4), 1);
@@ -507,16 +523,21 @@ Test(ctx_rules, every_allowed_skb_access_converts)
                     struct pt_access a = {.off = off, .size = size, .write = w != 0, .priv = 1, .store_imm = w == 2};
                     struct pt_access_res res = {0};
                     uint8_t cls = w == 0 ? BPF_LDX : w == 1 ? BPF_STX : BPF_ST;
-                    struct bpf_insn in = {.code = (uint8_t)(cls | BPF_MEM | pt_size_code(size)), .dst_reg = w ? 1 : 3,
-                                          .src_reg = w == 1 ? 4 : w ? 0 : 1, .off = (int16_t)off, .imm = 5};
+                    struct bpf_insn in = {.code = (uint8_t)(cls | BPF_MEM | pt_size_code(size)),
+                                          .dst_reg = w ? 1 : 3,
+                                          .src_reg = w == 1 ? 4
+                                                     : w    ? 0
+                                                            : 1,
+                                          .off = (int16_t)off,
+                                          .imm = 5};
                     struct bpf_insn out[8];
                     int n;
 
                     if (!types[t]->is_valid_access(&a, &res))
                         continue;
                     n = types[t]->convert_access(&in, res.ctx_field_size, out, 8);
-                    cr_assert(n >= 1 && n <= 8, "%s off=%u size=%u %s: conversion gives %d", types[t]->name, off,
-                              size, w == 0 ? "load" : "store", n);
+                    cr_assert(n >= 1 && n <= 8, "%s off=%u size=%u %s: conversion gives %d", types[t]->name, off, size,
+                              w == 0 ? "load" : "store", n);
                     converted++;
                 }
     cr_assert_gt(converted, 500);
