@@ -107,28 +107,29 @@ struct pt_skb_kctx {
     uint32_t ingress_ifindex; /* __sk_buff.ingress_ifindex (kernel: skb->skb_iif) */
     uint32_t ifindex;         /* __sk_buff.ifindex (kernel: skb->dev->ifindex, 0 without a device) */
     uint32_t hash;            /* __sk_buff.hash */
-    uint32_t napi_id;         /* __sk_buff.napi_id: 0 unless a valid NAPI id (the kernel's >= MIN_NAPI_ID test done by the filler) */
-    uint32_t wire_len;        /* __sk_buff.wire_len (kernel: qdisc_skb_cb.pkt_len) */
-    uint32_t remote_ip4;      /* __sk_buff.remote_ip4 (kernel: sk->skc_daddr), network order */
-    uint32_t local_ip4;       /* __sk_buff.local_ip4 (kernel: sk->skc_rcv_saddr), network order */
-    uint32_t remote_ip6[4];   /* __sk_buff.remote_ip6 (kernel: sk->skc_v6_daddr) */
-    uint32_t local_ip6[4];    /* __sk_buff.local_ip6 (kernel: sk->skc_v6_rcv_saddr) */
-    uint8_t cb[20];           /* __sk_buff.cb[5] (kernel: qdisc_skb_cb.data, 20 bytes); accessed at any size */
+    uint32_t
+        napi_id; /* __sk_buff.napi_id: 0 unless a valid NAPI id (the kernel's >= MIN_NAPI_ID test done by the filler) */
+    uint32_t wire_len;      /* __sk_buff.wire_len (kernel: qdisc_skb_cb.pkt_len) */
+    uint32_t remote_ip4;    /* __sk_buff.remote_ip4 (kernel: sk->skc_daddr), network order */
+    uint32_t local_ip4;     /* __sk_buff.local_ip4 (kernel: sk->skc_rcv_saddr), network order */
+    uint32_t remote_ip6[4]; /* __sk_buff.remote_ip6 (kernel: sk->skc_v6_daddr) */
+    uint32_t local_ip6[4];  /* __sk_buff.local_ip6 (kernel: sk->skc_v6_rcv_saddr) */
+    uint8_t cb[20];         /* __sk_buff.cb[5] (kernel: qdisc_skb_cb.data, 20 bytes); accessed at any size */
     /* 16-bit fields */
-    uint16_t family;          /* __sk_buff.family (kernel: sk->skc_family) */
-    uint16_t remote_port;     /* kernel sk->skc_dport, network order; a load gives it << 16, as the kernel's */
-    uint16_t local_port;      /* __sk_buff.local_port (kernel: sk->skc_num), host order */
-    uint16_t protocol;        /* __sk_buff.protocol (kernel: skb->protocol), network order */
-    uint16_t vlan_proto;      /* __sk_buff.vlan_proto, network order; with vlan_tci the kernel's vlan_all */
-    uint16_t vlan_tci;        /* __sk_buff.vlan_tci; vlan_present is (vlan_proto, vlan_tci) != 0 */
-    uint16_t queue_mapping;   /* __sk_buff.queue_mapping (writes of >= 0xffff are dropped, as the kernel's) */
-    uint16_t tc_index;        /* __sk_buff.tc_index */
-    uint16_t tc_classid;      /* __sk_buff.tc_classid (kernel: qdisc_skb_cb.tc_classid) */
-    uint16_t gso_segs;        /* __sk_buff.gso_segs (kernel: skb_shinfo(skb)->gso_segs) */
-    uint16_t gso_size;        /* __sk_buff.gso_size (kernel: skb_shinfo(skb)->gso_size) */
+    uint16_t family;        /* __sk_buff.family (kernel: sk->skc_family) */
+    uint16_t remote_port;   /* kernel sk->skc_dport, network order; a load gives it << 16, as the kernel's */
+    uint16_t local_port;    /* __sk_buff.local_port (kernel: sk->skc_num), host order */
+    uint16_t protocol;      /* __sk_buff.protocol (kernel: skb->protocol), network order */
+    uint16_t vlan_proto;    /* __sk_buff.vlan_proto, network order; with vlan_tci the kernel's vlan_all */
+    uint16_t vlan_tci;      /* __sk_buff.vlan_tci; vlan_present is (vlan_proto, vlan_tci) != 0 */
+    uint16_t queue_mapping; /* __sk_buff.queue_mapping (writes of >= 0xffff are dropped, as the kernel's) */
+    uint16_t tc_index;      /* __sk_buff.tc_index */
+    uint16_t tc_classid;    /* __sk_buff.tc_classid (kernel: qdisc_skb_cb.tc_classid) */
+    uint16_t gso_segs;      /* __sk_buff.gso_segs (kernel: skb_shinfo(skb)->gso_segs) */
+    uint16_t gso_size;      /* __sk_buff.gso_size (kernel: skb_shinfo(skb)->gso_size) */
     /* 8-bit fields */
-    uint8_t pkt_type;     /* __sk_buff.pkt_type: PACKET_HOST ... (3 bits; loads mask with 7 as the kernel's) */
-    uint8_t tstamp_type;  /* __sk_buff.tstamp_type: BPF_SKB_TSTAMP_* (the kernel derives it from skb bits) */
+    uint8_t pkt_type;    /* __sk_buff.pkt_type: PACKET_HOST ... (3 bits; loads mask with 7 as the kernel's) */
+    uint8_t tstamp_type; /* __sk_buff.tstamp_type: BPF_SKB_TSTAMP_* (the kernel derives it from skb bits) */
 };
 
 /* ---------------------------------------------------------- rules */
@@ -227,8 +228,8 @@ int pt_ret_range_0_1(int attach, int64_t *ret_min, int64_t *ret_max);
 #error "PT_REGS_SIZE: the kernel's sizeof(struct pt_regs) for this architecture is not known"
 #endif
 #define PT_PERF_EVENT_DATA_SIZE (PT_REGS_SIZE + 16u) /* struct bpf_perf_event_data: regs, sample_period, addr */
-#define PT_TRACEPOINT_CTX_SIZE 8192u                /* the kernel's PERF_MAX_TRACE_SIZE */
-#define PT_RAW_TP_CTX_SIZE 96u                      /* 8 * MAX_BPF_FUNC_ARGS */
+#define PT_TRACEPOINT_CTX_SIZE 8192u                 /* the kernel's PERF_MAX_TRACE_SIZE */
+#define PT_RAW_TP_CTX_SIZE 96u                       /* 8 * MAX_BPF_FUNC_ARGS */
 int pt_kprobe_is_valid_access(const struct pt_access *a, struct pt_access_res *res);
 int pt_tracepoint_is_valid_access(const struct pt_access *a, struct pt_access_res *res);
 int pt_perf_event_is_valid_access(const struct pt_access *a, struct pt_access_res *res);

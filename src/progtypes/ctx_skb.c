@@ -38,8 +38,8 @@ static int skb_common_access(const struct pt_access *a, struct pt_access_res *re
     if (IN_TILL(off, cb[0], cb[4]))
         return off + size <= SKB_END(cb[4]) ? pt_ok(res, kind, 0) : 0;
     /* Addresses and packet pointers: whole 32-bit words only */
-    if (IN_TILL(off, remote_ip6[0], remote_ip6[3]) || IN_TILL(off, local_ip6[0], local_ip6[3]) ||
-        IN(off, remote_ip4) || IN(off, local_ip4) || IN(off, data) || IN(off, data_meta) || IN(off, data_end))
+    if (IN_TILL(off, remote_ip6[0], remote_ip6[3]) || IN_TILL(off, local_ip6[0], local_ip6[3]) || IN(off, remote_ip4) ||
+        IN(off, local_ip4) || IN(off, data) || IN(off, data_meta) || IN(off, data_end))
         return size == 4 ? pt_ok(res, kind, 0) : 0;
     if (IN_PTR(off, flow_keys)) /* the flow dissector's alone */
         return 0;
@@ -197,7 +197,7 @@ int pt_sk_reuseport_is_valid_access(const struct pt_access *a, struct pt_access_
     if (off == RP_OFF(migrating_sk))
         return size == 8 ? pt_ok(res, PT_REG_SOCK_COMMON_OR_NULL, 0) : 0;
     if (WITHIN(off, RP_OFF(eth_protocol), RP_OFF(eth_protocol) + 4) && size < 2)
-        return 0; /* the kernel's skb->protocol is 16 bits: no byte loads */
+        return 0;                                         /* the kernel's skb->protocol is 16 bits: no byte loads */
     if (WITHIN(off, RP_OFF(len), RP_OFF(bind_inany) + 4)) /* len, eth_protocol, ip_protocol, bind_inany */
         return pt_narrow_ok(size, 4) ? pt_ok(res, PT_REG_SCALAR, size < 4 ? 4 : 0) : 0;
     return 0;
@@ -231,12 +231,15 @@ struct skb_conv {
     uint16_t koff;  /* offset in struct pt_skb_kctx */
     uint8_t target; /* the kernel's target_size */
     uint8_t post;
-    uint8_t store;  /* 1: a store goes to the kctx field (its size); 2: queue_mapping's guarded store */
+    uint8_t store; /* 1: a store goes to the kctx field (its size); 2: queue_mapping's guarded store */
 };
 
 #define K(f) ((uint16_t)offsetof(struct pt_skb_kctx, f))
 #define KS(f) ((uint16_t)sizeof(((struct pt_skb_kctx *)0)->f))
-#define F(uf, kf, tgt, post, st) {(uint16_t)SKB_OFF(uf), KS(kf), K(kf), (tgt), (post), (st)}
+#define F(uf, kf, tgt, post, st)                                                                                       \
+    {                                                                                                                  \
+        (uint16_t) SKB_OFF(uf), KS(kf), K(kf), (tgt), (post), (st)                                                     \
+    }
 static const struct skb_conv skb_conv[] = {
     F(len, len, 4, POST_NONE, 0),
     F(pkt_type, pkt_type, 1, POST_PKT_TYPE, 0),
@@ -264,6 +267,11 @@ static const struct skb_conv skb_conv[] = {
     F(local_port, local_port, 2, POST_NONE, 0),
     F(data_meta, data_meta, 8, POST_NONE, 0),
     F(flow_keys, flow_keys, 8, POST_NONE, 0),
+    /* tstamp: read and written as is.  The kernel's tc conversion reads 0
+     * at ingress when the stamp is a delivery time and clears that mark
+     * on a write at ingress (unless the program reads tstamp_type); a
+     * test run is neither at ingress nor has delivery times, so the run
+     * side stores the value the program is to see. */
     F(tstamp, tstamp, 8, POST_NONE, 1),
     F(wire_len, wire_len, 4, POST_NONE, 0),
     F(gso_segs, gso_segs, 2, POST_NONE, 0),

@@ -88,7 +88,8 @@ static int attach_is(int attach, const int *list, size_t n)
             return 1;
     return 0;
 }
-#define ATTACH_IS(attach, ...) attach_is((attach), (const int[]){__VA_ARGS__}, sizeof((int[]){__VA_ARGS__}) / sizeof(int))
+#define ATTACH_IS(attach, ...)                                                                                         \
+    attach_is((attach), (const int[]){__VA_ARGS__}, sizeof((int[]){__VA_ARGS__}) / sizeof(int))
 
 /* bpf_ctx_wide_access_ok: an aligned 8-byte access inside an array of
  * 32-bit words (the IPv6 addresses). */
@@ -130,8 +131,12 @@ int pt_sock_addr_is_valid_access(const struct pt_access *a, struct pt_access_res
     }
     if (RANGE_PTR(off, bpf_sock_addr, sk))
         return !a->write && size == 8 ? pt_ok(res, PT_REG_SOCKET, 0) : 0;
-    /* user_family, family, type, protocol */
-    return !a->write && size == 4 ? pt_ok(res, PT_REG_SCALAR, 0) : 0;
+    /* user_family, family, type, protocol: read whole (not the padding
+     * before sk) */
+    if (off == OFF(bpf_sock_addr, user_family) || off == OFF(bpf_sock_addr, family) ||
+        off == OFF(bpf_sock_addr, type) || off == OFF(bpf_sock_addr, protocol))
+        return !a->write && size == 4 ? pt_ok(res, PT_REG_SCALAR, 0) : 0;
+    return 0;
 }
 
 /* check_return_code for cgroup_sock_addr: recvmsg, getpeername and

@@ -48,24 +48,14 @@ int pt_xdp_convert_access(const struct bpf_insn *in, uint32_t ctx_field_size, st
     if (BPF_CLASS(in->code) != BPF_LDX || pt_insn_bytes(in) != 4)
         return -EINVAL;
     switch (in->off) {
-    case offsetof(struct xdp_md, data):
-        sz = BPF_DW, off = offsetof(struct pt_xdp_kctx, data);
-        break;
-    case offsetof(struct xdp_md, data_end):
-        sz = BPF_DW, off = offsetof(struct pt_xdp_kctx, data_end);
-        break;
-    case offsetof(struct xdp_md, data_meta):
-        sz = BPF_DW, off = offsetof(struct pt_xdp_kctx, data_meta);
-        break;
+    case offsetof(struct xdp_md, data): sz = BPF_DW, off = offsetof(struct pt_xdp_kctx, data); break;
+    case offsetof(struct xdp_md, data_end): sz = BPF_DW, off = offsetof(struct pt_xdp_kctx, data_end); break;
+    case offsetof(struct xdp_md, data_meta): sz = BPF_DW, off = offsetof(struct pt_xdp_kctx, data_meta); break;
     case offsetof(struct xdp_md, ingress_ifindex):
         sz = BPF_W, off = offsetof(struct pt_xdp_kctx, ingress_ifindex);
         break;
-    case offsetof(struct xdp_md, rx_queue_index):
-        sz = BPF_W, off = offsetof(struct pt_xdp_kctx, rx_queue_index);
-        break;
-    case offsetof(struct xdp_md, egress_ifindex):
-        sz = BPF_W, off = offsetof(struct pt_xdp_kctx, egress_ifindex);
-        break;
+    case offsetof(struct xdp_md, rx_queue_index): sz = BPF_W, off = offsetof(struct pt_xdp_kctx, rx_queue_index); break;
+    case offsetof(struct xdp_md, egress_ifindex): sz = BPF_W, off = offsetof(struct pt_xdp_kctx, egress_ifindex); break;
     default: return -EINVAL;
     }
     out[0] = PT_LDX(sz, in->dst_reg, in->src_reg, off);
