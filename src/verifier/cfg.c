@@ -466,7 +466,7 @@ static int walk_cfg(struct vf_env *env)
         }
         if (isa_is_ldimm64(&env->insns[i])) {
             if (i + 1 < env->cnt && d.state[i + 1] != 0) {
-                ret = vf_reject(env, -EINVAL, i + 1, "jump into the middle of ldimm64 insn %u", i);
+                ret = vf_reject(env, -EINVAL, i, "jump into the middle of ldimm64 insn %u", i);
                 goto out;
             }
             i++;

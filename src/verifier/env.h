@@ -191,11 +191,13 @@ void vf_log_linfo(struct vf_env *env, uint32_t insn, const char *prefix_fmt, ...
 /* Mark what an instruction touched, for the state printed after it. */
 static inline void vf_scratch_reg(struct vf_env *env, uint32_t regno)
 {
-    env->scratched_regs |= 1u << regno;
+    if (regno < 32)
+        env->scratched_regs |= 1u << regno;
 }
 static inline void vf_scratch_slot(struct vf_env *env, uint32_t spi)
 {
-    env->scratched_slots |= 1ull << spi;
+    if (spi < 64)
+        env->scratched_slots |= 1ull << spi;
 }
 static inline void vf_scratch_all(struct vf_env *env)
 {
