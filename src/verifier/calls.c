@@ -448,7 +448,8 @@ static void set_cb_regs(struct vf_env *env, uint32_t fn, struct vf_frame *caller
         for (int i = 1; i <= 3; i++)
             c[i].var_off = tnum_const(0);
         if (fn == BPF_FUNC_for_each_map_elem) {
-            c[BPF_REG_4] = caller->regs[BPF_REG_4];
+            /* bpf_for_each_map_elem(map, cb, ctx, flags): cb(map, key, value, ctx) */
+            c[BPF_REG_4] = caller->regs[BPF_REG_3];
             callee->cb_ret_min = 0, callee->cb_ret_max = 1;
         } else {
             callee->cb_ret_min = 0, callee->cb_ret_max = 0;
@@ -632,8 +633,17 @@ int vf_check_helper_call(struct vf_env *env, const struct bpf_insn *in, uint32_t
     if (in->imm < 0 || id >= hlp_max_id())
         return vf_reject(env, -EINVAL, *insn_idx, "invalid func unknown#%d", in->imm);
     fn = pt_func_proto(env->pt, id, env->attach, env->priv);
-    if (!fn)
-        return vf_reject(env, -EINVAL, *insn_idx, "unknown func %s#%d", helper_name(id, name, sizeof(name)), in->imm);
+    if (!fn) {
+        if (!bpfrt_helper_name(id))
+            return vf_reject(env, -EINVAL, *insn_idx, "unknown func %s#%d", helper_name(id, name, sizeof(name)),
+                             in->imm);
+        /* the kernel's words, then why */
+        return vf_reject(env, -EINVAL, *insn_idx, "unknown func %s#%d: programs of type %s may not call it%s",
+                         helper_name(id, name, sizeof(name)), in->imm, env->pt->name,
+                         pt_func_proto(env->pt, id, env->attach, 1) && !env->priv
+                             ? " without the privileges of CAP_BPF and CAP_PERFMON"
+                             : "");
+    }
     if (!env->gpl && fn->gpl_only)
         return vf_reject(env, -EINVAL, *insn_idx, "cannot call GPL-restricted function from non-GPL compatible program");
     if (fn->might_sleep)
@@ -741,6 +751,7 @@ int vf_check_func_call(struct vf_env *env, const struct bpf_insn *in, uint32_t *
         for (int i = BPF_REG_1; i <= BPF_REG_5; i++)
             vf_mark_not_init(&caller->regs[i]);
         vf_reg_unknown(env, &caller->regs[BPF_REG_0]);
+        (*insn_idx)++; /* the walk goes on after the call */
         return 0;
     }
     if ((err = push_frame(env, *insn_idx, (uint32_t)sub, st)))

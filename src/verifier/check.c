@@ -285,9 +285,9 @@ static int do_check(struct vf_env *env)
                     continue; /* insn_idx is the callee's first */
                 }
                 if (in->src_reg == BPF_PSEUDO_KFUNC_CALL)
-                    return vf_reject(env, -EINVAL, env->insn_idx,
-                                     "calling kernel function (kfunc BTF id %d) is not supported: bpfrt has no "
-                                     "kernel functions",
+                    return vf_reject(env, -EOPNOTSUPP, env->insn_idx,
+                                     "call to kfunc (BTF id %d): kernel functions do not exist in user space, and "
+                                     "bpfrt does not support them",
                                      in->imm);
                 err = vf_check_helper_call(env, in, &env->insn_idx);
                 break;

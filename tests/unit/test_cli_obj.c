@@ -128,7 +128,10 @@ Test(cli_obj, prog_dump_xlated_with_line_info_and_subprograms)
     cr_assert(strncmp(r.stdout_,
                       "int entry(struct xdp_md * ctx):\n; int v = clamp((int)ctx->rx_queue_index); [file:", 80) == 0,
               "got:\n%s", r.stdout_);
-    HAS(r.stdout_, "lines.c line_num:20 line_col:13]\n   0: (61) r1 = *(u32 *)(r1 + 16)\n");
+    /* the xlated program reads the converted context: xdp_md.rx_queue_index
+     * (offset 16) is bpfrt's run-time context's field at 40, as the kernel
+     * converts it to its struct xdp_buff */
+    HAS(r.stdout_, "lines.c line_num:20 line_col:13]\n   0: (61) r1 = *(u32 *)(r1 + 40)\n");
     HAS(r.stdout_, "   1: (85) call pc+6#bpf_prog_");
     HAS(r.stdout_, "_clamp\n");
     HAS(r.stdout_, "int clamp(int x):\n; __attribute__((noinline)) int clamp(int x) [file:");
@@ -156,14 +159,14 @@ Test(cli_obj, prog_dump_xlated_json_keys_as_bpftool)
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     const char *want =
         "[{\"proto\":\"int entry(struct xdp_md * ctx)\",\"src\":\"int v = clamp((int)ctx->rx_queue_index);"
-        "\",\"disasm\":\"(61) r1 = *(u32 *)(r1 + 16)\",\"opcodes\":{\"code\":\"0x61\",\"src_reg\":\"0x1\","
-        "\"dst_reg\":\"0x1\",\"off\":[\"0x10\",\"0x00\"],\"imm\":[\"0x00\",\"0x00\",\"0x00\",\"0x00\"]}},";
+        "\",\"disasm\":\"(61) r1 = *(u32 *)(r1 + 40)\",\"opcodes\":{\"code\":\"0x61\",\"src_reg\":\"0x1\","
+        "\"dst_reg\":\"0x1\",\"off\":[\"0x28\",\"0x00\"],\"imm\":[\"0x00\",\"0x00\",\"0x00\",\"0x00\"]}},";
     cr_assert(strncmp(r.stdout_, want, strlen(want)) == 0, "got:\n%s", r.stdout_);
     out_free(&r);
     snprintf(a, sizeof(a), "-j prog dump xlated obj %s prog entry linum", obj("lines"));
     r = run(a);
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
-    HAS(r.stdout_, "\"line_num\":20,\"line_col\":13,\"disasm\":\"(61) r1 = *(u32 *)(r1 + 16)\"}");
+    HAS(r.stdout_, "\"line_num\":20,\"line_col\":13,\"disasm\":\"(61) r1 = *(u32 *)(r1 + 40)\"}");
     HAS(r.stdout_, "\"file\":\"");
     out_free(&r);
     /* maps named by id, as bpftool shows a loaded program */

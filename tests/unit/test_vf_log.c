@@ -371,6 +371,7 @@ Test(vf_log, pointer_formats)
 struct st {
     struct vf_state s;
     struct vf_frame f0, f1;
+    struct vf_slot slots0[VF_SLOTS], slots1[VF_SLOTS]; /* the frames' stacks */
 };
 
 static void init_state(struct st *st)
@@ -379,6 +380,8 @@ static void init_state(struct st *st)
 
     memset(st, 0, sizeof(*st));
     st->s.frame[0] = &st->f0;
+    st->f0.slots = st->slots0;
+    st->f1.slots = st->slots1;
     st->f0.callsite = -1;
     for (i = 0; i < VF_MAX_REG; i++)
         st->f0.regs[i].type = VF_NOT_INIT;
