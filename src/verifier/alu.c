@@ -234,16 +234,16 @@ static int alu_reg_reg(struct vf_env *env, const struct bpf_insn *in)
                 return vf_reject(env, -EACCES, env->insn_idx, "R%d pointer %s pointer prohibited", in->dst_reg,
                                  alu_str[op >> 4]);
             }
-            /* scalar += pointer */
-            vf_mark_precise(env, in->dst_reg);
+            /* scalar += pointer: the scalar's value moves the pointer */
+            vf_mark_chain_precision(env, in->dst_reg);
             return ptr_alu(env, in, src, dst);
         }
         if (dst->type != VF_SCALAR) {
-            vf_mark_precise(env, in->src_reg);
+            vf_mark_chain_precision(env, in->src_reg);
             return ptr_alu(env, in, dst, src);
         }
         if (dst->precise)
-            vf_mark_precise(env, in->src_reg);
+            vf_mark_chain_precision(env, in->src_reg);
     } else {
         memset(&imm, 0, sizeof(imm));
         vf_mark_known(&imm, (uint64_t)(int64_t)in->imm);

@@ -227,7 +227,8 @@ static int check_size_arg(struct vf_env *env, uint32_t regno, int zero_ok, const
 {
     struct vf_reg *r = &vf_regs(env)[regno];
     uint8_t mflags = fn->arg_flags[mem_arg];
-    int write = (mflags & HAF_UNINIT) || !(mflags & HAF_RDONLY);
+    /* the helper writes it (MEM_UNINIT / MEM_WRITE), or only reads it */
+    int write = (mflags & (HAF_UNINIT | HAF_WRITE)) != 0;
     int uninit = (mflags & HAF_UNINIT) != 0;
     struct vf_reg *mem = &vf_regs(env)[BPF_REG_1 + mem_arg];
     int err;
@@ -256,9 +257,13 @@ static int check_size_arg(struct vf_env *env, uint32_t regno, int zero_ok, const
         return vf_reject(env, -EACCES, env->insn_idx, "R%u unbounded memory access, use 'var &= const' or 'if (var < const)'",
                          regno);
     meta->msize_max = (int64_t)r->umax;
-    if (r->umax == 0)
-        return 0;
-    return vf_check_helper_mem(env, BPF_REG_1 + (uint32_t)mem_arg, (int64_t)r->umax, zero_ok, write, uninit);
+    if (r->umax)
+        err = vf_check_helper_mem(env, BPF_REG_1 + (uint32_t)mem_arg, (int64_t)r->umax, zero_ok, write, uninit);
+    else
+        err = 0;
+    if (!err)
+        vf_mark_chain_precision(env, regno); /* the size decided what the helper may touch */
+    return err;
 }
 
 static int check_func_arg(struct vf_env *env, uint32_t argno, struct call_meta *meta, const struct hlp_proto *fn)
@@ -307,13 +312,18 @@ static int check_func_arg(struct vf_env *env, uint32_t argno, struct call_meta *
             return type_err(env, regno, r, "fp, pkt, pkt_meta, map_key, map_value");
         if (kind == HA_MAP_KEY)
             return vf_check_helper_mem(env, regno, meta->map->key_size, 0, 0, 0);
-        return vf_check_helper_mem(env, regno, meta->map->value_size, 0, kind == HA_UNINIT_MAP_VALUE,
-                                   kind == HA_UNINIT_MAP_VALUE);
+        return vf_check_helper_mem(env, regno, meta->map->value_size, 0,
+                                   kind == HA_UNINIT_MAP_VALUE || (fl & (HAF_UNINIT | HAF_WRITE)),
+                                   kind == HA_UNINIT_MAP_VALUE || (fl & HAF_UNINIT));
     case HA_MEM:
         if (!is_mem_ptr(r))
             return type_err(env, regno, r, "fp, pkt, pkt_meta, map_key, map_value, mem, buf");
-        if (fl & HAF_FIXED)
-            return vf_check_helper_mem(env, regno, fn->arg_size[argno], 0, !(fl & HAF_RDONLY), (fl & HAF_UNINIT) != 0);
+        if (fl & HAF_FIXED) {
+            if ((fl & HAF_ALIGNED) && (err = vf_check_arg_align(env, regno, fn->arg_size[argno])))
+                return err; /* the former ARG_PTR_TO_LONG/INT: aligned as the access would be */
+            return vf_check_helper_mem(env, regno, fn->arg_size[argno], 0, (fl & (HAF_UNINIT | HAF_WRITE)) != 0,
+                                       (fl & HAF_UNINIT) != 0);
+        }
         return 0; /* checked with its size argument */
     case HA_CONST_SIZE:
     case HA_CONST_SIZE_OR_ZERO:
@@ -373,6 +383,7 @@ static int check_func_arg(struct vf_env *env, uint32_t argno, struct call_meta *
         if (!tnum_is_const(r->var_off))
             return vf_reject(env, -EACCES, env->insn_idx, "R%u is not a known constant'", regno);
         meta->mem_size = (int64_t)r->var_off.value;
+        vf_mark_chain_precision(env, regno);
         return 0;
     case HA_FUNC:
         if (r->type != VF_PTR_TO_FUNC)
@@ -499,6 +510,9 @@ static int setup_callback(struct vf_env *env, uint32_t fn, const struct call_met
             return vf_reject(env, -ENOMEM, *insn_idx, "out of memory");
         set_cb_regs(env, fn, caller, nf, meta);
         nf->in_async_callback = 1;
+        /* its own segment: nothing before the callback's start is its past */
+        as->first_insn_idx = env->sub[sub].start;
+        as->nhist = 0;
         vf_frame_free(as->frame[0]);
         as->frame[0] = nf;
         as->curframe = 0;
@@ -786,6 +800,7 @@ int vf_prepare_func_exit(struct vf_env *env, uint32_t *insn_idx)
     if (callee->in_callback) {
         if (r0->type != VF_SCALAR)
             return vf_reject(env, -EACCES, *insn_idx, "R0 not a scalar value");
+        vf_mark_chain_precision(env, BPF_REG_0);
         if (r0->smin < callee->cb_ret_min || r0->smax > callee->cb_ret_max || r0->umax > (uint64_t)callee->cb_ret_max) {
             char tn[48], rg[48];
             tnum_fmt(tn, sizeof(tn), r0->var_off);
@@ -840,6 +855,8 @@ int vf_check_return_code(struct vf_env *env)
     }
     if (!has_range)
         return 0;
+    if (r0->type == VF_SCALAR)
+        vf_mark_chain_precision(env, BPF_REG_0);
     if (r0->type != VF_SCALAR)
         return vf_reject(env, -EINVAL, env->insn_idx, "At program exit the register R0 is not a known value (%s)",
                          vf_type_name(r0));

@@ -71,11 +71,6 @@ void vf_copy_reg(struct vf_reg *dst, const struct vf_reg *src)
     dst->live = live | VF_LIVE_WRITTEN;
 }
 
-void vf_mark_precise(struct vf_env *env, uint32_t regno)
-{
-    vf_regs(env)[regno].precise = 1;
-}
-
 int vf_is_ptr_leak(struct vf_env *env, const struct vf_reg *r)
 {
     return !env->priv && vf_is_ptr(r);
@@ -158,6 +153,7 @@ static int pop_branch(struct vf_env *env)
     env->cur = e->st;
     env->insn_idx = e->insn;
     env->prev_insn_idx = e->prev_insn;
+    env->last_insn = e->prev_insn;
     path_resume(env, e);
     if ((env->log_level & VF_LOG_LEVEL1) && !(env->log_level & VF_LOG_LEVEL2))
         vf_log_reset(env, e->log_pos);
@@ -230,10 +226,21 @@ static int do_check(struct vf_env *env)
         if (++env->insn_processed > VF_COMPLEXITY_LIMIT_INSNS)
             return vf_reject(env, -E2BIG, env->insn_idx, "BPF program is too large. Processed %llu insn",
                              (unsigned long long)env->insn_processed);
+        /* the previous instruction of this path, for the checkpoint's
+         * segment and the out-of-order history (precision.c) */
+        env->cur->last_insn_idx = env->last_insn;
         err = vf_is_state_visited(env, env->insn_idx);
         if (err < 0)
             return err;
-        if (err == 1) {
+        if (err != 1 && env->last_insn != VF_NO_INSN &&
+            env->insn_idx != env->last_insn + (isa_is_ldimm64(&env->insns[env->last_insn]) ? 2u : 1u) &&
+            (err = vf_hist_push(env, env->cur, env->insn_idx, env->last_insn, 0, 0)))
+            return err;
+        if (err == 1)
+            goto pruned;
+        env->last_insn = env->insn_idx;
+        if (0) {
+        pruned:
             if (env->log_level & 3) {
                 if (print_state)
                     vf_log(env, "\nfrom %u to %u: safe\n", env->prev_insn_idx, env->insn_idx);
@@ -358,6 +365,9 @@ static int init_state(struct vf_env *env, uint32_t subprog)
     }
     env->cur = st;
     env->insn_idx = env->sub[subprog].start;
+    st->first_insn_idx = env->insn_idx;
+    st->last_insn_idx = VF_NO_INSN;
+    env->last_insn = VF_NO_INSN;
     return 0;
 }
 

@@ -25,10 +25,17 @@ int vf_check_reg_write(struct vf_env *env, uint32_t regno);
 int vf_check_reg_write_keep(struct vf_env *env, uint32_t regno);
 /* Copy a register's value (not its liveness links). */
 void vf_copy_reg(struct vf_reg *dst, const struct vf_reg *src);
-/* Precision: a scalar whose exact value decided something (bpfrt
- * compares scalars by range inclusion when pruning, so marking is
- * bookkeeping for the log). */
-void vf_mark_precise(struct vf_env *env, uint32_t regno);
+/* precision.c */
+int vf_mark_chain_precision(struct vf_env *env, uint32_t regno);
+int vf_mark_chain_precision_stack(struct vf_env *env, uint32_t spi);
+void vf_mark_all_precise(struct vf_env *env);
+int vf_propagate_precision(struct vf_env *env, const struct vf_state *old);
+/* Record in st's history that idx was reached from prev (and which
+ * registers and slots a jump at idx refined together). */
+int vf_hist_push(struct vf_env *env, struct vf_state *st, uint32_t idx, uint32_t prev, uint16_t linked_regs,
+                 uint64_t linked_slots);
+#define VF_NO_INSN 0xffffffffu
+
 /* Is the register a pointer the unprivileged verifier must not leak? */
 int vf_is_ptr_leak(struct vf_env *env, const struct vf_reg *r);
 
@@ -66,6 +73,8 @@ int vf_check_mem_access(struct vf_env *env, uint32_t insn, uint32_t regno, int32
 int vf_check_helper_mem(struct vf_env *env, uint32_t regno, int64_t size, int zero_ok, int write, int uninit_ok);
 /* Stack bytes [off, off + size) of frame f: initialised? */
 int vf_stack_range_init(struct vf_env *env, uint32_t regno, int64_t off, int size, int uninit_ok, int write);
+/* A helper's aligned fixed-size argument (strict alignment). */
+int vf_check_arg_align(struct vf_env *env, uint32_t regno, int size);
 uint32_t vf_map_value_size(const struct bpfrt_map *m);
 uint32_t vf_map_key_size(const struct bpfrt_map *m);
 

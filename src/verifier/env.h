@@ -49,6 +49,7 @@ struct vf_insn_aux {
     uint8_t ptr_type;       /* enum vf_type of the memory operand, first time seen */
     uint8_t mixed_ptr_types;/* seen with different pointer types on different paths */
     uint8_t is_tail_call;
+    uint8_t stack_nonfp;    /* a stack fill through a pointer other than r10 (precision.c gives up there) */
     const struct bpfrt_map *map; /* a helper call's map argument (same on every path), or NULL */
     uint8_t map_poisoned;   /* different maps on different paths */
     uint8_t zext_dst;       /* a 32-bit result that is read as 64 bits */
@@ -90,10 +91,12 @@ struct vf_env {
     struct vf_subprog sub[VF_MAX_SUBPROGS + 1]; /* sub[nsub].start == cnt: a sentinel */
     uint32_t nsub;
     struct vf_insn_aux *aux; /* cnt entries */
+    uint16_t *live_in;       /* per instruction: registers some path may read (liveness.c) */
 
     /* The walk (check.c) */
     struct vf_state *cur;
     uint32_t insn_idx, prev_insn_idx;
+    uint32_t last_insn;      /* the instruction the current path executed last (VF_NO_INSN at its start) */
     struct vf_stack_elem *stack; /* paths still to explore */
     uint32_t stack_size;
     uint32_t id_gen;
@@ -161,6 +164,8 @@ int vf_check_cfg(struct vf_env *env);
 uint32_t vf_subprog_of(const struct vf_env *env, uint32_t i);
 /* The subprogram that starts at instruction i, or -1. */
 int vf_subprog_at(const struct vf_env *env, uint32_t i);
+/* liveness.c: env->live_in for every instruction (after vf_check_cfg). */
+int vf_compute_liveness(struct vf_env *env);
 
 /* cfg.c: after the walk filled sub[i].stack_depth: every call chain's
  * combined stack (frames rounded as the kernel JIT does) within 512

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "../isa/isa.h"
 #include "check.h"
 
 /* Pointer kinds that are never NULL once they are not "or null"
@@ -177,6 +178,53 @@ static struct vf_reg *st_regs(struct vf_state *st)
     return st->frame[st->curframe]->regs;
 }
 
+static void linked_of(const struct vf_state *st, uint32_t id, uint16_t *regs, uint64_t *slots)
+{
+    const struct vf_frame *f = st->frame[st->curframe];
+
+    for (int r = 0; r < VF_MAX_REG; r++)
+        if (f->regs[r].type == VF_SCALAR && f->regs[r].id == id)
+            *regs |= (uint16_t)(1u << r);
+    for (uint32_t k = 0; k < f->allocated / 8 && k < 64; k++)
+        if (f->slots[k].type[0] == VF_STACK_SPILL && f->slots[k].spilled.type == VF_SCALAR &&
+            f->slots[k].spilled.id == id)
+            *slots |= 1ull << k;
+}
+
+static int record_linked(struct vf_env *env, const struct bpf_insn *in, const struct vf_reg *dst,
+                         const struct vf_reg *src)
+{
+    struct vf_state *st = env->cur;
+    uint16_t regs = 0;
+    uint64_t slots = 0;
+    int n = 0;
+
+    if (!env->priv)
+        return 0;
+    if (dst->type == VF_SCALAR && dst->id)
+        linked_of(st, dst->id, &regs, &slots);
+    if (src && src->type == VF_SCALAR && src->id)
+        linked_of(st, src->id, &regs, &slots);
+    for (uint16_t r = regs; r; r &= (uint16_t)(r - 1))
+        n++;
+    for (uint64_t k = slots; k; k &= k - 1)
+        n++;
+    if (n < 2)
+        return 0;
+    (void)in;
+    if (st->nhist && st->hist[st->nhist - 1].idx == env->insn_idx) {
+        st->hist[st->nhist - 1].linked_regs |= regs;
+        st->hist[st->nhist - 1].linked_slots |= slots;
+        return 0;
+    }
+    {
+        uint32_t prev = env->insn_idx;
+        /* the previous instruction: this one was reached in order */
+        prev = prev >= 2 && isa_is_ldimm64(&env->insns[prev - 2]) ? prev - 2 : prev - 1;
+        return vf_hist_push(env, st, env->insn_idx, prev, regs, slots);
+    }
+}
+
 int vf_check_cond_jmp(struct vf_env *env, const struct bpf_insn *in, uint32_t *insn_idx)
 {
     struct vf_state *this_b = env->cur, *other;
@@ -207,10 +255,11 @@ int vf_check_cond_jmp(struct vf_env *env, const struct bpf_insn *in, uint32_t *i
     else
         pred = branch_taken(dst, src, op, jmp32);
     if (pred >= 0) {
+        /* the values decided the branch: they must match where pruned */
         if (dst->type == VF_SCALAR)
-            dst->precise = 1;
+            vf_mark_chain_precision(env, in->dst_reg);
         if (src->type == VF_SCALAR && BPF_SRC(in->code) == BPF_X)
-            src->precise = 1;
+            vf_mark_chain_precision(env, in->src_reg);
         if (!env->priv) {
             /* The unprivileged verifier also walks the branch the CPU
              * may take speculatively (sanitize_speculative_path). */
@@ -223,6 +272,10 @@ int vf_check_cond_jmp(struct vf_env *env, const struct bpf_insn *in, uint32_t *i
             *insn_idx = target - 1; /* the caller moves on by one */
         return 0;
     }
+    /* scalars refined together with an operand (copies sharing its id):
+     * precision that reaches one reaches all (6.18's linked registers) */
+    if ((err = record_linked(env, in, dst, BPF_SRC(in->code) == BPF_X ? src : NULL)))
+        return err;
     other = vf_push_branch(env, target, *insn_idx, &err);
     if (!other)
         return err;

@@ -169,6 +169,12 @@ static int check_align(struct vf_env *env, const struct vf_reg *r, int32_t off, 
     return 0;
 }
 
+int vf_check_arg_align(struct vf_env *env, uint32_t regno, int size)
+{
+    /* check_ptr_alignment with strict set: the helper stores a u64/u32 */
+    return check_align(env, &vf_regs(env)[regno], 0, size, 1);
+}
+
 /* __check_ptr_off_reg for pointers that must not move (ctx, sockets...) */
 static int ptr_off_fixed(struct vf_env *env, const struct vf_reg *r, uint32_t regno, int fixed_off_ok)
 {
@@ -274,7 +280,13 @@ static int stack_write_fixed(struct vf_env *env, struct vf_frame *f, int64_t sof
     if (!env->priv && s->type[0] == VF_STACK_SPILL && size != 8)
         return vf_reject(env, -EACCES, env->insn_idx, "attempt to corrupt spilled pointer on stack");
     if (r && b == 0 && r->type == VF_SCALAR && env->priv) {
-        struct vf_reg v = *r;
+        struct vf_reg v;
+        if (in->dst_reg != BPF_REG_10) {
+            /* precision can only follow spills at [r10 - off]: a spill
+             * through another pointer keeps its value exact */
+            vf_mark_chain_precision(env, (uint32_t)value_regno);
+        }
+        v = *r;
         /* a narrowing spill keeps no relation with the register */
         if (size < 8 && (v.umax >> (8 * size)))
             v.id = 0;
@@ -283,6 +295,7 @@ static int stack_write_fixed(struct vf_env *env, struct vf_frame *f, int64_t sof
         struct vf_reg v;
         memset(&v, 0, sizeof(v));
         vf_mark_known(&v, (uint64_t)(int64_t)in->imm);
+        v.precise = in->dst_reg != BPF_REG_10;
         save_spill(env, s, &v, size);
     } else if (r && is_spillable(r)) {
         if (size != 8)
@@ -480,6 +493,8 @@ static int stack_access(struct vf_env *env, uint32_t regno, const struct vf_reg 
 
     if ((err = stack_bounds(env, regno, r, off, size, 0, t == VF_WRITE)))
         return err;
+    if (t == VF_READ && regno != BPF_REG_10)
+        env->aux[env->insn_idx].stack_nonfp = 1; /* a fill precision.c cannot follow */
     if (tnum_is_const(r->var_off)) {
         int64_t soff = (int64_t)r->var_off.value + off;
         if (t == VF_WRITE)
@@ -954,10 +969,6 @@ int vf_sock_field_ok(uint8_t type, int32_t off, int size, int *ok)
     }
     if (off >= (int32_t)offsetof(struct bpf_sock, dst_port) && off < (int32_t)offsetof(struct bpf_sock, dst_port) + 2) {
         *ok = size == d || narrow_ok(off, size, 2);
-        return 1;
-    }
-    if (off >= (int32_t)offsetof(struct bpf_sock, dst_port) + 2 && off < (int32_t)offsetof(struct bpf_sock, dst_ip4)) {
-        *ok = size == 2; /* the zero padding after dst_port */
         return 1;
     }
     *ok = size == d;

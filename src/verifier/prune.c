@@ -68,7 +68,7 @@ static int range_within(const struct vf_reg *o, const struct vf_reg *c)
            o->s32_max >= c->s32_max;
 }
 
-static int regsafe(const struct vf_reg *o, const struct vf_reg *c, struct idmap *m)
+static int regsafe(const struct vf_reg *o, const struct vf_reg *c, struct idmap *m, int priv)
 {
     if (o->type == VF_NOT_INIT)
         return 1;
@@ -78,6 +78,10 @@ static int regsafe(const struct vf_reg *o, const struct vf_reg *c, struct idmap 
         return 0;
     switch (o->type) {
     case VF_SCALAR:
+        /* a scalar whose exact value never mattered matches any scalar
+         * (precision.c); the unprivileged verifier compares them all */
+        if (!o->precise && priv)
+            return 1;
         if (!range_within(o, c) || !tnum_in(o->var_off, c->var_off))
             return 0;
         return check_scalar_ids(m, o->id, c->id);
@@ -108,7 +112,7 @@ static int regsafe(const struct vf_reg *o, const struct vf_reg *c, struct idmap 
     }
 }
 
-static int stacksafe(const struct vf_frame *o, const struct vf_frame *c, struct idmap *m)
+static int stacksafe(const struct vf_frame *o, const struct vf_frame *c, struct idmap *m, int priv)
 {
     for (uint32_t i = 0; i < o->allocated; i++) {
         uint32_t spi = i / 8, b = 7 - i % 8; /* bytes from the top of the frame down */
@@ -129,13 +133,13 @@ static int stacksafe(const struct vf_frame *o, const struct vf_frame *c, struct 
             continue;
         if (o->slots[spi].spill_size != c->slots[spi].spill_size)
             return 0;
-        if (!regsafe(&o->slots[spi].spilled, &c->slots[spi].spilled, m))
+        if (!regsafe(&o->slots[spi].spilled, &c->slots[spi].spilled, m, priv))
             return 0;
     }
     return 1;
 }
 
-static int states_equal(const struct vf_state *o, const struct vf_state *c)
+static int states_equal(const struct vf_env *env, uint32_t insn, const struct vf_state *o, const struct vf_state *c)
 {
     static __thread struct idmap m;
 
@@ -158,10 +162,21 @@ static int states_equal(const struct vf_state *o, const struct vf_state *c)
         const struct vf_frame *of = o->frame[f], *cf = c->frame[f];
         if (of->callsite != cf->callsite || of->in_callback != cf->in_callback)
             return 0;
-        for (int r = 0; r < VF_MAX_REG; r++)
-            if (!regsafe(&of->regs[r], &cf->regs[r], &m))
+        /* only registers a path from here may read (liveness.c): in the
+         * current frame those live at insn, in a caller's frame those live
+         * where the call returns */
+        uint16_t live = 0xffff;
+        if (f == o->curframe)
+            live = env->live_in[insn];
+        else if (o->frame[f + 1]->callsite >= 0 && (uint32_t)o->frame[f + 1]->callsite + 1 < env->cnt)
+            live = env->live_in[o->frame[f + 1]->callsite + 1]; /* where the callee returns to */
+        for (int r = 0; r < VF_MAX_REG; r++) {
+            if (r != BPF_REG_10 && !(live & (1u << r)))
+                continue;
+            if (!regsafe(&of->regs[r], &cf->regs[r], &m, env->priv))
                 return 0;
-        if (!stacksafe(of, cf, &m))
+        }
+        if (!stacksafe(of, cf, &m, env->priv))
             return 0;
     }
     return 1;
@@ -203,7 +218,7 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
         add = 1;
     for (pp = &aux->states; (sl = *pp);) {
         if (sl->st->branches) {
-            if (maybe_looping(sl->st, cur) && states_equal(sl->st, cur))
+            if (maybe_looping(sl->st, cur) && states_equal(env, insn, sl->st, cur))
                 return vf_reject(env, -EINVAL, insn, "infinite loop detected at insn %u", insn);
             /* walking a loop: keep checkpoints sparse */
             if (env->jmps_processed - env->prev_jmps_processed < 20 &&
@@ -211,8 +226,10 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
                 add = 0;
             goto miss;
         }
-        if (states_equal(sl->st, cur)) {
+        if (states_equal(env, insn, sl->st, cur)) {
             sl->hit++;
+            /* what the old path needed exact, this one needs too */
+            vf_propagate_precision(env, sl->st);
             return 1;
         }
     miss:
@@ -246,6 +263,9 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
     copy->parent = cur->parent;
     copy->insn_idx = insn;
     cur->parent = copy;
+    /* the current path's new segment starts here */
+    cur->first_insn_idx = insn;
+    cur->nhist = 0;
     n->st = copy;
     n->next = aux->states;
     aux->states = n;

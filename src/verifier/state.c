@@ -43,6 +43,7 @@ void vf_state_free(struct vf_state *st)
         return;
     for (int i = 0; i < VF_MAX_FRAMES; i++)
         vf_frame_free(st->frame[i]);
+    free(st->hist);
     free(st);
 }
 
@@ -113,6 +114,16 @@ int vf_state_copy(struct vf_state *dst, const struct vf_state *src)
     dst->insn_idx = src->insn_idx;
     dst->first_insn_idx = src->first_insn_idx;
     dst->last_insn_idx = src->last_insn_idx;
+    if (src->nhist > dst->hist_cap) {
+        struct vf_hist *h = realloc(dst->hist, src->nhist * sizeof(*h));
+        if (!h)
+            return -ENOMEM;
+        dst->hist = h;
+        dst->hist_cap = src->nhist;
+    }
+    if (src->nhist)
+        memcpy(dst->hist, src->hist, src->nhist * sizeof(*dst->hist));
+    dst->nhist = src->nhist;
     dst->in_loop_cb = src->in_loop_cb;
     return 0;
 }

@@ -85,6 +85,8 @@ int vf_verify(const struct vf_opts *o, struct vf_result *res, struct cm_diag *d)
     }
     err = vf_check_cfg(env);
     if (!err)
+        err = vf_compute_liveness(env);
+    if (!err)
         err = vf_do_check_all(env);
     if (!err)
         err = vf_check_max_stack_depth(env);
@@ -119,6 +121,7 @@ int vf_verify(const struct vf_opts *o, struct vf_result *res, struct cm_diag *d)
         err = cm_diag_err(d, -ENOMEM, -1, "out of memory");
 out:
     free(env->aux);
+    free(env->live_in);
     free(env->log);
     vf_path_free(env);
     free((void *)env->func_info);

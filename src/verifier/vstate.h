@@ -155,6 +155,18 @@ struct vf_state {
     uint32_t branches;       /* paths from here not yet explored */
     uint32_t insn_idx;
     uint32_t first_insn_idx, last_insn_idx;
+    /* The instructions this state's segment (from first_insn_idx to
+     * last_insn_idx) went through out of order, for precision
+     * backtracking (precision.c); also the scalars a conditional jump
+     * refined together. */
+    struct vf_hist *hist;
+    uint32_t nhist, hist_cap;
+};
+
+struct vf_hist {
+    uint32_t idx, prev;  /* instruction idx was reached from prev */
+    uint16_t linked_regs; /* registers sharing bounds with the jump's operands (a jump at idx) */
+    uint64_t linked_slots;
 };
 
 /* The registers' type names as the kernel's log prints them ("scalar",

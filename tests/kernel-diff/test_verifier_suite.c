@@ -17,15 +17,13 @@
  * the verdict equal to the running kernel's on >= 98% of the privileged
  * cases where the kernel gives one and >= 95% of the unprivileged ones,
  * and no case accepted that the kernel rejects for memory safety (0).
- * The verifier is being written; until it lands the defaults below are
- * what bpfrt achieved when this test was written, so that the test
- * catches a regression; raise them as the verifier lands:
- *   TV_MIN_PRIV             (default 60)   % privileged kernel agreement
- *   TV_MIN_UNPRIV           (default 46)   % unprivileged agreement: with
+ * The defaults are the issue's targets:
+ *   TV_MIN_PRIV             (default 98)   % privileged kernel agreement
+ *   TV_MIN_UNPRIV           (default 95)   % unprivileged agreement: with
  *                           the kernel when it gives unprivileged verdicts,
  *                           else (kernel.unprivileged_bpf_disabled != 0,
  *                           never changed here) with the suite's expectation
- *   TV_MAX_UNSAFE_ACCEPTS   (default 506)  cases bpfrt accepts and the
+ *   TV_MAX_UNSAFE_ACCEPTS   (default 0)    cases bpfrt accepts and the
  *                           kernel rejects (every one is listed in the
  *                           report as TV-SUSPECT: a soundness suspect)
  * Independent of bpfrt, the test checks its own harness: the running
@@ -203,8 +201,8 @@ Test(test_verifier, suite, .timeout = 600)
 
     /* bpfrt.  Issue 8's target: 98 / 95 / 0. */
     {
-        double min_priv = env_num("TV_MIN_PRIV", 60), min_unpriv = env_num("TV_MIN_UNPRIV", 46);
-        double max_unsafe = env_num("TV_MAX_UNSAFE_ACCEPTS", 506);
+        double min_priv = env_num("TV_MIN_PRIV", 98), min_unpriv = env_num("TV_MIN_UNPRIV", 95);
+        double max_unsafe = env_num("TV_MAX_UNSAFE_ACCEPTS", 0);
         double p = pct(priv.k_eq, priv.k_both);
         int unpriv_kernel = unpriv.k_both > 0;
         double u = unpriv_kernel ? pct(unpriv.k_eq, unpriv.k_both) : pct(unpriv.exp_eq, unpriv.exp_n);
