@@ -238,6 +238,7 @@ static int do_check(struct vf_env *env)
             return err;
         if (err == 1)
             goto pruned;
+        env->last_insn_prev = env->last_insn;
         env->last_insn = env->insn_idx;
         if (0) {
         pruned:

@@ -34,6 +34,9 @@ int vf_propagate_precision(struct vf_env *env, const struct vf_state *old);
  * registers and slots a jump at idx refined together). */
 int vf_hist_push(struct vf_env *env, struct vf_state *st, uint32_t idx, uint32_t prev, uint16_t linked_regs,
                  uint64_t linked_slots);
+/* The current instruction spilled to or filled from slot spi of frame
+ * through a pointer other than r10. */
+int vf_hist_stack_access(struct vf_env *env, uint32_t frame, uint32_t spi);
 #define VF_NO_INSN 0xffffffffu
 
 /* Is the register a pointer the unprivileged verifier must not leak? */

@@ -97,6 +97,7 @@ struct vf_env {
     struct vf_state *cur;
     uint32_t insn_idx, prev_insn_idx;
     uint32_t last_insn;      /* the instruction the current path executed last (VF_NO_INSN at its start) */
+    uint32_t last_insn_prev; /* the one before the current instruction (for history entries made during it) */
     struct vf_stack_elem *stack; /* paths still to explore */
     uint32_t stack_size;
     uint32_t id_gen;

@@ -282,9 +282,10 @@ static int stack_write_fixed(struct vf_env *env, struct vf_frame *f, int64_t sof
     if (r && b == 0 && r->type == VF_SCALAR && env->priv) {
         struct vf_reg v;
         if (in->dst_reg != BPF_REG_10) {
-            /* precision can only follow spills at [r10 - off]: a spill
-             * through another pointer keeps its value exact */
-            vf_mark_chain_precision(env, (uint32_t)value_regno);
+            /* a spill through another pointer: the history names the slot */
+            int err = vf_hist_stack_access(env, f->frameno, spi);
+            if (err)
+                return err;
         }
         v = *r;
         /* a narrowing spill keeps no relation with the register */
@@ -295,7 +296,6 @@ static int stack_write_fixed(struct vf_env *env, struct vf_frame *f, int64_t sof
         struct vf_reg v;
         memset(&v, 0, sizeof(v));
         vf_mark_known(&v, (uint64_t)(int64_t)in->imm);
-        v.precise = in->dst_reg != BPF_REG_10;
         save_spill(env, s, &v, size);
     } else if (r && is_spillable(r)) {
         if (size != 8)
@@ -371,13 +371,19 @@ static void mark_stack_read_result(struct vf_env *env, struct vf_frame *f, int64
     }
 }
 
-static int stack_read_fixed(struct vf_env *env, struct vf_frame *f, int64_t soff, int size, int dst)
+static int stack_read_fixed(struct vf_env *env, struct vf_frame *f, int64_t soff, int size, int dst, int via_fp)
 {
     uint32_t spi, b;
     struct vf_slot *s;
 
     slot_of(soff, &spi, &b);
     s = &f->slots[spi];
+    if (s->type[0] == VF_STACK_SPILL && !via_fp && dst >= 0) {
+        /* a fill through another pointer: the history names the slot */
+        int err = vf_hist_stack_access(env, f->frameno, spi);
+        if (err)
+            return err;
+    }
     if (s->type[0] == VF_STACK_SPILL) {
         int spill_size = s->spill_size ? s->spill_size : 8;
         s->spilled.live |= VF_LIVE_READ64;
@@ -493,13 +499,11 @@ static int stack_access(struct vf_env *env, uint32_t regno, const struct vf_reg 
 
     if ((err = stack_bounds(env, regno, r, off, size, 0, t == VF_WRITE)))
         return err;
-    if (t == VF_READ && regno != BPF_REG_10)
-        env->aux[env->insn_idx].stack_nonfp = 1; /* a fill precision.c cannot follow */
     if (tnum_is_const(r->var_off)) {
         int64_t soff = (int64_t)r->var_off.value + off;
         if (t == VF_WRITE)
             return stack_write_fixed(env, f, soff, size, value_regno, in);
-        return stack_read_fixed(env, f, soff, size, value_regno);
+        return stack_read_fixed(env, f, soff, size, value_regno, regno == BPF_REG_10);
     }
     if (t == VF_WRITE)
         return stack_write_var(env, f, r, off, size, value_regno, in);

@@ -36,7 +36,27 @@ int vf_hist_push(struct vf_env *env, struct vf_state *st, uint32_t idx, uint32_t
     st->hist[st->nhist].prev = prev;
     st->hist[st->nhist].linked_regs = linked_regs;
     st->hist[st->nhist].linked_slots = linked_slots;
+    st->hist[st->nhist].stack_access = 0;
     st->nhist++;
+    return 0;
+}
+
+int vf_hist_stack_access(struct vf_env *env, uint32_t frame, uint32_t spi)
+{
+    struct vf_state *st = env->cur;
+    uint32_t i = env->insn_idx;
+    int err;
+
+    if (!env->priv)
+        return 0;
+    if (!(st->nhist && st->hist[st->nhist - 1].idx == i)) {
+        uint32_t prev = env->last_insn_prev;
+        if ((err = vf_hist_push(env, st, i, prev, 0, 0)))
+            return err;
+    }
+    st->hist[st->nhist - 1].stack_access = 1;
+    st->hist[st->nhist - 1].stack_frame = (uint8_t)frame;
+    st->hist[st->nhist - 1].stack_spi = (uint8_t)spi;
     return 0;
 }
 
@@ -48,9 +68,16 @@ static uint32_t slot_of_off(int32_t off)
 /* One instruction backwards: what the registers (regs) and stack slots
  * (slots) that must be precise after it need before it (backtrack_insn).
  * GIVE_UP when the instruction is one the tracking does not follow. */
-static int backtrack_insn(const struct vf_env *env, uint32_t i, const struct vf_hist *ent, uint16_t *regs,
-                          uint64_t *slots)
+struct masks {
+    uint16_t regs[VF_MAX_FRAMES];
+    uint64_t slots[VF_MAX_FRAMES];
+};
+
+static int backtrack_insn(const struct vf_env *env, uint32_t i, const struct vf_hist *ent, struct masks *mk,
+                          uint32_t fr)
 {
+    uint16_t *regs = &mk->regs[fr];
+    uint64_t *slots = &mk->slots[fr];
     const struct bpf_insn *in = &env->insns[i];
     uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code), mode = BPF_MODE(in->code);
     uint16_t d = (uint16_t)(1u << in->dst_reg), s = (uint16_t)(1u << in->src_reg);
@@ -72,10 +99,13 @@ static int backtrack_insn(const struct vf_env *env, uint32_t i, const struct vf_
         if (!(*regs & d))
             return 0;
         *regs &= (uint16_t)~d;
-        if (env->aux[i].stack_nonfp)
-            return GIVE_UP; /* a fill through a pointer other than r10: which slot is not known here */
-        if (in->src_reg != BPF_REG_10)
-            return 0; /* other memory: the value was never tracked */
+        if (in->src_reg != BPF_REG_10) {
+            /* a fill through another stack pointer names its slot in the
+             * history; any other memory was never tracked */
+            if (ent && ent->stack_access)
+                mk->slots[ent->stack_frame] |= 1ull << ent->stack_spi;
+            return 0;
+        }
         if (in->off >= 0 || in->off < -VF_STACK_SIZE)
             return GIVE_UP;
         *slots |= 1ull << slot_of_off(in->off);
@@ -88,8 +118,20 @@ static int backtrack_insn(const struct vf_env *env, uint32_t i, const struct vf_
         }
         if (*regs & d)
             return GIVE_UP; /* a scalar used as an address: pointer subtraction was involved */
-        if (in->dst_reg != BPF_REG_10 || in->off >= 0 || in->off < -VF_STACK_SIZE)
-            return 0; /* spills through other pointers were made precise when they happened */
+        if (in->dst_reg != BPF_REG_10) {
+            /* a spill through another stack pointer: its slot is in the history */
+            if (ent && ent->stack_access) {
+                uint64_t bit = 1ull << ent->stack_spi;
+                if (mk->slots[ent->stack_frame] & bit) {
+                    mk->slots[ent->stack_frame] &= ~bit;
+                    if (cls == BPF_STX && mode != BPF_ATOMIC)
+                        *regs |= s;
+                }
+            }
+            return 0;
+        }
+        if (in->off >= 0 || in->off < -VF_STACK_SIZE)
+            return 0;
         {
             uint64_t bit = 1ull << slot_of_off(in->off);
             if (!(*slots & bit))
@@ -102,17 +144,17 @@ static int backtrack_insn(const struct vf_env *env, uint32_t i, const struct vf_
     case BPF_JMP:
     case BPF_JMP32:
         if (op == BPF_CALL) {
+            if (in->src_reg == BPF_PSEUDO_CALL)
+                return 0; /* the callee was crossed already: r1-r5 are the arguments it wanted */
             if (in->src_reg != 0)
-                return GIVE_UP; /* a bpf-to-bpf call (or a kfunc) */
-            if (env->aux[i].calls_callback)
-                return GIVE_UP;
+                return GIVE_UP; /* a kfunc */
             *regs &= (uint16_t)~1u; /* r0: what the helper returned */
             if (*regs & 0x3e)
                 return GIVE_UP; /* r1-r5 cannot be wanted: the call clobbers them */
             return 0;
         }
         if (op == BPF_EXIT)
-            return GIVE_UP;
+            return 0; /* a callee's return: r0 stays wanted */
         if (op == BPF_JA)
             return 0;
         /* a conditional jump: registers refined together stand or fall
@@ -156,26 +198,165 @@ static void mark_all_precise(struct vf_state *st)
     }
 }
 
-/* Mark register regno (or stack slot spi of the current frame, regno <
- * 0) precise in the current state and back along the path. */
+static int masks_empty(const struct masks *m)
+{
+    for (int f = 0; f < VF_MAX_FRAMES; f++)
+        if (m->regs[f] || m->slots[f])
+            return 0;
+    return 1;
+}
+
+#define ARG_REGS 0x3eu
+
+/* Walk back from instruction i of state st (whose segment starts at
+ * first) with the wanted registers and slots per frame, fr the frame
+ * instruction i runs in; then on through the checkpoints, marking them.
+ * Crossing a callee's return backwards enters its frame (r0 goes with
+ * it for a bpf-to-bpf call); crossing its first instruction back to the
+ * call leaves it (the arguments r1-r5 it wanted become the caller's). */
+static int backtrack(struct vf_env *env, struct vf_state *st, uint32_t i, uint32_t fr, struct masks *m,
+                     int skip_first)
+{
+    uint32_t first = st->first_insn_idx, h = st->nhist;
+
+    if (i >= env->cnt)
+        return 0;
+    for (;;) {
+        for (;;) {
+            const struct vf_hist *ent = h && st->hist[h - 1].idx == i ? &st->hist[h - 1] : NULL;
+            uint32_t prev;
+            const struct bpf_insn *pin;
+
+            if (skip_first)
+                skip_first = 0;
+            else if (backtrack_insn(env, i, ent, m, fr) == GIVE_UP) {
+                if (env->log_level & VF_LOG_LEVEL2)
+                    vf_log(env, "mark_precise: frame%u: falling back to forcing all scalars precise at insn %u\n", fr,
+                           i);
+                goto give_up;
+            }
+            if (masks_empty(m))
+                return 0;
+            if (i == first)
+                break;
+            if (ent) {
+                prev = ent->prev;
+                h--;
+            } else {
+                prev = i >= 2 && isa_is_ldimm64(&env->insns[i - 2]) ? i - 2 : i - 1;
+            }
+            if (prev >= env->cnt) {
+                if (env->log_level & VF_LOG_LEVEL2)
+                    vf_log(env, "mark_precise: no instruction before %u\n", i);
+                goto give_up;
+            }
+            pin = &env->insns[prev];
+            if ((BPF_CLASS(pin->code) == BPF_JMP) && BPF_OP(pin->code) == BPF_EXIT) {
+                /* i is a call's return point: back into the callee */
+                const struct bpf_insn *call = &env->insns[i - 1];
+                if (fr + 1 >= VF_MAX_FRAMES || i == 0 || BPF_OP(call->code) != BPF_CALL)
+                    goto give_up;
+                if (m->regs[fr] & ARG_REGS)
+                    goto give_up; /* clobbered by the call: cannot be wanted */
+                if (call->src_reg == BPF_PSEUDO_CALL && (m->regs[fr] & 1u)) {
+                    m->regs[fr] &= (uint16_t)~1u;
+                    m->regs[fr + 1] |= 1u; /* the callee's r0 became the caller's */
+                }
+                fr++;
+            } else if (BPF_CLASS(pin->code) == BPF_JMP && BPF_OP(pin->code) == BPF_CALL &&
+                       (pin->src_reg == BPF_PSEUDO_CALL || env->aux[prev].calls_callback) &&
+                       vf_subprog_at(env, i) > 0) {
+                /* i is a callee's first instruction, entered from the call */
+                if (fr == 0)
+                    goto give_up;
+                if (pin->src_reg == BPF_PSEUDO_CALL)
+                    m->regs[fr - 1] |= (uint16_t)(m->regs[fr] & ARG_REGS);
+                else if (m->regs[fr] & ARG_REGS)
+                    goto give_up; /* a callback's arguments come from the helper */
+                m->regs[fr] = 0;
+                m->slots[fr] = 0;
+                fr--;
+            }
+            i = prev;
+        }
+        /* the checkpoint before this segment: mark there what is wanted */
+        {
+            struct vf_state *ps = st->parent;
+            int new_marks = 0;
+            if (!ps)
+                return 0;
+            if (st->frame[0] && st->frame[0]->in_async_callback && st->curframe == 0 && fr == 0 &&
+                !(ps->frame[0] && ps->frame[0]->in_async_callback))
+                return 0; /* an async callback's path starts here: nothing before it is its past */
+            if (ps->curframe != fr) {
+                if (env->log_level & VF_LOG_LEVEL2)
+                    vf_log(env, "mark_precise: frame%u: checkpoint at insn %u is in frame%u\n", fr, ps->insn_idx,
+                           ps->curframe);
+                goto give_up_parent;
+            }
+            st = ps;
+            for (uint32_t f = 0; f <= st->curframe; f++) {
+                struct vf_frame *frm = st->frame[f];
+                for (int r = 0; r < VF_MAX_REG; r++) {
+                    if (!(m->regs[f] & (1u << r)))
+                        continue;
+                    if (frm->regs[r].type != VF_SCALAR) {
+                        m->regs[f] &= (uint16_t)~(1u << r);
+                        continue;
+                    }
+                    if (!frm->regs[r].precise)
+                        new_marks = 1;
+                    frm->regs[r].precise = 1;
+                }
+                for (int k = 0; k < 64; k++) {
+                    if (!(m->slots[f] & (1ull << k)))
+                        continue;
+                    if ((uint32_t)k >= frm->allocated / 8)
+                        goto give_up;
+                    if (frm->slots[k].type[0] != VF_STACK_SPILL || frm->slots[k].spilled.type != VF_SCALAR) {
+                        m->slots[f] &= ~(1ull << k);
+                        continue;
+                    }
+                    if (!frm->slots[k].spilled.precise)
+                        new_marks = 1;
+                    frm->slots[k].spilled.precise = 1;
+                }
+            }
+            if (masks_empty(m) || !new_marks)
+                return 0;
+            i = st->last_insn_idx;
+            first = st->first_insn_idx;
+            h = st->nhist;
+            if (i >= env->cnt)
+                return 0; /* a checkpoint at the very start has no segment */
+        }
+    }
+give_up:
+    mark_all_precise(st);
+    return 0;
+give_up_parent:
+    mark_all_precise(st->parent);
+    return 0;
+}
+
+/* Mark register regno (or stack slot spi, regno < 0) of the current
+ * frame precise in the current state and back along the path. */
 static int mark_chain(struct vf_env *env, int regno, int spi)
 {
     struct vf_state *st = env->cur;
     uint32_t frame = st->curframe;
     struct vf_frame *fr = st->frame[frame];
-    uint16_t regs = 0;
-    uint64_t slots = 0;
-    uint32_t first, i, h;
-    int skip_first = 1;
+    struct masks m;
 
     if (!env->priv)
         return 0; /* the unprivileged verifier treats every scalar as precise */
+    memset(&m, 0, sizeof(m));
     if (regno >= 0) {
         struct vf_reg *r = &fr->regs[regno];
         if (r->type != VF_SCALAR || r->precise)
             return 0;
         r->precise = 1;
-        regs = (uint16_t)(1u << regno);
+        m.regs[frame] = (uint16_t)(1u << regno);
     } else {
         struct vf_reg *r;
         if ((uint32_t)spi >= fr->allocated / 8 || fr->slots[spi].type[0] != VF_STACK_SPILL)
@@ -184,82 +365,9 @@ static int mark_chain(struct vf_env *env, int regno, int spi)
         if (r->type != VF_SCALAR || r->precise)
             return 0;
         r->precise = 1;
-        slots = 1ull << spi;
+        m.slots[frame] = 1ull << spi;
     }
-    i = env->insn_idx;
-    first = st->first_insn_idx;
-    h = st->nhist;
-    for (;;) {
-        /* back over this state's segment, from i down to its first */
-        for (;;) {
-            const struct vf_hist *ent = h && st->hist[h - 1].idx == i ? &st->hist[h - 1] : NULL;
-            if (skip_first)
-                skip_first = 0;
-            else if (backtrack_insn(env, i, ent, &regs, &slots) == GIVE_UP) {
-                mark_all_precise(st);
-                return 0;
-            }
-            if (!regs && !slots)
-                return 0;
-            if (i == first)
-                break;
-            if (ent) {
-                i = ent->prev;
-                h--;
-            } else {
-                i = i >= 2 && isa_is_ldimm64(&env->insns[i - 2]) ? i - 2 : i - 1;
-            }
-            if (i >= env->cnt) {
-                mark_all_precise(st);
-                return 0;
-            }
-        }
-        /* the checkpoint before it: mark there what is still wanted */
-        st = st->parent;
-        if (!st)
-            return 0;
-        if (st->curframe != frame) {
-            mark_all_precise(st);
-            return 0;
-        }
-        fr = st->frame[frame];
-        {
-            int new_marks = 0;
-            for (int r = 0; r < VF_MAX_REG; r++) {
-                if (!(regs & (1u << r)))
-                    continue;
-                if (fr->regs[r].type != VF_SCALAR) {
-                    regs &= (uint16_t)~(1u << r);
-                    continue;
-                }
-                if (!fr->regs[r].precise)
-                    new_marks = 1;
-                fr->regs[r].precise = 1;
-            }
-            for (int k = 0; k < 64; k++) {
-                if (!(slots & (1ull << k)))
-                    continue;
-                if ((uint32_t)k >= fr->allocated / 8) {
-                    mark_all_precise(st);
-                    return 0;
-                }
-                if (fr->slots[k].type[0] != VF_STACK_SPILL || fr->slots[k].spilled.type != VF_SCALAR) {
-                    slots &= ~(1ull << k);
-                    continue;
-                }
-                if (!fr->slots[k].spilled.precise)
-                    new_marks = 1;
-                fr->slots[k].spilled.precise = 1;
-            }
-            if ((!regs && !slots) || !new_marks)
-                return 0;
-        }
-        i = st->last_insn_idx;
-        first = st->first_insn_idx;
-        h = st->nhist;
-        if (i >= env->cnt)
-            return 0; /* a checkpoint at the very start has no segment */
-    }
+    return backtrack(env, st, env->insn_idx, frame, &m, 1);
 }
 
 int vf_mark_chain_precision(struct vf_env *env, uint32_t regno)
@@ -278,31 +386,34 @@ void vf_mark_all_precise(struct vf_env *env)
 }
 
 /* Pruned against old: whatever old needed precise, the current path
- * needs too (propagate_precision).  Caller frames: all or nothing. */
+ * needs too (propagate_precision), in every frame. */
 int vf_propagate_precision(struct vf_env *env, const struct vf_state *old)
 {
-    const struct vf_frame *f = old->frame[old->curframe];
+    struct vf_state *cur = env->cur;
+    struct masks m;
 
-    for (uint32_t fr = 0; fr < old->curframe; fr++) {
-        const struct vf_frame *cf = old->frame[fr];
-        for (int r = 0; r < VF_MAX_REG; r++)
-            if (cf->regs[r].type == VF_SCALAR && cf->regs[r].precise) {
-                mark_all_precise(env->cur);
-                return 0;
+    if (!env->priv)
+        return 0;
+    memset(&m, 0, sizeof(m));
+    for (uint32_t f = 0; f <= old->curframe && f <= cur->curframe; f++) {
+        const struct vf_frame *of = old->frame[f];
+        struct vf_frame *cf = cur->frame[f];
+        for (int r = 0; r < BPF_REG_10; r++)
+            if (of->regs[r].type == VF_SCALAR && of->regs[r].precise && cf->regs[r].type == VF_SCALAR &&
+                !cf->regs[r].precise) {
+                cf->regs[r].precise = 1;
+                m.regs[f] |= (uint16_t)(1u << r);
             }
-        for (uint32_t k = 0; k < cf->allocated / 8; k++)
-            if (cf->slots[k].type[0] == VF_STACK_SPILL && cf->slots[k].spilled.type == VF_SCALAR &&
-                cf->slots[k].spilled.precise) {
-                mark_all_precise(env->cur);
-                return 0;
+        for (uint32_t k = 0; k < of->allocated / 8 && k < cf->allocated / 8 && k < 64; k++)
+            if (of->slots[k].type[0] == VF_STACK_SPILL && of->slots[k].spilled.type == VF_SCALAR &&
+                of->slots[k].spilled.precise && cf->slots[k].type[0] == VF_STACK_SPILL &&
+                cf->slots[k].spilled.type == VF_SCALAR && !cf->slots[k].spilled.precise) {
+                cf->slots[k].spilled.precise = 1;
+                m.slots[f] |= 1ull << k;
             }
     }
-    for (int r = 0; r < BPF_REG_10; r++)
-        if (f->regs[r].type == VF_SCALAR && f->regs[r].precise)
-            mark_chain(env, r, -1);
-    for (uint32_t k = 0; k < f->allocated / 8 && k < 64; k++)
-        if (f->slots[k].type[0] == VF_STACK_SPILL && f->slots[k].spilled.type == VF_SCALAR &&
-            f->slots[k].spilled.precise)
-            mark_chain(env, -1, (int)k);
-    return 0;
+    if (masks_empty(&m))
+        return 0;
+    /* the current instruction has not run: start before it */
+    return backtrack(env, cur, env->insn_idx, cur->curframe, &m, 1);
 }

@@ -167,6 +167,9 @@ struct vf_hist {
     uint32_t idx, prev;  /* instruction idx was reached from prev */
     uint16_t linked_regs; /* registers sharing bounds with the jump's operands (a jump at idx) */
     uint64_t linked_slots;
+    /* a spill or fill at idx through a pointer other than r10: the frame
+     * and slot it touched (precision follows it there) */
+    uint8_t stack_access, stack_frame, stack_spi;
 };
 
 /* The registers' type names as the kernel's log prints them ("scalar",
