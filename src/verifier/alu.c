@@ -286,7 +286,8 @@ int vf_check_alu(struct vf_env *env, const struct bpf_insn *in)
     if (op == BPF_MOV) {
         if (BPF_SRC(in->code) == BPF_X && (err = vf_check_reg_read(env, in->src_reg)))
             return err;
-        if ((err = vf_check_reg_write(env, in->dst_reg)))
+        /* DST_OP_NO_MARK: the move sets it (r2 = r2 keeps r2) */
+        if ((err = vf_check_reg_write_keep(env, in->dst_reg)))
             return err;
         if (BPF_SRC(in->code) == BPF_X) {
             struct vf_reg *src = &regs[in->src_reg], *dst = &regs[in->dst_reg];

@@ -428,6 +428,7 @@ static int push_frame(struct vf_env *env, uint32_t callsite, uint32_t subprog, s
     if (!st->frame[n])
         return vf_reject(env, -ENOMEM, callsite, "out of memory");
     st->curframe = n;
+    st->slot_written[n] = 0;
     return 0;
 }
 
@@ -825,6 +826,7 @@ int vf_prepare_func_exit(struct vf_env *env, uint32_t *insn_idx)
     *insn_idx = (uint32_t)callee->callsite + 1;
     vf_frame_free(callee);
     st->frame[st->curframe] = NULL;
+    st->slot_written[st->curframe] = 0;
     st->curframe--;
     return 0;
 }

@@ -8,15 +8,32 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "../helpers/protos.h"
 #include "../isa/isa.h"
+#include "../progtypes/progtypes.h"
 #include "check.h"
 
 #define R(n) ((uint16_t)(1u << (n)))
 #define ARGS (R(1) | R(2) | R(3) | R(4) | R(5))
 #define CALLER_SAVED (R(0) | ARGS)
 
+/* The argument registers helper id reads, from its prototype for the
+ * program's type (all of r1-r5 when it has none). */
+static uint16_t helper_args(const struct vf_env *env, int32_t id)
+{
+    const struct hlp_proto *fn = id >= 0 ? pt_func_proto(env->pt, (uint32_t)id, env->attach, env->priv) : NULL;
+    uint16_t u = 0;
+
+    if (!fn)
+        return ARGS;
+    for (int a = 0; a < 5; a++)
+        if (fn->arg[a] != HA_NONE)
+            u |= R(a + 1);
+    return u;
+}
+
 /* What instruction i reads (use) and writes (def). */
-static void use_def(const struct bpf_insn *in, uint16_t *use, uint16_t *def)
+static void use_def(const struct vf_env *env, const struct bpf_insn *in, uint16_t *use, uint16_t *def)
 {
     uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
 
@@ -62,7 +79,7 @@ static void use_def(const struct bpf_insn *in, uint16_t *use, uint16_t *def)
     case BPF_JMP:
     case BPF_JMP32:
         if (op == BPF_CALL) {
-            *use = ARGS;
+            *use = in->src_reg == 0 ? helper_args(env, in->imm) : ARGS;
             *def = CALLER_SAVED;
         } else if (op == BPF_EXIT) {
             *use = R(0);
@@ -92,7 +109,7 @@ int vf_compute_liveness(struct vf_env *env)
         return vf_reject(env, -ENOMEM, -1, "out of memory");
     }
     for (uint32_t i = 0; i < n; i++) {
-        use_def(&env->insns[i], &use[i], &def[i]);
+        use_def(env, &env->insns[i], &use[i], &def[i]);
         if (isa_is_ldimm64(&env->insns[i]) && i + 1 < n)
             i++;
     }
@@ -123,6 +140,12 @@ int vf_compute_liveness(struct vf_env *env)
                     if (t >= 0 && (uint64_t)t < n)
                         out |= env->live_in[t];
                 }
+            }
+            if ((cls == BPF_JMP) && op == BPF_CALL && in->src_reg == BPF_PSEUDO_CALL) {
+                /* a static call reads the arguments its callee reads */
+                int64_t t = (int64_t)k + in->imm + 1;
+                if (t >= 0 && (uint64_t)t < n)
+                    use[k] = (uint16_t)(env->live_in[t] & ARGS);
             }
             live = (uint16_t)(use[k] | (out & (uint16_t)~def[k]));
             if (live != env->live_in[k]) {

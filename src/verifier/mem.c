@@ -266,8 +266,23 @@ static void save_spill(struct vf_env *env, struct vf_slot *s, const struct vf_re
     }
 }
 
+static int stack_write_fixed_(struct vf_env *env, struct vf_frame *f, int64_t soff, int size, int value_regno,
+                              const struct bpf_insn *in);
+
 static int stack_write_fixed(struct vf_env *env, struct vf_frame *f, int64_t soff, int size, int value_regno,
                              const struct bpf_insn *in)
+{
+    uint32_t spi, b;
+    int err = stack_write_fixed_(env, f, soff, size, value_regno, in);
+
+    slot_of(soff, &spi, &b);
+    if (!err && size == 8 && b == 0)
+        vf_slot_written(env, f->frameno, spi); /* the whole slot: its old value is gone */
+    return err;
+}
+
+static int stack_write_fixed_(struct vf_env *env, struct vf_frame *f, int64_t soff, int size, int value_regno,
+                              const struct bpf_insn *in)
 {
     struct vf_frame *cur = vf_cur_frame(env);
     struct vf_reg *r = value_regno >= 0 ? &cur->regs[value_regno] : NULL;
@@ -378,6 +393,7 @@ static int stack_read_fixed(struct vf_env *env, struct vf_frame *f, int64_t soff
 
     slot_of(soff, &spi, &b);
     s = &f->slots[spi];
+    vf_slot_read(env, f->frameno, spi);
     if (s->type[0] == VF_STACK_SPILL && !via_fp && dst >= 0) {
         /* a fill through another pointer: the history names the slot */
         int err = vf_hist_stack_access(env, f->frameno, spi);
@@ -466,6 +482,7 @@ int vf_stack_range_init(struct vf_env *env, uint32_t regno, int64_t off, int siz
         slot_of(i, &spi, &b);
         struct vf_slot *s = &f->slots[spi];
         uint8_t *t = &s->type[b];
+        vf_slot_read(env, f->frameno, spi);
         if (*t == VF_STACK_MISC)
             continue;
         if (*t == VF_STACK_ZERO || (*t == VF_STACK_INVALID && env->priv)) {
@@ -519,6 +536,7 @@ static int stack_access(struct vf_env *env, uint32_t regno, const struct vf_reg 
         slot_of(i, &spi, &b);
         struct vf_slot *s = &f->slots[spi];
         uint8_t ty = s->type[b];
+        vf_slot_read(env, f->frameno, spi);
         if (ty == VF_STACK_MISC || ty == VF_STACK_ZERO || ty == VF_STACK_INVALID)
             continue;
         if (s->type[0] == VF_STACK_SPILL && s->spilled.type == VF_SCALAR)

@@ -112,12 +112,16 @@ static int regsafe(const struct vf_reg *o, const struct vf_reg *c, struct idmap 
     }
 }
 
-static int stacksafe(const struct vf_frame *o, const struct vf_frame *c, struct idmap *m, int priv)
+static int stacksafe(const struct vf_frame *o, const struct vf_frame *c, struct idmap *m, int priv, uint64_t read)
 {
     for (uint32_t i = 0; i < o->allocated; i++) {
         uint32_t spi = i / 8, b = 7 - i % 8; /* bytes from the top of the frame down */
         uint8_t ot = o->slots[spi].type[b], ct;
 
+        if (spi < 64 && !(read & (1ull << spi))) {
+            i += 7 - i % 8; /* no continuation of old read this slot: anything goes */
+            continue;
+        }
         if (ot == VF_STACK_INVALID)
             continue;
         if (i >= c->allocated)
@@ -176,7 +180,7 @@ static int states_equal(const struct vf_env *env, uint32_t insn, const struct vf
             if (!regsafe(&of->regs[r], &cf->regs[r], &m, env->priv))
                 return 0;
         }
-        if (!stacksafe(of, cf, &m, env->priv))
+        if (!stacksafe(of, cf, &m, env->priv, o->slot_read[f]))
             return 0;
     }
     return 1;
@@ -228,7 +232,10 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
         }
         if (states_equal(env, insn, sl->st, cur)) {
             sl->hit++;
-            /* what the old path needed exact, this one needs too */
+            /* what the old path read and needed exact, this one does too */
+            for (uint32_t f = 0; f <= sl->st->curframe; f++)
+                for (uint64_t b = sl->st->slot_read[f]; b; b &= b - 1)
+                    vf_slot_read(env, f, (uint32_t)__builtin_ctzll(b));
             vf_propagate_precision(env, sl->st);
             return 1;
         }
@@ -266,6 +273,8 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
     /* the current path's new segment starts here */
     cur->first_insn_idx = insn;
     cur->nhist = 0;
+    memset(copy->slot_read, 0, sizeof(copy->slot_read));
+    memset(cur->slot_written, 0, sizeof(cur->slot_written));
     n->st = copy;
     n->next = aux->states;
     aux->states = n;

@@ -124,6 +124,8 @@ int vf_state_copy(struct vf_state *dst, const struct vf_state *src)
     if (src->nhist)
         memcpy(dst->hist, src->hist, src->nhist * sizeof(*dst->hist));
     dst->nhist = src->nhist;
+    memcpy(dst->slot_read, src->slot_read, sizeof(dst->slot_read));
+    memcpy(dst->slot_written, src->slot_written, sizeof(dst->slot_written));
     dst->in_loop_cb = src->in_loop_cb;
     return 0;
 }
@@ -262,4 +264,30 @@ void vf_sync_scalar_ids(struct vf_state *st, const struct vf_reg *known)
 uint32_t vf_new_id(struct vf_env *env)
 {
     return ++env->id_gen;
+}
+
+void vf_slot_read(struct vf_env *env, uint32_t frame, uint32_t spi)
+{
+    struct vf_state *cur = env->cur;
+    uint64_t bit;
+
+    if (spi >= 64 || frame >= VF_MAX_FRAMES)
+        return;
+    bit = 1ull << spi;
+    if (cur->slot_written[frame] & bit)
+        return; /* this segment wrote it: the value comes from here */
+    for (struct vf_state *p = cur->parent; p; p = p->parent) {
+        if (p->curframe < frame || (p->slot_read[frame] & bit))
+            break;
+        p->slot_read[frame] |= bit;
+        env->mark_read++;
+        if (p->slot_written[frame] & bit)
+            break; /* written before that checkpoint: older ones never saw this value */
+    }
+}
+
+void vf_slot_written(struct vf_env *env, uint32_t frame, uint32_t spi)
+{
+    if (spi < 64 && frame < VF_MAX_FRAMES)
+        env->cur->slot_written[frame] |= 1ull << spi;
 }

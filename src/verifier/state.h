@@ -37,6 +37,11 @@ void vf_invalidate_ref(struct vf_env *env, struct vf_state *st, uint32_t ref_obj
 /* Copy the bounds of known to every scalar of its id. */
 void vf_sync_scalar_ids(struct vf_state *st, const struct vf_reg *known);
 
+/* Stack liveness: slot spi of frame was read (before this segment wrote
+ * it: its checkpoints learn it was read), or was fully written. */
+void vf_slot_read(struct vf_env *env, uint32_t frame, uint32_t spi);
+void vf_slot_written(struct vf_env *env, uint32_t frame, uint32_t spi);
+
 /* refs.c */
 enum vf_ref_kind { VF_REF_SOCKET = 1, VF_REF_RINGBUF, VF_REF_OTHER };
 int vf_ref_acquire(struct vf_env *env, struct vf_state *st, uint32_t insn, uint8_t kind, uint32_t *id);

@@ -161,6 +161,12 @@ struct vf_state {
      * refined together. */
     struct vf_hist *hist;
     uint32_t nhist, hist_cap;
+    /* Stack liveness (prune.c, the kernel's REG_LIVE_READ/WRITTEN for
+     * stack slots): per frame, the slots some continuation of this
+     * checkpoint read before writing them, and the slots fully written in
+     * the segment that ends at this state (for the current state: since
+     * its segment began). */
+    uint64_t slot_read[VF_MAX_FRAMES], slot_written[VF_MAX_FRAMES];
 };
 
 struct vf_hist {
