@@ -209,3 +209,39 @@ const char *hlp_unavailable_reason(uint32_t id)
             return hlp_meaningless[i].why;
     return NULL;
 }
+
+/* Helpers without a body here still load (the verifier judged them as
+ * the kernel would); a run that reaches one stops, naming it.  One
+ * trampoline per UAPI helper id, so that the message knows which. */
+static uint64_t unavailable(uint32_t id, struct rt_run *run)
+{
+    const char *name = bpfrt_helper_name(id), *why = hlp_unavailable_reason(id);
+
+    return (uint64_t)rt_fail(run, -EOPNOTSUPP, 0, "helper bpf_%s#%u has no implementation in bpfrt%s%s",
+                             name ? name : "unknown", id, why ? ": " : "", why ? why : " yet");
+}
+
+/* unavail_ABCD for the id A*64 + B*16 + C*4 + D, every id in 0..255 (ids
+ * past the UAPI header's count are never resolved to one:
+ * bpfrt_helper_name is NULL for them) */
+#define UA(a, b, c, d)                                                                                                 \
+    static uint64_t unavail_##a##b##c##d(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,           \
+                                         struct rt_run *run)                                                           \
+    {                                                                                                                  \
+        (void)r1, (void)r2, (void)r3, (void)r4, (void)r5;                                                              \
+        return unavailable(a * 64 + b * 16 + c * 4 + d, run);                                                          \
+    }
+#define UA4(a, b, c) UA(a, b, c, 0) UA(a, b, c, 1) UA(a, b, c, 2) UA(a, b, c, 3)
+#define UA16(a, b) UA4(a, b, 0) UA4(a, b, 1) UA4(a, b, 2) UA4(a, b, 3)
+#define UA64(a) UA16(a, 0) UA16(a, 1) UA16(a, 2) UA16(a, 3)
+UA64(0) UA64(1) UA64(2) UA64(3)
+#define UN(a, b, c, d) unavail_##a##b##c##d,
+#define UN4(a, b, c) UN(a, b, c, 0) UN(a, b, c, 1) UN(a, b, c, 2) UN(a, b, c, 3)
+#define UN16(a, b) UN4(a, b, 0) UN4(a, b, 1) UN4(a, b, 2) UN4(a, b, 3)
+#define UN64(a) UN16(a, 0) UN16(a, 1) UN16(a, 2) UN16(a, 3)
+static const hlp_fn unavail_fns[] = {UN64(0) UN64(1) UN64(2) UN64(3)};
+
+hlp_fn hlp_unavailable_fn(uint32_t id)
+{
+    return id < sizeof(unavail_fns) / sizeof(unavail_fns[0]) ? unavail_fns[id] : NULL;
+}

@@ -43,6 +43,10 @@ int hlp_add_map_region(struct rt_run *run, const struct bpfrt_map *m);
  * not written yet. */
 const char *hlp_unavailable_reason(uint32_t id);
 
+/* A body for helper id that fails the run naming the helper (for the
+ * helpers bpfrt has no implementation of: the program still loads). */
+hlp_fn hlp_unavailable_fn(uint32_t id);
+
 /* Number of helper ids the UAPI header defines (__BPF_FUNC_MAX_ID). */
 uint32_t hlp_max_id(void);
 

@@ -103,11 +103,16 @@ static int resolve_calls(const struct bpfrt_prog *prog, struct eng_call *calls, 
         }
         h = hlp_find((uint32_t)in->imm);
         if (!h || !h->fn) {
-            const char *why = hlp_unavailable_reason((uint32_t)in->imm);
+            /* The verifier judged the call; a helper with no body here
+             * fails the run that reaches it, not the load.  An id the
+             * UAPI header does not define cannot be called at all. */
+            hlp_fn fn = hlp_unavailable_fn((uint32_t)in->imm);
             name = bpfrt_helper_name((uint32_t)in->imm);
-            return cm_diag_err(d, -EOPNOTSUPP, (long)prog->xl_orig[i], "call to %s%s#%d, which bpfrt does not provide%s%s",
-                               name ? "helper bpf_" : "unknown helper ", name ? name : "", in->imm, why ? ": " : "",
-                               why ? why : "");
+            if (!fn || !name)
+                return cm_diag_err(d, -EINVAL, (long)prog->xl_orig[i], "call to unknown helper #%d", in->imm);
+            calls[i].fn = fn;
+            calls[i].kind = ENG_CALL_HELPER;
+            continue;
         }
         calls[i].fn = h->fn;
         calls[i].kind = hlp_takes_callback(h->id) ? ENG_CALL_CALLBACK : ENG_CALL_HELPER;

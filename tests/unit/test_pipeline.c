@@ -94,17 +94,23 @@ Test(pipeline, verify_stage_refuses_kfuncs_by_name)
     cr_assert(strstr(d.message, "kfunc (BTF id 1234)"), "%s", d.message);
 }
 
-Test(pipeline, fixup_stage_names_a_helper_without_a_body)
+Test(pipeline, helper_without_a_body_fails_the_run_not_the_load)
 {
-    /* bpf_get_stackid has no meaning in user space: the fix-up says why */
+    /* bpf_get_stackid has no meaning in user space: the program loads
+     * (its verdict is the kernel's), and a run that reaches the call
+     * stops, naming the helper and why */
     static const struct bpf_insn p[] = {INSN_MOV64_IMM(0, 0), INSN_CALL(BPF_FUNC_get_stackid), INSN_EXIT()};
     struct bpfrt_diag d = {.sz = sizeof(d)};
     struct bpfrt_prog *prog = NULL;
+    char err[256] = "";
+    uint8_t data[4] = {0};
 
-    cr_assert_eq(load(p, N(p), BPF_PROG_TYPE_UNSPEC, &d, NULL, 0, &prog), -EOPNOTSUPP);
-    cr_assert_eq(d.insn, 1);
-    cr_assert(strstr(d.message, "bpf_get_stackid#27, which bpfrt does not provide: kernel and user stack traces"),
-              "%s", d.message);
+    cr_assert_eq(load(p, N(p), BPF_PROG_TYPE_UNSPEC, &d, NULL, 0, &prog), 0);
+    BPFRT_OPTS(bpfrt_run_opts, o, .data = data, .data_size = sizeof(data), .err_buf = err, .err_size = sizeof(err));
+    cr_assert_eq(bpfrt_prog__run(prog, &o), -EOPNOTSUPP);
+    cr_assert(strstr(err, "bpf_get_stackid#27 has no implementation in bpfrt: kernel and user stack traces"), "%s",
+              err);
+    bpfrt_prog__free(prog);
 }
 
 Test(pipeline, unknown_program_type_is_refused)
