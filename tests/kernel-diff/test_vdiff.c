@@ -1,0 +1,370 @@
+/* test_vdiff.c - bpfrt's verifier against the running kernel's, verdict
+ * by verdict, on random plausible programs (vdiff_gen.c).
+ *
+ * vdiff/verdicts: N programs (XDP, sched_cls, socket_filter) are loaded
+ *   into the kernel (BPF_PROG_LOAD, privileged, maps created with
+ *   bpf(BPF_MAP_CREATE)) and verified by bpfrt_prog__verify_insns() (the
+ *   same maps created with bpfrt_map__create; an LD_IMM64 map "fd" is the
+ *   bpfrt map's id).  Reported: programs, kernel accepts/rejects,
+ *   agreement, and both directions of disagreement.  An accept where the
+ *   kernel rejects is a SOUNDNESS SUSPECT: each is printed with its
+ *   disassembly, the kernel's last log lines and bpfrt's verdict.  A
+ *   reject where the kernel accepts is a precision gap: counted, a few
+ *   printed.
+ *
+ * Asserted: no soundness suspect, agreement >= VDIFF_MIN_AGREE percent
+ * (see the default below), and that the generator's mix is useful (each
+ * verdict at least a quarter of the programs).
+ *
+ * Environment: BPFRT_SEED (the stream to replay; default: time and pid,
+ * printed), BPFRT_VDIFF_N (programs; default 3000, 600 under
+ * BPFRT_SANITIZED=1), BPFRT_VDIFF_ONLY=i (program i alone, printed with
+ * both logs), BPFRT_VDIFF_MISTAKES (percent; default 6),
+ * BPFRT_VDIFF_SHOW (disagreements printed per direction; default 5),
+ * VDIFF_MIN_AGREE (default below).  Skips when bpf() is unavailable.
+ */
+#include <bpf/bpf.h>
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bpfrt/bpfrt.h"
+#include "vdiff.h"
+
+/* Agreement reached on 20 seeds of 3000 programs when this test was
+ * written: see the report at the end of a run; the floor sits below the
+ * worst seed. */
+#define VDIFF_MIN_AGREE_DEFAULT 97.0
+
+/* The level of the logs asked for (1; BPFRT_VDIFF_LOG_LEVEL with
+ * BPFRT_VDIFF_ONLY). */
+static unsigned log_level = 1;
+
+static uint64_t env_u64(const char *name, uint64_t dflt, int *set)
+{
+    const char *s = getenv(name);
+    if (set)
+        *set = s && *s;
+    if (!s || !*s)
+        return dflt;
+    return strtoull(s, NULL, 0);
+}
+
+struct maps {
+    int btf_fd;
+    uint8_t btf[128];
+    unsigned btf_size;
+    int kfd[VD_NMAPS];
+    int rtid[VD_NMAPS];
+    struct bpfrt_map *rt[VD_NMAPS];
+};
+
+static int maps_create(struct maps *m, char *why, size_t whysz)
+{
+    unsigned i;
+
+    m->btf_size = vd_btf(m->btf);
+    m->btf_fd = bpf_btf_load(m->btf, m->btf_size, NULL);
+    if (m->btf_fd < 0) {
+        snprintf(why, whysz, "loading BTF: %s", strerror(errno));
+        return -1;
+    }
+    for (i = 0; i < VD_NMAPS; i++) {
+        const struct vd_map_def *d = &vd_maps[i];
+        LIBBPF_OPTS(bpf_map_create_opts, kopts, .map_flags = d->flags);
+        struct bpfrt_map_create_opts ropts = {.sz = sizeof(ropts), .map_flags = d->flags};
+        int err;
+
+        m->kfd[i] = bpf_map_create(d->type, "vdiff", d->key_size, d->value_size, d->max_entries, &kopts);
+        if (m->kfd[i] < 0) {
+            snprintf(why, whysz, "kernel map %u: %s", i, strerror(errno));
+            return -1;
+        }
+        err = bpfrt_map__create(d->type, "vdiff", d->key_size, d->value_size, d->max_entries, &ropts, &m->rt[i]);
+        cr_assert_eq(err, 0, "bpfrt_map__create(map %u): %d", i, err);
+        m->rtid[i] = (int)bpfrt_map__id(m->rt[i]);
+    }
+    return 0;
+}
+
+static void maps_free(struct maps *m)
+{
+    unsigned i;
+
+    if (m->btf_fd >= 0)
+        close(m->btf_fd);
+    for (i = 0; i < VD_NMAPS; i++) {
+        if (m->kfd[i] >= 0)
+            close(m->kfd[i]);
+        if (m->rt[i])
+            bpfrt_map__free(m->rt[i]);
+    }
+}
+
+/* The kernel's verdict: 0 accepted, else -errno.  With log: level 1, the
+ * rotating log keeps the tail (where the reason is). */
+static int kernel_verify(const struct vd_case *c, const struct maps *m, char *log, size_t logsz)
+{
+    struct bpf_insn insns[VD_MAX];
+    LIBBPF_OPTS(bpf_prog_load_opts, opts);
+    int fd;
+
+    vd_patch_maps(c, m->kfd, insns);
+    if (c->has_btf) {
+        opts.prog_btf_fd = m->btf_fd;
+        opts.func_info = c->func_info;
+        opts.func_info_rec_size = sizeof(c->func_info[0]);
+        opts.func_info_cnt = c->nfunc;
+    }
+    if (log && logsz) {
+        log[0] = 0;
+        opts.log_buf = log;
+        opts.log_size = (unsigned)logsz;
+        opts.log_level = log_level;
+    }
+    fd = bpf_prog_load(c->type, "vdiff", "GPL", insns, c->len, &opts);
+    if (fd >= 0) {
+        close(fd);
+        return 0;
+    }
+    return errno ? -errno : -EINVAL;
+}
+
+static int bpfrt_verify(const struct vd_case *c, const struct maps *m, struct bpfrt_diag *diag, char *log,
+                        size_t logsz)
+{
+    struct bpf_insn insns[VD_MAX];
+    struct bpfrt_prog_load_opts opts = {.sz = sizeof(opts), .type = c->type, .diag = diag};
+
+    if (c->has_btf) {
+        opts.btf = m->btf;
+        opts.btf_size = m->btf_size;
+        opts.func_info = c->func_info;
+        opts.func_info_rec_size = sizeof(c->func_info[0]);
+        opts.func_info_cnt = c->nfunc;
+    }
+    memset(diag, 0, sizeof(*diag));
+    diag->sz = sizeof(*diag);
+    if (log && logsz) {
+        log[0] = 0;
+        opts.log_buf = log;
+        opts.log_size = logsz;
+        opts.log_level = log_level;
+    }
+    vd_patch_maps(c, m->rtid, insns);
+    return bpfrt_prog__verify_insns(insns, c->len, &opts);
+}
+
+/* The reason in a kernel log: its last two lines that are not the
+ * statistics ("processed N insns ...", "verification time ..."). */
+static void last_lines(const char *log, char *out, size_t outsz)
+{
+    const char *p = log, *keep[2] = {NULL, NULL};
+    int lens[2] = {0, 0};
+
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        int len = nl ? (int)(nl - p) : (int)strlen(p);
+        if (len && strncmp(p, "processed ", 10) && strncmp(p, "verification time", 17)) {
+            keep[0] = keep[1], lens[0] = lens[1];
+            keep[1] = p, lens[1] = len;
+        }
+        p += len + (nl ? 1 : 0);
+    }
+    snprintf(out, outsz, "%.*s%s%.*s", keep[0] ? lens[0] : 0, keep[0] ? keep[0] : "", keep[0] ? "\n" : "",
+             keep[1] ? lens[1] : 0, keep[1] ? keep[1] : "");
+}
+
+/* BPFRT_VDIFF_REASONS=1: the kernel's reasons for its rejections,
+ * digits blanked, tallied (to tune the generator's mix). */
+#define NREASONS 64
+static struct {
+    char text[96];
+    unsigned n;
+    uint64_t example;
+} reasons[NREASONS];
+
+static void tally_reason(const struct vd_case *c, const struct maps *m)
+{
+    static char klog[1 << 16];
+    char tail[2048], *p, *q;
+    unsigned i;
+
+    kernel_verify(c, m, klog, sizeof(klog));
+    last_lines(klog, tail, sizeof(tail));
+    p = strrchr(tail, '\n');
+    p = p ? p + 1 : tail;
+    for (q = p; *q; q++)
+        if (*q >= '0' && *q <= '9')
+            *q = '#';
+    for (i = 0; i < NREASONS && reasons[i].n; i++)
+        if (!strncmp(reasons[i].text, p, sizeof(reasons[i].text) - 1))
+            break;
+    if (i == NREASONS)
+        return;
+    snprintf(reasons[i].text, sizeof(reasons[i].text), "%.95s", p);
+    if (!reasons[i].n++)
+        reasons[i].example = c->index;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void dump(const struct vd_case *c, const struct maps *m)
+{
+    struct bpf_insn insns[VD_MAX];
+
+    vd_patch_maps(c, m->rtid, insns);
+    bpfrt_disasm(insns, c->len, stderr, 1);
+}
+
+static void report_one(const char *what, const struct vd_case *c, const struct maps *m, int kerr, int rerr,
+                       const struct bpfrt_diag *d)
+{
+    static char klog[1 << 16];
+    char tail[2048];
+
+    kernel_verify(c, m, klog, sizeof(klog));
+    last_lines(klog, tail, sizeof(tail));
+    fprintf(stderr, "---- %s: program %" PRIu64 " (BPFRT_SEED=%" PRIu64 " BPFRT_VDIFF_ONLY=%" PRIu64 "), %s, %u insns\n",
+            what, c->index, c->seed, c->index, vd_type_name(c->type), c->len);
+    if (c->has_btf) {
+        unsigned i;
+        fprintf(stderr, "(with BTF func_info:");
+        for (i = 0; i < c->nfunc; i++)
+            fprintf(stderr, " insn %u", c->func_info[i].insn_off);
+        fprintf(stderr, ")\n");
+    }
+    dump(c, m);
+    fprintf(stderr, "kernel: %s (%d); log ends:\n%s\n", kerr ? "rejected" : "accepted", kerr, tail);
+    if (rerr)
+        fprintf(stderr, "bpfrt:  rejected (%d) at insn %ld: %s\n", rerr, d->insn, d->message);
+    else
+        fprintf(stderr, "bpfrt:  accepted\n");
+}
+
+Test(vdiff, verdicts, .timeout = 600)
+{
+    int seed_set, only_set;
+    uint64_t seed = env_u64("BPFRT_SEED", (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20), &seed_set);
+    int san = getenv("BPFRT_SANITIZED") && !strcmp(getenv("BPFRT_SANITIZED"), "1");
+    uint64_t n = env_u64("BPFRT_VDIFF_N", san ? 600 : 3000, NULL);
+    uint64_t only = env_u64("BPFRT_VDIFF_ONLY", 0, &only_set);
+    unsigned mist = (unsigned)env_u64("BPFRT_VDIFF_MISTAKES", 6, NULL);
+    unsigned show = (unsigned)env_u64("BPFRT_VDIFF_SHOW", 5, NULL);
+    const char *floor_s = getenv("VDIFF_MIN_AGREE");
+    double floor = floor_s && *floor_s ? strtod(floor_s, NULL) : VDIFF_MIN_AGREE_DEFAULT;
+    uint64_t i, progs = 0, kacc = 0, krej = 0, agree = 0, acc_krej = 0, rej_kacc = 0, insns = 0;
+    uint64_t kns = 0, rns = 0;
+    uint64_t per_type[3][4] = {{0}}; /* [type][kacc, krej, acc_krej, rej_kacc] */
+    struct vd_case *c = malloc(sizeof(*c));
+    struct maps m;
+    char why[256];
+    double pct;
+
+    cr_assert(c);
+    memset(&m, 0, sizeof(m));
+    m.btf_fd = -1;
+    for (i = 0; i < VD_NMAPS; i++)
+        m.kfd[i] = -1;
+    if (kd_kernel_probe(why, sizeof(why))) {
+        free(c);
+        cr_skip_test("kernel bpf() unavailable: %s", why);
+    }
+    if (maps_create(&m, why, sizeof(why))) {
+        maps_free(&m);
+        free(c);
+        cr_skip_test("kernel bpf() unavailable: %s", why);
+    }
+    fprintf(stderr, "vdiff: BPFRT_SEED=%" PRIu64 "%s, %" PRIu64 " programs, mistakes %u%%\n", seed,
+            seed_set ? "" : " (chosen)", only_set ? 1 : n, mist);
+
+    for (i = only_set ? only : 0; i < (only_set ? only + 1 : n); i++) {
+        struct bpfrt_diag d;
+        int kerr, rerr, t;
+        uint64_t t0, t1, t2;
+
+        vd_gen_case(c, seed, i, mist);
+        t = c->type == BPF_PROG_TYPE_XDP ? 0 : c->type == BPF_PROG_TYPE_SCHED_CLS ? 1 : 2;
+        t0 = now_ns();
+        kerr = kernel_verify(c, &m, NULL, 0);
+        t1 = now_ns();
+        rerr = bpfrt_verify(c, &m, &d, NULL, 0);
+        t2 = now_ns();
+        kns += t1 - t0;
+        rns += t2 - t1;
+        if (t2 - t0 > 100000000ull) /* informative only: which programs cost time */
+            fprintf(stderr, "vdiff: program %" PRIu64 " (%s, %u insns) took kernel %.1f ms, bpfrt %.1f ms\n", i,
+                    vd_type_name(c->type), c->len, (double)(t1 - t0) / 1e6, (double)(t2 - t1) / 1e6);
+        progs++;
+        insns += c->len;
+        if (!kerr) {
+            kacc++;
+            per_type[t][0]++;
+        } else {
+            krej++;
+            per_type[t][1]++;
+            if (getenv("BPFRT_VDIFF_REASONS"))
+                tally_reason(c, &m);
+        }
+        if (!kerr == !rerr) {
+            agree++;
+        } else if (!rerr) {
+            acc_krej++;
+            per_type[t][2]++;
+            report_one("SOUNDNESS SUSPECT (bpfrt accepts, the kernel rejects)", c, &m, kerr, rerr, &d);
+        } else {
+            rej_kacc++;
+            per_type[t][3]++;
+            if (rej_kacc <= show)
+                report_one("precision gap (bpfrt rejects, the kernel accepts)", c, &m, kerr, rerr, &d);
+        }
+        if (only_set) { /* both logs in full, at BPFRT_VDIFF_LOG_LEVEL */
+            static char klog[1 << 20], rlog[1 << 20];
+            report_one("program", c, &m, kerr, rerr, &d);
+            log_level = (unsigned)env_u64("BPFRT_VDIFF_LOG_LEVEL", 1, NULL);
+            kernel_verify(c, &m, klog, sizeof(klog));
+            bpfrt_verify(c, &m, &d, rlog, sizeof(rlog));
+            fprintf(stderr, "kernel's log:\n%s\nbpfrt's log:\n%s\n", klog, rlog);
+        }
+    }
+
+    pct = progs ? 100.0 * (double)agree / (double)progs : 0;
+    fprintf(stderr,
+            "vdiff: %" PRIu64 " programs (%" PRIu64 " insns), kernel accepts %" PRIu64 " rejects %" PRIu64
+            "; agreement %" PRIu64 "/%" PRIu64 " = %.2f%%; bpfrt accepts where the kernel rejects (soundness "
+            "suspects): %" PRIu64 "; bpfrt rejects where the kernel accepts: %" PRIu64 "\n",
+            progs, insns, kacc, krej, agree, progs, pct, acc_krej, rej_kacc);
+    fprintf(stderr, "vdiff: verification time: kernel %.2f s, bpfrt %.2f s\n", (double)kns / 1e9, (double)rns / 1e9);
+    for (i = 0; i < 3; i++)
+        fprintf(stderr, "vdiff:   %-13s kernel accepts %" PRIu64 " rejects %" PRIu64 "; suspects %" PRIu64
+                        ", precision gaps %" PRIu64 "\n",
+                vd_type_name(i == 0   ? BPF_PROG_TYPE_XDP
+                             : i == 1 ? BPF_PROG_TYPE_SCHED_CLS
+                                      : BPF_PROG_TYPE_SOCKET_FILTER),
+                per_type[i][0], per_type[i][1], per_type[i][2], per_type[i][3]);
+    for (i = 0; i < NREASONS && reasons[i].n; i++)
+        fprintf(stderr, "vdiff: kernel rejects %5u (e.g. %" PRIu64 "): %s\n", reasons[i].n, reasons[i].example,
+                reasons[i].text);
+    maps_free(&m);
+    free(c);
+
+    cr_expect_eq(acc_krej, 0, "%" PRIu64 " soundness suspects (bpfrt accepts programs the kernel rejects; printed "
+                              "above; replay with BPFRT_SEED=%" PRIu64 ")",
+                 acc_krej, seed);
+    cr_expect(pct >= floor, "agreement %.2f%% is below %.2f%% (BPFRT_SEED=%" PRIu64 ")", pct, floor, seed);
+    if (!only_set && progs >= 200) {
+        cr_expect(kacc * 4 >= progs && krej * 4 >= progs,
+                  "the generator's mix is off: the kernel accepted %" PRIu64 " of %" PRIu64 " programs", kacc, progs);
+    }
+}
