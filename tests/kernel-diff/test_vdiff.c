@@ -19,7 +19,7 @@
  * Environment: BPFRT_SEED (the stream to replay; default: time and pid,
  * printed), BPFRT_VDIFF_N (programs; default 3000, 600 under
  * BPFRT_SANITIZED=1), BPFRT_VDIFF_ONLY=i (program i alone, printed with
- * both logs), BPFRT_VDIFF_MISTAKES (percent; default 6),
+ * both logs), BPFRT_VDIFF_MISTAKES (percent; default 7),
  * BPFRT_VDIFF_SHOW (disagreements printed per direction; default 5),
  * VDIFF_MIN_AGREE (default below).  Skips when bpf() is unavailable.
  */
@@ -260,7 +260,7 @@ Test(vdiff, verdicts, .timeout = 600)
     int san = getenv("BPFRT_SANITIZED") && !strcmp(getenv("BPFRT_SANITIZED"), "1");
     uint64_t n = env_u64("BPFRT_VDIFF_N", san ? 600 : 3000, NULL);
     uint64_t only = env_u64("BPFRT_VDIFF_ONLY", 0, &only_set);
-    unsigned mist = (unsigned)env_u64("BPFRT_VDIFF_MISTAKES", 6, NULL);
+    unsigned mist = (unsigned)env_u64("BPFRT_VDIFF_MISTAKES", 7, NULL);
     unsigned show = (unsigned)env_u64("BPFRT_VDIFF_SHOW", 5, NULL);
     const char *floor_s = getenv("VDIFF_MIN_AGREE");
     double floor = floor_s && *floor_s ? strtod(floor_s, NULL) : VDIFF_MIN_AGREE_DEFAULT;

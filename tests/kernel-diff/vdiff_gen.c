@@ -465,10 +465,10 @@ static void blk_stack(struct vg *g)
                 ALU32X(BPF_MOV, v, v); /* a 32-bit bound needs the upper half known */
             if (chance(r, 50)) {
                 jmp_k(g, cls, BPF_JGT, v, lim, l);
-            } else { /* signed: both ends needed */
+            } else { /* signed: both ends needed, in the same width */
                 jmp_k(g, cls, BPF_JSGT, v, lim, l);
                 if (!oops(g))
-                    jmp_k(g, cls, BPF_JSLT, v, 0, l);
+                    jmp_k(g, chance(r, 80) ? cls : BPF_JMP, BPF_JSLT, v, 0, l);
             }
         }
         MOV64(p, FP);
@@ -631,7 +631,7 @@ static void blk_map(struct vg *g)
             off = (int32_t)(vs - bytes_of(sz));
         if (off < 0)
             off = 0;
-        var = chance(r, 35);
+        var = chance(r, 35) && (int)vs >= (int)bytes_of(sz) + 7;
         if (var && off + (int)bytes_of(sz) + 7 > (int)vs)
             off = (int32_t)vs - (int32_t)bytes_of(sz) - 7;
         if (off < 0)
@@ -693,6 +693,7 @@ static void blk_map(struct vg *g)
         unsigned nb = bytes_of(sz), how = rnd(r, 3);
         int32_t off = (int32_t)rnd(r, vs - nb + 1);
         int inner = label(g), aligned = 1;
+        uint8_t cls;
         if (how > 0) { /* variable offset: masked or bounded by a branch */
             p = R1;
             MOV64(p, base);
@@ -717,15 +718,15 @@ static void blk_map(struct vg *g)
                     jmp_k(g, BPF_JMP32, BPF_JGT, v, lim, inner);
                     break;
                 default: /* signed bounds */
+                    cls = BPF_JMP;
                     if (chance(r, 30)) {
                         if (!oops(g))
                             ALU32X(BPF_MOV, v, v);
-                        jmp_k(g, BPF_JMP32, BPF_JSGT, v, lim, inner);
-                    } else {
-                        jmp_k(g, BPF_JMP, BPF_JSGT, v, lim, inner);
+                        cls = BPF_JMP32;
                     }
-                    if (!oops(g))
-                        jmp_k(g, BPF_JMP, BPF_JSLT, v, 0, inner);
+                    jmp_k(g, cls, BPF_JSGT, v, lim, inner);
+                    if (!oops(g)) /* the lower end in the same width (else 32-bit negatives pass) */
+                        jmp_k(g, chance(r, 80) ? cls : BPF_JMP, BPF_JSLT, v, 0, inner);
                     break;
                 }
             }
@@ -1110,7 +1111,7 @@ static void gen_sub(struct vg *g, enum sub_kind k)
         alu_one(g, R0, R1);
         break;
     case SUB_CTX:
-        LDX(BPF_W, R0, R1, 0);
+        LDX(BPF_W, R0, R1, ctx_scalar_field(g));
         break;
     case SUB_STACKW: /* *(u64 *)r1 = r2 */
         STX(BPF_DW, R1, R2, 0);
