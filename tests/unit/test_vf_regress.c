@@ -257,6 +257,61 @@ Test(vf_regress, pseudo_func_with_func_info)
     cr_expect_eq(r.err, 0, "bpfrt rejects (%d: %s); the kernel accepts", r.err, r.diag.message);
 }
 
+/* "w3 = w9" when r9 is known to fit in 32 bits links the two registers
+ * (check_alu_op, 32-bit BPF_MOV: the id is kept when the source's upper
+ * half is zero), so a bound learned on w3 holds for r9: on the w3 s< 0
+ * branch r9 is in [2^31, 2^32), and adding it to a map value pointer
+ * breaks check_reg_sane_offset's limit (BPF_MAX_VAR_OFF, 2^29): "value
+ * 2147483648 makes map_value pointer be out of bounds" (-EINVAL).
+ * bpfrt does not link on a 32-bit mov; with r9 in [0, 2^32) the addition
+ * passes (the kernel's rule looks at the minimum).  A precision gap that
+ * turns into an accept here; "r3 = r9" (64-bit) is right today (it
+ * rejects, with -EACCES where the kernel says -EINVAL). */
+Test(vf_regress, mov32_links_registers, .disabled = true)
+{
+    const struct bpf_insn p[] = {
+        CALL(BPF_FUNC_get_prandom_u32),
+        INSN_MOV32_REG(BPF_REG_9, BPF_REG_0),
+        INSN_ST_IMM(BPF_W, BPF_REG_10, -8, 0),
+        LDMAP(BPF_REG_1, M_ARRAY4),
+        INSN_MOV64_REG(BPF_REG_2, BPF_REG_10),
+        INSN_ALU64_IMM(BPF_ADD, BPF_REG_2, -8),
+        CALL(BPF_FUNC_map_lookup_elem),
+        INSN_RAW(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 1, 0),
+        INSN_RAW(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+        INSN_MOV32_REG(BPF_REG_3, BPF_REG_9),
+        INSN_RAW(BPF_JMP32 | BPF_JSLT | BPF_K, BPF_REG_3, 0, 2, 0),
+        EXIT0,
+        INSN_ALU64_REG(BPF_ADD, BPF_REG_0, BPF_REG_9),
+        EXIT0,
+    };
+    expect_reject(p, N(p), -EINVAL, "value 2147483648 makes map_value pointer be out of bounds");
+}
+
+/* A branch whose refinement contradicts what is known: after "r9 >=
+ * 256", "r9 & ~0x12 == 0" cannot hold (vdiff found it with the bound
+ * "w5 s>= 256" learned through a linked copy; the unsigned 64-bit bound
+ * shows the same).  bpfrt treats the fall-through as dead and never checks it; 6.18
+ * walks it with the bounds recomputed from the tnum alone (r9 in [0, 18])
+ * and rejects the dereference of the scalar ("R1 invalid mem access
+ * 'scalar'", -EACCES).  No run reaches that code, so bpfrt's accept is
+ * not a memory-safety hole, but the verdicts differ: to match, a
+ * contradicting refinement must reset the bounds as the kernel's
+ * (reg_bounds_sanity_check) does, not prune the branch. */
+Test(vf_regress, contradicting_jset_branch_is_walked, .disabled = true)
+{
+    const struct bpf_insn p[] = {
+        CALL(BPF_FUNC_get_prandom_u32),
+        INSN_MOV64_REG(BPF_REG_9, BPF_REG_0),
+        INSN_RAW(BPF_JMP | BPF_JLT | BPF_K, BPF_REG_9, 0, 3, 256),
+        INSN_RAW(BPF_JMP | BPF_JSET | BPF_K, BPF_REG_9, 0, 2, -19),
+        INSN_MOV64_REG(BPF_REG_1, BPF_REG_9),
+        INSN_LDX(BPF_B, BPF_REG_0, BPF_REG_1, 0),
+        EXIT0,
+    };
+    expect_reject(p, N(p), -EACCES, "R1 invalid mem access 'scalar'");
+}
+
 /* ---- precision gaps: bpfrt rejects, the kernel accepts --------------------- */
 
 /* A lookup in an array map with a constant key below max_entries cannot
