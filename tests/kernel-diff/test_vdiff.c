@@ -17,11 +17,25 @@
  * verdict at least a quarter of the programs).
  *
  * Environment: BPFRT_SEED (the stream to replay; default: time and pid,
- * printed), BPFRT_VDIFF_N (programs; default 3000, 600 under
- * BPFRT_SANITIZED=1), BPFRT_VDIFF_ONLY=i (program i alone, printed with
- * both logs), BPFRT_VDIFF_MISTAKES (percent; default 7),
- * BPFRT_VDIFF_SHOW (disagreements printed per direction; default 5),
+ * printed), BPFRT_VDIFF_N (programs; default 20000, 6000 under
+ * BPFRT_SANITIZED=1: about 5 s of the kernel's and bpfrt's verification
+ * on this machine), BPFRT_VDIFF_SECONDS (stop after this many seconds
+ * even before N, on a loaded machine; default 25; no timing is
+ * asserted), BPFRT_VDIFF_ONLY=i (program i alone, printed with both logs
+ * at BPFRT_VDIFF_LOG_LEVEL), BPFRT_VDIFF_MISTAKES (percent; default 7:
+ * the kernel accepts about half), BPFRT_VDIFF_SHOW (precision gaps
+ * printed in full; default 5), BPFRT_VDIFF_SHOW_SUSPECTS (suspects
+ * printed in full, the others in one line each; default 20),
+ * BPFRT_VDIFF_REASONS=1 (tally the kernel's reasons for its rejections),
  * VDIFF_MIN_AGREE (default below).  Skips when bpf() is unavailable.
+ *
+ * Known disagreements when this test was written, each minimized into
+ * tests/unit/test_vf_regress.c (disabled until the verifier is fixed):
+ * suspects from BPF_F_RDONLY_PROG maps written by helpers, direct value
+ * loads of multi-entry arrays, callbacks without BTF func_info, 32-bit
+ * mov register links, and branches whose refinement contradicts what is
+ * known (the kernel walks them, bpfrt prunes them); precision gaps from
+ * array lookups with a constant key (not null on 6.18) and "wX = wX".
  */
 #include <bpf/bpf.h>
 #include <criterion/criterion.h>
@@ -36,10 +50,12 @@
 #include "bpfrt/bpfrt.h"
 #include "vdiff.h"
 
-/* Agreement reached on 20 seeds of 3000 programs when this test was
- * written: see the report at the end of a run; the floor sits below the
- * worst seed. */
-#define VDIFF_MIN_AGREE_DEFAULT 97.0
+/* Agreement reached when this test was written: 97.16% to 97.44% on
+ * seeds 1, 2, 5, 11, 12, 13 (10000 to 20000 programs each); nearly all
+ * of the rest are the known disagreements listed above (the two
+ * precision gaps alone are 2.0 to 2.3 points).  The floor sits below the
+ * worst seed; raise it as they are fixed. */
+#define VDIFF_MIN_AGREE_DEFAULT 96.5
 
 /* The level of the logs asked for (1; BPFRT_VDIFF_LOG_LEVEL with
  * BPFRT_VDIFF_ONLY). */
@@ -180,36 +196,56 @@ static void last_lines(const char *log, char *out, size_t outsz)
              keep[1] ? lens[1] : 0, keep[1] ? keep[1] : "");
 }
 
-/* BPFRT_VDIFF_REASONS=1: the kernel's reasons for its rejections,
- * digits blanked, tallied (to tune the generator's mix). */
+/* Reasons tallied, digits blanked: the kernel's for its rejections
+ * (BPFRT_VDIFF_REASONS=1, to tune the generator's mix) and for the
+ * soundness suspects, bpfrt's for the precision gaps. */
 #define NREASONS 64
-static struct {
-    char text[96];
-    unsigned n;
-    uint64_t example;
-} reasons[NREASONS];
+struct tally {
+    struct {
+        char text[96];
+        unsigned n;
+        uint64_t example;
+    } r[NREASONS];
+};
 
-static void tally_reason(const struct vd_case *c, const struct maps *m)
+static void tally_add(struct tally *t, const char *text, uint64_t index)
+{
+    char buf[96], *q;
+    unsigned i;
+
+    snprintf(buf, sizeof(buf), "%s", text);
+    for (q = buf; *q; q++)
+        if (*q >= '0' && *q <= '9')
+            *q = '#';
+    for (i = 0; i < NREASONS && t->r[i].n; i++)
+        if (!strcmp(t->r[i].text, buf))
+            break;
+    if (i == NREASONS)
+        return;
+    memcpy(t->r[i].text, buf, sizeof(buf));
+    if (!t->r[i].n++)
+        t->r[i].example = index;
+}
+
+static void tally_print(const struct tally *t, const char *what)
+{
+    unsigned i;
+
+    for (i = 0; i < NREASONS && t->r[i].n; i++)
+        fprintf(stderr, "vdiff: %s %5u (e.g. program %" PRIu64 "): %s\n", what, t->r[i].n, t->r[i].example,
+                t->r[i].text);
+}
+
+/* The kernel's reason: the last line of its log. */
+static void kernel_reason(const struct vd_case *c, const struct maps *m, char *out, size_t outsz)
 {
     static char klog[1 << 16];
-    char tail[2048], *p, *q;
-    unsigned i;
+    char tail[2048], *p;
 
     kernel_verify(c, m, klog, sizeof(klog));
     last_lines(klog, tail, sizeof(tail));
     p = strrchr(tail, '\n');
-    p = p ? p + 1 : tail;
-    for (q = p; *q; q++)
-        if (*q >= '0' && *q <= '9')
-            *q = '#';
-    for (i = 0; i < NREASONS && reasons[i].n; i++)
-        if (!strncmp(reasons[i].text, p, sizeof(reasons[i].text) - 1))
-            break;
-    if (i == NREASONS)
-        return;
-    snprintf(reasons[i].text, sizeof(reasons[i].text), "%.95s", p);
-    if (!reasons[i].n++)
-        reasons[i].example = c->index;
+    snprintf(out, outsz, "%.400s", p ? p + 1 : tail);
 }
 
 /* Did the kernel fail with its own "verifier bug" message? */
@@ -267,7 +303,8 @@ Test(vdiff, verdicts, .timeout = 600)
     int seed_set, only_set;
     uint64_t seed = env_u64("BPFRT_SEED", (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20), &seed_set);
     int san = getenv("BPFRT_SANITIZED") && !strcmp(getenv("BPFRT_SANITIZED"), "1");
-    uint64_t n = env_u64("BPFRT_VDIFF_N", san ? 600 : 3000, NULL);
+    uint64_t n = env_u64("BPFRT_VDIFF_N", san ? 6000 : 20000, NULL);
+    uint64_t budget_ns = env_u64("BPFRT_VDIFF_SECONDS", 25, NULL) * 1000000000ull, start = now_ns();
     uint64_t only = env_u64("BPFRT_VDIFF_ONLY", 0, &only_set);
     unsigned mist = (unsigned)env_u64("BPFRT_VDIFF_MISTAKES", 7, NULL);
     unsigned show = (unsigned)env_u64("BPFRT_VDIFF_SHOW", 5, NULL);
@@ -275,10 +312,12 @@ Test(vdiff, verdicts, .timeout = 600)
     double floor = floor_s && *floor_s ? strtod(floor_s, NULL) : VDIFF_MIN_AGREE_DEFAULT;
     uint64_t i, progs = 0, kacc = 0, krej = 0, agree = 0, acc_krej = 0, rej_kacc = 0, insns = 0;
     uint64_t kns = 0, rns = 0, kbugs = 0;
+    static struct tally krej_why, suspect_why, gap_why;
+    unsigned show_suspects = (unsigned)env_u64("BPFRT_VDIFF_SHOW_SUSPECTS", 20, NULL);
     uint64_t per_type[3][4] = {{0}}; /* [type][kacc, krej, acc_krej, rej_kacc] */
     struct vd_case *c = malloc(sizeof(*c));
     struct maps m;
-    char why[256];
+    char why[512];
     double pct;
 
     cr_assert(c);
@@ -303,6 +342,10 @@ Test(vdiff, verdicts, .timeout = 600)
         int kerr, rerr, t;
         uint64_t t0, t1, t2;
 
+        if (!only_set && now_ns() - start > budget_ns) { /* a loaded machine: stop, say so */
+            fprintf(stderr, "vdiff: stopped after %" PRIu64 " programs: BPFRT_VDIFF_SECONDS spent\n", i);
+            break;
+        }
         vd_gen_case(c, seed, i, mist);
         t = c->type == BPF_PROG_TYPE_XDP ? 0 : c->type == BPF_PROG_TYPE_SCHED_CLS ? 1 : 2;
         t0 = now_ns();
@@ -333,18 +376,27 @@ Test(vdiff, verdicts, .timeout = 600)
         } else {
             krej++;
             per_type[t][1]++;
-            if (getenv("BPFRT_VDIFF_REASONS"))
-                tally_reason(c, &m);
+            if (getenv("BPFRT_VDIFF_REASONS")) {
+                kernel_reason(c, &m, why, sizeof(why));
+                tally_add(&krej_why, why, i);
+            }
         }
         if (!kerr == !rerr) {
             agree++;
         } else if (!rerr) {
             acc_krej++;
             per_type[t][2]++;
-            report_one("SOUNDNESS SUSPECT (bpfrt accepts, the kernel rejects)", c, &m, kerr, rerr, &d);
+            kernel_reason(c, &m, why, sizeof(why));
+            tally_add(&suspect_why, why, i);
+            if (acc_krej <= show_suspects)
+                report_one("SOUNDNESS SUSPECT (bpfrt accepts, the kernel rejects)", c, &m, kerr, rerr, &d);
+            else
+                fprintf(stderr, "---- SOUNDNESS SUSPECT: program %" PRIu64 " (%s): the kernel: %s\n", i,
+                        vd_type_name(c->type), why);
         } else {
             rej_kacc++;
             per_type[t][3]++;
+            tally_add(&gap_why, d.message, i);
             if (rej_kacc <= show)
                 report_one("precision gap (bpfrt rejects, the kernel accepts)", c, &m, kerr, rerr, &d);
         }
@@ -375,9 +427,9 @@ Test(vdiff, verdicts, .timeout = 600)
                              : i == 1 ? BPF_PROG_TYPE_SCHED_CLS
                                       : BPF_PROG_TYPE_SOCKET_FILTER),
                 per_type[i][0], per_type[i][1], per_type[i][2], per_type[i][3]);
-    for (i = 0; i < NREASONS && reasons[i].n; i++)
-        fprintf(stderr, "vdiff: kernel rejects %5u (e.g. %" PRIu64 "): %s\n", reasons[i].n, reasons[i].example,
-                reasons[i].text);
+    tally_print(&suspect_why, "suspects, the kernel's reason:");
+    tally_print(&gap_why, "precision gaps, bpfrt's reason:");
+    tally_print(&krej_why, "kernel rejects:");
     maps_free(&m);
     free(c);
 

@@ -312,6 +312,36 @@ Test(vf_regress, contradicting_jset_branch_is_walked, .disabled = true)
     expect_reject(p, N(p), -EACCES, "R1 invalid mem access 'scalar'");
 }
 
+/* The same class with an unsigned bound: r0 has bits 0, 2, 4 known set
+ * (var_off (0x15; 0x7fffffea)) and 41 <= r0 < 47 admits no such value.
+ * 6.18 walks the fall-through with r0 collapsed to the constant 61
+ * (tnum and bounds synced past the contradiction) and rejects the access
+ * ("invalid access to map value, value_size=48 off=61 size=2", "R6 min
+ * value is outside of the allowed memory range", -EACCES); bpfrt prunes
+ * the branch. */
+Test(vf_regress, contradicting_jge_branch_is_walked, .disabled = true)
+{
+    const struct bpf_insn p[] = {
+        INSN_ST_IMM(BPF_W, BPF_REG_10, -8, 0),
+        LDMAP(BPF_REG_1, M_ARRAY4),
+        INSN_MOV64_REG(BPF_REG_2, BPF_REG_10),
+        INSN_ALU64_IMM(BPF_ADD, BPF_REG_2, -8),
+        CALL(BPF_FUNC_map_lookup_elem),
+        INSN_RAW(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 1, 0),
+        INSN_RAW(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+        INSN_MOV64_REG(BPF_REG_6, BPF_REG_0),
+        CALL(BPF_FUNC_get_prandom_u32),
+        INSN_ALU64_IMM(BPF_AND, BPF_REG_0, 0x7fffffea),
+        INSN_ALU64_IMM(BPF_OR, BPF_REG_0, 0x15),
+        INSN_RAW(BPF_JMP | BPF_JLT | BPF_K, BPF_REG_0, 0, 3, 41),
+        INSN_RAW(BPF_JMP | BPF_JGE | BPF_K, BPF_REG_0, 0, 2, 47),
+        INSN_ALU64_REG(BPF_ADD, BPF_REG_6, BPF_REG_0),
+        INSN_LDX(BPF_H, BPF_REG_0, BPF_REG_6, 0),
+        EXIT0,
+    };
+    expect_reject(p, N(p), -EACCES, "R6 min value is outside of the allowed memory range");
+}
+
 /* ---- precision gaps: bpfrt rejects, the kernel accepts --------------------- */
 
 /* A lookup in an array map with a constant key below max_entries cannot
