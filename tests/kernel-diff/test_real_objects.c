@@ -7,8 +7,12 @@
  * Each program is judged twice, alone, as libbpf loads it alone from its
  * object (the other programs' autoload off):
  *   - by the kernel: libbpf's bpf_object__load with a per-program log at
- *     log_level 1|4 (the path to an error, and the statistics: "verification
- *     time N usec", "processed N insns ...");
+ *     log_level 4 (BPF_LOG_STATS: "verification time N usec", "processed N
+ *     insns ... total_states T peak_states P"; the error message too, which
+ *     the kernel prints at every level).  Not level 1: it formats every
+ *     instruction of the current path, which made the kernel 6x slower on
+ *     the 1M-instruction programs (xdp_synproxy: 10 s instead of 1.6 s) and
+ *     its verification time meaningless as a yardstick;
  *   - by bpfrt: bpfrt_program__verify on the same program, with its stats.
  * A program the kernel cannot load for a reason that is not its verifier's
  * (libbpf fails before BPF_PROG_LOAD: a kfunc or fentry/freplace/lsm target
@@ -19,8 +23,10 @@
  * disagreement) goes to stdout and BUILD/cache/real_objects.out.
  * Asserted: no program bpfrt accepts that the kernel rejects (a soundness
  * suspect), and the agreement with the kernel on the measurable programs
- * at least RO_MIN_AGREE percent (default: what bpfrt achieves today, see
- * below; raise it as the verifier improves).  The harness checks itself:
+ * at least RO_MIN_AGREE percent (default RO_DEFAULT_MIN_AGREE: what bpfrt
+ * achieves today; raise it as the verifier improves).  A program bpfrt
+ * cannot verify at all (verdict NONE: a map type it cannot create, a
+ * kfunc) counts as a refusal.  The harness checks itself:
  * most programs must be measurable, else loading them is wrong here.
  *
  * Skips (with the reason) without bpf() or with neither linux-source-6.1
@@ -41,8 +47,13 @@
 
 #include "bpfrt/bpfrt.h"
 
-/* The agreement floor: today's figure (see the commit that sets it). */
-#define RO_DEFAULT_MIN_AGREE 0.0
+/* The agreement floor: today's figure, 235/310 = 75.8% (kernel 6.18,
+ * xdp-tools 1.3, clang-19): of the 75 disagreements, 70 are programs
+ * whose objects have socket maps (sockmap, sockhash, sk_storage,
+ * cgroup_storage, reuseport_sockarray) bpfrt cannot create, 2 read
+ * through the BTF pointers of bpf_skc_to_*(), 3 are test_verif_scale1-3
+ * (bpfrt reaches the 1M-instruction limit, the kernel does not). */
+#define RO_DEFAULT_MIN_AGREE 75.0
 
 #define XDP_TOOLS_DIR "/usr/lib/x86_64-linux-gnu/bpf"
 
@@ -53,11 +64,11 @@ struct ro_prog {
     int legacy; /* loaded as legacy_types[] says */
     enum kverdict k;
     char kmsg[512]; /* the kernel's error, or why it is not measurable */
-    long k_insns, k_usec;
+    long k_insns, k_usec, k_states, k_peak;
     enum bpfrt_verdict b;
     char bmsg[512], bsrc[256];
     long b_insn;
-    unsigned long long b_insns, b_ns;
+    unsigned long long b_insns, b_ns, b_states, b_peak;
 };
 
 static struct ro_prog progs[1024];
@@ -211,6 +222,10 @@ again:
     }
     if ((s = strstr(klog, "processed ")))
         r->k_insns = strtol(s + 10, NULL, 10);
+    if ((s = strstr(klog, " total_states ")))
+        r->k_states = strtol(s + 14, NULL, 10);
+    if ((s = strstr(klog, " peak_states ")))
+        r->k_peak = strtol(s + 13, NULL, 10);
     if ((s = strstr(klog, "verification time ")))
         r->k_usec = strtol(s + 18, NULL, 10);
     if (!err) {
@@ -245,6 +260,8 @@ static void bpfrt_judge(struct bpfrt_program *p, struct ro_prog *r)
     r->b = vo.verdict;
     r->b_insns = st.processed_insns;
     r->b_ns = st.verification_time_ns;
+    r->b_states = st.total_states;
+    r->b_peak = st.peak_states;
     r->b_insn = d.insn;
     if (vo.verdict == BPFRT_VERDICT_REJECTED) {
         uint32_t line = 0;
@@ -317,7 +334,7 @@ static int judge_dir(const char *dir)
             snprintf(r->obj, sizeof(r->obj), "%s", f);
             snprintf(r->name, sizeof(r->name), "%s", bpfrt_program__name(p));
             snprintf(r->section, sizeof(r->section), "%s", bpfrt_program__section_name(p));
-            r->k_insns = r->k_usec = -1;
+            r->k_insns = r->k_usec = r->k_states = r->k_peak = -1;
             kernel_judge(path, r);
             bpfrt_judge(p, r);
             nprogs++;
@@ -401,14 +418,14 @@ Test(real_objects, kernel_verdicts, .timeout = 600)
 
     snprintf(report, sizeof(report), "%s/cache/real_objects.out", dir);
     f = fopen(report, "w");
-    out(f, "%-34s %-34s %-7s %-7s %9s %9s %9s %9s  %s\n", "object", "program", "kernel", "bpfrt", "k_insns",
-        "b_insns", "k_usec", "b_usec", "message (kernel's, or bpfrt's when only bpfrt rejects)");
+    out(f, "%-34s %-34s %-7s %-7s %8s %8s %7s %7s %8s %8s  %s\n", "object", "program", "kernel", "bpfrt", "k_insns",
+        "b_insns", "k_states", "b_states", "k_usec", "b_usec", "message (kernel's, or bpfrt's when only bpfrt refuses)");
     for (i = 0; i < nprogs; i++) {
         struct ro_prog *r = &progs[i];
         const char *msg = r->k == K_NM ? r->kmsg : r->b != BPFRT_VERDICT_ACCEPTED ? r->bmsg : r->kmsg;
 
-        out(f, "%-34s %-34s %-7s %-7s %9ld %9llu %9ld %9llu  %s\n", r->obj, r->name, kname(r->k), bname(r->b),
-            r->k_insns, r->b_insns, r->k_usec, r->b_ns / 1000, msg);
+        out(f, "%-34s %-34s %-7s %-7s %8ld %8llu %7ld %7llu %8ld %8llu  %s\n", r->obj, r->name, kname(r->k),
+            bname(r->b), r->k_insns, r->b_insns, r->k_states, r->b_states, r->k_usec, r->b_ns / 1000, msg);
         if (r->k == K_NM)
             continue;
         measurable++;
@@ -422,6 +439,19 @@ Test(real_objects, kernel_verdicts, .timeout = 600)
             none_kacc++;
     }
     pct = measurable ? 100.0 * agree / measurable : 0;
+    {
+        /* verification time where both accept, for the bench's ratio */
+        unsigned long long kus = 0, bus = 0;
+        unsigned both = 0;
+        for (i = 0; i < nprogs; i++)
+            if (progs[i].k == K_ACCEPT && progs[i].b == BPFRT_VERDICT_ACCEPTED && progs[i].k_usec >= 0) {
+                kus += (unsigned long long)progs[i].k_usec;
+                bus += progs[i].b_ns / 1000;
+                both++;
+            }
+        out(f, "real_objects: verification time of the %u programs both accept: kernel %llu us, bpfrt %llu us\n", both,
+            kus, bus);
+    }
     out(f, "\nreal_objects: %u programs (%d xdp-tools objects, %d selftests objects), %u measurable, %u not\n",
         nprogs, nx, ns, measurable, nprogs - measurable);
     out(f, "real_objects: agreement %u/%u (%.1f%%); bpfrt rejects, kernel accepts: %u; bpfrt cannot verify, "
