@@ -1,6 +1,7 @@
 #!/bin/sh
-# Build the networking (XDP and tc) programs of the kernel's BPF selftests
-# for test_loader.c, from Debian's linux-source-6.1 tarball.
+# Build the networking programs of the kernel's BPF selftests for
+# test_loader.c and test_real_objects.c, from Debian's linux-source-6.1
+# tarball.
 #   tests/data/bpf/selftests.sh CACHE_DIR
 # Extracts tools/testing/selftests/bpf once into CACHE_DIR/src, generates
 # vmlinux.h from /sys/kernel/btf/vmlinux with bpftool, compiles each
@@ -34,8 +35,21 @@ cp "$CACHE/src/$TOP/tools/lib/bpf/"*.h "$GEN/bpf/" 2>/dev/null
 # bpf_helper_defs.h is generated in the kernel build; the installed one is close enough
 [ -f "$GEN/bpf/bpf_helper_defs.h" ] || cp /usr/include/bpf/bpf_helper_defs.h "$GEN/bpf/"
 : > "$CACHE/compile-failures.txt"
-for src in "$SELF"/progs/*xdp*.c "$SELF"/progs/test_tc_*.c "$SELF"/progs/tc_*.c "$SELF"/progs/test_pkt_*.c \
-    "$SELF"/progs/test_skb_*.c "$SELF"/progs/skb_*.c "$SELF"/progs/test_tcp_check_syncookie_kern.c; do
+# The networking programs: XDP and tc first (test_loader.c's original
+# set), then the other packet and socket types (flow dissector, lwt,
+# sk_skb/sk_msg/sockops, sk_lookup, sk_reuseport, cgroup_skb and the
+# cgroup socket hooks) for test_real_objects.c.
+P="$SELF/progs"
+for src in "$P"/*xdp*.c "$P"/test_tc_*.c "$P"/tc_*.c "$P"/test_pkt_*.c "$P"/test_skb_*.c "$P"/skb_*.c \
+    "$P"/test_tcp_check_syncookie_kern.c "$P"/test_l4lb*.c "$P"/bpf_flow.c "$P"/test_cls_redirect*.c \
+    "$P"/test_seg6_loop.c "$P"/test_lwt_*.c "$P"/test_tunnel_kern.c "$P"/test_check_mtu.c "$P"/test_sk_assign.c \
+    "$P"/test_sk_lookup*.c "$P"/sockmap_*.c "$P"/test_sockmap_*.c "$P"/test_sockhash_kern.c "$P"/test_sock_fields.c \
+    "$P"/test_select_reuseport_kern.c "$P"/test_migrate_reuseport.c "$P"/test_btf_skc_cls_ingress.c \
+    "$P"/test_tcpbpf_kern.c "$P"/test_tcp_hdr_options.c "$P"/test_misc_tcp_hdr_options.c \
+    "$P"/test_tcpnotify_kern.c "$P"/cgroup_skb_sk_lookup_kern.c "$P"/load_bytes_relative.c "$P"/empty_skb.c \
+    "$P"/test_skmsg_load_helpers.c "$P"/connect*.c "$P"/bind*.c "$P"/sendmsg*.c "$P"/recvmsg*.c \
+    "$P"/socket_cookie_prog.c "$P"/netcnt_prog.c "$P"/tcp_rtt.c "$P"/udp_limit.c "$P"/twfw.c \
+    "$P"/tailcall*.c "$P"/test_verif_scale*.c; do
     [ -f "$src" ] || continue
     n=$(basename "$src" .c)
     o="$CACHE/obj/$n.o"
