@@ -62,6 +62,12 @@ static int map_ref(const struct bpf_insn *in, size_t i, struct bpfrt_map **mp, u
         if (m->type != BPF_MAP_TYPE_ARRAY || !m->ops->lookup)
             return cm_diag_err(d, -EINVAL, (long)i, "direct value access needs an array map; map '%s' is not",
                                m->name);
+        if (m->max_entries != 1)
+            /* array_map_direct_value_addr: only a one-element array */
+            return cm_diag_err(d, -524 /* the kernel's ENOTSUPP, as bpf() returns it */, (long)i,
+                               "invalid access to map value pointer, value_size=%u off=%u: direct value access "
+                               "needs an array of one element; map '%s' has %u",
+                               m->value_size, (uint32_t)in[1].imm, m->name, m->max_entries);
         if (off >= m->value_size)
             return cm_diag_err(d, -EINVAL, (long)i, "direct value offset %u is past the value of map '%s' (%u bytes)",
                                off, m->name, m->value_size);

@@ -20,17 +20,17 @@ static int sane_offset(struct vf_env *env, const struct vf_reg *r, const struct 
     int64_t val = (int64_t)r->var_off.value;
 
     if (known && (val >= VF_MAX_VAR_OFF || val <= -VF_MAX_VAR_OFF))
-        return vf_reject(env, -EACCES, env->insn_idx, "math between %s pointer and %lld is not allowed",
+        return vf_reject(env, -EINVAL, env->insn_idx, "math between %s pointer and %lld is not allowed",
                          vf_type_name(ptr), (long long)val);
     if (r->off >= VF_MAX_VAR_OFF || r->off <= -VF_MAX_VAR_OFF)
-        return vf_reject(env, -EACCES, env->insn_idx, "%s pointer offset %d is not allowed", vf_type_name(ptr),
+        return vf_reject(env, -EINVAL, env->insn_idx, "%s pointer offset %d is not allowed", vf_type_name(ptr),
                          r->off);
     if (r->smin == INT64_MIN)
-        return vf_reject(env, -EACCES, env->insn_idx,
+        return vf_reject(env, -EINVAL, env->insn_idx,
                          "math between %s pointer and register with unbounded min value is not allowed",
                          vf_type_name(ptr));
     if (r->smin >= VF_MAX_VAR_OFF || r->smin <= -VF_MAX_VAR_OFF)
-        return vf_reject(env, -EACCES, env->insn_idx, "value %lld makes %s pointer be out of bounds",
+        return vf_reject(env, -EINVAL, env->insn_idx, "value %lld makes %s pointer be out of bounds",
                          (long long)r->smin, vf_type_name(ptr));
     return 0;
 }
@@ -317,8 +317,14 @@ int vf_check_alu(struct vf_env *env, const struct bpf_insn *in)
                         return vf_reject(env, -EACCES, env->insn_idx, "R%d partial copy of pointer", in->src_reg);
                     vf_reg_unknown(env, dst);
                 } else {
+                    /* a source that fits in 32 bits is the same value in the
+                     * destination: link them (6.18's is_src_reg_u32) */
+                    int fits = src->type == VF_SCALAR && src->umax <= UINT32_MAX;
+                    if (fits && !src->id)
+                        src->id = vf_new_id(env);
                     vf_copy_reg(dst, src);
-                    dst->id = 0;
+                    if (!fits)
+                        dst->id = 0;
                 }
                 vf_zext_32_to_64(dst);
             }

@@ -41,6 +41,7 @@ struct call_meta {
     int subprog;           /* HA_FUNC */
     int raw_regno;         /* HA_MEM | HAF_UNINIT: written by the helper */
     int64_t msize_max;     /* the largest size a size argument allows (-1: none) */
+    int64_t const_key;     /* the map key when it is a known constant on the stack (-1: not known) */
     uint8_t pkt_access;
 };
 
@@ -308,10 +309,19 @@ static int check_func_arg(struct vf_env *env, uint32_t argno, struct call_meta *
         if (!meta->map)
             return vf_reject(env, -EACCES, env->insn_idx, "invalid map_ptr to access map->%s",
                              kind == HA_MAP_KEY ? "key" : "value");
+        if ((kind == HA_MAP_VALUE || kind == HA_UNINIT_MAP_VALUE) &&
+            (meta->map->type == BPF_MAP_TYPE_SOCKMAP || meta->map->type == BPF_MAP_TYPE_SOCKHASH) &&
+            (r->type == VF_PTR_TO_SOCKET || r->type == VF_PTR_TO_SOCK_COMMON || r->type == VF_PTR_TO_TCP_SOCK ||
+             r->type == VF_PTR_TO_BTF_ID) &&
+            !(r->flags & VF_MAYBE_NULL))
+            return 0; /* a socket map's value is a socket (ARG_PTR_TO_BTF_ID_SOCK_COMMON) */
         if (!is_mem_ptr(r) || r->type == VF_PTR_TO_MEM || r->type == VF_PTR_TO_BUF)
             return type_err(env, regno, r, "fp, pkt, pkt_meta, map_key, map_value");
-        if (kind == HA_MAP_KEY)
+        if (kind == HA_MAP_KEY) {
+            meta->const_key = vf_stack_const_key(env, r, meta->map->key_size);
             return vf_check_helper_mem(env, regno, meta->map->key_size, 0, 0, 0);
+        }
+
         return vf_check_helper_mem(env, regno, meta->map->value_size, 0,
                                    kind == HA_UNINIT_MAP_VALUE || (fl & (HAF_UNINIT | HAF_WRITE)),
                                    kind == HA_UNINIT_MAP_VALUE || (fl & HAF_UNINIT));
@@ -552,6 +562,12 @@ static void set_ret(struct vf_env *env, struct vf_reg *r0, const struct hlp_prot
         }
         if (fn->ret == HR_MAP_VALUE_OR_NULL)
             r0->flags = VF_MAYBE_NULL;
+        /* an array lookup of a constant key below max_entries cannot fail
+         * (6.13's can_elide_value_nullness) */
+        if (fn->id == BPF_FUNC_map_lookup_elem && meta->map &&
+            (meta->map->type == BPF_MAP_TYPE_ARRAY || meta->map->type == BPF_MAP_TYPE_PERCPU_ARRAY) &&
+            meta->const_key >= 0 && meta->const_key < (int64_t)meta->map->max_entries)
+            r0->flags &= (uint8_t)~VF_MAYBE_NULL;
         break;
     case HR_SOCKET_OR_NULL: vf_mark_known_zero(r0); r0->type = VF_PTR_TO_SOCKET; r0->flags = VF_MAYBE_NULL; break;
     case HR_TCP_SOCK_OR_NULL: vf_mark_known_zero(r0); r0->type = VF_PTR_TO_TCP_SOCK; r0->flags = VF_MAYBE_NULL; break;
@@ -667,9 +683,15 @@ int vf_check_helper_call(struct vf_env *env, const struct bpf_insn *in, uint32_t
     meta.pkt_access = fn->pkt_access;
     meta.subprog = -1;
     meta.msize_max = -1;
+    meta.const_key = -1;
     for (uint32_t i = 0; i < 5; i++)
         if ((err = check_func_arg(env, i, &meta, fn)))
             return err;
+    if (meta.map && (meta.map->map_flags & BPF_F_RDONLY_PROG) &&
+        (id == BPF_FUNC_map_update_elem || id == BPF_FUNC_map_delete_elem || id == BPF_FUNC_map_push_elem ||
+         id == BPF_FUNC_map_pop_elem))
+        /* check_map_access_type for the helpers that change the map */
+        return vf_reject(env, -EACCES, *insn_idx, "write into map forbidden");
     if (meta.map) {
         if (!map_func_ok(meta.map, id))
             return vf_reject(env, -EINVAL, *insn_idx, "cannot pass map_type %d into func %s#%d", meta.map->type,
@@ -722,7 +744,12 @@ int vf_check_helper_call(struct vf_env *env, const struct bpf_insn *in, uint32_t
     set_ret(env, &caller->regs[BPF_REG_0], fn, &meta);
     if (fn->ret == HR_MAP_VALUE_OR_NULL && !meta.map)
         return vf_reject(env, -EINVAL, env->insn_idx, "kernel subsystem misconfigured verifier");
-    if (fn->ref == HREF_ACQUIRE) {
+    /* a socket looked up in a socket map is a reference
+     * (is_acquire_function with the map) */
+    int acquire = fn->ref == HREF_ACQUIRE ||
+                  (id == BPF_FUNC_map_lookup_elem && meta.map &&
+                   (meta.map->type == BPF_MAP_TYPE_SOCKMAP || meta.map->type == BPF_MAP_TYPE_SOCKHASH));
+    if (acquire) {
         uint32_t rid;
         if ((err = vf_ref_acquire(env, env->cur, env->insn_idx,
                                   fn->ret == HR_ALLOC_MEM_OR_NULL ? VF_REF_RINGBUF : VF_REF_SOCKET, &rid)))

@@ -329,6 +329,8 @@ static int do_check(struct vf_env *env)
         }
         if (err)
             return err;
+        if (env->log_level & 3)
+            vf_scratch_insn(env, in); /* the state after it is printed with the next line */
         env->insn_idx++;
         continue;
     process_exit:

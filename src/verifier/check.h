@@ -78,6 +78,8 @@ int vf_check_helper_mem(struct vf_env *env, uint32_t regno, int64_t size, int ze
 int vf_stack_range_init(struct vf_env *env, uint32_t regno, int64_t off, int size, int uninit_ok, int write);
 /* A helper's aligned fixed-size argument (strict alignment). */
 int vf_check_arg_align(struct vf_env *env, uint32_t regno, int size);
+/* A map key the stack holds as a known constant (-1 when not known). */
+int64_t vf_stack_const_key(struct vf_env *env, const struct vf_reg *r, uint32_t key_size);
 uint32_t vf_map_value_size(const struct bpfrt_map *m);
 uint32_t vf_map_key_size(const struct bpfrt_map *m);
 

@@ -300,21 +300,27 @@ int vf_check_cond_jmp(struct vf_env *env, const struct bpf_insn *in, uint32_t *i
         }
     }
     {
-        /* A refinement that leaves no value means that branch is dead
-         * (the kernel's range-based is_branch_taken decides such jumps
-         * before refining): drop it instead of walking nonsense. */
+        /* A refinement that leaves no value: 6.18 reports the violated
+         * invariants and walks on with the register's ranges reset to
+         * what its known bits allow (reg_bounds_sanity_check) */
         struct vf_reg *oregs = st_regs(other);
-        int other_dead = (dst->type == VF_SCALAR && !vf_reg_bounds_sane(&oregs[in->dst_reg])) ||
-                         (BPF_SRC(in->code) == BPF_X && src->type == VF_SCALAR &&
-                          !vf_reg_bounds_sane(&oregs[in->src_reg]));
-        int this_dead = (dst->type == VF_SCALAR && !vf_reg_bounds_sane(dst)) ||
-                        (BPF_SRC(in->code) == BPF_X && src->type == VF_SCALAR && !vf_reg_bounds_sane(src));
-        if (other_dead || this_dead) {
-            vf_drop_branch(env, this_dead && !other_dead);
-            if (this_dead && !other_dead)
-                *insn_idx = target - 1;
-            return 0;
+        struct vf_reg *cand[4] = {dst, &oregs[in->dst_reg], BPF_SRC(in->code) == BPF_X ? src : NULL,
+                                  BPF_SRC(in->code) == BPF_X ? &oregs[in->src_reg] : NULL};
+        for (int k = 0; k < 4; k++) {
+            if (cand[k] && cand[k]->type == VF_SCALAR && !vf_reg_bounds_sane(cand[k])) {
+                vf_mark_unbounded(cand[k]);
+                vf_reg_bounds_sync(cand[k]);
+            }
         }
+    }
+    /* a maybe-NULL pointer equal to one that is not NULL is not NULL
+     * either, on the "equal" branch */
+    if (!jmp32 && BPF_SRC(in->code) == BPF_X && (op == BPF_JEQ || op == BPF_JNE) && vf_is_ptr(dst) && vf_is_ptr(src) &&
+        !!(dst->flags & VF_MAYBE_NULL) != !!(src->flags & VF_MAYBE_NULL) && dst->type != VF_PTR_TO_BTF_ID &&
+        src->type != VF_PTR_TO_BTF_ID) {
+        struct vf_reg *eq = op == BPF_JEQ ? st_regs(other) : st_regs(this_b);
+        struct vf_reg *t = (src->flags & VF_MAYBE_NULL) ? &eq[in->src_reg] : &eq[in->dst_reg];
+        t->flags &= (uint8_t)~VF_MAYBE_NULL;
     }
     if (!jmp32 && BPF_SRC(in->code) == BPF_K && in->imm == 0 && (op == BPF_JEQ || op == BPF_JNE) &&
         vf_is_ptr(dst) && (dst->flags & VF_MAYBE_NULL)) {

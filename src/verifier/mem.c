@@ -6,6 +6,7 @@
  * check_helper_mem_access, check_stack_range_initialized).  The context
  * is asked of the program type's table (src/progtypes/). */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../isa/isa.h"
@@ -46,25 +47,46 @@ static int mem_ok(int64_t off, int size, uint64_t mem_size, int zero_ok)
     return off >= 0 && (size > 0 || (size == 0 && zero_ok)) && (uint64_t)off + (uint64_t)size <= mem_size;
 }
 
-/* __check_mem_access's message for an access out of [0, mem_size) */
-static int mem_err(struct vf_env *env, const struct vf_reg *r, uint32_t regno, int64_t off, int size,
-                   uint64_t mem_size)
+/* __check_mem_access's message for an access out of [0, mem_size). */
+static void mem_detail(char *buf, size_t n, const struct vf_reg *r, uint32_t regno, int64_t off, int size,
+                       uint64_t mem_size)
 {
     switch (r->type) {
     case VF_PTR_TO_MAP_KEY:
-        return vf_reject(env, -EACCES, env->insn_idx, "invalid access to map key, key_size=%d off=%d size=%d",
-                         (int)mem_size, (int)off, size);
+        snprintf(buf, n, "invalid access to map key, key_size=%d off=%d size=%d", (int)mem_size, (int)off, size);
+        break;
     case VF_PTR_TO_MAP_VALUE:
-        return vf_reject(env, -EACCES, env->insn_idx, "invalid access to map value, value_size=%d off=%d size=%d",
-                         (int)mem_size, (int)off, size);
+        snprintf(buf, n, "invalid access to map value, value_size=%d off=%d size=%d", (int)mem_size, (int)off, size);
+        break;
     case VF_PTR_TO_PACKET:
     case VF_PTR_TO_PACKET_META:
-        return vf_reject(env, -EACCES, env->insn_idx, "invalid access to packet, off=%d size=%d, R%u(id=%u,off=%d,r=%d)",
-                         (int)off, size, regno, r->id, (int)off, (int)mem_size);
+        snprintf(buf, n, "invalid access to packet, off=%d size=%d, R%u(id=%u,off=%d,r=%d)", (int)off, size, regno,
+                 r->id, (int)off, (int)mem_size);
+        break;
     default:
-        return vf_reject(env, -EACCES, env->insn_idx, "invalid access to memory, mem_size=%u off=%d size=%d",
-                         (unsigned)mem_size, (int)off, size);
+        snprintf(buf, n, "invalid access to memory, mem_size=%u off=%d size=%d", (unsigned)mem_size, (int)off, size);
+        break;
     }
+}
+
+static int mem_err(struct vf_env *env, const struct vf_reg *r, uint32_t regno, int64_t off, int size,
+                   uint64_t mem_size)
+{
+    char d[160];
+
+    mem_detail(d, sizeof(d), r, regno, off, size, mem_size);
+    return vf_reject(env, -EACCES, env->insn_idx, "%s", d);
+}
+
+/* The kernel logs the detail, then the summary; the reason keeps both. */
+static int mem_err2(struct vf_env *env, const struct vf_reg *r, uint32_t regno, int64_t off, int size,
+                    uint64_t mem_size, const char *summary)
+{
+    char d[160];
+
+    mem_detail(d, sizeof(d), r, regno, off, size, mem_size);
+    vf_log(env, "%s\n", d);
+    return vf_reject(env, -EACCES, env->insn_idx, "R%u %s (%s)", regno, summary, d);
 }
 
 /* check_mem_region_access: the pointer's whole range of offsets. */
@@ -76,16 +98,16 @@ static int region_access(struct vf_env *env, uint32_t regno, const struct vf_reg
         return vf_reject(env, -EACCES, env->insn_idx,
                          "R%u min value is negative, either use unsigned index or do a if (index >=0) check.", regno);
     if (!mem_ok(r->smin + off, size, mem_size, zero_ok)) {
-        mem_err(env, r, regno, r->smin + off, size, mem_size);
-        return vf_reject(env, -EACCES, env->insn_idx, "R%u min value is outside of the allowed memory range", regno);
+        if (tnum_is_const(r->var_off))
+            return mem_err(env, r, regno, r->smin + off, size, mem_size); /* a fixed offset: the detail says it */
+        return mem_err2(env, r, regno, r->smin + off, size, mem_size, "min value is outside of the allowed memory range");
     }
     if (r->umax >= VF_MAX_VAR_OFF)
         return vf_reject(env, -EACCES, env->insn_idx,
                          "R%u unbounded memory access, make sure to bounds check any such access", regno);
-    if (!mem_ok((int64_t)r->umax + off, size, mem_size, zero_ok)) {
-        mem_err(env, r, regno, (int64_t)r->umax + off, size, mem_size);
-        return vf_reject(env, -EACCES, env->insn_idx, "R%u max value is outside of the allowed memory range", regno);
-    }
+    if (!mem_ok((int64_t)r->umax + off, size, mem_size, zero_ok))
+        return mem_err2(env, r, regno, (int64_t)r->umax + off, size, mem_size,
+                        "max value is outside of the allowed memory range");
     return 0;
 }
 
@@ -113,7 +135,7 @@ static int pkt_access(struct vf_env *env, uint32_t regno, const struct vf_reg *r
                          "R%u min value is negative, either use unsigned index or do a if (index >=0) check.", regno);
     if (r->range < 0 || !mem_ok(off, size, (uint64_t)r->range, zero_ok)) {
         if (r->range >= 0)
-            mem_err(env, r, regno, off, size, (uint64_t)r->range);
+            return mem_err2(env, r, regno, off, size, (uint64_t)r->range, "offset is outside of the packet");
         return vf_reject(env, -EACCES, env->insn_idx, "R%u offset is outside of the packet", regno);
     }
     return 0;
@@ -995,4 +1017,30 @@ int vf_sock_field_ok(uint8_t type, int32_t off, int size, int *ok)
     }
     *ok = size == d;
     return 1;
+}
+
+int64_t vf_stack_const_key(struct vf_env *env, const struct vf_reg *r, uint32_t key_size)
+{
+    struct vf_frame *f;
+    int64_t soff;
+    uint32_t spi, b;
+    struct vf_slot *s;
+
+    /* get_constant_map_key: a 4-byte key at a constant stack offset that
+     * holds a spilled constant or zeros */
+    if (r->type != VF_PTR_TO_STACK || !tnum_is_const(r->var_off) || key_size != 4)
+        return -1;
+    f = reg_frame(env, r);
+    soff = r->off + (int64_t)r->var_off.value;
+    if (soff >= 0 || soff < -VF_STACK_SIZE || (uint32_t)(-soff) > f->allocated)
+        return -1;
+    slot_of(soff, &spi, &b);
+    s = &f->slots[spi];
+    if (b == 0 && s->type[0] == VF_STACK_SPILL && s->spill_size >= 4 && s->spilled.type == VF_SCALAR &&
+        tnum_is_const(s->spilled.var_off))
+        return (int64_t)(uint32_t)s->spilled.var_off.value;
+    for (uint32_t i = 0; i < 4; i++)
+        if (b + i >= 8 || s->type[b + i] != VF_STACK_ZERO)
+            return -1;
+    return 0;
 }

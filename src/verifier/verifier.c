@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../isa/isa.h"
 #include "../progtypes/progtypes.h"
 #include "check.h"
 #include "verifier.h"
@@ -84,6 +85,13 @@ int vf_verify(const struct vf_opts *o, struct vf_result *res, struct cm_diag *d)
         goto out;
     }
     err = vf_check_cfg(env);
+    for (uint32_t i = 0; !err && i + 1 < env->cnt; i++) {
+        /* a callback's address needs the BTF func info (check_ld_imm) */
+        if (isa_is_ldimm64(&env->insns[i]) && env->insns[i].src_reg == BPF_PSEUDO_FUNC && !env->nfunc_info)
+            err = vf_reject(env, -EINVAL, i, "missing btf func_info");
+        if (isa_is_ldimm64(&env->insns[i]))
+            i++;
+    }
     if (!err)
         err = vf_compute_liveness(env);
     if (!err)

@@ -5,12 +5,12 @@
  * privileged, on the same instructions and maps) and names the kernel
  * rule.
  *
- * Tests marked .disabled = true fail until the verifier is fixed: the
- * soundness suspects (bpfrt accepts, the kernel rejects) and the
- * precision gaps (bpfrt rejects, the kernel accepts).  Enable each with
- * its fix.  The enabled tests beside them pin the other side of each rule
- * (what the kernel accepts or rejects next to it), so that a fix does not
- * overreach.
+ * Every rejection or acceptance asserted here once disagreed with the
+ * kernel (soundness suspects: bpfrt accepted what the kernel rejects;
+ * precision gaps: bpfrt rejected what the kernel accepts) and was fixed
+ * in the verifier.  The tests beside them pin the other side of each
+ * rule (what the kernel accepts or rejects next to it), so that a fix
+ * does not overreach.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -109,7 +109,7 @@ static void expect_accept(const struct bpf_insn *in, size_t cnt)
  * helpers either: check_map_func_compatibility / check_helper_call refuse
  * map_update_elem and map_delete_elem on it ("write into map forbidden",
  * -EACCES), as they refuse a store into its value. */
-Test(vf_regress, rdonly_prog_map_update_elem, .disabled = true)
+Test(vf_regress, rdonly_prog_map_update_elem)
 {
     const struct bpf_insn p[] = {
         INSN_ST_IMM(BPF_W, BPF_REG_10, -8, 0),
@@ -126,7 +126,7 @@ Test(vf_regress, rdonly_prog_map_update_elem, .disabled = true)
     expect_reject(p, N(p), -EACCES, "write into map forbidden");
 }
 
-Test(vf_regress, rdonly_prog_map_delete_elem, .disabled = true)
+Test(vf_regress, rdonly_prog_map_delete_elem)
 {
     const struct bpf_insn p[] = {
         INSN_ST_IMM(BPF_W, BPF_REG_10, -8, 0),
@@ -160,7 +160,7 @@ Test(vf_regress, rdonly_prog_map_lookup_allowed)
  * otherwise, which resolve_pseudo_ldimm64 reports as "invalid access to
  * map value pointer, value_size=48 off=0" and bpf() returns as 524
  * (ENOTSUPP). */
-Test(vf_regress, direct_value_of_multi_entry_array, .disabled = true)
+Test(vf_regress, direct_value_of_multi_entry_array)
 {
     const struct bpf_insn p[] = {
         LDMAPVAL(BPF_REG_1, M_ARRAY4, 0),
@@ -199,7 +199,7 @@ Test(vf_regress, direct_value_of_hash_map)
 /* A callback address (LD_IMM64 BPF_PSEUDO_FUNC) needs BTF func_info:
  * resolve_pseudo_ldimm64 / check_ld_imm refuse it without ("missing btf
  * func_info", -EINVAL), whether or not a helper is then called with it. */
-Test(vf_regress, pseudo_func_without_func_info_bpf_loop, .disabled = true)
+Test(vf_regress, pseudo_func_without_func_info_bpf_loop)
 {
     const struct bpf_insn p[] = {
         INSN_MOV64_IMM(BPF_REG_1, 1),
@@ -213,7 +213,7 @@ Test(vf_regress, pseudo_func_without_func_info_bpf_loop, .disabled = true)
     expect_reject(p, N(p), -EINVAL, "missing btf func_info");
 }
 
-Test(vf_regress, pseudo_func_without_func_info_unused, .disabled = true)
+Test(vf_regress, pseudo_func_without_func_info_unused)
 {
     const struct bpf_insn p[] = {
         INSN_LDIMM64_RAW(BPF_REG_2, BPF_PSEUDO_FUNC, 3, 0), /* insn 4 */
@@ -267,7 +267,7 @@ Test(vf_regress, pseudo_func_with_func_info)
  * passes (the kernel's rule looks at the minimum).  A precision gap that
  * turns into an accept here; "r3 = r9" (64-bit) is right today (it
  * rejects, with -EACCES where the kernel says -EINVAL). */
-Test(vf_regress, mov32_links_registers, .disabled = true)
+Test(vf_regress, mov32_links_registers)
 {
     const struct bpf_insn p[] = {
         CALL(BPF_FUNC_get_prandom_u32),
@@ -298,7 +298,7 @@ Test(vf_regress, mov32_links_registers, .disabled = true)
  * not a memory-safety hole, but the verdicts differ: to match, a
  * contradicting refinement must reset the bounds as the kernel's
  * (reg_bounds_sanity_check) does, not prune the branch. */
-Test(vf_regress, contradicting_jset_branch_is_walked, .disabled = true)
+Test(vf_regress, contradicting_jset_branch_is_walked)
 {
     const struct bpf_insn p[] = {
         CALL(BPF_FUNC_get_prandom_u32),
@@ -319,7 +319,7 @@ Test(vf_regress, contradicting_jset_branch_is_walked, .disabled = true)
  * ("invalid access to map value, value_size=48 off=61 size=2", "R6 min
  * value is outside of the allowed memory range", -EACCES); bpfrt prunes
  * the branch. */
-Test(vf_regress, contradicting_jge_branch_is_walked, .disabled = true)
+Test(vf_regress, contradicting_jge_branch_is_walked)
 {
     const struct bpf_insn p[] = {
         INSN_ST_IMM(BPF_W, BPF_REG_10, -8, 0),
@@ -348,7 +348,7 @@ Test(vf_regress, contradicting_jge_branch_is_walked, .disabled = true)
  * fail: 6.18's verifier (can_elide_value_nullness, kernels >= 6.13)
  * returns a map_value, not map_value_or_null, and the value may be read
  * without a null check. */
-Test(vf_regress, array_lookup_constant_key_not_null, .disabled = true)
+Test(vf_regress, array_lookup_constant_key_not_null)
 {
     const struct bpf_insn p[] = {
         INSN_ST_IMM(BPF_W, BPF_REG_10, -8, 2),
@@ -383,7 +383,7 @@ Test(vf_regress, array_lookup_key_out_of_range_may_be_null)
  * zero-extends it (zext_32_to_64), so r3 & 7 stays in [0, 7]; bpfrt makes
  * it unknown when source and destination are the same register ("w4 =
  * w3" is right). */
-Test(vf_regress, mov32_self_keeps_bounds, .disabled = true)
+Test(vf_regress, mov32_self_keeps_bounds)
 {
     const struct bpf_insn p[] = {
         INSN_LDX(BPF_W, BPF_REG_3, BPF_REG_1, 0), /* skb->len */
@@ -400,7 +400,7 @@ Test(vf_regress, mov32_self_keeps_bounds, .disabled = true)
 
 /* Same rule, the known bits: r3 = r9 & -2 then w3 = w3 keeps bit 0 clear,
  * so a 2-byte stack access at a bounded offset is aligned. */
-Test(vf_regress, mov32_self_keeps_known_bits, .disabled = true)
+Test(vf_regress, mov32_self_keeps_known_bits)
 {
     const struct bpf_insn p[] = {
         INSN_LDX(BPF_W, BPF_REG_3, BPF_REG_1, 0),
