@@ -19,10 +19,14 @@
  * and no case accepted that the kernel rejects for memory safety (0).
  * The defaults are the issue's targets:
  *   TV_MIN_PRIV             (default 98)   % privileged kernel agreement
- *   TV_MIN_UNPRIV           (default 95)   % unprivileged agreement: with
- *                           the kernel when it gives unprivileged verdicts,
- *                           else (kernel.unprivileged_bpf_disabled != 0,
- *                           never changed here) with the suite's expectation
+ *   TV_MIN_UNPRIV           (default 95)   % unprivileged agreement with
+ *                           the kernel when it gives unprivileged verdicts
+ *                           (the runner, as root, lowers the sysctl
+ *                           kernel.unprivileged_bpf_disabled from 2 to 0
+ *                           around each unprivileged load and puts 2 back;
+ *                           see tv_runner.c), else (TV_NO_SYSCTL=1, not
+ *                           root, or the sysctl at 1) with the suite's
+ *                           expectation
  *   TV_MAX_UNSAFE_ACCEPTS   (default 0)    cases bpfrt accepts and the
  *                           kernel rejects (every one is listed in the
  *                           report as TV-SUSPECT: a soundness suspect)
