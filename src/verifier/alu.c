@@ -36,40 +36,112 @@ static int sane_offset(struct vf_env *env, const struct vf_reg *r, const struct 
 }
 
 /* The unprivileged verifier's limits on pointer arithmetic with a
- * register offset (sanitize_ptr_alu's refusals, without the speculative
- * masking the kernel then inserts). */
-static int sanitize_ptr(struct vf_env *env, const struct bpf_insn *in, const struct vf_reg *ptr,
-                        const struct vf_reg *off, int ptr_is_dst)
+ * register offset: the kernel's sanitize_ptr_alu, which prepares the
+ * masking of the offset (Spectre v1) and refuses what it cannot mask.
+ * It runs twice per instruction: before the operation on the pointer
+ * (commit 0: the offset's signs, the direction of the move and the room
+ * left in the object) and after it on the result (commit 1: the room
+ * left after the move, and the masking limit, |before - after|, which
+ * must be the same on every path reaching the instruction).  Immediate
+ * offsets need no masking (BPF_K: the kernel skips them, and a known
+ * register offset is rewritten to an immediate). */
+enum { SAN_OK, SAN_BOUNDS, SAN_TYPE, SAN_PATHS, SAN_LIMIT };
+#define SAN_ALU_SRC 1u /* the kernel's BPF_ALU_SANITIZE_SRC ... BPF_ALU_IMMEDIATE */
+#define SAN_ALU_DST 2u
+#define SAN_ALU_NEG 4u
+#define SAN_ALU_NON_POINTER 8u
+#define SAN_ALU_IMM 16u
+
+struct san_info {
+    int mask_to_left; /* the pointer may move towards its object's start */
+    uint8_t state;
+    uint32_t limit;
+};
+
+/* retrieve_ptr_limit: how far (u32) the pointer is from the end of its
+ * object it moves towards; the kernel measures a map value pointer to
+ * the right by its largest offset and to the left by its smallest, and a
+ * stack pointer by its distance below the frame in both directions. */
+static int ptr_limit(const struct vf_reg *ptr, int mask_to_left, uint32_t *limit)
+{
+    uint32_t max, lim;
+
+    if (ptr->type == VF_PTR_TO_STACK) {
+        max = VF_STACK_SIZE + (uint32_t)mask_to_left;
+        lim = (uint32_t)-(int64_t)(ptr->var_off.value + (uint64_t)(int64_t)ptr->off);
+    } else if (ptr->type == VF_PTR_TO_MAP_VALUE) {
+        max = ptr->map ? vf_map_value_size(ptr->map) : 0;
+        lim = (uint32_t)((mask_to_left ? (uint64_t)ptr->smin : ptr->umax) + (uint64_t)(int64_t)ptr->off);
+    } else {
+        return SAN_TYPE;
+    }
+    if (lim >= max)
+        return SAN_LIMIT;
+    *limit = lim;
+    return SAN_OK;
+}
+
+/* update_alu_sanitation_state: one masking per instruction, so every
+ * path must agree on it. */
+static int san_record(struct vf_env *env, uint8_t state, uint32_t limit)
+{
+    struct vf_insn_aux *aux = &env->aux[env->insn_idx];
+
+    if (aux->alu_state && (aux->alu_state != state || aux->alu_limit != limit))
+        return SAN_PATHS;
+    aux->alu_state = state;
+    aux->alu_limit = limit;
+    return SAN_OK;
+}
+
+/* sanitize_err's messages; the register named for SAN_BOUNDS is the
+ * offset's, for SAN_TYPE the pointer's. */
+static int san_err(struct vf_env *env, const struct bpf_insn *in, int reason, int ptr_is_dst)
 {
     static const char *const err = "pointer arithmetic with it prohibited for !root";
+    const char *op = BPF_OP(in->code) == BPF_ADD ? "add" : "sub";
+
+    switch (reason) {
+    case SAN_BOUNDS:
+        return vf_reject(env, -EACCES, env->insn_idx, "R%d has unknown scalar with mixed signed bounds, %s",
+                         ptr_is_dst ? in->src_reg : in->dst_reg, err);
+    case SAN_TYPE:
+        return vf_reject(env, -EACCES, env->insn_idx, "R%d has pointer with unsupported alu operation, %s",
+                         ptr_is_dst ? in->dst_reg : in->src_reg, err);
+    case SAN_PATHS:
+        return vf_reject(env, -EACCES, env->insn_idx, "R%d tried to %s from different maps, paths or scalars, %s",
+                         in->dst_reg, op, err);
+    default:
+        return vf_reject(env, -EACCES, env->insn_idx, "R%d tried to %s beyond pointer bounds, %s", in->dst_reg, op,
+                         err);
+    }
+}
+
+static int sanitize_ptr(struct vf_env *env, const struct bpf_insn *in, const struct vf_reg *ptr,
+                        const struct vf_reg *off, int ptr_is_dst, struct san_info *info, int commit)
+{
     uint8_t op = BPF_OP(in->code);
+    int off_neg = off->smin < 0, r;
+    uint32_t limit;
 
     if (env->priv || BPF_SRC(in->code) == BPF_K)
         return 0;
-    if (!tnum_is_const(off->var_off) && (off->smin < 0) != (off->smax < 0))
-        return vf_reject(env, -EACCES, env->insn_idx, "R%d has unknown scalar with mixed signed bounds, %s",
-                         ptr_is_dst ? in->src_reg : in->dst_reg, err);
-    if (ptr->type != VF_PTR_TO_STACK && ptr->type != VF_PTR_TO_MAP_VALUE)
-        return vf_reject(env, -EACCES, env->insn_idx, "R%d has pointer with unsupported alu operation, %s",
-                         ptr_is_dst ? in->dst_reg : in->src_reg, err);
-    {
-        /* retrieve_ptr_limit: how far the pointer may move before it
-         * leaves its object, in the direction of the operation. */
-        int mask_to_left = (op == BPF_ADD && off->smin < 0) || (op == BPF_SUB && off->smin >= 0);
-        uint64_t limit, max;
-        if (ptr->type == VF_PTR_TO_STACK) {
-            max = VF_STACK_SIZE + mask_to_left;
-            limit = mask_to_left ? (uint64_t)(VF_STACK_SIZE + ptr->off + (int64_t)ptr->var_off.value)
-                                 : (uint64_t)(-(ptr->off + (int64_t)ptr->var_off.value));
-        } else {
-            uint32_t vs = ptr->map ? vf_map_value_size(ptr->map) : 0;
-            max = vs;
-            limit = mask_to_left ? (uint64_t)(ptr->smin + ptr->off) : (uint64_t)(vs - (ptr->smin + ptr->off));
-        }
-        if (limit >= max)
-            return vf_reject(env, -EACCES, env->insn_idx, "R%d tried to %s beyond pointer bounds, %s", in->dst_reg,
-                             op == BPF_ADD ? "add" : "sub", err);
+    if (!commit) {
+        if (!tnum_is_const(off->var_off) && (off->smin < 0) != (off->smax < 0))
+            return san_err(env, in, SAN_BOUNDS, ptr_is_dst);
+        info->mask_to_left = (op == BPF_ADD && off_neg) || (op == BPF_SUB && !off_neg);
     }
+    if ((r = ptr_limit(ptr, info->mask_to_left, &limit)))
+        return san_err(env, in, r, ptr_is_dst);
+    if (!commit) {
+        info->state = (uint8_t)((off_neg ? SAN_ALU_NEG : 0) | (tnum_is_const(off->var_off) ? SAN_ALU_IMM : 0) |
+                                (ptr_is_dst ? SAN_ALU_SRC : SAN_ALU_DST));
+        info->limit = limit;
+        return 0;
+    }
+    limit = info->limit > limit ? info->limit - limit : limit - info->limit;
+    if ((r = san_record(env, info->state, limit)))
+        return san_err(env, in, r, ptr_is_dst);
     return 0;
 }
 
@@ -109,6 +181,7 @@ static int ptr_alu(struct vf_env *env, const struct bpf_insn *in, const struct v
     struct vf_reg ptr = *ptr_in, off = *off_in; /* dst may be either */
     int known = tnum_is_const(off.var_off);
     uint8_t op = BPF_OP(in->code);
+    struct san_info san = {0};
     int err;
 
     if ((known && (off.smin != off.smax || off.umin != off.umax)) || off.smin > off.smax || off.umin > off.umax) {
@@ -148,7 +221,7 @@ static int ptr_alu(struct vf_env *env, const struct bpf_insn *in, const struct v
     if ((err = sane_offset(env, &off, &ptr)) || (err = sane_offset(env, &ptr, &ptr)))
         return err;
     if (op == BPF_ADD || op == BPF_SUB) {
-        if ((err = sanitize_ptr(env, in, &ptr, &off, ptr_in == dst)))
+        if ((err = sanitize_ptr(env, in, &ptr, &off, ptr_in == dst, &san, 0)))
             return err;
     }
     *dst = ptr;
@@ -210,7 +283,9 @@ static int ptr_alu(struct vf_env *env, const struct bpf_insn *in, const struct v
     if ((err = sane_offset(env, dst, &ptr)))
         return err;
     vf_reg_bounds_sync(dst);
-    return sanitize_bounds(env, in, dst);
+    if ((err = sanitize_bounds(env, in, dst)))
+        return err;
+    return sanitize_ptr(env, in, dst, &off, ptr_in == dst, &san, 1);
 }
 
 static int alu_reg_reg(struct vf_env *env, const struct bpf_insn *in)
@@ -244,6 +319,12 @@ static int alu_reg_reg(struct vf_env *env, const struct bpf_insn *in)
         }
         if (dst->precise)
             vf_mark_chain_precision(env, in->src_reg);
+        if (!env->priv && (op == BPF_ADD || op == BPF_SUB) && vf_reg_bounds_sane(src) &&
+            !(tnum_is_const(src->var_off) && (src->smin != src->smax || src->umin != src->umax)) &&
+            san_record(env, SAN_ALU_NON_POINTER, 0))
+            /* sanitize_val_alu: an instruction that moved a pointer on
+             * another path cannot be left unmasked on this one */
+            return san_err(env, in, SAN_PATHS, 0);
     } else {
         memset(&imm, 0, sizeof(imm));
         vf_mark_known(&imm, (uint64_t)(int64_t)in->imm);

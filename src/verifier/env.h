@@ -55,6 +55,8 @@ struct vf_insn_aux {
     uint8_t zext_dst;       /* a 32-bit result that is read as 64 bits */
     uint8_t needs_zext;
     uint32_t subprog;       /* the subprogram it belongs to */
+    uint8_t alu_state;      /* unprivileged pointer add/sub: the masking's kind (alu.c, */
+    uint32_t alu_limit;     /* the kernel's alu_state/alu_limit), the same on every path */
     /* States kept here for pruning (prune.c) */
     struct vf_state_list *states;
     uint32_t nstates;

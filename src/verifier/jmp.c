@@ -260,14 +260,15 @@ int vf_check_cond_jmp(struct vf_env *env, const struct bpf_insn *in, uint32_t *i
             vf_mark_chain_precision(env, in->dst_reg);
         if (src->type == VF_SCALAR && BPF_SRC(in->code) == BPF_X)
             vf_mark_chain_precision(env, in->src_reg);
-        if (!env->priv) {
-            /* The unprivileged verifier also walks the branch the CPU
-             * may take speculatively (sanitize_speculative_path). */
-            struct vf_state *spec = vf_push_branch(env, pred ? *insn_idx + 1 : target, *insn_idx, &err);
-            if (!spec)
-                return err;
-            spec->speculative = 1;
-        }
+        /* The branch the CPU may take speculatively is not walked.  The
+         * kernel's unprivileged verifier walks it (sanitize_speculative_
+         * path), but since 6.17 ("bpf: Fall back to nospec for Spectre
+         * v1") an error there (EPERM, EACCES, EINVAL: every verdict-level
+         * error) no longer rejects the program: the kernel puts a
+         * speculation barrier before the instruction and ends that path.
+         * The walk can therefore not change the verdict, and the running
+         * kernel (6.18) is the reference.  bpfrt, running in user space,
+         * has no such barrier to insert. */
         if (pred == 1)
             *insn_idx = target - 1; /* the caller moves on by one */
         return 0;

@@ -452,6 +452,12 @@ static int stack_read_fixed(struct vf_env *env, struct vf_frame *f, int64_t soff
         }
         if (dst >= 0)
             vf_copy_reg(&vf_regs(env)[dst], &s->spilled);
+        else if (!env->priv && vf_is_ptr(&s->spilled))
+            /* A read with no register to fill (the memory operand of an
+             * atomic operation) uses a spilled pointer as a number: the
+             * unprivileged verifier refuses it (check_stack_read_fixed_off
+             * with dst_regno -1, !allow_ptr_leaks). */
+            return vf_reject(env, -EACCES, env->insn_idx, "leaking pointer from stack off %d", (int)soff);
         return 0;
     }
     for (int i = 0; i < size; i++) {

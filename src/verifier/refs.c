@@ -29,13 +29,34 @@ void vf_ref_release_silently(struct vf_state *st, uint32_t id)
     }
 }
 
+/* The unprivileged verifier's mark_reg_invalid: a copy of a released
+ * pointer becomes uninitialised, so that any later use is refused (the
+ * privileged one makes it an unknown number, vf_invalidate_ref). */
+static void invalidate_unpriv(struct vf_state *st, uint32_t id)
+{
+    for (uint32_t fi = 0; fi <= st->curframe; fi++) {
+        struct vf_frame *f = st->frame[fi];
+
+        for (int r = 0; r < VF_MAX_REG; r++)
+            if (f->regs[r].ref_obj_id == id && vf_is_ptr(&f->regs[r]))
+                vf_mark_not_init(&f->regs[r]);
+        for (uint32_t k = 0; k < f->allocated / 8; k++)
+            if (f->slots[k].type[0] == VF_STACK_SPILL && f->slots[k].spilled.ref_obj_id == id &&
+                vf_is_ptr(&f->slots[k].spilled))
+                vf_mark_not_init(&f->slots[k].spilled);
+    }
+}
+
 int vf_ref_release(struct vf_env *env, struct vf_state *st, uint32_t id)
 {
     for (uint32_t i = 0; i < st->nrefs; i++) {
         if (st->refs[i].id == id) {
             st->refs[i] = st->refs[--st->nrefs];
             /* every copy of the pointer dies with the reference */
-            vf_invalidate_ref(env, st, id);
+            if (!env->priv)
+                invalidate_unpriv(st, id);
+            else
+                vf_invalidate_ref(env, st, id);
             return 0;
         }
     }

@@ -18,11 +18,16 @@
  *     CAP_NET_ADMIN but without CAP_SYS_ADMIN (test_verifier drops it),
  *     and bpfrt_prog__verify_insns();
  *   the unprivileged variant (socket filters and cgroup_skb only, as
- *     test_verifier's test_as_unpriv): BPF_PROG_LOAD with those
- *     capabilities dropped from the effective set, when the sysctl
- *     kernel.unprivileged_bpf_disabled allows it (never changed here:
- *     when it forbids, the kernel's unprivileged verdict is counted as
- *     unavailable), and bpfrt with opts.unpriv;
+ *     test_verifier's test_as_unpriv): BPF_PROG_LOAD in a forked child
+ *     that has dropped CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON and
+ *     CAP_NET_ADMIN and become uid/gid 65534 (the program comes back to
+ *     the runner over a socket, for the runs), and bpfrt with
+ *     opts.unpriv.  The kernel refuses every unprivileged load while the
+ *     sysctl kernel.unprivileged_bpf_disabled is not 0; see "The sysctl"
+ *     below for what the runner does about it (in short: 2, the
+ *     reversible "disabled", is lowered to 0 around each unprivileged
+ *     load when the runner is root, unless TV_NO_SYSCTL=1; it is never
+ *     set to 1, which could not be undone before a reboot);
  *   the runs: a program the kernel accepted is run with
  *     BPF_PROG_TEST_RUN on each of the case's inputs, and in bpfrt when
  *     bpfrt accepted it and can run its type; the return values compared.
@@ -34,6 +39,9 @@
  *
  * Usage: tv_runner [-v] [--priv-only|--unpriv-only] [--no-kernel]
  *                  [--file FILE.c] [NAME_SUBSTRING]
+ * Environment: TV_NO_SYSCTL=1 never touches the sysctl (the kernel's
+ * unprivileged verdicts are then unmeasured unless it is 0 already);
+ * TV_LOG_LEVEL=N prints bpfrt's verifier log of each case on stderr.
  */
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -51,7 +59,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bpfrt/bpfrt.h>
@@ -728,10 +743,11 @@ static void add_suspect(struct suspects *s, const char *file, const char *name, 
 static int opt_verbose, opt_variants = (1 << V_PRIV) | (1 << V_UNPRIV), opt_no_kernel;
 static const char *opt_filter, *opt_file;
 
-/* The kernel side: usable at all, and whether unprivileged loads are
- * allowed by the sysctl (never changed here). */
-static int kern_ok, kern_unpriv_ok, unpriv_sysctl = -1;
-static char kern_why[200];
+/* The kernel side: usable at all, and how its unprivileged verdicts are
+ * obtained (see "The sysctl" below). */
+static int kern_ok, unpriv_sysctl = -1;
+enum { KU_NONE, KU_OPEN, KU_LOWER } kern_unpriv; /* none; the sysctl is 0; lowered from 2 per load */
+static char kern_why[200], kern_unpriv_why[200];
 
 static char *klog;           /* the kernel's verifier log */
 #define KLOG_SIZE (16u << 20) /* a too short log fails the load with ENOSPC */
@@ -810,6 +826,340 @@ static void log_reason(const char *log, char *out, size_t outsz)
         blen = outsz - 1;
     memcpy(out, best, blen);
     out[blen] = 0;
+}
+
+/* ---------------------------------------------------------- the sysctl */
+
+/* The kernel's unprivileged verdicts need unprivileged loads, and the
+ * kernel refuses every one of them (EPERM, before its verifier runs)
+ * while kernel.unprivileged_bpf_disabled is not 0.  Its values
+ * (Documentation/admin-guide/sysctl/kernel.rst; kernel/bpf/syscall.c's
+ * bpf_unpriv_handler): 0 allowed; 1 disabled, and the handler refuses
+ * any later write other than 1 until a reboot; 2 disabled, but root
+ * (CAP_SYS_ADMIN) may write 0 or 1.  Distributions ship 2.
+ *
+ * What the runner does to the machine, and only when the sysctl reads 2,
+ * the runner is root and TV_NO_SYSCTL is not 1: around each unprivileged
+ * load of the kernel (one BPF_PROG_LOAD in a child, milliseconds) it
+ * writes 0, and writes 2 back as soon as the child has answered.  The
+ * window is that short so that the machine spends as little time as
+ * possible open to unprivileged BPF (any local user could load socket
+ * filters during it).  It never writes 1 (irreversible); it writes only
+ * "0" and "2" (the value it found).  The 2 is written back on every path
+ * out of the window: normally, on an error, from a SIGINT/SIGTERM/SIGHUP/
+ * SIGQUIT handler (which then lets the signal kill the runner), and from
+ * an atexit hook.  Only SIGKILL (or a crash) inside the window can leave
+ * 0 behind; the lock file below records that, and the next runner puts 2
+ * back.
+ *
+ * Several runners may share a machine: each window is taken under an
+ * exclusive flock of SYSCTL_LOCK, and the lock file holds "2" while a
+ * window is open (truncated when it closes).  A runner that finds the
+ * file non-empty under the lock knows a runner died inside its window
+ * and restores 2.  Without the lock, one runner's restore would make
+ * another's unprivileged loads fail with EPERM, counted as rejections. */
+#define UNPRIV_SYSCTL "/proc/sys/kernel/unprivileged_bpf_disabled"
+#define SYSCTL_LOCK "/run/bpfrt-tv-unpriv-sysctl.lock"
+#define UNPRIV_UID 65534 /* nobody */
+
+static volatile sig_atomic_t sysctl_lowered; /* 0 written, 2 not yet back */
+static pid_t runner_pid;                     /* children must not restore */
+static int sysctl_lock_fd = -1;
+
+static int sysctl_read(void)
+{
+    FILE *f = fopen(UNPRIV_SYSCTL, "r");
+    int v = -1;
+
+    if (f) {
+        if (fscanf(f, "%d", &v) != 1)
+            v = -1;
+        fclose(f);
+    }
+    return v;
+}
+
+/* Writes value, 0 or 2 (the only values the runner ever writes: 1 is
+ * refused here, whatever the caller asks).  Only
+ * async-signal-safe calls: the signal handler uses it.  The handler of
+ * the sysctl checks CAP_SYS_ADMIN at the write, and the runner keeps it
+ * out of its effective set (test_verifier's privileged rights), so it is
+ * raised for the write and dropped again. */
+static int sysctl_write(int value)
+{
+    int fd, err = 0;
+
+    if (value != 0 && value != 2)
+        return -EINVAL;
+    caps_effective(1ull << CAP_SYS_ADMIN, 1);
+    fd = open(UNPRIV_SYSCTL, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        err = -errno;
+    else if (write(fd, value == 0 ? "0\n" : "2\n", 2) != 2)
+        err = -errno;
+    if (fd >= 0)
+        close(fd);
+    caps_effective(1ull << CAP_SYS_ADMIN, 0);
+    return err;
+}
+
+/* Back to 2 if a window is open (every exit path; async-signal-safe). */
+static void sysctl_restore(void)
+{
+    if (!sysctl_lowered || getpid() != runner_pid)
+        return;
+    sysctl_write(2);
+    if (sysctl_lock_fd >= 0 && ftruncate(sysctl_lock_fd, 0)) {
+        /* the next runner would restore 2 again: harmless */
+    }
+    sysctl_lowered = 0;
+}
+
+static void sysctl_on_signal(int sig)
+{
+    sysctl_restore();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+/* Under the lock: a non-empty lock file means a runner died inside its
+ * window; the sysctl is put back to 2 if it is still 0.  Returns the
+ * sysctl's value after that. */
+static int sysctl_recover_locked(void)
+{
+    struct stat st;
+    int v = sysctl_read();
+
+    if (!fstat(sysctl_lock_fd, &st) && st.st_size > 0) {
+        if (v == 0) {
+            fprintf(stderr, "tv_runner: %s says a runner died with kernel.unprivileged_bpf_disabled lowered "
+                            "from 2: restoring 2\n", SYSCTL_LOCK);
+            if (!sysctl_write(2))
+                v = 2;
+        }
+        if (ftruncate(sysctl_lock_fd, 0))
+            fprintf(stderr, "tv_runner: %s: %s\n", SYSCTL_LOCK, strerror(errno));
+    }
+    return v;
+}
+
+/* Decides kern_unpriv (startup, after the privileged rights are set). */
+static void sysctl_setup(void)
+{
+    const char *no = getenv("TV_NO_SYSCTL");
+    int touch = !(no && !strcmp(no, "1")) && geteuid() == 0;
+
+    /* a runner killed inside its window first: its 0 is not the
+     * machine's setting */
+    if (touch) {
+        sysctl_lock_fd = open(SYSCTL_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (sysctl_lock_fd >= 0 && !flock(sysctl_lock_fd, LOCK_EX)) {
+            sysctl_recover_locked();
+            flock(sysctl_lock_fd, LOCK_UN);
+        }
+    }
+    unpriv_sysctl = sysctl_read();
+    kern_unpriv = KU_NONE;
+    if (unpriv_sysctl == 0)
+        kern_unpriv = KU_OPEN;
+    else if (unpriv_sysctl != 2)
+        snprintf(kern_unpriv_why, sizeof(kern_unpriv_why),
+                 "kernel: unprivileged BPF disabled (sysctl kernel.unprivileged_bpf_disabled=%d, not lowered: only 2 "
+                 "may be)", unpriv_sysctl);
+    else if (no && !strcmp(no, "1"))
+        snprintf(kern_unpriv_why, sizeof(kern_unpriv_why),
+                 "kernel: unprivileged BPF disabled (sysctl kernel.unprivileged_bpf_disabled=2; TV_NO_SYSCTL=1)");
+    else if (!touch)
+        snprintf(kern_unpriv_why, sizeof(kern_unpriv_why),
+                 "kernel: unprivileged BPF disabled (sysctl kernel.unprivileged_bpf_disabled=2; only root lowers it)");
+    else if (sysctl_lock_fd < 0)
+        snprintf(kern_unpriv_why, sizeof(kern_unpriv_why),
+                 "kernel: unprivileged BPF disabled (sysctl =2; lock file %s: %s)", SYSCTL_LOCK, strerror(errno));
+    else
+        kern_unpriv = KU_LOWER;
+    if (kern_unpriv != KU_LOWER)
+        return;
+    runner_pid = getpid();
+    {
+        struct sigaction sa = {.sa_handler = sysctl_on_signal};
+        int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+        sigemptyset(&sa.sa_mask);
+        for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+            sigaction(sigs[i], &sa, NULL);
+    }
+    atexit(sysctl_restore);
+}
+
+/* Opens a window: under the lock, 2 -> 0.  0 when the loads may go on
+ * (the sysctl is 0 now), else -errno with the lock released. */
+static int sysctl_lower(void)
+{
+    int v, err;
+
+    if (flock(sysctl_lock_fd, LOCK_EX))
+        return -errno;
+    v = sysctl_recover_locked();
+    if (v == 0)
+        return 0; /* someone (an administrator) opened it: not ours to restore */
+    if (v != 2) {
+        flock(sysctl_lock_fd, LOCK_UN);
+        return -EPERM;
+    }
+    /* The marker first: a death between the two writes leaves a file
+     * saying 2 and a sysctl still 2, which the next runner just clears. */
+    if (pwrite(sysctl_lock_fd, "2\n", 2, 0) != 2) {
+        err = -errno;
+        flock(sysctl_lock_fd, LOCK_UN);
+        return err;
+    }
+    sysctl_lowered = 1;
+    err = sysctl_write(0);
+    if (err) {
+        sysctl_restore();
+        flock(sysctl_lock_fd, LOCK_UN);
+        return err;
+    }
+    return 0;
+}
+
+/* Closes the window. */
+static void sysctl_raise(void)
+{
+    sysctl_restore();
+    flock(sysctl_lock_fd, LOCK_UN);
+}
+
+/* ------------------------------------------------- unprivileged loads */
+
+/* What the child answers. */
+struct unpriv_answer {
+    int stage;    /* 0: loaded or refused by the kernel; 1: could not drop privileges */
+    int err;      /* errno of the load (0: loaded, the fd comes along) */
+    char msg[300];
+};
+
+/* The child: no CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN (in no
+ * set: effective, permitted, inheritable), then uid and gid 65534 with no
+ * supplementary groups, so that the kernel's bpf_capable(),
+ * perfmon_capable() and capable() checks all fail as for any user.
+ * test_verifier itself only drops those capabilities from the effective
+ * set and stays uid 0; the verifier consults capabilities only, so the
+ * verdicts are the same, and the uid change makes sure of it (a root
+ * process without capabilities still passes file-permission checks a
+ * user would not).  Setting the uid of a root process drops all its
+ * capabilities anyway (no SECBIT_KEEP_CAPS); the capset first makes the
+ * drop explicit and effective also when the runner is not root. */
+static int drop_privileges(void)
+{
+    const uint64_t drop = ADMIN_CAPS | (1ull << CAP_SYS_ADMIN);
+    struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct d[2];
+
+    if (syscall(SYS_capget, &h, d))
+        return -errno;
+    for (int i = 0; i < 2; i++) {
+        uint32_t m = (uint32_t)(drop >> (32 * i));
+        d[i].effective &= ~m;
+        d[i].permitted &= ~m;
+        d[i].inheritable &= ~m;
+    }
+    if (syscall(SYS_capset, &h, d))
+        return -errno;
+    if (geteuid() == 0) {
+        if (setgroups(0, NULL) || setresgid(UNPRIV_UID, UNPRIV_UID, UNPRIV_UID) ||
+            setresuid(UNPRIV_UID, UNPRIV_UID, UNPRIV_UID))
+            return -errno;
+    }
+    return 0;
+}
+
+/* BPF_PROG_LOAD as an unprivileged user (see drop_privileges).  Returns
+ * the program's fd, or -errno of the refusal with the kernel's reason in
+ * msg; -ECHILD (msg set) when the child could not be made or could not
+ * drop its privileges: no verdict. */
+static int kern_load_unpriv(enum bpf_prog_type pt, const struct bpf_insn *kin, size_t len,
+                            const struct bpf_prog_load_opts *o, char *msg, size_t msgsz)
+{
+    struct unpriv_answer a = {0};
+    char cbuf[CMSG_SPACE(sizeof(int))];
+    struct iovec iov = {.iov_base = &a, .iov_len = sizeof(a)};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+    struct cmsghdr *cm;
+    int sv[2], fd = -1, status;
+    ssize_t n;
+    pid_t pid;
+
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) {
+        snprintf(msg, msgsz, "socketpair: %s", strerror(errno));
+        return -ECHILD;
+    }
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        snprintf(msg, msgsz, "fork: %s", strerror(errno));
+        close(sv[0]);
+        close(sv[1]);
+        return -ECHILD;
+    }
+    if (pid == 0) {
+        int e;
+
+        close(sv[0]);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        signal(SIGQUIT, SIG_DFL);
+        memset(cbuf, 0, sizeof(cbuf));
+        mh.msg_control = NULL;
+        mh.msg_controllen = 0;
+        e = drop_privileges();
+        if (e) {
+            a.stage = 1;
+            a.err = -e;
+            snprintf(a.msg, sizeof(a.msg), "dropping privileges: %s", strerror(-e));
+        } else {
+            klog[0] = 0;
+            fd = bpf_prog_load(pt, NULL, "GPL", kin, len, o);
+            a.err = fd < 0 ? errno : 0;
+            if (fd < 0)
+                log_reason(klog, a.msg, sizeof(a.msg));
+            else {
+                mh.msg_control = cbuf;
+                mh.msg_controllen = sizeof(cbuf);
+                cm = CMSG_FIRSTHDR(&mh);
+                cm->cmsg_level = SOL_SOCKET;
+                cm->cmsg_type = SCM_RIGHTS;
+                cm->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+            }
+        }
+        _exit(sendmsg(sv[1], &mh, 0) == (ssize_t)sizeof(a) ? 0 : 3);
+    }
+    close(sv[1]);
+    n = recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC);
+    close(sv[0]);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (n != (ssize_t)sizeof(a)) {
+        snprintf(msg, msgsz, "the unprivileged child gave no answer (exit status %d)",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+        return -ECHILD;
+    }
+    a.msg[sizeof(a.msg) - 1] = 0;
+    snprintf(msg, msgsz, "%s", a.msg);
+    if (a.stage)
+        return -ECHILD;
+    if (a.err)
+        return -a.err;
+    for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm))
+        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+            memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+    if (fd < 0) {
+        snprintf(msg, msgsz, "the unprivileged child loaded the program but its fd did not arrive");
+        return -ECHILD;
+    }
+    return fd;
 }
 
 /* Program types the kernel knows at all (a load failing for this reason
@@ -1081,9 +1431,8 @@ static void judge(struct tv_case *c, const char *file, int v, const struct bpf_i
     if (!kern_ok) {
         count_reason(v, "kernel: bpf() unavailable");
         nm = 1;
-    } else if (v == V_UNPRIV && !kern_unpriv_ok) {
-        count_reason(v, "kernel: unprivileged BPF disabled (sysctl kernel.unprivileged_bpf_disabled=%d)",
-                     unpriv_sysctl);
+    } else if (v == V_UNPRIV && kern_unpriv == KU_NONE) {
+        count_reason(v, "%s", kern_unpriv_why);
         nm = 1;
     } else if (m->kern_why[0]) {
         count_reason(v, "%s", m->kern_why);
@@ -1112,12 +1461,36 @@ static void judge(struct tv_case *c, const char *file, int v, const struct bpf_i
         }
         if (ok) {
             klog[0] = 0;
-            if (v == V_UNPRIV)
-                caps_effective(ADMIN_CAPS, 0);
-            kv.fd = bpf_prog_load(pt, NULL, "GPL", kin, (size_t)len, &o);
-            err = errno;
-            if (v == V_UNPRIV)
-                caps_effective(ADMIN_CAPS, 1);
+            if (v == V_UNPRIV) {
+                /* in a child without privileges, the sysctl lowered
+                 * around it when that is how it is done (above) */
+                char umsg[sizeof(kv.msg)] = "";
+                int r = kern_unpriv == KU_LOWER ? sysctl_lower() : 0;
+
+                if (r) {
+                    count_reason(v, "kernel: could not lower kernel.unprivileged_bpf_disabled (%s)", strerror(-r));
+                    nm = 1;
+                    ok = 0;
+                } else {
+                    r = kern_load_unpriv(pt, kin, (size_t)len, &o, umsg, sizeof(umsg));
+                    if (kern_unpriv == KU_LOWER)
+                        sysctl_raise();
+                    if (r == -ECHILD) {
+                        count_reason(v, "kernel: unprivileged load not made (%.120s)", umsg);
+                        nm = 1;
+                        ok = 0;
+                    }
+                    kv.fd = r >= 0 ? r : -1;
+                    err = r >= 0 ? 0 : -r;
+                    /* the child's reason, where log_reason finds it */
+                    snprintf(klog, KLOG_SIZE, "%s\n", umsg);
+                }
+            } else {
+                kv.fd = bpf_prog_load(pt, NULL, "GPL", kin, (size_t)len, &o);
+                err = errno;
+            }
+        }
+        if (ok) {
             if (kv.fd >= 0) {
                 kv.have = kv.accept = 1;
             } else if (err == ENOTSUPP) {
@@ -1403,7 +1776,6 @@ int main(int argc, char **argv)
 {
     const char *file = "?";
     size_t ncases = 0;
-    FILE *f;
 
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-v"))
@@ -1456,17 +1828,17 @@ int main(int argc, char **argv)
             kern_ok = 1;
             /* test_verifier's privileged rights: CAP_SYS_ADMIN dropped */
             caps_effective(1ull << CAP_SYS_ADMIN, 0);
-            f = fopen("/proc/sys/kernel/unprivileged_bpf_disabled", "r");
-            if (!f || fscanf(f, "%d", &unpriv_sysctl) != 1)
-                unpriv_sysctl = -1;
-            if (f)
-                fclose(f);
-            kern_unpriv_ok = unpriv_sysctl == 0;
+            if (opt_variants & (1 << V_UNPRIV))
+                sysctl_setup();
         }
     }
     printf("tv_runner: %zu entries (case files and their cases); kernel: %s; unprivileged kernel loads: %s\n", TV_NCASES,
            kern_ok ? "yes" : kern_why,
-           kern_unpriv_ok ? "yes" : "no (kernel.unprivileged_bpf_disabled != 0: the kernel's unprivileged verdict is unavailable)");
+           !kern_ok || !(opt_variants & (1 << V_UNPRIV)) ? "no"
+           : kern_unpriv == KU_OPEN  ? "yes (kernel.unprivileged_bpf_disabled=0)"
+           : kern_unpriv == KU_LOWER ? "yes (kernel.unprivileged_bpf_disabled lowered from 2 to 0 around each one, "
+                                       "TV_NO_SYSCTL=1 to prevent)"
+                                     : kern_unpriv_why);
 
     for (size_t i = 0; i < TV_NCASES; i++) {
         struct tv_case *c = &tv_cases[i];
@@ -1524,7 +1896,7 @@ int main(int argc, char **argv)
                reasons[i].text);
     printf("\n");
     printf("TV cases=%zu files=%zu kernel=%s unpriv_kernel=%s\n", ncases, nfiles, kern_ok ? "yes" : "no",
-           kern_unpriv_ok ? "yes" : "no");
+           kern_ok && kern_unpriv != KU_NONE ? "yes" : "no");
     for (int v = 0; v < NV; v++)
         print_summary(v);
 
