@@ -109,15 +109,17 @@ static uint64_t hlp_skb_pull_data(uint64_t r1, uint64_t r2, uint64_t r3, uint64_
     return (uint64_t)(int64_t)skb_make_writable(s, len ? len : s->len - s->data_len);
 }
 
-/* bpf_csum_diff(from, from_size, to, to_size, seed): sizes multiples of 4
- * and together at most 512 bytes (-EINVAL); the 6.13+ result: the sum of
- * to minus the sum of from, folded to 16 bits without complement. */
+/* bpf_csum_diff(from, from_size, to, to_size, seed): the 6.13+ helper:
+ * the sum of to minus the sum of from, folded to 16 bits without
+ * complement.  Sizes need not be multiples of 4 any more (the running
+ * kernel sums 6 bytes as csum_partial does); together at most 512 bytes
+ * (the old scratch buffer's size, -EINVAL beyond). */
 static uint64_t hlp_csum_diff(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, struct rt_run *run)
 {
     uint32_t from_size = (uint32_t)r2, to_size = (uint32_t)r4, ret = (uint32_t)r5;
     const void *from = (const void *)(uintptr_t)r1, *to = (const void *)(uintptr_t)r3;
 
-    if (((from_size | to_size) & 3) || (uint64_t)from_size + to_size > 512)
+    if ((uint64_t)from_size + to_size > 512)
         return (uint64_t)(int64_t)-EINVAL;
     if (hlp_arg_mem(run, r1, from_size, 0, "csum_diff", "r1 (from)") ||
         hlp_arg_mem(run, r3, to_size, 0, "csum_diff", "r3 (to)"))

@@ -76,6 +76,35 @@ static struct pt_xdp_kctx *xdp_ctx(struct rt_run *run, uint64_t r1, const char *
     return run->ctx;
 }
 
+static uint32_t xdp_frags_size(const struct pt_xdp_kctx *x)
+{
+    return x->nr_frags ? ((const struct pt_xdp_frags *)x->frags)->size : 0;
+}
+
+/* Copy len bytes at offset of the whole packet (linear part, then the
+ * fragments) to or from buf (bpf_xdp_copy_buf). */
+static void xdp_copy(struct pt_xdp_kctx *x, uint32_t off, uint8_t *buf, uint32_t len, int to_packet)
+{
+    uint32_t lin = (uint32_t)(x->data_end - x->data), n;
+    uint8_t *p;
+
+    if (off < lin) {
+        n = lin - off < len ? lin - off : len;
+        if (to_packet)
+            memmove(x->data + off, buf, n);
+        else
+            memmove(buf, x->data + off, n);
+        buf += n, off += n, len -= n;
+    }
+    if (!len)
+        return;
+    p = ((struct pt_xdp_frags *)x->frags)->data + (off - lin);
+    if (to_packet)
+        memmove(p, buf, len);
+    else
+        memmove(buf, p, len);
+}
+
 /* Addresses as integers: the checks compare pointers moved by an offset
  * the program chose, which may point anywhere. */
 #define A(p) ((intptr_t)(p))
@@ -139,7 +168,8 @@ static uint64_t hlp_xdp_adjust_tail(uint64_t r1, uint64_t r2, uint64_t c, uint64
         return 0;
     if (x->nr_frags)
         return (uint64_t)rt_fail(run, -EOPNOTSUPP, run->err_pc,
-                                 "helper bpf_xdp_adjust_tail: multi-buffer XDP is not built yet");
+                                 "helper bpf_xdp_adjust_tail: on a multi-buffer packet (data_in beyond the linear "
+                                 "buffer): not built yet");
     end = A(x->data_end) + off;
     if (end > A(x->data_hard_start) + (intptr_t)x->frame_sz - XDP_SHINFO_SIZE)
         return ERR(-EINVAL);
@@ -151,14 +181,13 @@ static uint64_t hlp_xdp_adjust_tail(uint64_t r1, uint64_t r2, uint64_t c, uint64
     return 0;
 }
 
-/* bpf_xdp_get_buff_len(xdp): the packet's bytes (the linear part; bpfrt
- * builds no fragments yet). */
+/* bpf_xdp_get_buff_len(xdp): the packet's bytes, fragments included. */
 static uint64_t hlp_xdp_get_buff_len(uint64_t r1, uint64_t b, uint64_t c, uint64_t d, uint64_t e, struct rt_run *run)
 {
     struct pt_xdp_kctx *x = xdp_ctx(run, r1, "xdp_get_buff_len");
     (void)b, (void)c, (void)d, (void)e;
 
-    return x ? (uint64_t)(x->data_end - x->data) : 0;
+    return x ? (uint64_t)(x->data_end - x->data) + xdp_frags_size(x) : 0;
 }
 
 /* bpf_xdp_pointer's checks: -EFAULT for an offset or length above 0xffff,
@@ -167,7 +196,7 @@ static int xdp_bytes(struct pt_xdp_kctx *x, uint32_t off, uint32_t len)
 {
     if (off > 0xffff || len > 0xffff)
         return -EFAULT;
-    if ((uint64_t)off + len > (uint64_t)(x->data_end - x->data))
+    if ((uint64_t)off + len > (uint64_t)(x->data_end - x->data) + xdp_frags_size(x))
         return -EINVAL;
     return 0;
 }
@@ -185,7 +214,7 @@ static uint64_t hlp_xdp_load_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint64
     err = xdp_bytes(x, (uint32_t)r2, len);
     if (err)
         return ERR(err);
-    memmove((void *)(uintptr_t)r3, x->data + (uint32_t)r2, len);
+    xdp_copy(x, (uint32_t)r2, (uint8_t *)(uintptr_t)r3, len, 0);
     return 0;
 }
 
@@ -202,7 +231,7 @@ static uint64_t hlp_xdp_store_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint6
     err = xdp_bytes(x, (uint32_t)r2, len);
     if (err)
         return ERR(err);
-    memmove(x->data + (uint32_t)r2, (const void *)(uintptr_t)r3, len);
+    xdp_copy(x, (uint32_t)r2, (uint8_t *)(uintptr_t)r3, len, 1);
     return 0;
 }
 

@@ -41,6 +41,13 @@ struct pt_xdp_kctx {
     void *frags;              /* the run side's fragment list (NULL when nr_frags is 0) */
     void *run;                /* the run side's state for helpers (maps, trace buffer, ...); opaque here */
 };
+/* The bytes of an XDP packet after its linear part (the kernel's page
+ * fragments of a multi-buffer packet, at most a page each), held
+ * contiguously: kctx.frags points here when nr_frags is not 0. */
+struct pt_xdp_frags {
+    uint8_t *data;
+    uint32_t size;
+};
 #define PT_XDP_F_FRAGS 1u /* the program was loaded with BPF_F_XDP_HAS_FRAGS (kernel: XDP_FLAGS_HAS_FRAGS) */
 
 /* ---------------------------------------------------------- __sk_buff */

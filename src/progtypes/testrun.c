@@ -34,7 +34,9 @@ void pt_testrun_free(struct pt_testrun *tr)
     if (!tr)
         return;
     free(tr->buf);
+    free(tr->frags.data);
     tr->buf = NULL;
+    tr->frags.data = NULL;
 }
 
 /* bpf_ctx_init: no context unless ctx_in or ctx_out is given; ctx_in may
@@ -113,18 +115,6 @@ int pt_xdp_build_ctx(struct pt_testrun *tr)
     if (tr->data_size_in < meta || tr->data_size_in - meta < PT_ETH_HLEN)
         return tr_fail(tr, -EINVAL, "data_in has %u bytes of packet: less than an Ethernet header (%u)",
                        tr->data_size_in - (tr->data_size_in < meta ? tr->data_size_in : meta), PT_ETH_HLEN);
-    if (tr->data_size_in > linear) {
-        /* the kernel puts the rest in page fragments (xdp.frags) */
-        if (!(tr->prog_flags & BPF_F_XDP_HAS_FRAGS))
-            return tr_fail(tr, -EINVAL,
-                           "data_in has %u bytes, more than the %u of one XDP buffer, and the program is not "
-                           "xdp.frags",
-                           tr->data_size_in, linear);
-        return tr_fail(tr, -EOPNOTSUPP,
-                       "data_in has %u bytes, more than the %u of one XDP buffer: multi-buffer (xdp.frags) test runs "
-                       "are not built yet",
-                       tr->data_size_in, linear);
-    }
     tr->buf_size = PT_PAGE_SIZE;
     tr->buf = calloc(1, tr->buf_size);
     if (!tr->buf)
@@ -163,6 +153,27 @@ int pt_xdp_build_ctx(struct pt_testrun *tr)
         }
         x->data = x->data_meta + md->data;
     }
+    /* the rest of data_in in page fragments, whatever the program's
+     * xdp.frags flag (the running kernel builds them for every program);
+     * -ENOMEM past MAX_SKB_FRAGS of them */
+    if (tr->data_size_in > linear) {
+        uint32_t rest = tr->data_size_in - linear;
+        uint32_t nr = (rest + PT_PAGE_SIZE - 1) / PT_PAGE_SIZE;
+        if (nr > PT_MAX_FRAGS) {
+            pt_testrun_free(tr);
+            return tr_fail(tr, -ENOMEM, "data_in has %u bytes: more than %u page fragments after the %u-byte buffer",
+                           tr->data_size_in, PT_MAX_FRAGS, linear);
+        }
+        tr->frags.data = malloc(rest);
+        if (!tr->frags.data) {
+            pt_testrun_free(tr);
+            return tr_fail(tr, -ENOMEM, "out of memory");
+        }
+        memcpy(tr->frags.data, tr->data_in + linear, rest);
+        tr->frags.size = rest;
+        x->nr_frags = nr;
+        x->frags = &tr->frags;
+    }
     return 0;
 }
 
@@ -175,7 +186,9 @@ void pt_xdp_finish_ctx(struct pt_testrun *tr)
     struct xdp_md *md = (struct xdp_md *)tr->uctx;
 
     tr->data_out = x->data_meta;
-    tr->data_size_out = (uint32_t)(x->data_end - x->data_meta);
+    tr->frags_out = tr->frags.data;
+    tr->frags_size_out = x->nr_frags ? tr->frags.size : 0;
+    tr->data_size_out = (uint32_t)(x->data_end - x->data_meta) + tr->frags_size_out;
     if (tr->uctx_size) {
         md->data = (uint32_t)(x->data - x->data_meta);
         md->data_end = (uint32_t)(x->data_end - x->data_meta);
@@ -309,11 +322,13 @@ static int skb_build(struct pt_testrun *tr, int l2, int direct)
         goto fail;
     }
     s->ifindex = PT_LO_IFINDEX;
-    /* eth_type_trans on the loopback (address 00:00:00:00:00:00) */
+    /* eth_type_trans on the loopback: its address and its broadcast
+     * address are both 00:00:00:00:00:00, so ff:ff:ff:ff:ff:ff is
+     * PACKET_MULTICAST like every group address (the running kernel's
+     * answer), never PACKET_BROADCAST */
     eth = s->data;
     if (eth[0] & 1)
-        s->pkt_type = (eth[0] & eth[1] & eth[2] & eth[3] & eth[4] & eth[5]) == 0xff ? PACKET_BROADCAST
-                                                                                      : PACKET_MULTICAST;
+        s->pkt_type = PACKET_MULTICAST;
     else if (eth[0] | eth[1] | eth[2] | eth[3] | eth[4] | eth[5])
         s->pkt_type = PACKET_OTHERHOST;
     else

@@ -31,6 +31,7 @@
 #define PT_SKB_HEADROOM 64u        /* NET_SKB_PAD + NET_IP_ALIGN (x86-64) */
 #define PT_ETH_HLEN 14u
 #define PT_LO_IFINDEX 1u           /* the loopback device a test run uses */
+#define PT_MAX_FRAGS 17u           /* MAX_SKB_FRAGS */
 
 struct pt_testrun {
     /* Input (the caller) */
@@ -49,14 +50,18 @@ struct pt_testrun {
     } k;
     uint8_t *buf; /* the packet buffer: headroom, packet, tailroom */
     size_t buf_size;
+    struct pt_xdp_frags frags; /* XDP: the bytes after the linear part */
     uint8_t uctx[sizeof(struct __sk_buff)]; /* the UAPI context in, then out */
     uint32_t uctx_size;                     /* 0: no UAPI context (neither ctx_in nor ctx_out) */
     uint8_t skb_l2;                         /* __sk_buff types: data at the MAC header (tc) */
     uint8_t skb_direct;                     /* __sk_buff types: data/data_end computed (tc) */
     uint8_t pkt_writable;                   /* direct packet writes allowed (checked runs) */
-    /* Set by finish_ctx */
+    /* Set by finish_ctx: the linear part of the packet out, then the
+     * fragments' bytes (XDP), data_size_out bytes in all */
     const uint8_t *data_out;
     uint32_t data_size_out;
+    const uint8_t *frags_out;
+    uint32_t frags_size_out;
     /* Why build_ctx failed */
     char err[240];
 };

@@ -166,8 +166,16 @@ static int run_build_ctx(const struct bpfrt_prog *prog, const struct bpfrt_run_o
         return -EINVAL;
     }
     tr->ctx_in = CM_OPT(opts, ctx_in, NULL);
-    tr->ctx_size_in = tr->ctx_in ? CM_OPT(opts, ctx_size_in, 0) : 0;
+    tr->ctx_size_in = CM_OPT(opts, ctx_size_in, 0);
     tr->ctx_out_wanted = CM_OPT(opts, ctx_out, NULL) != NULL;
+    /* bpf_prog_test_run (kernel/bpf/syscall.c): a context pointer and
+     * its size come together */
+    if (!tr->ctx_in != !tr->ctx_size_in || tr->ctx_out_wanted != !!CM_OPT(opts, ctx_size_out, 0)) {
+        free(tr);
+        run_err(opts, "ctx_in and ctx_size_in, ctx_out and ctx_size_out must be given together (a pointer and a "
+                      "non-zero size, or neither)");
+        return -EINVAL;
+    }
     tr->attach = (int)prog->attach;
     tr->prog_flags = prog->prog_flags;
     err = prog->pt->build_ctx(tr);
@@ -199,8 +207,20 @@ static int run_finish_ctx(const struct bpfrt_prog *prog, struct bpfrt_run_opts *
         n = room;
         err = -ENOSPC;
     }
-    if (opts->data_out && n)
-        memcpy(opts->data_out, tr->data_out, n);
+    /* the kernel copies (room - fragments) bytes of the linear part, then
+     * the fragments up to the room; when the fragments alone do not fit it
+     * copies nothing and reports nothing (not even the size or retval) */
+    if (n < tr->frags_size_out) {
+        opts->retval = 0;
+        run_err(opts, "data_out is smaller than the fragments of the packet out");
+        return -ENOSPC;
+    }
+    if (opts->data_out && n) {
+        uint32_t lin = n - tr->frags_size_out;
+        memcpy(opts->data_out, tr->data_out, lin);
+        if (tr->frags_size_out)
+            memcpy((uint8_t *)opts->data_out + lin, tr->frags_out, n - lin);
+    }
     opts->data_size_out = tr->data_size_out;
     if (err) {
         run_err(opts, "data_out is smaller than the packet out (data_size_out says its size)");
