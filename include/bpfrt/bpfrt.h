@@ -246,8 +246,10 @@ struct bpfrt_run_opts {
 /* ------------------------------------------------------------ pcap replay */
 
 /* Run prog once per packet of a capture (pcap or pcapng, via libpcap),
- * each run on a copy of the packet with the raw convention (r1 = data,
- * r2 = length): what `bpfrt prog run PROG pcap FILE` prints. */
+ * each run on a copy of the packet: with the raw convention (r1 = data,
+ * r2 = length), or for typed programs as a test run of that packet
+ * (bpfrt_prog__run), the packet callback seeing the packet out: what
+ * `bpfrt prog run PROG pcap FILE` prints. */
 #define BPFRT_PCAP_RETVALS 8 /* return values counted one by one */
 
 struct bpfrt_pcap_packet {
