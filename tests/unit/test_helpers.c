@@ -227,7 +227,7 @@ Test(helpers, meaningless_helpers_refused_with_reason)
     char log[256];
     struct bpf_insn st[] = {INSN_CALL(BPF_FUNC_get_stackid), INSN_EXIT()};
     struct bpf_insn cg[] = {INSN_CALL(BPF_FUNC_skb_under_cgroup), INSN_EXIT()};
-    struct bpf_insn todo[] = {INSN_CALL(BPF_FUNC_xdp_adjust_head), INSN_EXIT()};
+    struct bpf_insn todo[] = {INSN_CALL(BPF_FUNC_skb_vlan_push), INSN_EXIT()};
     BPFRT_OPTS(bpfrt_prog_load_opts, lo, .log_buf = log, .log_size = sizeof(log));
 
     cr_assert_eq(bpfrt_prog__load_insns(st, 2, &lo, &prog), -EOPNOTSUPP);
@@ -237,5 +237,5 @@ Test(helpers, meaningless_helpers_refused_with_reason)
     cr_assert(strstr(log, "bpf_skb_under_cgroup#33, which bpfrt does not provide: there are no cgroups here"), "%s",
               log);
     cr_assert_eq(bpfrt_prog__load_insns(todo, 2, &lo, &prog), -EOPNOTSUPP);
-    cr_assert_str_eq(log, "insn 0: call to helper bpf_xdp_adjust_head#44, which bpfrt does not provide");
+    cr_assert_str_eq(log, "insn 0: call to helper bpf_skb_vlan_push#18, which bpfrt does not provide");
 }
