@@ -219,6 +219,26 @@ struct bpfrt_run_opts {
      * -E2BIG.  The kernel's test run takes any u32 repeat and stops only for
      * a signal; bpfrt's command caps one `prog run` this way. */
     uint64_t total_budget;
+    /* Typed programs (xdp, sched_cls, sched_act, socket_filter,
+     * cgroup_skb) run as the kernel's BPF_PROG_TEST_RUN runs them (the
+     * fields of libbpf's bpf_test_run_opts): data / data_size are the
+     * packet in (data_in; left as it is), r1 is the context the kernel's
+     * test run builds, retval is the 32-bit return value.  ctx_in /
+     * ctx_size_in: the UAPI context in (struct xdp_md, struct __sk_buff),
+     * the fields the kernel takes there, -EINVAL for others.  Out:
+     * data_out receives the packet as the program left it (at most
+     * data_size_out bytes when data_size_out is not 0 on input) and
+     * data_size_out its whole size; ctx_out the context out (at most
+     * ctx_size_out bytes), ctx_size_out its size.  -ENOSPC, with retval
+     * and the sizes set, when data_out or ctx_out is too small (a too
+     * small data_out leaves ctx_out unwritten, as the kernel does).
+     * Raw programs take none of these (-EINVAL for ctx_in or ctx_out). */
+    const void *ctx_in;
+    uint32_t ctx_size_in;
+    uint32_t ctx_size_out;
+    void *ctx_out;
+    void *data_out;
+    uint32_t data_size_out;
 };
 
 #define BPFRT_DEFAULT_BUDGET 100000000ull
@@ -226,8 +246,10 @@ struct bpfrt_run_opts {
 /* ------------------------------------------------------------ pcap replay */
 
 /* Run prog once per packet of a capture (pcap or pcapng, via libpcap),
- * each run on a copy of the packet with the raw convention (r1 = data,
- * r2 = length): what `bpfrt prog run PROG pcap FILE` prints. */
+ * each run on a copy of the packet: with the raw convention (r1 = data,
+ * r2 = length), or for typed programs as a test run of that packet
+ * (bpfrt_prog__run), the packet callback seeing the packet out: what
+ * `bpfrt prog run PROG pcap FILE` prints. */
 #define BPFRT_PCAP_RETVALS 8 /* return values counted one by one */
 
 struct bpfrt_pcap_packet {
@@ -279,7 +301,12 @@ int bpfrt_prog__run_pcap(struct bpfrt_prog *prog, const char *path, struct bpfrt
  * mode: access outside every region), -ELOOP (budget or call depth
  * exceeded), -E2BIG (total_budget spent), -EINVAL (bad arguments),
  * -ENOTSUP (helper without meaning here), -EOPNOTSUPP (a program type whose context bpfrt does not build
- * yet); err_buf then says which instruction and why. */
+ * yet); err_buf then says which instruction and why.  Typed programs also
+ * give the kernel's test-run errors for their input: -EINVAL (a packet
+ * shorter than an Ethernet header or longer than the test run's buffer, a
+ * context field the kernel does not take), -E2BIG (ctx_in longer than its
+ * struct with non-zero bytes past it), -ENODEV (an ifindex other than the
+ * loopback's), -ENOSPC (data_out or ctx_out too small). */
 int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts);
 
 /* Disassembly in the llvm-objdump / bpftool syntax ("r0 = 1",

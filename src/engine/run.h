@@ -37,6 +37,8 @@ typedef int64_t (*rt_tail_call_fn)(struct rt_run *run, uint64_t map, uint32_t in
  * the helper must then return at once.  Set by the engine. */
 typedef int (*rt_callback_fn)(struct rt_run *run, uint64_t fn, const uint64_t args[5], uint64_t *r0);
 
+enum rt_ctx_kind { RT_CTX_NONE = 0, RT_CTX_XDP, RT_CTX_SKB };
+
 enum rt_perm { RT_R = 1, RT_W = 2, RT_RW = 3 };
 
 struct rt_region;
@@ -76,6 +78,12 @@ struct rt_run {
     /* Tail calls made in this run (at most RT_MAX_TAIL_CALLS); interp_run
      * resets it. */
     uint32_t tail_calls;
+    /* The context of a typed program's test run (r1 at entry: a struct
+     * pt_xdp_kctx or pt_skb_kctx of src/helpers/kctx.h) and its kind, for
+     * the helpers that take it in r1 (they check r1 against it); NULL and
+     * RT_CTX_NONE for the raw convention. */
+    void *ctx;
+    uint32_t ctx_kind; /* enum rt_ctx_kind */
     /* The packet that legacy LD_ABS/LD_IND read (the skb's linear data). */
     const uint8_t *pkt;
     uint32_t pkt_len;

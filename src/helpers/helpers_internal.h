@@ -26,12 +26,17 @@ int hlp_map_storage_visible(const struct bpfrt_map *m);
  * -E2BIG when the run has no room left. */
 int hlp_add_map_region(struct rt_run *run, const struct bpfrt_map *m);
 
+/* r1 of a helper that takes a struct __sk_buff: the run's context
+ * (struct pt_skb_kctx of kctx.h), or NULL with the run failed. */
+struct pt_skb_kctx;
+struct pt_skb_kctx *hlp_skb_ctx(struct rt_run *run, uint64_t r1, const char *helper);
+
 /* The families' tables (helpers_*.c). */
 struct hlp_table {
     const struct hlp_desc *desc;
     unsigned cnt;
 };
-extern const struct hlp_table hlp_map_tab, hlp_cb_tab, hlp_ringbuf_tab, hlp_perf_tab, hlp_xdp_tab;
+extern const struct hlp_table hlp_map_tab, hlp_cb_tab, hlp_ringbuf_tab, hlp_perf_tab, hlp_xdp_tab, hlp_skb_tab;
 
 #define HLP_TABLE(name, arr) const struct hlp_table name = {arr, sizeof(arr) / sizeof(arr[0])}
 

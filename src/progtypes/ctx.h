@@ -30,107 +30,11 @@
 
 #include "progtypes.h"
 
-_Static_assert(sizeof(void *) == 8, "the run-time contexts hold 64-bit pointers (converted loads are BPF_DW)");
 
-/* ------------------------------------------------------------------ XDP */
-
-/* struct pt_xdp_kctx: the run-time context of an XDP program (the
- * kernel's struct xdp_buff, reduced to what a test run has).
- *
- * Buffer layout (as the kernel's test run builds it, net/bpf/test_run.c):
- *
- *   data_hard_start            data_meta   data          data_end     data_hard_start + frame_sz
- *   |<-------- headroom -------->|<- meta ->|<- packet ->|<- tailroom ->|
- *
- * Invariants the run side keeps (the verifier's packet-range proofs rely
- * on them): data_hard_start <= data_meta <= data <= data_end <=
- * data_hard_start + frame_sz; data_meta == data when there is no metadata.
- * The helpers move data (xdp_adjust_head), data_meta (xdp_adjust_meta) and
- * data_end (xdp_adjust_tail) within those bounds. */
-struct pt_xdp_kctx {
-    uint8_t *data;            /* xdp_md.data: the first byte of the packet (PT_REG_PKT) */
-    uint8_t *data_end;        /* xdp_md.data_end: one past the last byte of the first buffer (PT_REG_PKT_END) */
-    uint8_t *data_meta;       /* xdp_md.data_meta: the metadata before data, == data when none (PT_REG_PKT_META) */
-    uint8_t *data_hard_start; /* start of the buffer: the lowest address data_meta/data may move to */
-    uint32_t frame_sz;        /* bytes from data_hard_start to the end of the tailroom (kernel: xdp_buff.frame_sz) */
-    uint32_t ingress_ifindex; /* xdp_md.ingress_ifindex (kernel: rxq->dev->ifindex) */
-    uint32_t rx_queue_index;  /* xdp_md.rx_queue_index (kernel: rxq->queue_index) */
-    uint32_t egress_ifindex;  /* xdp_md.egress_ifindex (kernel: txq->dev->ifindex; devmap programs only) */
-    uint32_t flags;           /* PT_XDP_F_* */
-    uint32_t nr_frags;        /* fragments after the first buffer (xdp.frags programs) */
-    void *frags;              /* the run side's fragment list (NULL when nr_frags is 0) */
-    void *run;                /* the run side's state for helpers (maps, trace buffer, ...); opaque here */
-};
-#define PT_XDP_F_FRAGS 1u /* the program was loaded with BPF_F_XDP_HAS_FRAGS (kernel: XDP_FLAGS_HAS_FRAGS) */
-
-/* ---------------------------------------------------------- __sk_buff */
-
-/* struct pt_skb_kctx: the run-time context of the types whose UAPI
- * context is struct __sk_buff (socket_filter, sched_cls, sched_act,
- * cgroup_skb, and lwt_*, sk_skb when they run): the kernel's struct
- * sk_buff and its control block, reduced to what a program can see.
- *
- * Each field has the width of the kernel field the kernel's conversion
- * reads (skb->protocol is 16 bits, skb->pkt_type 3 bits of a byte, ...),
- * so that the conversion below gives the kernel's value for every access,
- * narrow loads included: a narrow load reads the whole kernel field and
- * shifts/masks only when it is narrower than that field, as the kernel's
- * convert_ctx_accesses does (a 2-byte load of __sk_buff.protocol at
- * either half gives the whole protocol).
- *
- * Buffer layout (the kernel's head/data/tail/end):
- *
- *   head            data_meta   data          data_end        end
- *   |<- headroom ->|<- meta -->|<- linear -->|<- tailroom -->|
- *
- * data_end is the end of the linear part (the kernel keeps it in the
- * control block, bpf_compute_data_pointers); len - (data_end - data) bytes
- * more are non-linear (data_len), which bpfrt's test run does not create
- * (len == data_end - data) but the fields allow. */
-struct pt_skb_kctx {
-    /* Pointers (direct packet access and the helpers' view) */
-    uint8_t *data;      /* __sk_buff.data (PT_REG_PKT) */
-    uint8_t *data_end;  /* __sk_buff.data_end: end of the linear part (PT_REG_PKT_END) */
-    uint8_t *data_meta; /* __sk_buff.data_meta: == data when no metadata (PT_REG_PKT_META, tc only) */
-    uint8_t *head;      /* start of the buffer: skb_change_head / adjust_room move data down to here */
-    uint8_t *end;       /* end of the buffer: skb_change_tail grows data_end up to here */
-    void *sk;           /* __sk_buff.sk: a struct bpf_sock view of the socket, NULL when none */
-    void *flow_keys;    /* __sk_buff.flow_keys: struct bpf_flow_keys * (flow dissector) */
-    void *run;          /* the run side's state for helpers; opaque here */
-    uint64_t tstamp;    /* __sk_buff.tstamp (read and written as is; see ctx_skb.c) */
-    uint64_t hwtstamp;  /* __sk_buff.hwtstamp (kernel: skb_shinfo(skb)->hwtstamps.hwtstamp) */
-    /* 32-bit fields */
-    uint32_t len;             /* __sk_buff.len: packet bytes, linear and not */
-    uint32_t data_len;        /* non-linear bytes (kernel skb->data_len); not visible to programs */
-    uint32_t mark;            /* __sk_buff.mark */
-    uint32_t priority;        /* __sk_buff.priority */
-    uint32_t ingress_ifindex; /* __sk_buff.ingress_ifindex (kernel: skb->skb_iif) */
-    uint32_t ifindex;         /* __sk_buff.ifindex (kernel: skb->dev->ifindex, 0 without a device) */
-    uint32_t hash;            /* __sk_buff.hash */
-    uint32_t
-        napi_id; /* __sk_buff.napi_id: 0 unless a valid NAPI id (the kernel's >= MIN_NAPI_ID test done by the filler) */
-    uint32_t wire_len;      /* __sk_buff.wire_len (kernel: qdisc_skb_cb.pkt_len) */
-    uint32_t remote_ip4;    /* __sk_buff.remote_ip4 (kernel: sk->skc_daddr), network order */
-    uint32_t local_ip4;     /* __sk_buff.local_ip4 (kernel: sk->skc_rcv_saddr), network order */
-    uint32_t remote_ip6[4]; /* __sk_buff.remote_ip6 (kernel: sk->skc_v6_daddr) */
-    uint32_t local_ip6[4];  /* __sk_buff.local_ip6 (kernel: sk->skc_v6_rcv_saddr) */
-    uint8_t cb[20];         /* __sk_buff.cb[5] (kernel: qdisc_skb_cb.data, 20 bytes); accessed at any size */
-    /* 16-bit fields */
-    uint16_t family;        /* __sk_buff.family (kernel: sk->skc_family) */
-    uint16_t remote_port;   /* kernel sk->skc_dport, network order; a load gives it << 16, as the kernel's */
-    uint16_t local_port;    /* __sk_buff.local_port (kernel: sk->skc_num), host order */
-    uint16_t protocol;      /* __sk_buff.protocol (kernel: skb->protocol), network order */
-    uint16_t vlan_proto;    /* __sk_buff.vlan_proto, network order; with vlan_tci the kernel's vlan_all */
-    uint16_t vlan_tci;      /* __sk_buff.vlan_tci; vlan_present is (vlan_proto, vlan_tci) != 0 */
-    uint16_t queue_mapping; /* __sk_buff.queue_mapping (writes of >= 0xffff are dropped, as the kernel's) */
-    uint16_t tc_index;      /* __sk_buff.tc_index */
-    uint16_t tc_classid;    /* __sk_buff.tc_classid (kernel: qdisc_skb_cb.tc_classid) */
-    uint16_t gso_segs;      /* __sk_buff.gso_segs (kernel: skb_shinfo(skb)->gso_segs) */
-    uint16_t gso_size;      /* __sk_buff.gso_size (kernel: skb_shinfo(skb)->gso_size) */
-    /* 8-bit fields */
-    uint8_t pkt_type;    /* __sk_buff.pkt_type: PACKET_HOST ... (3 bits; loads mask with 7 as the kernel's) */
-    uint8_t tstamp_type; /* __sk_buff.tstamp_type: BPF_SKB_TSTAMP_* (the kernel derives it from skb bits) */
-};
+/* The run-time context structs (struct pt_xdp_kctx, struct pt_skb_kctx)
+ * live in src/helpers/kctx.h: the helpers find the packet through them and
+ * come before the program types in the layering. */
+#include "../helpers/kctx.h"
 
 /* ---------------------------------------------------------- rules */
 

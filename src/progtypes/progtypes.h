@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 struct hlp_proto;
+struct pt_testrun;
 
 /* Attach types and program types newer than the 6.1 UAPI header Debian 12
  * ships; values as in the kernel's include/uapi/linux/bpf.h. */
@@ -133,9 +134,14 @@ struct pt_desc {
     /* Runs with the raw convention (r1 = data, r2 = length).  A type that
      * neither does nor has a context builder cannot run yet. */
     uint8_t raw_convention;
-    /* Build the context of a test run (NULL until the program-types work
-     * adds it). */
-    int (*build_ctx)(void *ctx, size_t ctx_size, void *data, size_t data_size);
+    /* The context of a test run (testrun.h; NULL: the type cannot run
+     * yet): build_ctx makes the packet buffer, the run-time context and
+     * the UAPI context from the input as the kernel's test run does for
+     * the type, 0 or its negative errno with the reason in tr->err;
+     * finish_ctx gives the packet out and the UAPI context out after the
+     * runs. */
+    int (*build_ctx)(struct pt_testrun *tr);
+    void (*finish_ctx)(struct pt_testrun *tr);
 };
 
 /* The row of a type, or NULL for a type the UAPI header does not define. */

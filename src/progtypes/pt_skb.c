@@ -8,6 +8,7 @@
 #include "ctx.h"
 #include "progtypes.h"
 #include "pt_funcs.h"
+#include "testrun.h"
 
 #define A(x) ((int)(x))
 
@@ -48,20 +49,22 @@ static const struct pt_secdef cgroup_skb_secs[] = {
 const struct pt_desc pt_socket_filter = {
     .type = BPF_PROG_TYPE_SOCKET_FILTER, .name = "socket_filter", .secs = socket_secs, .nr_secs = N(socket_secs),
     SKB_CTX, .func_proto = pt_fp_socket_filter, .is_valid_access = pt_socket_filter_is_valid_access,
+    .build_ctx = pt_socket_filter_build_ctx, .finish_ctx = pt_skb_finish_ctx,
 };
 const struct pt_desc pt_sched_cls = {
     .type = BPF_PROG_TYPE_SCHED_CLS, .name = "sched_cls", .secs = tc_secs, .nr_secs = N(tc_secs), SKB_CTX,
     .func_proto = pt_fp_tc, .retcodes = tc_retcodes, .nr_retcodes = N(tc_retcodes),
-    .is_valid_access = pt_tc_is_valid_access,
+    .is_valid_access = pt_tc_is_valid_access, .build_ctx = pt_tc_build_ctx, .finish_ctx = pt_skb_finish_ctx,
 };
 const struct pt_desc pt_sched_act = {
     .type = BPF_PROG_TYPE_SCHED_ACT, .name = "sched_act", .secs = action_secs, .nr_secs = N(action_secs), SKB_CTX,
     .func_proto = pt_fp_tc, .retcodes = tc_retcodes, .nr_retcodes = N(tc_retcodes),
-    .is_valid_access = pt_tc_is_valid_access,
+    .is_valid_access = pt_tc_is_valid_access, .build_ctx = pt_tc_build_ctx, .finish_ctx = pt_skb_finish_ctx,
 };
 const struct pt_desc pt_cgroup_skb = {
     .type = BPF_PROG_TYPE_CGROUP_SKB, .name = "cgroup_skb", .secs = cgroup_skb_secs, .nr_secs = N(cgroup_skb_secs),
     SKB_CTX, .func_proto = pt_fp_cgroup_skb, .retcodes = cgroup_skb_retcodes,
     .nr_retcodes = N(cgroup_skb_retcodes),
     .is_valid_access = pt_cgroup_skb_is_valid_access, .ret_range = pt_cgroup_skb_ret_range,
+    .build_ctx = pt_cgroup_skb_build_ctx, .finish_ctx = pt_skb_finish_ctx,
 };

@@ -4,6 +4,7 @@
 #include "ctx.h"
 #include "progtypes.h"
 #include "pt_funcs.h"
+#include "testrun.h"
 
 static const struct pt_secdef xdp_secs[] = {
     {"xdp.frags/devmap", BPF_XDP_DEVMAP}, {"xdp/devmap", BPF_XDP_DEVMAP}, {"xdp.frags/cpumap", BPF_XDP_CPUMAP},
@@ -27,4 +28,6 @@ const struct pt_desc pt_xdp = {
     .convert_access = pt_xdp_convert_access,
     .retcodes = xdp_retcodes,
     .nr_retcodes = sizeof(xdp_retcodes) / sizeof(xdp_retcodes[0]),
+    .build_ctx = pt_xdp_build_ctx, /* testrun.c */
+    .finish_ctx = pt_xdp_finish_ctx,
 };

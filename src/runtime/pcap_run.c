@@ -21,7 +21,11 @@ int bpfrt_prog__run_pcap(struct bpfrt_prog *prog, const char *path, struct bpfrt
     const uint8_t *bytes;
     uint32_t caplen;
     struct pcapio *pc;
-    uint8_t *buf = NULL;
+    uint8_t *buf = NULL, *out = NULL;
+    /* a typed program's test run gives the packet out separately (XDP
+     * may grow it by its headroom and to the end of its buffer) */
+    int typed = bpfrt_prog__type(prog) != BPF_PROG_TYPE_UNSPEC;
+    size_t outcap = 0;
     uint64_t total_ns = 0, nr = 0, total = CM_OPT(opts, total_budget, 0), used = 0;
     int rc, err = 0;
 
@@ -54,9 +58,18 @@ int bpfrt_prog__run_pcap(struct bpfrt_prog *prog, const char *path, struct bpfrt
             memcpy(buf, bytes, caplen); /* the program writes in place */
         /* the packets share the total budget as repeat runs do; checked
          * runs count their instructions exactly */
+        if (typed && caplen + 4096 > outcap) {
+            uint8_t *no = realloc(out, caplen + 4096);
+            if (!no) {
+                opts->failed_stage = BPFRT_PCAP_READ;
+                err = cm_log(log, logsz, -ENOMEM, "out of memory");
+                break;
+            }
+            out = no, outcap = caplen + 4096;
+        }
         BPFRT_OPTS(bpfrt_run_opts, ro, .data = caplen ? buf : NULL, .data_size = caplen, .flags = opts->flags,
                    .budget = opts->budget, .err_buf = errbuf, .err_size = sizeof(errbuf),
-                   .total_budget = total ? total - used : 0);
+                   .total_budget = total ? total - used : 0, .data_out = out, .data_size_out = (uint32_t)outcap);
         nr++;
         err = total && used >= total ? -E2BIG : bpfrt_prog__run(prog, &ro);
         if (err == -E2BIG && (used >= total || strstr(errbuf, "total instruction budget"))) {
@@ -80,7 +93,8 @@ int bpfrt_prog__run_pcap(struct bpfrt_prog *prog, const char *path, struct bpfrt
             opts->retval_other++;
         if (opts->packet_fn) {
             struct bpfrt_pcap_packet pkt = {
-                .nr = nr, .data = caplen ? buf : NULL, .len = caplen, .retval = ro.retval,
+                .nr = nr, .data = typed ? (ro.data_size_out ? out : NULL) : caplen ? buf : NULL,
+                .len = typed ? ro.data_size_out : caplen, .retval = ro.retval,
                 .duration_ns = ro.duration_ns};
             err = opts->packet_fn(&pkt, opts->ctx);
             if (err) {
@@ -96,6 +110,7 @@ int bpfrt_prog__run_pcap(struct bpfrt_prog *prog, const char *path, struct bpfrt
     }
     pcapio_close(pc);
     free(buf);
+    free(out);
     opts->duration_ns = opts->packets ? total_ns / opts->packets : 0;
     if (!err)
         opts->failed_stage = BPFRT_PCAP_OK;

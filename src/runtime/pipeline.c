@@ -97,6 +97,7 @@ static int load_common(const struct bpf_insn *insns, size_t cnt, const struct bp
         goto out;
     }
     prog->attach = CM_OPT(opts, expected_attach_type, (enum bpf_attach_type)0);
+    prog->prog_flags = CM_OPT(opts, prog_flags, 0);
     snprintf(prog->name, sizeof(prog->name), "%s", name ? name : "");
     snprintf(prog->license, sizeof(prog->license), "%s", license ? license : "GPL");
     prog->loaded_at = (uint64_t)time(NULL);

@@ -43,6 +43,7 @@ struct bpfrt_prog {
     enum bpf_prog_type type;
     const struct pt_desc *pt;
     enum bpf_attach_type attach;
+    uint32_t prog_flags; /* the load's BPF_F_* (BPF_F_XDP_HAS_FRAGS: multi-buffer test runs) */
     char name[64];
     char license[128];
     /* Proven safe by the verifier (never yet: it is the next work); an

@@ -14,6 +14,7 @@
 #include "../helpers/helpers.h"
 #include "../maps/map.h"
 #include "../maps/registry.h"
+#include "../progtypes/testrun.h"
 #include "prog.h"
 
 static uint64_t now_ns(void)
@@ -140,6 +141,105 @@ static int run_mode(const struct bpfrt_prog *prog, const struct bpfrt_run_opts *
     return 0;
 }
 
+static void run_err(const struct bpfrt_run_opts *opts, const char *msg)
+{
+    if (opts->err_buf && opts->err_size)
+        snprintf(opts->err_buf, opts->err_size, "%s", msg);
+}
+
+/* A typed program's test run: its context built from the input as the
+ * kernel's test run builds it for the type (src/progtypes/testrun.c).
+ * 0 with *trp set, or the kernel's errno with the reason in err_buf. */
+static int run_build_ctx(const struct bpfrt_prog *prog, const struct bpfrt_run_opts *opts, struct pt_testrun **trp)
+{
+    struct pt_testrun *tr = calloc(1, sizeof(*tr));
+    int err;
+
+    *trp = NULL;
+    if (!tr)
+        return -ENOMEM;
+    tr->data_in = opts->data;
+    tr->data_size_in = opts->data ? (uint32_t)opts->data_size : 0;
+    if (opts->data_size > UINT32_MAX) {
+        free(tr);
+        run_err(opts, "data_in is larger than 4 GiB");
+        return -EINVAL;
+    }
+    tr->ctx_in = CM_OPT(opts, ctx_in, NULL);
+    tr->ctx_size_in = CM_OPT(opts, ctx_size_in, 0);
+    tr->ctx_out_wanted = CM_OPT(opts, ctx_out, NULL) != NULL;
+    /* bpf_prog_test_run (kernel/bpf/syscall.c): a context pointer and
+     * its size come together */
+    if (!tr->ctx_in != !tr->ctx_size_in || tr->ctx_out_wanted != !!CM_OPT(opts, ctx_size_out, 0)) {
+        free(tr);
+        run_err(opts, "ctx_in and ctx_size_in, ctx_out and ctx_size_out must be given together (a pointer and a "
+                      "non-zero size, or neither)");
+        return -EINVAL;
+    }
+    tr->attach = (int)prog->attach;
+    tr->prog_flags = prog->prog_flags;
+    err = prog->pt->build_ctx(tr);
+    if (err) {
+        run_err(opts, tr->err);
+        pt_testrun_free(tr);
+        free(tr);
+        return err;
+    }
+    *trp = tr;
+    return 0;
+}
+
+/* bpf_test_finish and bpf_ctx_finish: the packet out (clamped to a
+ * non-zero data_size_out, -ENOSPC), its size, then the context out
+ * (clamped to ctx_size_out, -ENOSPC) unless the packet did not fit. */
+static int run_finish_ctx(const struct bpfrt_prog *prog, struct bpfrt_run_opts *opts, struct pt_testrun *tr)
+{
+    uint32_t room, n;
+    void *out;
+    int err = 0;
+
+    prog->pt->finish_ctx(tr);
+    if (!CM_OPT_HAS(opts, data_size_out))
+        return 0;
+    n = tr->data_size_out;
+    room = opts->data_size_out;
+    if (room && n > room) {
+        n = room;
+        err = -ENOSPC;
+    }
+    /* the kernel copies (room - fragments) bytes of the linear part, then
+     * the fragments up to the room; when the fragments alone do not fit it
+     * copies nothing and reports nothing (not even the size or retval) */
+    if (n < tr->frags_size_out) {
+        opts->retval = 0;
+        run_err(opts, "data_out is smaller than the fragments of the packet out");
+        return -ENOSPC;
+    }
+    if (opts->data_out && n) {
+        uint32_t lin = n - tr->frags_size_out;
+        memcpy(opts->data_out, tr->data_out, lin);
+        if (tr->frags_size_out)
+            memcpy((uint8_t *)opts->data_out + lin, tr->frags_out, n - lin);
+    }
+    opts->data_size_out = tr->data_size_out;
+    if (err) {
+        run_err(opts, "data_out is smaller than the packet out (data_size_out says its size)");
+        return err;
+    }
+    out = opts->ctx_out;
+    if (!tr->uctx_size || !out)
+        return 0;
+    n = tr->uctx_size;
+    if (n > opts->ctx_size_out) {
+        n = opts->ctx_size_out;
+        err = -ENOSPC;
+        run_err(opts, "ctx_out is smaller than the context (ctx_size_out says its size)");
+    }
+    memcpy(out, tr->uctx, n);
+    opts->ctx_size_out = tr->uctx_size;
+    return err;
+}
+
 int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
 {
     int owned;
@@ -148,6 +248,7 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
     uint32_t repeat, i;
     uint64_t per_run, total, used = 0;
     unsigned base_regions;
+    struct pt_testrun *tr = NULL;
     int checked, err = 0;
 
     if (!prog || !opts || opts->sz < offsetof(struct bpfrt_run_opts, err_size) + sizeof(opts->err_size))
@@ -157,12 +258,27 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
     err = run_mode(prog, opts, &checked);
     if (err)
         return err;
+    if (prog->pt->build_ctx) {
+        err = run_build_ctx(prog, opts, &tr);
+        if (err)
+            return err;
+    } else if (CM_OPT(opts, ctx_in, NULL) || CM_OPT(opts, ctx_out, NULL)) {
+        run_err(opts, "programs of the raw convention take no context (r1 is the data, r2 its length)");
+        return -EINVAL;
+    }
     run = run_get(&owned);
-    if (!run)
+    if (!run) {
+        pt_testrun_free(tr);
+        free(tr);
         return -ENOMEM;
+    }
     repeat = opts->repeat ? opts->repeat : 1;
-    args[0] = (uint64_t)(uintptr_t)opts->data;
-    args[1] = opts->data ? opts->data_size : 0;
+    if (tr) {
+        args[0] = (uint64_t)(uintptr_t)pt_testrun_kctx(tr);
+    } else {
+        args[0] = (uint64_t)(uintptr_t)opts->data;
+        args[1] = opts->data ? opts->data_size : 0;
+    }
     t0 = now_ns();
     run->nregions = 0;
     run->err = 0;
@@ -171,17 +287,38 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
     run->checked = 0;
     run->depth = 0;
     run->worker = opts->worker;
-    run->pkt = opts->data;
-    run->pkt_len = (uint32_t)opts->data_size;
-    if (opts->data && opts->data_size)
-        rt_add_region(run, (uint64_t)(uintptr_t)opts->data, opts->data_size, RT_RW, "data");
+    run->ctx = NULL;
+    run->ctx_kind = RT_CTX_NONE;
+    if (tr) {
+        /* r1 is the context; LD_ABS/LD_IND read the skb's data */
+        run->ctx = pt_testrun_kctx(tr);
+        run->ctx_kind = tr->ctx_kind;
+        run->pkt = NULL;
+        run->pkt_len = 0;
+        if (tr->ctx_kind == RT_CTX_XDP) {
+            tr->k.xdp.run = run;
+        } else {
+            tr->k.skb.run = run;
+            run->pkt = tr->k.skb.data;
+            run->pkt_len = tr->k.skb.len - tr->k.skb.data_len;
+        }
+        if (pt_testrun_add_regions(tr, run))
+            err = -E2BIG;
+    } else {
+        run->pkt = opts->data;
+        run->pkt_len = (uint32_t)opts->data_size;
+        if (opts->data && opts->data_size)
+            rt_add_region(run, (uint64_t)(uintptr_t)opts->data, opts->data_size, RT_RW, "data");
+    }
     /* the storage of every map the program names: values that lookups
      * return and global data live there */
     run->tail_call = prog_tail_call;
     run->engine = prog->engine;
     for (unsigned k = 0; k < prog->nmaps; k++) {
-        if (hlp_add_map_region(run, prog->maps[k])) {
+        if (err || hlp_add_map_region(run, prog->maps[k])) {
             run_put(run, owned);
+            pt_testrun_free(tr);
+            free(tr);
             if (opts->err_buf && opts->err_size)
                 snprintf(opts->err_buf, opts->err_size, "program uses too many maps for a checked run");
             return -E2BIG;
@@ -223,10 +360,20 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
         if (opts->err_buf && opts->err_size)
             snprintf(opts->err_buf, opts->err_size, "insn %u: %s", run->err_pc, run->errmsg);
     } else {
-        opts->retval = r0;
+        /* a typed program's return value is the kernel's u32 */
+        opts->retval = tr ? (uint32_t)r0 : r0;
         opts->duration_ns = (t1 - t0) / repeat;
         opts->insn_cnt = run->insn_cnt;
     }
+    run->ctx = NULL;
+    run->ctx_kind = RT_CTX_NONE;
+    run->pkt = NULL;
     run_put(run, owned);
+    if (tr) {
+        if (!err)
+            err = run_finish_ctx(prog, opts, tr);
+        pt_testrun_free(tr);
+        free(tr);
+    }
     return err;
 }

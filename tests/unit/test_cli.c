@@ -261,8 +261,6 @@ Test(cli, pcap_replay_of_the_demo_filter)
     static const struct {
         const char *args, *msg;
     } errs[] = {
-        {"prog run obj build/tests/cli/filter.o prog filter_xdp pcap examples/sample.pcap",
-         "program 'filter_xdp' is of type xdp: running it needs its context"},
         {"prog run obj build/tests/cli/filter.o prog filter_raw pcap /nonexistent.pcap",
          "cannot read capture '/nonexistent.pcap'"},
         {"prog run obj build/tests/cli/filter.o prog filter_raw pcap examples/packet.bin", "cannot read capture"},

@@ -186,9 +186,9 @@ static int load_runnable(struct prog_spec *spec, struct bpfrt_prog **progp, stru
         const char *name = bpfrt_prog__name(*progp);
         const char *t = cli_prog_type_str(bpfrt_prog__type(*progp), tbuf, sizeof(tbuf));
         /* report before freeing: name belongs to the program */
-        cli_err("program '%s' is of type %s: running it needs its context, which comes with the verifier "
-                "(not in this build); until program contexts exist only programs of unspecified type run (raw "
-                "files without 'type', SEC(\"raw\")), with r1 = data, r2 = length",
+        cli_err("program '%s' is of type %s, whose context bpfrt does not build yet: programs of types xdp, "
+                "sched_cls, sched_act, socket_filter and cgroup_skb run as the kernel's test run runs them, and "
+                "raw programs (raw files without 'type', SEC(\"raw\")) with r1 = data, r2 = length",
                 name && *name ? name : spec->file, t);
         if (*ownp)
             bpfrt_prog__free(*progp);
@@ -200,7 +200,10 @@ static int load_runnable(struct prog_spec *spec, struct bpfrt_prog **progp, stru
 
 static int prog_run(int argc, char **argv)
 {
-    const char *data_in = NULL, *data_out = NULL, *pcap = NULL;
+    const char *data_in = NULL, *data_out = NULL, *pcap = NULL, *ctx_in = NULL, *ctx_out = NULL;
+    uint8_t *ctx = NULL, *ctx_buf = NULL, *out_buf = NULL;
+    size_t ctx_len = 0;
+    int typed;
     struct prog_spec spec;
     struct bpfrt_prog *prog = NULL;
     struct bpfrt_object *obj;
@@ -232,10 +235,13 @@ static int prog_run(int argc, char **argv)
         else if (!strcmp(argv[i], "repeat")) {
             if (cli_parse_u64(argv[i + 1], UINT32_MAX, &repeat) || repeat == 0)
                 return cli_err("repeat '%s' is not a number from 1 to %u", argv[i + 1], UINT32_MAX);
-        } else if (!strcmp(argv[i], "ctx_in") || !strcmp(argv[i], "ctx_out"))
-            return cli_err("'%s': raw programs take no context (r1 is the data)", argv[i]);
+        } else if (!strcmp(argv[i], "ctx_in"))
+            ctx_in = argv[i + 1];
+        else if (!strcmp(argv[i], "ctx_out"))
+            ctx_out = argv[i + 1];
         else
-            return cli_err("unknown keyword '%s' (expected data_in, data_out, pcap, repeat, log_level or unpriv)",
+            return cli_err("unknown keyword '%s' (expected data_in, data_out, ctx_in, ctx_out, pcap, repeat, "
+                           "log_level or unpriv)",
                            argv[i]);
     }
     if (data_out && !data_in)
@@ -244,8 +250,17 @@ static int prog_run(int argc, char **argv)
         return cli_err("pcap runs the program once per packet: it does not combine with data_in or repeat");
     if (cli_total_budget(&total_budget))
         return 1;
+    if (pcap && (ctx_in || ctx_out))
+        return cli_err("pcap runs the program once per packet: it does not combine with ctx_in or ctx_out");
     if (load_runnable(&spec, &prog, &obj, &own))
         return 1;
+    typed = bpfrt_prog__type(prog) != BPF_PROG_TYPE_UNSPEC;
+    if (!typed && (ctx_in || ctx_out)) {
+        if (own)
+            bpfrt_prog__free(prog);
+        bpfrt_object__close(obj);
+        return cli_err("'%s': raw programs take no context (r1 is the data)", ctx_in ? "ctx_in" : "ctx_out");
+    }
     if (pcap) {
         /* the library's default mode (an unverified program runs
          * checked), or checked on request */
@@ -264,6 +279,29 @@ static int prog_run(int argc, char **argv)
             return cli_err("cannot read data_in '%s': %s", data_in, strerror(-err));
         }
     }
+    if (ctx_in) {
+        err = cli_read_file(ctx_in, &ctx, &ctx_len);
+        if (err) {
+            free(data);
+            if (own)
+                bpfrt_prog__free(prog);
+            bpfrt_object__close(obj);
+            return cli_err("cannot read ctx_in '%s': %s", ctx_in, strerror(-err));
+        }
+    }
+    /* typed programs: the packet and the context out as the kernel's test
+     * run gives them back (at most a page each) */
+    if (typed) {
+        out_buf = calloc(1, 4096);
+        ctx_buf = calloc(1, 4096);
+        if (!out_buf || !ctx_buf) {
+            free(out_buf), free(ctx_buf), free(data), free(ctx);
+            if (own)
+                bpfrt_prog__free(prog);
+            bpfrt_object__close(obj);
+            return cli_err("out of memory");
+        }
+    }
     /* The library's default mode: a program the verifier has not proven
      * safe runs checked, so no input can make it touch memory outside its
      * data, stack and map values; a verified one runs in the fast engine,
@@ -272,13 +310,25 @@ static int prog_run(int argc, char **argv)
     bpfrt_trace_drain(NULL, NULL);
     BPFRT_OPTS(bpfrt_run_opts, opts, .data = data, .data_size = data_len, .repeat = (uint32_t)repeat,
                .err_buf = errbuf, .err_size = sizeof(errbuf), .total_budget = total_budget,
-               .flags = cli.checked ? BPFRT_RUN_CHECKED : 0);
+               .flags = cli.checked ? BPFRT_RUN_CHECKED : 0, .ctx_in = ctx, .ctx_size_in = (uint32_t)ctx_len,
+               .ctx_out = ctx_out ? ctx_buf : NULL, .ctx_size_out = ctx_out ? 4096 : 0, .data_out = out_buf,
+               .data_size_out = out_buf ? 4096 : 0);
     err = bpfrt_prog__run(prog, &opts);
     if (own)
         bpfrt_prog__free(prog);
     bpfrt_object__close(obj);
+    free(ctx);
+    if (!err && typed) {
+        /* what the program left: the packet out replaces the data */
+        free(data);
+        data = out_buf;
+        data_len = opts.data_size_out;
+        out_buf = NULL;
+    }
+    free(out_buf);
     if (err) {
         free(data);
+        free(ctx_buf);
         bpfrt_trace_drain(NULL, NULL);
         return cli_err("run of '%s' failed: %s%s", spec.file, errbuf,
                        err == -E2BIG && strstr(errbuf, "total instruction budget")
@@ -289,7 +339,16 @@ static int prog_run(int argc, char **argv)
         err = cli_write_file(data_out, data, data_len);
         if (err) {
             free(data);
+            free(ctx_buf);
             return cli_err("cannot write data_out '%s': %s", data_out, strerror(-err));
+        }
+    }
+    if (ctx_out && strcmp(ctx_out, "-")) {
+        err = cli_write_file(ctx_out, ctx_buf, opts.ctx_size_out);
+        if (err) {
+            free(data);
+            free(ctx_buf);
+            return cli_err("cannot write ctx_out '%s': %s", ctx_out, strerror(-err));
         }
     }
     if (cli.json) {
@@ -304,6 +363,13 @@ static int prog_run(int argc, char **argv)
             json_arr_open(&cli.j);
             for (size_t k = 0; k < data_len; k++)
                 json_u64(&cli.j, data[k]);
+            json_arr_close(&cli.j);
+        }
+        if (ctx_out && !strcmp(ctx_out, "-")) {
+            json_key(&cli.j, "ctx_out");
+            json_arr_open(&cli.j);
+            for (size_t k = 0; k < opts.ctx_size_out; k++)
+                json_u64(&cli.j, ctx_buf[k]);
             json_arr_close(&cli.j);
         }
         json_key(&cli.j, "trace"); /* (bpfrt) lines the program printed */
@@ -321,9 +387,14 @@ static int prog_run(int argc, char **argv)
             printf("data_out:\n");
             print_hex(data, data_len);
         }
+        if (ctx_out && !strcmp(ctx_out, "-")) {
+            printf("ctx_out:\n");
+            print_hex(ctx_buf, opts.ctx_size_out);
+        }
         bpfrt_trace_drain(collect_trace, NULL);
     }
     free(data);
+    free(ctx_buf);
     return 0;
 }
 
@@ -902,7 +973,8 @@ int do_prog(int argc, char **argv)
 {
     if (argc < 1 || !strcmp(argv[0], "help")) {
         fprintf(argc < 1 ? stderr : stdout,
-                "Usage: bpfrt prog run PROG [data_in FILE [data_out FILE]] [repeat N] [log_level N] [unpriv]\n"
+                "Usage: bpfrt prog run PROG [data_in FILE [data_out FILE]] [ctx_in FILE] [ctx_out FILE] [repeat N] "
+                "[log_level N] [unpriv]\n"
                 "       bpfrt prog dump xlated PROG [opcodes] [linum]\n"
                 "       bpfrt prog { show | list } PROG\n"
                 "       bpfrt prog load OBJ PATH [type TYPE] [pinmaps DIR] [log_level N] [unpriv]\n"
