@@ -257,6 +257,7 @@ struct row {
     char type[32];
     size_t insns;
     enum bpf_prog_type override;   /* BPF_PROG_TYPE_UNSPEC: the section's */
+    enum bpf_prog_type section_type; /* bpfrt's reading of the section */
     struct kside k;
     struct bside b;
 };
@@ -322,6 +323,28 @@ static enum bpf_prog_type scale_type(const char *obj)
     for (size_t i = 0; i < sizeof(scale_types) / sizeof(scale_types[0]); i++)
         if (!strcmp(scale_types[i].obj, obj))
             return scale_types[i].type;
+    return BPF_PROG_TYPE_UNSPEC;
+}
+
+/* Objects the selftests load with iproute2 (tc, ip route ... encap bpf,
+ * ip link set xdp), whose sections name no type libbpf knows: the type
+ * iproute2 gives them, by object and section name prefix ("" = any). */
+static const struct {
+    const char *obj, *sec;
+    enum bpf_prog_type type;
+} iproute2_types[] = {
+    {"test_tc_tunnel", "", BPF_PROG_TYPE_SCHED_CLS},         /* test_tc_tunnel.sh: tc filter ... da obj */
+    {"test_lwt_seg6local", "encap_srh", BPF_PROG_TYPE_LWT_IN}, /* ip route ... encap bpf in obj */
+    {"test_lwt_seg6local", "", BPF_PROG_TYPE_LWT_SEG6LOCAL},  /* ... encap seg6local action End.BPF */
+    {"test_xdp_vlan", "xdp", BPF_PROG_TYPE_XDP},              /* ip link set ... object */
+    {"test_xdp_vlan", "tc", BPF_PROG_TYPE_SCHED_CLS},         /* tc filter ... da obj */
+};
+
+static enum bpf_prog_type iproute2_type(const char *obj, const char *sec)
+{
+    for (size_t i = 0; i < sizeof(iproute2_types) / sizeof(iproute2_types[0]); i++)
+        if (!strcmp(iproute2_types[i].obj, obj) && !strncmp(sec, iproute2_types[i].sec, strlen(iproute2_types[i].sec)))
+            return iproute2_types[i].type;
     return BPF_PROG_TYPE_UNSPEC;
 }
 
@@ -409,12 +432,31 @@ static void kernel_reason(const char *log, char *out, size_t sz)
     }
 }
 
+/* libbpf's last warning that says something: not its closing "failed to
+ * load" lines. */
+static const char *libbpf_reason(const char *msgs)
+{
+    static char out[240];
+    const char *p = msgs;
+
+    out[0] = 0;
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+
+        if (n && !memmem(p, n, "failed to load", 14) && !memmem(p, n, "failed to prepare load", 22))
+            snprintf(out, sizeof(out), "%.*s", (int)n, p);
+        p += n + (e ? 1 : 0);
+    }
+    return out;
+}
+
 /* One load of program `prog` of path through libbpf, alone from its
  * object.  Returns 0 when the kernel accepted it, 1 when it refused it
  * (k->err, log in log), -1 when the load failed before the program got
  * to the kernel (k->reason). */
-static int kernel_once(const char *path, const char *prog, enum bpf_prog_type override, uint32_t level, char *log,
-                       size_t logsz, struct kside *k, uint64_t *wall_ns, uint64_t *cpu)
+static int kernel_once(const char *path, const char *prog, enum bpf_prog_type override, enum bpf_prog_type section_type,
+                       uint32_t level, char *log, size_t logsz, struct kside *k, uint64_t *wall_ns, uint64_t *cpu)
 {
     struct bpf_object *obj;
     struct bpf_program *p, *target = NULL;
@@ -440,6 +482,8 @@ static int kernel_once(const char *path, const char *prog, enum bpf_prog_type ov
     }
     if (override)
         bpf_program__set_type(target, override);
+    else if (bpf_program__type(target) == BPF_PROG_TYPE_UNSPEC && section_type != BPF_PROG_TYPE_UNSPEC)
+        bpf_program__set_type(target, section_type);
     /* private maps: pinning by name would reuse or leave maps in bpffs */
     struct bpf_map *m;
     bpf_object__for_each_map(m, obj) bpf_map__set_pin_path(m, NULL);
@@ -447,19 +491,18 @@ static int kernel_once(const char *path, const char *prog, enum bpf_prog_type ov
     log[0] = 0;
     bpf_program__set_log_buf(target, log, logsz);
     memset(&kload, 0, sizeof(kload));
-    snprintf(kload.name, sizeof(kload.name), "%s", prog);
+    /* the kernel keeps BPF_OBJ_NAME_LEN - 1 characters of the name */
+    size_t nl = strlen(prog);
+    if (nl > sizeof(kload.name) - 1)
+        nl = sizeof(kload.name) - 1;
+    memcpy(kload.name, prog, nl);
     kload.armed = true;
     err = bpf_object__load(obj);
     kload.armed = false;
     bpf_object__close(obj);
     if (!kload.seen) {
-        const char *m = bench_libbpf_msgs();
-        size_t n = strlen(m);
-
-        while (n && m[n - 1] == '\n')
-            n--;
-        bench_msg(k->reason, sizeof(k->reason), "libbpf failed before BPF_PROG_LOAD (%d): %.*s", err,
-                  (int)(n > 200 ? 200 : n), n > 200 ? m + n - 200 : m);
+        bench_msg(k->reason, sizeof(k->reason), "libbpf failed before BPF_PROG_LOAD (%d): %s", err,
+                  libbpf_reason(bench_libbpf_msgs()));
         return -1;
     }
     *wall_ns = kload.ns;
@@ -485,17 +528,16 @@ static void kernel_side(const char *path, struct row *r, unsigned runs)
     }
     for (unsigned i = 0; i < runs; i++) {
         uint64_t wall = 0, cpu = 0, vt = 0, proc = 0, ts = 0, ps = 0;
-        int rc = kernel_once(path, r->prog, r->override, 4, log, KLOG_SZ, k, &wall, &cpu);
+        int rc = kernel_once(path, r->prog, r->override, r->section_type, 4, log, KLOG_SZ, k, &wall, &cpu);
 
         if (rc < 0) {
             k->st = K_ERROR;
             return;
         }
         if (rc > 0) {
-            /* once more at level 1 for the reason (the log's tail: the
-             * running kernel keeps the end when the buffer is short) */
+            /* level 4 logs the verifier's messages (the error among
+             * them), only not every instruction */
             k->st = K_REJECTED;
-            kernel_once(path, r->prog, r->override, 1 | 4, log, KLOG_SZ, k, &wall, &cpu);
             kernel_reason(log, k->reason, sizeof(k->reason));
             if (!k->reason[0])
                 snprintf(k->reason, sizeof(k->reason), "%s", strerror(k->err));
@@ -697,7 +739,12 @@ static void add_object(const char *path)
             snprintf(r->obj, sizeof(r->obj), "%s", name);
             snprintf(r->prog, sizeof(r->prog), "%s", bpfrt_program__name(p));
             r->override = first ? ov : BPF_PROG_TYPE_UNSPEC;
+            if (!r->override && bpfrt_program__type(p) == BPF_PROG_TYPE_UNSPEC)
+                r->override = iproute2_type(name, bpfrt_program__section_name(p));
             snprintf(r->type, sizeof(r->type), "%s", type_str(r->override ? r->override : bpfrt_program__type(p)));
+            /* a type bpfrt reads from the section where libbpf 1.x
+             * finds none (iproute2's lenient prefixes): both sides get it */
+            r->section_type = bpfrt_program__type(p);
             r->insns = bpfrt_program__insn_cnt(p);
         }
         bpfrt_object__close(obj);
@@ -720,6 +767,8 @@ static void add_object(const char *path)
         snprintf(r->obj, sizeof(r->obj), "%s", name);
         snprintf(r->prog, sizeof(r->prog), "%s", bpf_program__name(p));
         r->override = first ? ov : BPF_PROG_TYPE_UNSPEC;
+        if (!r->override && bpf_program__type(p) == BPF_PROG_TYPE_UNSPEC)
+            r->override = iproute2_type(name, bpf_program__section_name(p));
         snprintf(r->type, sizeof(r->type), "%s", type_str(r->override ? r->override : bpf_program__type(p)));
         r->insns = bpf_program__insn_cnt(p);
         first = false;
@@ -965,10 +1014,14 @@ static void print_table(unsigned runs)
 
         snprintf(name, sizeof(name), "%s/%s", r->obj, r->prog);
         printf("%-44.44s %-14.14s %-10s %-12s", name, r->type, kverdict(&r->k), bverdict(&r->b));
-        if (r->k.st != K_OK)
+        if (r->k.st == K_OK)
+            printf(" kernel: %llu insns processed, %.0f us", (unsigned long long)r->k.processed, r->k.vt_us);
+        else
             printf(" kernel: %s%s%s", r->k.err ? strerror(r->k.err) : "", r->k.err ? ": " : "", r->k.reason);
+        if (r->b.st == B_OK)
+            printf("; bpfrt: %llu insns processed, %.0f us", (unsigned long long)r->b.processed, r->b.vt_us);
         if (r->b.st != B_OK) {
-            printf("%s bpfrt: ", r->k.st != K_OK ? ";" : "");
+            printf("; bpfrt: ");
             if (r->b.st == B_REJECTED && r->b.insn >= 0)
                 printf("insn %ld: ", r->b.insn);
             printf("%s", r->b.reason);
