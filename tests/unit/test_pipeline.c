@@ -317,7 +317,8 @@ Test(progtypes, names_return_codes_and_runnability)
     cr_assert_null(bpfrt_prog_type_retval_name(BPF_PROG_TYPE_XDP, 5));
     cr_assert_null(bpfrt_prog_type_retval_name(BPF_PROG_TYPE_SOCKET_FILTER, 0)); /* a length, not a code */
     cr_assert_eq(bpfrt_prog_type_can_run(BPF_PROG_TYPE_UNSPEC), 1);
-    cr_assert_eq(bpfrt_prog_type_can_run(BPF_PROG_TYPE_XDP), 0);
+    cr_assert_eq(bpfrt_prog_type_can_run(BPF_PROG_TYPE_XDP), 1);
+    cr_assert_eq(bpfrt_prog_type_can_run(BPF_PROG_TYPE_KPROBE), 0);
     /* every row: a name, a helper set, and its sections lead back to it */
     for (int ty = 0; ty < 40; ty++) {
         const struct pt_desc *d = pt_by_type((enum bpf_prog_type)ty);
