@@ -181,9 +181,13 @@ static int backtrack_insn(const struct vf_env *env, uint32_t i, const struct vf_
     }
 }
 
-static void mark_all_precise(struct vf_state *st)
+static void mark_all_precise_from(struct vf_state *cur, struct vf_state *st)
 {
     for (; st; st = st->parent) {
+        if (st->all_precise)
+            break; /* done before, with everything above it */
+        if (st != cur)
+            st->all_precise = 1; /* a checkpoint gains no new scalars */
         for (uint32_t f = 0; f <= st->curframe; f++) {
             struct vf_frame *fr = st->frame[f];
             if (!fr)
@@ -197,6 +201,8 @@ static void mark_all_precise(struct vf_state *st)
         }
     }
 }
+
+#define mark_all_precise(st) mark_all_precise_from(env->cur, (st))
 
 static int masks_empty(const struct masks *m)
 {
@@ -382,7 +388,7 @@ int vf_mark_chain_precision_stack(struct vf_env *env, uint32_t spi)
 
 void vf_mark_all_precise(struct vf_env *env)
 {
-    mark_all_precise(env->cur);
+    mark_all_precise_from(env->cur, env->cur);
 }
 
 /* Pruned against old: whatever old needed precise, the current path

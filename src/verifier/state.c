@@ -127,6 +127,7 @@ int vf_state_copy(struct vf_state *dst, const struct vf_state *src)
     memcpy(dst->slot_read, src->slot_read, sizeof(dst->slot_read));
     memcpy(dst->slot_written, src->slot_written, sizeof(dst->slot_written));
     dst->in_loop_cb = src->in_loop_cb;
+    dst->all_precise = 0;
     return 0;
 }
 

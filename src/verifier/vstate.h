@@ -167,6 +167,9 @@ struct vf_state {
      * the segment that ends at this state (for the current state: since
      * its segment began). */
     uint64_t slot_read[VF_MAX_FRAMES], slot_written[VF_MAX_FRAMES];
+    /* A checkpoint whose scalars, and all its ancestors', are all precise
+     * (precision.c stops its "everything precise" walk there). */
+    uint8_t all_precise;
 };
 
 struct vf_hist {
