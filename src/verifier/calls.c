@@ -531,12 +531,26 @@ static int setup_callback(struct vf_env *env, uint32_t fn, const struct call_met
         as->active_lock_id = 0;
         return 0;
     }
-    if ((err = push_frame(env, *insn_idx, sub, st)))
-        return err;
-    set_cb_regs(env, fn, caller, st->frame[st->curframe], meta);
-    st->frame[st->curframe]->in_callback = 1;
-    /* the walk moves on by one after a helper call */
-    *insn_idx = env->sub[sub].start - 1;
+    {
+        /* A synchronous callback may run any number of times (6.6's
+         * push_callback_call): the current path goes on after the call as
+         * if it ran none, and a path of its own enters the callback; at
+         * the callback's exit that path comes back to the call, which
+         * then enters the callback again, until the state at the call
+         * repeats (prune.c compares it with the earlier visits). */
+        struct vf_state *cs = vf_push_branch(env, env->sub[sub].start, *insn_idx, &err);
+        struct vf_frame *ccaller;
+        if (!cs)
+            return err;
+        ccaller = cs->frame[cs->curframe];
+        if ((err = push_frame(env, *insn_idx, sub, cs)))
+            return err;
+        set_cb_regs(env, fn, ccaller, cs->frame[cs->curframe], meta);
+        cs->frame[cs->curframe]->in_callback = 1;
+        cs->cb_unroll++;
+        (void)st;
+        (void)caller;
+    }
     return 0;
 }
 
@@ -850,11 +864,18 @@ int vf_prepare_func_exit(struct vf_env *env, uint32_t *insn_idx)
         vf_log(env, "to caller at %d:\n", callee->callsite + 1);
         vf_log_state(env, st, st->curframe - 1);
     }
-    *insn_idx = (uint32_t)callee->callsite + 1;
-    vf_frame_free(callee);
-    st->frame[st->curframe] = NULL;
-    st->slot_written[st->curframe] = 0;
-    st->curframe--;
+    /* back to the call of a callback (it may run again), after the call
+     * of a subprogram */
+    *insn_idx = (uint32_t)callee->callsite + (callee->in_callback ? 0u : 1u);
+    {
+        int in_cb = callee->in_callback;
+        vf_frame_free(callee);
+        st->frame[st->curframe] = NULL;
+        st->slot_written[st->curframe] = 0;
+        st->curframe--;
+        if (in_cb)
+            vf_widen_imprecise(env, *insn_idx);
+    }
     return 0;
 }
 

@@ -96,5 +96,8 @@ int vf_check_return_code(struct vf_env *env);
  * not (the current one is kept if it is a prune point), < 0 error. */
 int vf_is_state_visited(struct vf_env *env, uint32_t insn);
 void vf_free_explored(struct vf_env *env);
+/* Back at the call of a callback: imprecise scalars that changed since
+ * the earlier visit become unknown (widen_imprecise_scalars). */
+void vf_widen_imprecise(struct vf_env *env, uint32_t insn);
 
 #endif

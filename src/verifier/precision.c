@@ -214,6 +214,55 @@ static int masks_empty(const struct masks *m)
 
 #define ARG_REGS 0x3eu
 
+/* The step back from instruction i to prev, the one the path ran before
+ * it: crossing a callee's return enters its frame, crossing its first
+ * instruction back to the call leaves it.  GIVE_UP when it cannot be
+ * followed. */
+static int cross(const struct vf_env *env, uint32_t *frp, struct masks *m, uint32_t i, uint32_t prev, int *skip_first)
+{
+    const struct bpf_insn *pin = &env->insns[prev];
+
+    if ((BPF_CLASS(pin->code) == BPF_JMP) && BPF_OP(pin->code) == BPF_EXIT) {
+        if (*frp + 1 >= VF_MAX_FRAMES)
+            return GIVE_UP;
+        if (env->aux[i].calls_callback) {
+            /* i is a callback's call, reached again from the
+             * callback's exit: the caller's registers (its
+             * arguments) were left alone by the callback */
+        } else {
+            /* i is a call's return point: back into the callee */
+            const struct bpf_insn *call = &env->insns[i - 1];
+            if (i == 0 || BPF_OP(call->code) != BPF_CALL)
+                return GIVE_UP;
+            if (m->regs[*frp] & ARG_REGS)
+                return GIVE_UP; /* clobbered by the call: cannot be wanted */
+            if (call->src_reg == BPF_PSEUDO_CALL && (m->regs[*frp] & 1u)) {
+                m->regs[*frp] &= (uint16_t)~1u;
+                m->regs[*frp + 1] |= 1u; /* the callee's r0 became the caller's */
+            }
+        }
+        (*frp)++;
+    } else if (BPF_CLASS(pin->code) == BPF_JMP && BPF_OP(pin->code) == BPF_CALL &&
+               (pin->src_reg == BPF_PSEUDO_CALL || env->aux[prev].calls_callback) &&
+               vf_subprog_at(env, i) > 0) {
+        /* i is a callee's first instruction, entered from the call */
+        if (*frp == 0)
+            return GIVE_UP;
+        if (pin->src_reg == BPF_PSEUDO_CALL)
+            m->regs[*frp - 1] |= (uint16_t)(m->regs[*frp] & ARG_REGS);
+        else if (m->slots[*frp])
+            return GIVE_UP; /* the callback's own stack: nothing before its start */
+        /* (a callback's r1-r5 come from the helper, the loop index or the
+         * context pointer: nothing in the caller to mark for them) */
+        m->regs[*frp] = 0;
+        m->slots[*frp] = 0;
+        (*frp)--;
+        if (pin->src_reg != BPF_PSEUDO_CALL)
+            *skip_first = 1; /* that run of the call entered the callback: it set no r0 */
+    }
+    return 0;
+}
+
 /* Walk back from instruction i of state st (whose segment starts at
  * first) with the wanted registers and slots per frame, fr the frame
  * instruction i runs in; then on through the checkpoints, marking them.
@@ -231,7 +280,6 @@ static int backtrack(struct vf_env *env, struct vf_state *st, uint32_t i, uint32
         for (;;) {
             const struct vf_hist *ent = h && st->hist[h - 1].idx == i ? &st->hist[h - 1] : NULL;
             uint32_t prev;
-            const struct bpf_insn *pin;
 
             if (skip_first)
                 skip_first = 0;
@@ -256,33 +304,8 @@ static int backtrack(struct vf_env *env, struct vf_state *st, uint32_t i, uint32
                     vf_log(env, "mark_precise: no instruction before %u\n", i);
                 goto give_up;
             }
-            pin = &env->insns[prev];
-            if ((BPF_CLASS(pin->code) == BPF_JMP) && BPF_OP(pin->code) == BPF_EXIT) {
-                /* i is a call's return point: back into the callee */
-                const struct bpf_insn *call = &env->insns[i - 1];
-                if (fr + 1 >= VF_MAX_FRAMES || i == 0 || BPF_OP(call->code) != BPF_CALL)
-                    goto give_up;
-                if (m->regs[fr] & ARG_REGS)
-                    goto give_up; /* clobbered by the call: cannot be wanted */
-                if (call->src_reg == BPF_PSEUDO_CALL && (m->regs[fr] & 1u)) {
-                    m->regs[fr] &= (uint16_t)~1u;
-                    m->regs[fr + 1] |= 1u; /* the callee's r0 became the caller's */
-                }
-                fr++;
-            } else if (BPF_CLASS(pin->code) == BPF_JMP && BPF_OP(pin->code) == BPF_CALL &&
-                       (pin->src_reg == BPF_PSEUDO_CALL || env->aux[prev].calls_callback) &&
-                       vf_subprog_at(env, i) > 0) {
-                /* i is a callee's first instruction, entered from the call */
-                if (fr == 0)
-                    goto give_up;
-                if (pin->src_reg == BPF_PSEUDO_CALL)
-                    m->regs[fr - 1] |= (uint16_t)(m->regs[fr] & ARG_REGS);
-                else if (m->regs[fr] & ARG_REGS)
-                    goto give_up; /* a callback's arguments come from the helper */
-                m->regs[fr] = 0;
-                m->slots[fr] = 0;
-                fr--;
-            }
+            if (cross(env, &fr, m, i, prev, &skip_first))
+                goto give_up;
             i = prev;
         }
         /* the checkpoint before this segment: mark there what is wanted */
@@ -330,14 +353,19 @@ static int backtrack(struct vf_env *env, struct vf_state *st, uint32_t i, uint32
             }
             if (masks_empty(m) || !new_marks)
                 return 0;
+            if (st->last_insn_idx >= env->cnt)
+                return 0; /* a checkpoint at the very start has no segment */
+            /* the parent's segment ended with the step into the child's first */
+            if (cross(env, &fr, m, first, st->last_insn_idx, &skip_first))
+                goto give_up;
             i = st->last_insn_idx;
             first = st->first_insn_idx;
             h = st->nhist;
-            if (i >= env->cnt)
-                return 0; /* a checkpoint at the very start has no segment */
         }
     }
 give_up:
+    if (env->log_level & VF_LOG_LEVEL2)
+        vf_log(env, "mark_precise: frame%u: giving up at insn %u: every scalar precise\n", fr, i);
     mark_all_precise(st);
     return 0;
 give_up_parent:
@@ -373,6 +401,9 @@ static int mark_chain(struct vf_env *env, int regno, int spi)
         r->precise = 1;
         m.slots[frame] = 1ull << spi;
     }
+    if (env->log_level & VF_LOG_LEVEL2)
+        vf_log(env, "mark_precise: frame%u: last_idx %u first_idx %u subseq_idx -1 %s%d\n", frame, env->insn_idx,
+               st->first_insn_idx, regno >= 0 ? "r" : "fp-", regno >= 0 ? regno : (spi + 1) * 8);
     return backtrack(env, st, env->insn_idx, frame, &m, 1);
 }
 
@@ -420,6 +451,11 @@ int vf_propagate_precision(struct vf_env *env, const struct vf_state *old)
     }
     if (masks_empty(&m))
         return 0;
+    if (env->log_level & VF_LOG_LEVEL2)
+        for (uint32_t f = 0; f < VF_MAX_FRAMES; f++)
+            if (m.regs[f] || m.slots[f])
+                vf_log(env, "propagating precision: frame%u regs %#x slots %#llx\n", f, m.regs[f],
+                       (unsigned long long)m.slots[f]);
     /* the current instruction has not run: start before it */
     return backtrack(env, cur, env->insn_idx, cur->curframe, &m, 1);
 }

@@ -68,7 +68,7 @@ static int range_within(const struct vf_reg *o, const struct vf_reg *c)
            o->s32_max >= c->s32_max;
 }
 
-static int regsafe(const struct vf_reg *o, const struct vf_reg *c, struct idmap *m, int priv)
+static int regsafe(const struct vf_reg *o, const struct vf_reg *c, struct idmap *m, int priv, int ranges)
 {
     if (o->type == VF_NOT_INIT)
         return 1;
@@ -80,7 +80,7 @@ static int regsafe(const struct vf_reg *o, const struct vf_reg *c, struct idmap 
     case VF_SCALAR:
         /* a scalar whose exact value never mattered matches any scalar
          * (precision.c); the unprivileged verifier compares them all */
-        if (!o->precise && priv)
+        if (!o->precise && priv && !ranges)
             return 1;
         if (!range_within(o, c) || !tnum_in(o->var_off, c->var_off))
             return 0;
@@ -112,7 +112,8 @@ static int regsafe(const struct vf_reg *o, const struct vf_reg *c, struct idmap 
     }
 }
 
-static int stacksafe(const struct vf_frame *o, const struct vf_frame *c, struct idmap *m, int priv, uint64_t read)
+static int stacksafe(const struct vf_frame *o, const struct vf_frame *c, struct idmap *m, int priv, uint64_t read,
+                     int ranges)
 {
     for (uint32_t i = 0; i < o->allocated; i++) {
         uint32_t spi = i / 8, b = 7 - i % 8; /* bytes from the top of the frame down */
@@ -137,13 +138,16 @@ static int stacksafe(const struct vf_frame *o, const struct vf_frame *c, struct 
             continue;
         if (o->slots[spi].spill_size != c->slots[spi].spill_size)
             return 0;
-        if (!regsafe(&o->slots[spi].spilled, &c->slots[spi].spilled, m, priv))
+        if (!regsafe(&o->slots[spi].spilled, &c->slots[spi].spilled, m, priv, ranges))
             return 0;
     }
     return 1;
 }
 
-static int states_equal(const struct vf_env *env, uint32_t insn, const struct vf_state *o, const struct vf_state *c)
+/* ranges: compare every scalar's range, precise or not (6.6's
+ * RANGE_WITHIN, for states still being explored) */
+static int states_equal(const struct vf_env *env, uint32_t insn, const struct vf_state *o, const struct vf_state *c,
+                        int ranges)
 {
     static __thread struct idmap m;
 
@@ -177,10 +181,10 @@ static int states_equal(const struct vf_env *env, uint32_t insn, const struct vf
         for (int r = 0; r < VF_MAX_REG; r++) {
             if (r != BPF_REG_10 && !(live & (1u << r)))
                 continue;
-            if (!regsafe(&of->regs[r], &cf->regs[r], &m, env->priv))
+            if (!regsafe(&of->regs[r], &cf->regs[r], &m, env->priv, ranges))
                 return 0;
         }
-        if (!stacksafe(of, cf, &m, env->priv, o->slot_read[f]))
+        if (!stacksafe(of, cf, &m, env->priv, o->slot_read[f], ranges))
             return 0;
     }
     return 1;
@@ -221,8 +225,16 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
         (env->jmps_processed - env->prev_jmps_processed >= 2 && env->insn_processed - env->prev_insn_processed >= 8))
         add = 1;
     for (pp = &aux->states; (sl = *pp);) {
+        if (sl->st->branches && aux->calls_callback) {
+            /* the call of a callback reached again from inside it: the
+             * callback has converged when this state is within an earlier
+             * one (no infinite-loop check: the call itself decides) */
+            if (states_equal(env, insn, sl->st, cur, 1))
+                goto hit;
+            goto miss;
+        }
         if (sl->st->branches) {
-            if (maybe_looping(sl->st, cur) && states_equal(env, insn, sl->st, cur))
+            if (sl->st->cb_unroll == cur->cb_unroll && maybe_looping(sl->st, cur) && states_equal(env, insn, sl->st, cur, 0))
                 return vf_reject(env, -EINVAL, insn, "infinite loop detected at insn %u", insn);
             /* walking a loop: keep checkpoints sparse */
             if (env->jmps_processed - env->prev_jmps_processed < 20 &&
@@ -230,7 +242,8 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
                 add = 0;
             goto miss;
         }
-        if (states_equal(env, insn, sl->st, cur)) {
+        if (states_equal(env, insn, sl->st, cur, 0)) {
+        hit:
             sl->hit++;
             /* what the old path read and needed exact, this one does too */
             for (uint32_t f = 0; f <= sl->st->curframe; f++)
@@ -304,4 +317,41 @@ void vf_free_explored(struct vf_env *env)
     free_list(env->evicted);
     env->evicted = NULL;
     env->explored_states = 0;
+}
+
+void vf_widen_imprecise(struct vf_env *env, uint32_t insn)
+{
+    struct vf_state *cur = env->cur, *prev = NULL;
+
+    /* the latest visit of the call this path is coming back to (an
+     * ancestor: still being explored, in the same frame) */
+    for (struct vf_state_list *sl = env->aux[insn].states; sl; sl = sl->next)
+        if (sl->st->branches && sl->st->curframe == cur->curframe) {
+            prev = sl->st;
+            break;
+        }
+    if (!prev || !env->priv)
+        return;
+    /* widen_imprecise_scalars: a scalar that changed between the visits
+     * and whose exact value never mattered becomes unknown, so that the
+     * iterations converge (a counter in the callback's context) */
+    for (uint32_t f = 0; f <= cur->curframe; f++) {
+        struct vf_frame *pf = prev->frame[f], *cf = cur->frame[f];
+        for (int r = 0; r < BPF_REG_10; r++) {
+            struct vf_reg *o = &pf->regs[r], *c = &cf->regs[r];
+            if (o->type == VF_SCALAR && c->type == VF_SCALAR && !o->precise && !c->precise &&
+                !(tnum_eq(o->var_off, c->var_off) && o->smin == c->smin && o->smax == c->smax && o->umin == c->umin &&
+                  o->umax == c->umax))
+                vf_reg_unknown(env, c);
+        }
+        for (uint32_t k = 0; k < pf->allocated / 8 && k < cf->allocated / 8; k++) {
+            struct vf_reg *o = &pf->slots[k].spilled, *c = &cf->slots[k].spilled;
+            if (pf->slots[k].type[0] != VF_STACK_SPILL || cf->slots[k].type[0] != VF_STACK_SPILL)
+                continue;
+            if (o->type == VF_SCALAR && c->type == VF_SCALAR && !o->precise && !c->precise &&
+                !(tnum_eq(o->var_off, c->var_off) && o->smin == c->smin && o->smax == c->smax && o->umin == c->umin &&
+                  o->umax == c->umax))
+                vf_reg_unknown(env, c);
+        }
+    }
 }

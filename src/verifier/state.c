@@ -128,6 +128,7 @@ int vf_state_copy(struct vf_state *dst, const struct vf_state *src)
     memcpy(dst->slot_written, src->slot_written, sizeof(dst->slot_written));
     dst->in_loop_cb = src->in_loop_cb;
     dst->all_precise = 0;
+    dst->cb_unroll = src->cb_unroll;
     return 0;
 }
 

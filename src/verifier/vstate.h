@@ -170,6 +170,10 @@ struct vf_state {
     /* A checkpoint whose scalars, and all its ancestors', are all precise
      * (precision.c stops its "everything precise" walk there). */
     uint8_t all_precise;
+    /* How many times this path entered a callback's body again (6.6's
+     * callback_unroll_depth): equal states at different depths are
+     * iterations, not an infinite loop. */
+    uint32_t cb_unroll;
 };
 
 struct vf_hist {
