@@ -28,7 +28,9 @@ extern const struct map_ops map_ops_hash, map_ops_percpu_hash, map_ops_lru_hash,
  * map_ops_of() still treats a NULL entry as "type not available". */
 extern const struct map_ops map_ops_lpm_trie, map_ops_queue, map_ops_stack, map_ops_bloom_filter, map_ops_ringbuf,
     map_ops_perf_event_array, map_ops_prog_array, map_ops_array_of_maps, map_ops_hash_of_maps, map_ops_devmap,
-    map_ops_devmap_hash, map_ops_cpumap, map_ops_xskmap, map_ops_stack_trace, map_ops_cgroup_array;
+    map_ops_devmap_hash, map_ops_cpumap, map_ops_xskmap, map_ops_stack_trace, map_ops_cgroup_array,
+    map_ops_sockmap, map_ops_sockhash, map_ops_reuseport_sockarray, map_ops_sk_storage, map_ops_cgroup_storage,
+    map_ops_percpu_cgroup_storage;
 
 static const struct map_ops *const map_types[] = {
     [BPF_MAP_TYPE_HASH] = &map_ops_hash,
@@ -52,6 +54,13 @@ static const struct map_ops *const map_types[] = {
     [BPF_MAP_TYPE_STACK] = &map_ops_stack,
     [BPF_MAP_TYPE_RINGBUF] = &map_ops_ringbuf,
     [BPF_MAP_TYPE_BLOOM_FILTER] = &map_ops_bloom_filter,
+    /* always empty: bpfrt has no sockets or cgroups (sockmaps.c) */
+    [BPF_MAP_TYPE_SOCKMAP] = &map_ops_sockmap,
+    [BPF_MAP_TYPE_SOCKHASH] = &map_ops_sockhash,
+    [BPF_MAP_TYPE_REUSEPORT_SOCKARRAY] = &map_ops_reuseport_sockarray,
+    [BPF_MAP_TYPE_SK_STORAGE] = &map_ops_sk_storage,
+    [BPF_MAP_TYPE_CGROUP_STORAGE] = &map_ops_cgroup_storage,
+    [BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE] = &map_ops_percpu_cgroup_storage,
 };
 
 #define NR_TYPES (sizeof(map_types) / sizeof(map_types[0]))

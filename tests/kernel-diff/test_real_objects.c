@@ -47,13 +47,17 @@
 
 #include "bpfrt/bpfrt.h"
 
-/* The agreement floor: today's figure, 235/310 = 75.8% (kernel 6.18,
- * xdp-tools 1.3, clang-19): of the 75 disagreements, 70 are programs
- * whose objects have socket maps (sockmap, sockhash, sk_storage,
- * cgroup_storage, reuseport_sockarray) bpfrt cannot create, 2 read
- * through the BTF pointers of bpf_skc_to_*(), 3 are test_verif_scale1-3
- * (bpfrt reaches the 1M-instruction limit, the kernel does not). */
-#define RO_DEFAULT_MIN_AGREE 75.0
+/* The agreement floor: today's figure, 290/310 = 93.5% (kernel 6.18,
+ * xdp-tools 1.3, clang-19).  The 20 disagreements are all false
+ * rejections by the verifier: 13 test_sk_lookup.c programs (the socket
+ * bpf_sk_lookup's ctx->sk or a sockmap lookup hands out is not tracked as
+ * an acquired reference, or ctx->sk is sock_or_null where the kernel
+ * allows the read), 3 reads through the BTF pointers of bpf_skc_to_*(),
+ * a socket from a sockmap lookup as bpf_map_update_elem's value, and
+ * test_verif_scale1-3 (bpfrt reaches the 1M-instruction limit, the
+ * kernel does not).  Before sockmaps.c, 70 programs could not be
+ * verified at all (socket and cgroup map types bpfrt could not create). */
+#define RO_DEFAULT_MIN_AGREE 93.0
 
 #define XDP_TOOLS_DIR "/usr/lib/x86_64-linux-gnu/bpf"
 
