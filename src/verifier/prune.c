@@ -221,7 +221,7 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
 
     if (!aux->prune_point)
         return 0;
-    if (aux->force_checkpoint ||
+    if (aux->force_checkpoint || cur->nhist > 40 /* a long history is costly to walk back: checkpoint */ ||
         (env->jmps_processed - env->prev_jmps_processed >= 2 && env->insn_processed - env->prev_insn_processed >= 8))
         add = 1;
     for (pp = &aux->states; (sl = *pp);) {

@@ -57,7 +57,7 @@
  * test_verif_scale1-3 (bpfrt reaches the 1M-instruction limit, the
  * kernel does not).  Before sockmaps.c, 70 programs could not be
  * verified at all (socket and cgroup map types bpfrt could not create). */
-#define RO_DEFAULT_MIN_AGREE 93.0
+#define RO_DEFAULT_MIN_AGREE 98.0
 
 #define XDP_TOOLS_DIR "/usr/lib/x86_64-linux-gnu/bpf"
 

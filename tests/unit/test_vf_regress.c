@@ -431,3 +431,90 @@ Test(vf_regress, mov32_other_keeps_bounds)
     };
     expect_accept(p, N(p));
 }
+
+/* Callbacks run an unknown number of times (6.6's iterative callback
+ * verification): what a callback leaves behind in its context is what it
+ * starts the next iteration with.  BTF with a static FUNC for the main
+ * program and the callback, as clang emits it. */
+static struct res verify_with_callback(const struct bpf_insn *p, size_t cnt, uint32_t cb_start)
+{
+    static const char strs[] = "\0int\0f";
+    const uint32_t types[] = {
+        1, BTF_KIND_INT << 24, 4, (1u << 24) | 32, /* [1] int */
+        0, BTF_KIND_FUNC_PROTO << 24, 1,           /* [2] int (void) */
+        5, BTF_KIND_FUNC << 24, 2,                 /* [3] static int f(void) */
+    };
+    struct btf_header h = {.magic = BTF_MAGIC, .version = BTF_VERSION, .hdr_len = sizeof(h)};
+    static uint8_t btf[sizeof(h) + sizeof(types) + sizeof(strs)];
+    const struct bpf_func_info fi[] = {{0, 3}, {cb_start, 3}};
+
+    h.type_len = sizeof(types);
+    h.str_off = sizeof(types);
+    h.str_len = sizeof(strs);
+    memcpy(btf, &h, sizeof(h));
+    memcpy(btf + sizeof(h), types, sizeof(types));
+    memcpy(btf + sizeof(h) + sizeof(types), strs, sizeof(strs));
+    return verify_btf(BPF_PROG_TYPE_SOCKET_FILTER, p, cnt, btf, sizeof(btf), fi, N(fi));
+}
+
+/* A pointer kept in the callback's context moves by 16 bytes each
+ * iteration: the first iteration's write (fp-24) is fine, the second
+ * overwrites the stack slot that holds the pointer itself, and the third
+ * dereferences what is then plain data.  The kernel (6.6 and later)
+ * walks the iterations and rejects; a verifier that checks the callback
+ * once would accept. */
+Test(vf_regress, callback_iterations_are_verified_beyond_the_first)
+{
+    const struct bpf_insn p[] = {
+        INSN_MOV64_REG(BPF_REG_1, BPF_REG_10),
+        INSN_ALU64_IMM(BPF_ADD, BPF_REG_1, -24),
+        INSN_STX(BPF_DW, BPF_REG_10, BPF_REG_1, -8),   /* ctx.p = fp-24 */
+        INSN_ST_IMM(BPF_DW, BPF_REG_10, -16, 0),
+        INSN_ST_IMM(BPF_DW, BPF_REG_10, -24, 0),
+        INSN_MOV64_IMM(BPF_REG_1, 4),                      /* 4 iterations */
+        INSN_LDIMM64_RAW(BPF_REG_2, BPF_PSEUDO_FUNC, 7, 0), /* -> insn 14 */
+        INSN_MOV64_REG(BPF_REG_3, BPF_REG_10),
+        INSN_ALU64_IMM(BPF_ADD, BPF_REG_3, -8),            /* &ctx */
+        INSN_MOV64_IMM(BPF_REG_4, 0),
+        CALL(BPF_FUNC_loop),
+        EXIT0,                                              /* 12, 13 */
+        /* 14: the callback (r1 index, r2 &ctx) */
+        INSN_LDX(BPF_DW, BPF_REG_3, BPF_REG_2, 0),
+        INSN_ST_IMM(BPF_B, BPF_REG_3, 0, 1),
+        INSN_ALU64_IMM(BPF_ADD, BPF_REG_3, 16),
+        INSN_STX(BPF_DW, BPF_REG_2, BPF_REG_3, 0),
+        EXIT0,
+    };
+    struct res r;
+
+    cr_assert_eq(p[14].code, BPF_LDX | BPF_MEM | BPF_DW, "the callback starts at insn 14");
+    r = verify_with_callback(p, N(p), 14);
+    cr_expect_neq(r.err, 0, "bpfrt accepts; the kernel rejects (the third iteration reads a clobbered pointer)");
+}
+
+/* A counter in the callback's context converges: its imprecise value is
+ * widened after the first iteration (widen_imprecise_scalars), and the
+ * kernel accepts with a handful of iterations walked. */
+Test(vf_regress, callback_counter_converges)
+{
+    const struct bpf_insn p[] = {
+        INSN_ST_IMM(BPF_DW, BPF_REG_10, -8, 0),           /* ctx.n = 0 */
+        INSN_MOV64_IMM(BPF_REG_1, 1000),
+        INSN_LDIMM64_RAW(BPF_REG_2, BPF_PSEUDO_FUNC, 7, 0), /* -> insn 10 */
+        INSN_MOV64_REG(BPF_REG_3, BPF_REG_10),
+        INSN_ALU64_IMM(BPF_ADD, BPF_REG_3, -8),
+        INSN_MOV64_IMM(BPF_REG_4, 0),
+        CALL(BPF_FUNC_loop),
+        EXIT0,                                              /* 8, 9 */
+        /* 10: the callback */
+        INSN_LDX(BPF_DW, BPF_REG_3, BPF_REG_2, 0),
+        INSN_ALU64_IMM(BPF_ADD, BPF_REG_3, 1),
+        INSN_STX(BPF_DW, BPF_REG_2, BPF_REG_3, 0),
+        EXIT0,
+    };
+    struct res r;
+
+    cr_assert_eq(p[10].code, BPF_LDX | BPF_MEM | BPF_DW, "the callback starts at insn 10");
+    r = verify_with_callback(p, N(p), 10);
+    cr_expect_eq(r.err, 0, "bpfrt rejects (%d: %s); the kernel accepts", r.err, r.diag.message);
+}
