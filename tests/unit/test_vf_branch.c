@@ -341,3 +341,59 @@ Test(vf_branch, property_taken_and_refine_are_sound)
     cr_assert_gt(checks, 100000);
     cr_assert_gt(decided, 1000, "the generator rarely produces decided jumps (%u)", decided);
 }
+
+/* ---- regressions found against the 6.18 verifier's log ---------------- */
+
+Test(vf_branch, jset_false_forgets_ranges_then_rederives_from_tnum)
+{
+    /* "if r6 s> 0xcd2c6ae0" taken, then "if w6 & 0x65de44f7" not taken:
+     * 6.18 forgets the ranges before narrowing the tnum, so smin is not
+     * kept; the log: smax=0x7fffffff9a21bb08,umax=0xffffffff9a21bb08,
+     * smax32=0x1a21bb08,umax32=0x9a21bb08,var_off=(0x0; 0xffffffff9a21bb08) */
+    struct vf_reg r, t, f;
+    memset(&r, 0, sizeof(r));
+    vf_mark_unknown(&r);
+    refine_k(r, BPF_JSGT, (int32_t)0xcd2c6ae0u, 0, &t, &f);
+    cr_assert_eq(t.smin, (int64_t)0xffffffffcd2c6ae1ull);
+    refine_k(t, BPF_JSET, 0x65de44f7, 1, &r, &f);
+    cr_assert_eq(f.smin, INT64_MIN);
+    cr_assert_eq(f.smax, 0x7fffffff9a21bb08ll);
+    cr_assert_eq(f.umin, 0);
+    cr_assert_eq(f.umax, 0xffffffff9a21bb08ull);
+    cr_assert_eq(f.s32_max, 0x1a21bb08);
+    cr_assert_eq(f.u32_max, 0x9a21bb08u);
+    cr_assert(tnum_eq(f.var_off, TNUM(0, 0xffffffff9a21bb08ull)));
+}
+
+Test(vf_branch, jset_true_single_bit_forgets_ranges)
+{
+    /* r s>= 5, then "if r & 0x100" taken: the 6.18 log shows
+     * smin=umin=umin32=256,umax=0x7fffffffffffffff,smin32=0x80000100,
+     * var_off=(0x100; 0x7ffffffffffffeff); with 0x300 (two bits) the
+     * true branch keeps smin=umin=5 */
+    struct vf_reg r, t, f;
+    memset(&r, 0, sizeof(r));
+    vf_mark_unknown(&r);
+    refine_k(r, BPF_JSLT, 5, 0, &t, &f);
+    refine_k(f, BPF_JSET, 0x100, 0, &t, &r);
+    cr_assert_eq(t.smin, 256);
+    cr_assert_eq(t.umin, 256);
+    cr_assert_eq(t.u32_min, 256);
+    cr_assert_eq(t.umax, 0x7fffffffffffffffull);
+    cr_assert_eq(t.s32_min, (int32_t)0x80000100u);
+    cr_assert(tnum_eq(t.var_off, TNUM(0x100, 0x7ffffffffffffeffull)));
+    /* the false branch of the same jump: smin 0 from the tnum, not 5 */
+    cr_assert_eq(r.smin, 0);
+    cr_assert_eq(r.umax, 0x7ffffffffffffeffull);
+    refine_k(f, BPF_JSET, 0x300, 0, &t, &r);
+    cr_assert_eq(t.smin, 5);
+    cr_assert_eq(t.umin, 5);
+}
+
+Test(vf_branch, jle_false_at_the_edge)
+{
+    struct vf_reg t, f;
+    refine_k(vt_urange(0, 11), BPF_JGT, 10, 0, &t, &f);
+    cr_assert_eq(f.umax, 10);
+    cr_assert(tnum_eq(t.var_off, tnum_const(11)), "only 11 is > 10 in [0, 11]");
+}

@@ -629,3 +629,35 @@ Test(vf_scalar, property_width_changes_are_sound)
         }
     }
 }
+
+/* ---- regressions found against the 6.18 verifier's log ---------------- */
+
+Test(vf_scalar, sext_from_32_keeps_s32_range_and_32bit_bounds)
+{
+    /* w6 u>= 59 (upper half unknown), r7 = (s32)r6: the 6.18 log shows
+     * smin=0xffffffff80000000,smax=0x7fffffff,umin=umin32=59 */
+    struct vf_reg r;
+    memset(&r, 0, sizeof(r));
+    vf_mark_unknown(&r);
+    r.u32_min = 59;
+    vf_reg_bounds_sync(&r);
+    vf_sext(&r, 4);
+    cr_assert_eq(r.smin, INT32_MIN);
+    cr_assert_eq(r.smax, INT32_MAX);
+    cr_assert_eq(r.umin, 59);
+    cr_assert_eq(r.u32_min, 59);
+    /* s32 [-10, 10] with the upper half unknown: [-10, 10] */
+    memset(&r, 0, sizeof(r));
+    vf_mark_unknown(&r);
+    r.s32_min = -10;
+    r.s32_max = 10;
+    vf_reg_bounds_sync(&r);
+    vf_sext(&r, 4);
+    cr_assert_eq(r.smin, -10);
+    cr_assert_eq(r.smax, 10);
+    /* (0x0; 0xff00): [0, 0xff00], var_off (0x0; 0xffff) from the range */
+    r = vt_tnum(0, 0xff00);
+    vf_sext(&r, 4);
+    cr_assert_eq(r.umax, 0xff00);
+    cr_assert(tnum_eq(r.var_off, TNUM(0, 0xffff)));
+}
