@@ -365,7 +365,7 @@ Test(vf_branch, jset_false_forgets_ranges_then_rederives_from_tnum)
     cr_assert(tnum_eq(f.var_off, TNUM(0, 0xffffffff9a21bb08ull)));
 }
 
-Test(vf_branch, jset_true_single_bit_forgets_ranges)
+Test(vf_branch, jset_single_bit_true_keeps_ranges_false_forgets)
 {
     /* r s>= 5, then "if r & 0x100" taken: the 6.18 log shows
      * smin=umin=umin32=256,umax=0x7fffffffffffffff,smin32=0x80000100,
@@ -388,6 +388,24 @@ Test(vf_branch, jset_true_single_bit_forgets_ranges)
     refine_k(f, BPF_JSET, 0x300, 0, &t, &r);
     cr_assert_eq(t.smin, 5);
     cr_assert_eq(t.umin, 5);
+    /* r s<= 1000, then "if r & 0x100" (also "if w & 0x100"): the true
+     * branch keeps smax=1000 (log: smin=0x8000000000000100,smax=1000,
+     * umin=umin32=256,smin32=0x80000100,var_off=(0x100;
+     * 0xfffffffffffffeff)), the false one has smax=0x7ffffffffffffeff */
+    for (int j32 = 0; j32 < 2; j32++) {
+        memset(&r, 0, sizeof(r));
+        vf_mark_unknown(&r);
+        refine_k(r, BPF_JSGT, 1000, 0, &t, &f);
+        refine_k(f, BPF_JSET, 0x100, j32, &t, &r);
+        cr_assert_eq(t.smax, 1000);
+        cr_assert_eq(t.smin, (int64_t)0x8000000000000100ull);
+        cr_assert_eq(t.umin, 256);
+        cr_assert_eq(t.s32_min, (int32_t)0x80000100u);
+        cr_assert(tnum_eq(t.var_off, TNUM(0x100, 0xfffffffffffffeffull)));
+        cr_assert_eq(r.smax, 0x7ffffffffffffeffll);
+        cr_assert_eq(r.umax, 0xfffffffffffffeffull);
+        cr_assert_eq(r.u32_max, 0xfffffeffu);
+    }
 }
 
 Test(vf_branch, jle_false_at_the_edge)
