@@ -348,6 +348,11 @@ static void refine(struct vf_reg *r1, struct vf_reg *r2, uint8_t op, int jmp32)
         if (!is_const(r2, jmp32))
             break;
         val = const_value(r2, jmp32);
+        /* 6.18 forgets the ranges here (not on the true branch) before
+         * narrowing the tnum, and re-derives them from it: the log shows
+         * "r s<= 1000; if r & 0x100" falling through with smax from the
+         * tnum alone. */
+        vf_mark_unbounded(r1);
         if (jmp32) {
             t = tnum_and(tnum_subreg(r1->var_off), tnum_const(~val));
             r1->var_off = tnum_with_subreg(r1->var_off, t);

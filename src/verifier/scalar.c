@@ -395,17 +395,32 @@ static int64_t sext_from(uint64_t v, int size)
     }
 }
 
-/* coerce_reg_to_size_sx: sign-extend from size bytes to 64 bits.  When the
- * bits above the low size bytes are the same at both ends of the s64 range
- * and the ends' low parts have one sign, the result is the range of the
- * sign-extended ends; otherwise the type's range [-2^(n-1), 2^(n-1)-1].
- * No bounds sync afterwards, as the kernel (BPF_MOVSX64, LDSX). */
+/* coerce_reg_to_size_sx: sign-extend from size bytes to 64 bits.  From 8
+ * or 16 bits: when the bits above the low size bytes are the same at both
+ * ends of the s64 range and the ends' low parts have one sign, the result
+ * is the range of the sign-extended ends; otherwise the type's range
+ * [-2^(n-1), 2^(n-1)-1], and no bounds sync afterwards, as the kernel
+ * (BPF_MOVSX64, LDSX).  From 32 bits see below. */
 void vf_sext(struct vf_reg *r, int size)
 {
     if (size != 1 && size != 2 && size != 4)
         return;
     if (tnum_is_const(r->var_off)) {
         set_known_ranges(r, (uint64_t)sext_from(r->var_off.value, size));
+        return;
+    }
+    if (size == 4) {
+        /* From 32 bits, 6.18 takes the s32 range as the s64 one (exact:
+         * the low half is unchanged and read as signed), keeps the 32-bit
+         * ranges and re-derives the rest (the kernel's log: w in u32
+         * [59, max] gives r = (s32)w umin=umin32=59, s64 [S32_MIN,
+         * S32_MAX]). */
+        r->smin = r->s32_min;
+        r->smax = r->s32_max;
+        r->umin = 0;
+        r->umax = U64_MAX;
+        r->var_off = tnum_unknown;
+        vf_reg_bounds_sync(r);
         return;
     }
     int bits = size * 8;
