@@ -1396,10 +1396,10 @@ Test(vf_prune, precise_register_not_pruned)
     CHECK(p, .err = -EACCES, .msg = "invalid access to map value, value_size=48 off=48 size=8");
 }
 
-/* The same two paths with both offsets safe: accepted, and the second
- * path is pruned where r6 (precise, but 8 and 16 are both in range?) ...
- * no: precise constants must be equal (regsafe -> range_within on exact
- * values), so both paths are walked; what this pins is the verdict. */
+/* The other side: both offsets safe (8 and 16).  r6 is precise, so the
+ * second path is not pruned against the first (regsafe: a precise
+ * scalar's old range must contain the new one, and the constant 8 does
+ * not contain 16); it is walked and accepted on its own. */
 Test(vf_prune, precise_register_both_safe)
 {
     const struct bpf_insn p[] = {
