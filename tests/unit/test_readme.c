@@ -57,6 +57,11 @@ Test(readme, command_examples)
     cr_assert(strstr(r.stdout_, "   0: (") && strstr(r.stdout_, "name filter_raw  tag "), "%s", r.stdout_);
     cr_assert(strstr(r.stdout_, "XDP_DROP") && strstr(r.stdout_, "XDP_PASS"), "pcap replay: %s", r.stdout_);
     cr_assert(strstr(r.stdout_, "\"packets\""), "map dump: %s", r.stdout_);
+    /* prog verify: an accepted object program, a rejected raw one with
+     * its explanation; the verified XDP program's run */
+    cr_assert(strstr(r.stdout_, "accepted\nprocessed "), "prog verify: %s", r.stdout_);
+    cr_assert(strstr(r.stdout_, "rejected: ") && strstr(r.stdout_, "R2 !read_ok"), "prog verify: %s", r.stdout_);
+    cr_assert(strstr(r.stdout_, "Return value: 2,"), "XDP run: %s", r.stdout_);
     out_free(&r);
     free(block);
 }
