@@ -219,8 +219,12 @@ static int ptr_off_fixed(struct vf_env *env, const struct vf_reg *r, uint32_t re
 static int stack_bounds(struct vf_env *env, uint32_t regno, const struct vf_reg *r, int32_t off, int size,
                         int helper, int write)
 {
-    const char *extra = helper ? " indirect access to" : write ? " write to" : " read from";
+    /* 6.18 names what the access does, also for a helper's ("indirect
+     * access to" was 6.1's) */
+    const char *extra = write ? " write to" : " read from";
+    (void)helper;
     int64_t min_off, max_off;
+    int err;
 
     if (tnum_is_const(r->var_off)) {
         min_off = (int64_t)r->var_off.value + off;
@@ -233,12 +237,14 @@ static int stack_bounds(struct vf_env *env, uint32_t regno, const struct vf_reg 
         max_off = r->smax + off + size;
     }
     if (min_off < -VF_STACK_SIZE || min_off > -1 || max_off > 0 || size < 0) {
+        /* check_stack_access_within_bounds: below the frame -EACCES, past
+         * its top (into non-negative offsets) -EINVAL */
+        err = (min_off < -VF_STACK_SIZE || min_off > -1) ? -EACCES : max_off > 0 ? -EINVAL : -EFAULT;
         if (tnum_is_const(r->var_off))
-            return vf_reject(env, -EACCES, env->insn_idx, "invalid%s stack R%u off=%d size=%d", extra, regno, off,
-                             size);
+            return vf_reject(env, err, env->insn_idx, "invalid%s stack R%u off=%d size=%d", extra, regno, off, size);
         char tn[48];
         tnum_fmt(tn, sizeof(tn), r->var_off);
-        return vf_reject(env, -EACCES, env->insn_idx, "invalid variable-offset%s stack R%u var_off=%s size=%d", extra,
+        return vf_reject(env, err, env->insn_idx, "invalid variable-offset%s stack R%u var_off=%s size=%d", extra,
                          regno, tn, size);
     }
     /* grow_stack_state: the frame uses this much */
@@ -478,8 +484,7 @@ int vf_stack_range_init(struct vf_env *env, uint32_t regno, int64_t off, int siz
     int64_t min_off, max_off;
     int err;
 
-    (void)write;
-    if ((err = stack_bounds(env, regno, r, (int32_t)off, size, 1, 1)))
+    if ((err = stack_bounds(env, regno, r, (int32_t)off, size, 1, write)))
         return err;
     if (tnum_is_const(r->var_off)) {
         min_off = max_off = (int64_t)r->var_off.value + off;

@@ -12,6 +12,7 @@
 #include "../isa/isa.h"
 #include "../progtypes/progtypes.h"
 #include "check.h"
+#include "state.h"
 #include "verifier.h"
 
 static uint64_t now_ns(void)
@@ -86,6 +87,19 @@ int vf_verify(const struct vf_opts *o, struct vf_result *res, struct cm_diag *d)
     }
     err = vf_check_cfg(env);
     for (uint32_t i = 0; !err && i + 1 < env->cnt; i++) {
+        /* check_map_prog_compatibility: spin locks only where a program
+         * type may hold them */
+        if (isa_is_ldimm64(&env->insns[i]) && env->insn_map && env->insn_map[i] &&
+            vf_map_has_spin_lock(env->insn_map[i])) {
+            if (env->type == BPF_PROG_TYPE_SOCKET_FILTER)
+                err = vf_reject(env, -EINVAL, i, "socket filter progs cannot use bpf_spin_lock yet");
+            else if (env->type == BPF_PROG_TYPE_KPROBE || env->type == BPF_PROG_TYPE_TRACEPOINT ||
+                     env->type == BPF_PROG_TYPE_PERF_EVENT || env->type == BPF_PROG_TYPE_RAW_TRACEPOINT ||
+                     env->type == BPF_PROG_TYPE_RAW_TRACEPOINT_WRITABLE)
+                err = vf_reject(env, -EINVAL, i, "tracing progs cannot use bpf_spin_lock yet");
+            if (err)
+                break;
+        }
         /* a callback's address needs the BTF func info (check_ld_imm) */
         if (isa_is_ldimm64(&env->insns[i]) && env->insns[i].src_reg == BPF_PSEUDO_FUNC && !env->nfunc_info)
             err = vf_reject(env, -EINVAL, i, "missing btf func_info");

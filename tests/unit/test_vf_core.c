@@ -607,7 +607,7 @@ Test(vf_mem, map_value_beside_spin_lock)
  * bpf_spin_lock yet", -EINVAL), even without touching the lock.
  * DISAGREES: bpfrt accepts (it applies the rule to the spin lock helpers,
  * not to the map's use); the kernel (6.18) rejects. */
-Test(vf_mem, map_with_spin_lock_in_socket_filter, .disabled = true)
+Test(vf_mem, map_with_spin_lock_in_socket_filter)
 {
     const struct bpf_insn p[] = {LOOKUP(M_LOCK), INSN_ST_IMM(BPF_W, R0, 4, 1), EXIT0};
     CHECK(p, .err = -EINVAL, .msg = "socket filter progs cannot use bpf_spin_lock yet");
@@ -733,7 +733,7 @@ Test(vf_mem, stack_spilled_pointer_overwritten)
  * -EINVAL on 6.18 ...
  * DISAGREES on the errno only: bpfrt rejects with -EACCES (the message
  * is the kernel's). */
-Test(vf_mem, stack_variable_offset_out_of_frame, .disabled = true)
+Test(vf_mem, stack_variable_offset_out_of_frame)
 {
     const struct bpf_insn p[] = {
         SKB_LEN(R6),     INSN_ALU64_IMM(BPF_AND, R6, 0xff), INSN_MOV64_REG(R2, R10), INSN_ALU64_IMM(BPF_ADD, R2, -8),
@@ -1080,7 +1080,7 @@ Test(vf_calls, helper_size_bounded)
  * R3 off=-8 size=16" (the helper writes there) with -EINVAL.
  * DISAGREES on errno and wording: bpfrt rejects with -EACCES, "invalid
  * indirect access to stack R3 off=-8 size=16" (the 6.1 wording). */
-Test(vf_calls, helper_size_past_buffer, .disabled = true)
+Test(vf_calls, helper_size_past_buffer)
 {
     const struct bpf_insn p[] = {LOAD_BYTES(INSN_MOV64_IMM(R4, 16))};
     CHECK(p, .err = -EINVAL, .msg = "invalid write to stack R3 off=-8 size=16");
