@@ -359,6 +359,12 @@ struct bpfrt_map_create_opts {
     uint32_t btf_key_type_id, btf_value_type_id; /* for typed dumps (loader sets them) */
     char *log_buf;         /* receives the reason when creation fails */
     size_t log_size;
+    /* The raw BTF (.BTF blob) the type ids refer to: kept with the map,
+     * and the value type's struct bpf_spin_lock found in it as the
+     * kernel's map_check_btf finds it (bpf_spin_lock and BPF_F_LOCK work
+     * on maps that have one). */
+    const void *btf;
+    size_t btf_size;
 };
 
 /* Create a map.  Errors as the kernel's BPF_MAP_CREATE: -EINVAL for sizes or

@@ -172,6 +172,12 @@ static int create_map(struct bpfrt_object *obj, struct ld_map *m)
                           obj->maps[m->inner].name);
     }
     snprintf(name, sizeof(name), "%.*s", (int)sizeof(name) - 1, m->name);
+    if (obj->btf && m->btf_value_type_id) {
+        /* the map finds its struct bpf_spin_lock in the BTF, as the kernel does */
+        uint32_t blen = 0;
+        o.btf = btf__raw_data(obj->btf, &blen);
+        o.btf_size = blen;
+    }
     err = bpfrt_map__create((enum bpf_map_type)m->type, name, m->key_size, m->value_size, m->max_entries, &o, &m->map);
     if (err)
         return ld_err(obj, err,

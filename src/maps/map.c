@@ -1,3 +1,4 @@
+#include <bpf/btf.h>
 /* map.c - maps: the type table, creation (common checks, ids), the public
  * bpfrt_map__* operations (size, flag and permission checks with the errno
  * of the bpf() commands) and the generic batch operations.
@@ -341,9 +342,28 @@ int bpfrt_map__create(enum bpf_map_type type, const char *name, uint32_t key_siz
         .btf_value_type_id = CM_OPT(opts, btf_value_type_id, 0),
     };
 
+    const void *btf = CM_OPT(opts, btf, NULL);
+    size_t btf_size = CM_OPT(opts, btf_size, 0);
+    int err;
+
     if (!attr.nr_workers)
         attr.nr_workers = bpfrt_nr_workers();
-    return map_create(&attr, name, CM_OPT(opts, log_buf, NULL), CM_OPT(opts, log_size, 0), mapp);
+    if (btf && btf_size && attr.btf_value_type_id) {
+        int off = map_btf_spin_lock_off(btf, btf_size, attr.btf_value_type_id);
+        if (off == -EINVAL)
+            return map_log_inval(CM_OPT(opts, log_buf, NULL), CM_OPT(opts, log_size, 0),
+                                 "map '%s': the value type has more than one bpf_spin_lock", name ? name : "");
+        if (off >= 0)
+            attr.spin_lock_at = (uint32_t)off + 1;
+    }
+    err = map_create(&attr, name, CM_OPT(opts, log_buf, NULL), CM_OPT(opts, log_size, 0), mapp);
+    if (!err && btf && btf_size && (attr.btf_key_type_id || attr.btf_value_type_id) &&
+        map_set_btf(*mapp, btf, btf_size)) {
+        bpfrt_map__free(*mapp);
+        *mapp = NULL;
+        return -ENOMEM;
+    }
+    return err;
 }
 
 void bpfrt_map__free(struct bpfrt_map *map)
@@ -793,4 +813,37 @@ int map_array_get_next_key(struct bpfrt_map *m, const void *key, void *next_key)
     }
     memcpy(next_key, &next, sizeof(next));
     return 0;
+}
+
+int map_btf_spin_lock_off(const void *raw, size_t len, uint32_t value_type_id)
+{
+    struct btf *b = btf__new(raw, (uint32_t)len);
+    const struct btf_type *t;
+    int found = -ENOENT;
+
+    if (!b)
+        return -ENOENT;
+    t = btf__type_by_id(b, value_type_id);
+    while (t && (btf_is_mod(t) || btf_is_typedef(t)))
+        t = btf__type_by_id(b, t->type);
+    if (t && btf_is_composite(t)) {
+        /* btf_find_spin_lock: a top-level member of type struct bpf_spin_lock */
+        const struct btf_member *m = btf_members(t);
+        for (uint32_t i = 0; i < btf_vlen(t); i++) {
+            const struct btf_type *mt = btf__type_by_id(b, m[i].type);
+            const char *n;
+            while (mt && (btf_is_mod(mt) || btf_is_typedef(mt)))
+                mt = btf__type_by_id(b, mt->type);
+            n = mt && btf_is_struct(mt) ? btf__name_by_offset(b, mt->name_off) : NULL;
+            if (n && !strcmp(n, "bpf_spin_lock")) {
+                if (found >= 0) {
+                    found = -EINVAL;
+                    break;
+                }
+                found = (int)(btf_member_bit_offset(t, i) / 8);
+            }
+        }
+    }
+    btf__free(b);
+    return found;
 }

@@ -202,6 +202,10 @@ struct bpfrt_map {
  * map into its pin.  Replaces any earlier one; len 0 forgets it.  0 or
  * -ENOMEM / -EINVAL. */
 int map_set_btf(struct bpfrt_map *m, const void *raw, size_t len);
+/* The offset of the struct bpf_spin_lock among the top-level members of
+ * BTF type value_type_id (the kernel's btf_find_spin_lock), -ENOENT when
+ * it has none, -EINVAL when it has several. */
+int map_btf_spin_lock_off(const void *raw, size_t len, uint32_t value_type_id);
 
 /* The frozen word: the pinned file's (seen by every process) or the map's. */
 static inline int *map_frozen_word(struct bpfrt_map *m)

@@ -607,11 +607,13 @@ static void set_ret(struct vf_env *env, struct vf_reg *r0, const struct hlp_prot
         vf_mark_known_zero(r0);
         r0->type = VF_PTR_TO_BTF_ID;
         r0->flags = VF_MAYBE_NULL;
+        r0->btf_id = vf_kbtf_struct_id(fn->ret_btf_type);
         break;
     case HR_MEM_OR_BTF_ID:
     case HR_BTF_ID:
         vf_mark_known_zero(r0);
         r0->type = VF_PTR_TO_BTF_ID;
+        r0->btf_id = vf_kbtf_struct_id(fn->ret_btf_type);
         break;
     }
     r0->precise = 0;

@@ -306,8 +306,12 @@ static int do_check(struct vf_env *env)
                 continue;
             }
             if (op == BPF_EXIT) {
-                if (env->cur->active_lock_id)
-                    return vf_reject(env, -EINVAL, env->insn_idx, "bpf_spin_unlock is missing");
+                /* a lock may be held across a subprogram's return (6.18
+                 * checks it at the main program's exit only) */
+                if (env->cur->active_lock_id && !env->cur->curframe)
+                    return vf_reject(env, -EINVAL, env->insn_idx,
+                                     "bpf_spin_unlock is missing: BPF_EXIT instruction in main prog cannot be used "
+                                     "inside bpf_spin_lock-ed region");
                 if (env->cur->curframe) {
                     /* return from a bpf-to-bpf call or callback */
                     err = vf_prepare_func_exit(env, &env->insn_idx);

@@ -81,6 +81,16 @@ int vf_check_arg_align(struct vf_env *env, uint32_t regno, int size);
 /* A map key the stack holds as a known constant (-1 when not known). */
 int64_t vf_stack_const_key(struct vf_env *env, const struct vf_reg *r, uint32_t key_size);
 uint32_t vf_map_value_size(const struct bpfrt_map *m);
+enum bpf_map_type vf_map_type(const struct bpfrt_map *m);
+/* btf_kern.c: kernel objects described by the kernel's BTF
+ * (/sys/kernel/btf/vmlinux): a struct's id by name (0: unknown or no
+ * BTF), a map pointer's struct, and a read of [off, off + size) of one
+ * (the kernel's btf_struct_access): the value register gets a scalar or a
+ * pointer to the member's struct. */
+uint32_t vf_kbtf_struct_id(const char *name);
+uint32_t vf_kbtf_map_struct_id(const struct bpfrt_map *m);
+int vf_kbtf_access(struct vf_env *env, uint32_t regno, uint32_t struct_id, int64_t off, int size, int write,
+                   int value_regno, const char *what);
 uint32_t vf_map_key_size(const struct bpfrt_map *m);
 
 /* jmp.c: conditional jumps */

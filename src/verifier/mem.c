@@ -26,6 +26,11 @@ uint32_t vf_map_value_size(const struct bpfrt_map *m)
     return m->value_size;
 }
 
+enum bpf_map_type vf_map_type(const struct bpfrt_map *m)
+{
+    return m->type;
+}
+
 uint32_t vf_map_key_size(const struct bpfrt_map *m)
 {
     return m->key_size;
@@ -639,6 +644,8 @@ static int ctx_access(struct vf_env *env, uint32_t insn, uint32_t regno, const s
             d->precise = 0;
             if (flags & VF_MAYBE_NULL)
                 d->id = vf_new_id(env);
+            if (type == VF_PTR_TO_BTF_ID)
+                d->btf_id = vf_kbtf_struct_id(res.btf_type);
         }
     }
     return 0;
@@ -755,6 +762,28 @@ int vf_check_mem_access(struct vf_env *env, uint32_t insn, uint32_t regno, int32
         err = sock_access(env, regno, &ptr, off, size);
         if (!err && value_regno >= 0)
             vf_reg_unknown(env, &regs[value_regno]);
+        break;
+    case VF_CONST_PTR_TO_MAP: {
+        /* check_ptr_to_map_access: the map's kernel struct, read only,
+         * for the privileged */
+        const char *sname = "bpf_map";
+        if (!env->priv) {
+            sname = vf_map_type(ptr.map) == BPF_MAP_TYPE_ARRAY ? "bpf_array" : "bpf_map";
+            return vf_reject(env, -EACCES, insn, "%s access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN", sname);
+        }
+        if (!tnum_is_const(ptr.var_off))
+            return vf_reject(env, -EACCES, insn, "R%u invalid variable offset to the map", regno);
+        err = vf_kbtf_access(env, regno, vf_kbtf_map_struct_id(ptr.map), off + (int64_t)ptr.var_off.value, size,
+                             t == VF_WRITE, value_regno, "map_ptr");
+        break;
+    }
+    case VF_PTR_TO_BTF_ID:
+        if (!tnum_is_const(ptr.var_off))
+            return vf_reject(env, -EACCES, insn, "R%u is ptr_ invalid variable offset", regno);
+        if (off < 0)
+            return vf_reject(env, -EACCES, insn, "R%u is ptr_ invalid negative access: off=%d", regno, off);
+        err = vf_kbtf_access(env, regno, ptr.btf_id, off + (int64_t)ptr.var_off.value, size, t == VF_WRITE,
+                             value_regno, "ptr_");
         break;
     case VF_PTR_TO_TP_BUFFER:
         if (off < 0)

@@ -1252,6 +1252,7 @@ static void kern_map(const struct map_kind *k, enum bpf_prog_type pt, struct cas
         o.btf_fd = (uint32_t)m->kbtf_fd;
         o.btf_key_type_id = BT_INT;
         o.btf_value_type_id = k->btf_value_type;
+        o.btf_key_type_id = BT_INT; /* sk_storage needs both, as the kernel does */
     }
     if (k->special == MK_MAP_IN_MAP) {
         int inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
@@ -1306,12 +1307,25 @@ static void rt_map(const struct map_kind *k, enum bpf_prog_type pt, struct case_
     const char *tn = libbpf_bpf_map_type_str(k->type);
     int err;
 
-    if (k->btf_value_type) {
-        /* bpfrt_map__create takes type ids but no BTF: a bpf_spin_lock,
-         * bpf_timer or kptr field in the value cannot be described. */
-        snprintf(m->rt_why, sizeof(m->rt_why), "bpfrt: map %s needs BTF (no public API gives a map its BTF)",
-                 k->name);
+    void *raw = NULL;
+
+    if (k->btf_value_type && k->btf_value_type != BT_VAL) {
+        /* a bpf_timer or kptr field: bpfrt's maps do not know them */
+        snprintf(m->rt_why, sizeof(m->rt_why), "bpfrt: map %s: no bpf_timer/kptr fields in bpfrt's maps", k->name);
         return;
+    }
+    if (k->btf_value_type == BT_VAL) {
+        /* struct val { int cnt; struct bpf_spin_lock l; }: the map finds
+         * its spin lock in the BTF, as the kernel does */
+        size_t len;
+        raw = tv_btf(&len, 1);
+        if (!raw) {
+            snprintf(m->rt_why, sizeof(m->rt_why), "bpfrt: map %s: out of memory", k->name);
+            return;
+        }
+        o.btf = raw;
+        o.btf_size = len;
+        o.btf_value_type_id = k->btf_value_type;
     }
     if (k->special == MK_MAP_IN_MAP) {
         err = bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "tv_inner", 4, 4, 1, NULL, &m->rt_inner);
@@ -1322,6 +1336,7 @@ static void rt_map(const struct map_kind *k, enum bpf_prog_type pt, struct case_
         o.inner_map = m->rt_inner;
     }
     err = bpfrt_map__create(k->type, "tv_map", k->key_size, k->value_size, k->max_entries, &o, &m->rt[ki]);
+    free(raw);
     if (err) {
         if (err == -EOPNOTSUPP)
             snprintf(m->rt_why, sizeof(m->rt_why), "bpfrt: no map type %s (fixup %s)", tn ? tn : "?", k->name);
