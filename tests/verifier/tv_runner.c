@@ -1252,7 +1252,6 @@ static void kern_map(const struct map_kind *k, enum bpf_prog_type pt, struct cas
         o.btf_fd = (uint32_t)m->kbtf_fd;
         o.btf_key_type_id = BT_INT;
         o.btf_value_type_id = k->btf_value_type;
-        o.btf_key_type_id = BT_INT; /* sk_storage needs both, as the kernel does */
     }
     if (k->special == MK_MAP_IN_MAP) {
         int inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
@@ -1326,6 +1325,7 @@ static void rt_map(const struct map_kind *k, enum bpf_prog_type pt, struct case_
         o.btf = raw;
         o.btf_size = len;
         o.btf_value_type_id = k->btf_value_type;
+        o.btf_key_type_id = BT_INT; /* sk_storage needs both, as the kernel does */
     }
     if (k->special == MK_MAP_IN_MAP) {
         err = bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "tv_inner", 4, 4, 1, NULL, &m->rt_inner);
