@@ -258,8 +258,16 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
         if (sl->miss > sl->hit * 3 + 3) {
             *pp = sl->next;
             aux->nstates--;
-            sl->next = env->evicted;
-            env->evicted = sl;
+            if (!sl->st->branches) {
+                /* fully explored: no path still being walked has it for an
+                 * ancestor, so nothing will follow a pointer to it */
+                vf_state_free(sl->st);
+                free(sl);
+                env->explored_states--;
+            } else {
+                sl->next = env->evicted; /* an ancestor of the current path: freed at the end */
+                env->evicted = sl;
+            }
             continue;
         }
         pp = &sl->next;
