@@ -73,6 +73,31 @@ static unsigned ncodes;
 static struct bpfrt_prog *poison_prog;
 static char *vlog; /* the verifier's log for a finding */
 static int verbose; /* FUZZ_VERIFIER_VERBOSE=1: each verdict and run on stderr (to check seeds) */
+
+/* Figures, printed at exit ("fuzz_verifier stat: ..."): how much of the
+ * fuzzing reaches the runs, by type and rules. */
+static struct {
+    unsigned long long inputs, verified[4][2], accepted[4][2], runs, run_ok, run_refused, run_budget, run_other, diffs;
+} st;
+
+static void print_stats(void)
+{
+    static const char *const tn[4] = {"xdp", "sched_cls", "socket_filter", "cgroup_skb"};
+    unsigned long long v = 0, a = 0;
+
+    for (int t = 0; t < 4; t++)
+        for (int u = 0; u < 2; u++) {
+            v += st.verified[t][u];
+            a += st.accepted[t][u];
+            fprintf(stderr, "fuzz_verifier stat: %s %s: %llu verified, %llu accepted\n", tn[t], u ? "unpriv" : "priv",
+                    st.verified[t][u], st.accepted[t][u]);
+        }
+    fprintf(stderr,
+            "fuzz_verifier stat: %llu inputs, %llu verifications, %llu accepted (%.1f%%); %llu checked runs: %llu "
+            "ok, %llu input refused by the test run, %llu out of budget, %llu other legitimate errors; %llu differential runs (uninitialised stack)\n",
+            st.inputs, v, a, v ? 100.0 * (double)a / (double)v : 0.0, st.runs, st.run_ok, st.run_refused,
+            st.run_budget, st.run_other, st.diffs);
+}
 #define VLOG_SIZE (16u << 20)
 
 static void add_code(uint8_t c)
@@ -168,6 +193,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     }
     free(insns);
     verbose = getenv("FUZZ_VERIFIER_VERBOSE") != NULL;
+    atexit(print_stats);
     vlog = malloc(VLOG_SIZE);
     if (!vlog)
         abort();
@@ -406,12 +432,184 @@ static void run_all(struct bpfrt_prog *prog, const struct bpf_insn *insns, size_
         if (verbose)
             fprintf(stderr, "  run %4zu bytes: %d retval %llu %s\n", sizes[s], err, (unsigned long long)ro.retval,
                     err ? errbuf : "");
+        st.runs++;
+        if (!err)
+            st.run_ok++;
+        else if (strncmp(errbuf, "insn ", 5))
+            st.run_refused++;
+        else if (err == -ELOOP)
+            st.run_budget++;
+        else
+            st.run_other++;
         if (err && is_violation(err, errbuf)) {
             snprintf(detail, sizeof(detail), "checked run on a %zu-byte packet failed with %d: %s", sizes[s], err,
                      errbuf);
             report("checked-mode violation on an accepted program", insns, n, type, unpriv, detail);
         }
     }
+}
+
+
+/* Uninitialised reads, which checked mode does not see: a program the
+ * unprivileged verifier accepts can leak no pointer (into the return
+ * value, the packet or a map), so when it calls no helper whose result
+ * varies (time, random numbers) its every output is a function of its
+ * inputs alone.  It runs twice, on two copies of fresh maps, with the
+ * stack of every frame poisoned differently; a difference in the return
+ * value, the packet out or the maps' contents means it read stack the
+ * verifier should have refused to let it read (the kernel's "invalid read
+ * from stack", check_stack_read). */
+static int deterministic(const struct bpf_insn *insns, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (insns[i].code == (BPF_JMP | BPF_CALL) && insns[i].src_reg == 0 &&
+            (insns[i].imm == BPF_FUNC_ktime_get_ns || insns[i].imm == BPF_FUNC_get_prandom_u32))
+            return 0;
+        if (insns[i].code == (BPF_LD | BPF_IMM | BPF_DW))
+            i++;
+    }
+    return 1;
+}
+
+struct outcome {
+    int err;
+    uint64_t retval;
+    uint32_t size_out;
+    uint8_t out[1500 + 256];
+};
+
+static void poison_stack(uint64_t pattern)
+{
+    char errbuf[256];
+    BPFRT_OPTS(bpfrt_run_opts, po, .data = &pattern, .data_size = sizeof(pattern), .flags = BPFRT_RUN_CHECKED,
+               .err_buf = errbuf, .err_size = sizeof(errbuf));
+
+    if (bpfrt_prog__run(poison_prog, &po)) {
+        fprintf(stderr, "fuzz_verifier: poison program: %s\n", errbuf);
+        abort();
+    }
+}
+
+static void run_one(struct bpfrt_prog *prog, const uint8_t *pkt, size_t len, uint64_t pattern, struct outcome *o)
+{
+    static uint8_t buf[1500];
+    char errbuf[256];
+
+    memcpy(buf, pkt, len);
+    memset(o, 0, sizeof(*o));
+    poison_stack(pattern);
+    BPFRT_OPTS(bpfrt_run_opts, ro, .data = len ? buf : NULL, .data_size = len, .flags = BPFRT_RUN_CHECKED,
+               .budget = 200000, .err_buf = errbuf, .err_size = sizeof(errbuf), .data_out = o->out,
+               .data_size_out = sizeof(o->out));
+    o->err = bpfrt_prog__run(prog, &ro);
+    o->retval = ro.retval;
+    o->size_out = ro.data_size_out;
+}
+
+static int cmp24(const void *a, const void *b)
+{
+    return memcmp(a, b, 24);
+}
+
+/* The contents of the array and the hash (its elements sorted: each map
+ * has its own hash seed, so its walk order is its own), as one byte
+ * string. */
+static size_t map_contents(struct bpfrt_map **m, uint8_t *out, size_t room)
+{
+    size_t len = 0;
+    uint64_t key, next;
+    int first = 1;
+
+    for (uint32_t k = 0; k < 4 && len + 48 <= room; k++, len += 48)
+        if (bpfrt_map__lookup_elem(m[M_ARRAY], &k, 4, out + len, 48, 0))
+            memset(out + len, 0xee, 48);
+    while (len + 24 <= room && !bpfrt_map__get_next_key(m[M_HASH], first ? NULL : &key, &next, 8)) {
+        first = 0;
+        key = next;
+        memcpy(out + len, &key, 8);
+        if (bpfrt_map__lookup_elem(m[M_HASH], &key, 8, out + len + 8, 16, 0))
+            memset(out + len + 8, 0xee, 16);
+        len += 24;
+    }
+    qsort(out + 4 * 48, (len - 4 * 48) / 24, 24, cmp24);
+    return len;
+}
+
+/* insns with its map references moved from the maps "from" to "to". */
+static struct bpf_insn *remap(const struct bpf_insn *insns, size_t n, struct bpfrt_map **from, struct bpfrt_map **to)
+{
+    struct bpf_insn *p = malloc(n * sizeof(*p));
+
+    if (!p)
+        return NULL;
+    memcpy(p, insns, n * sizeof(*p));
+    for (size_t i = 0; i + 1 < n; i++)
+        if (p[i].code == (BPF_LD | BPF_IMM | BPF_DW)) {
+            if (p[i].src_reg == BPF_PSEUDO_MAP_FD || p[i].src_reg == BPF_PSEUDO_MAP_VALUE)
+                for (int k = 0; k < NMAPS; k++)
+                    if ((uint32_t)p[i].imm == bpfrt_map__id(from[k])) {
+                        p[i].imm = (int32_t)bpfrt_map__id(to[k]);
+                        break;
+                    }
+            i++;
+        }
+    return p;
+}
+
+static void differential(const struct bpf_insn *insns, size_t n, struct bpfrt_map **maps, enum bpf_prog_type type,
+                         const uint8_t fill[2], const uint8_t *pkt, size_t pktlen, uint64_t poison)
+{
+    static const size_t sizes[] = {14, 60, 1500};
+    static uint8_t buf[1500], ca[4096], cb[4096];
+    static struct outcome oa, ob;
+    struct bpfrt_map *ma[NMAPS], *mb[NMAPS];
+    struct bpf_insn *ia = NULL, *ib = NULL;
+    struct bpfrt_prog *pa = NULL, *pb = NULL;
+    char detail[700];
+    size_t la, lb;
+    BPFRT_OPTS(bpfrt_prog_load_opts, lo, .type = type, .unpriv = 1, .btf = &btf_blob, .btf_size = sizeof(btf_blob),
+               .func_info = cur_fi, .func_info_rec_size = sizeof(*cur_fi), .func_info_cnt = (uint32_t)cur_nfi);
+
+    if (make_maps(ma, fill) || make_maps(mb, fill))
+        abort(); /* the fixed maps must always be creatable */
+    ia = remap(insns, n, maps, ma);
+    ib = remap(insns, n, maps, mb);
+    if (!ia || !ib || bpfrt_prog__load_insns(ia, n, &lo, &pa) || bpfrt_prog__load_insns(ib, n, &lo, &pb))
+        goto out; /* accepted once already: only a resource failure */
+    st.diffs++;
+    for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+        for (size_t i = 0; i < sizes[s]; i++)
+            buf[i] = pktlen ? pkt[i % pktlen] : 0;
+        run_one(pa, buf, sizes[s], poison, &oa);
+        run_one(pb, buf, sizes[s], ~poison, &ob);
+        if (oa.err != ob.err || oa.retval != ob.retval || oa.size_out != ob.size_out ||
+            memcmp(oa.out, ob.out, oa.size_out < sizeof(oa.out) ? oa.size_out : sizeof(oa.out))) {
+            snprintf(detail, sizeof(detail),
+                     "on a %zu-byte packet, stack poisoned with 0x%016llx then 0x%016llx: error %d / %d, retval "
+                     "%llu / %llu, packet out of %u / %u bytes%s",
+                     sizes[s], (unsigned long long)poison, (unsigned long long)~poison, oa.err, ob.err,
+                     (unsigned long long)oa.retval, (unsigned long long)ob.retval, oa.size_out, ob.size_out,
+                     oa.size_out == ob.size_out ? " (contents differ)" : "");
+            report("an accepted program's output depends on uninitialised stack", insns, n, type, 1, detail);
+        }
+    }
+    la = map_contents(ma, ca, sizeof(ca));
+    lb = map_contents(mb, cb, sizeof(cb));
+    if (la != lb || memcmp(ca, cb, la)) {
+        snprintf(detail, sizeof(detail),
+                 "stack poisoned with 0x%016llx then 0x%016llx: the maps' contents differ after the runs",
+                 (unsigned long long)poison, (unsigned long long)~poison);
+        report("an accepted program's output depends on uninitialised stack", insns, n, type, 1, detail);
+    }
+out:
+    if (pa)
+        bpfrt_prog__free(pa);
+    if (pb)
+        bpfrt_prog__free(pb);
+    free_maps(mb);
+    free_maps(ma);
+    free(ia);
+    free(ib);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -427,6 +625,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size < 4)
         return 0;
+    st.inputs++;
     type = types[data[0] & 3];
     unpriv_too = !!(data[0] & 4);
     poison = 0x0101010101010101ull * (uint64_t)((data[0] >> 3) * 8 + 1); /* 0x01..0xf9 in every byte */
@@ -457,6 +656,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct bpfrt_prog *prog;
         int err = bpfrt_prog__load_insns(insns, n, &lo, &prog);
 
+        st.verified[data[0] & 3][unpriv]++;
+        st.accepted[data[0] & 3][unpriv] += !err;
         if (verbose)
             fprintf(stderr, "%s %s, %zu insns: %s%s (insn %ld) %s\n", bpfrt_prog_type_name(type),
                     unpriv ? "unpriv" : "priv", n, err ? "rejected " : "accepted", err ? strerror(-err) : "",
@@ -465,6 +666,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         run_all(prog, insns, n, type, unpriv, data + 4 + n * 8, size - 4 - n * 8, poison);
         bpfrt_prog__free(prog);
+        if (unpriv && deterministic(insns, n))
+            differential(insns, n, maps, type, data + 2, data + 4 + n * 8, size - 4 - n * 8, poison);
     }
     free_maps(maps);
     free(fi);
