@@ -27,7 +27,10 @@
  * input alone): 0 an array of 4 values of 48 bytes, 1 a hash (8-byte
  * keys, 16-byte values, 8 entries), 2 an array of 1 value of 32 bytes,
  * BPF_F_RDONLY_PROG and frozen (the verifier knows its contents as
- * constants, as the kernel does for .rodata), 3 a ring buffer.
+ * constants, as the kernel does for .rodata), 3 a ring buffer, 4 an array
+ * of 1 value of 20 bytes (checked mode sees a map value's bytes, not which
+ * value a pointer came from: past the end of one of the 4 adjacent values
+ * of map 0 is the next value, but past this one is padding or nothing).
  *
  * Each accepted program runs checked on packets of 0, 14, 60 and 1500
  * bytes, after a raw program has filled the stack of all 8 frames with
@@ -50,7 +53,7 @@
 
 #define MAX_INSNS 255
 
-enum { M_ARRAY, M_HASH, M_RODATA, M_RINGBUF, NMAPS };
+enum { M_ARRAY, M_HASH, M_RODATA, M_RINGBUF, M_SMALL, NMAPS };
 
 static const enum bpf_prog_type types[4] = {BPF_PROG_TYPE_XDP, BPF_PROG_TYPE_SCHED_CLS,
                                             BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_CGROUP_SKB};
@@ -215,7 +218,8 @@ static int make_maps(struct bpfrt_map **m, const uint8_t fill[2])
     if (bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "array", 4, 48, 4, &plain, &m[M_ARRAY]) ||
         bpfrt_map__create(BPF_MAP_TYPE_HASH, "hash", 8, 16, 8, &plain, &m[M_HASH]) ||
         bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "rodata", 4, 32, 1, &ro, &m[M_RODATA]) ||
-        bpfrt_map__create(BPF_MAP_TYPE_RINGBUF, "ringbuf", 0, 0, 4096, &plain, &m[M_RINGBUF]))
+        bpfrt_map__create(BPF_MAP_TYPE_RINGBUF, "ringbuf", 0, 0, 4096, &plain, &m[M_RINGBUF]) ||
+        bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "small", 4, 20, 1, &plain, &m[M_SMALL]))
         return -1;
     if (bpfrt_map__update_elem(m[M_RODATA], &zero, 4, val, sizeof(val), BPF_ANY) ||
         bpfrt_map__freeze(m[M_RODATA]) || bpfrt_map__update_elem(m[M_HASH], &k, 8, hv, sizeof(hv), BPF_ANY))
@@ -299,30 +303,101 @@ static int32_t fix_rel(int64_t rel, size_t at, size_t n)
     return (int32_t)(t - (int64_t)at - 1);
 }
 
+/* Clear the fields an instruction's class leaves reserved (the kernel's
+ * check of reserved fields refuses them: most rejections of raw mutations
+ * were that), keeping every valid instruction as it is. */
+static void clear_reserved(struct bpf_insn *in)
+{
+    uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+    int x = BPF_SRC(in->code) == BPF_X;
+
+    switch (cls) {
+    case BPF_ALU:
+    case BPF_ALU64:
+        if (op == BPF_NEG) {
+            in->src_reg = 0, in->off = 0, in->imm = 0;
+        } else if (op == BPF_END) {
+            in->src_reg = 0, in->off = 0;
+            if (in->imm != 16 && in->imm != 32 && in->imm != 64)
+                in->imm = 16 << ((uint32_t)in->imm % 3);
+        } else {
+            if (x)
+                in->imm = 0;
+            else
+                in->src_reg = 0;
+            if (op == BPF_DIV || op == BPF_MOD)
+                in->off = in->off == 1 ? 1 : 0;
+            else if (op == BPF_MOV && x && (in->off == 8 || in->off == 16 || (in->off == 32 && cls == BPF_ALU64)))
+                ; /* movsx */
+            else
+                in->off = 0;
+        }
+        break;
+    case BPF_JMP:
+    case BPF_JMP32:
+        if (op == BPF_EXIT) {
+            in->dst_reg = in->src_reg = 0, in->off = 0, in->imm = 0;
+        } else if (op == BPF_CALL) {
+            in->dst_reg = 0, in->off = 0;
+        } else if (op == BPF_JA) {
+            in->dst_reg = in->src_reg = 0;
+            if (cls == BPF_JMP)
+                in->imm = 0;
+            else
+                in->off = 0;
+        } else if (x) {
+            in->imm = 0;
+        } else {
+            in->src_reg = 0;
+        }
+        break;
+    case BPF_LDX:
+        in->imm = 0;
+        break;
+    case BPF_ST:
+        in->src_reg = 0;
+        break;
+    case BPF_STX:
+        if (BPF_MODE(in->code) == BPF_MEM)
+            in->imm = 0;
+        break;
+    case BPF_LD:
+        if (BPF_MODE(in->code) == BPF_ABS)
+            in->dst_reg = in->src_reg = 0, in->off = 0;
+        else if (BPF_MODE(in->code) == BPF_IND)
+            in->dst_reg = 0, in->off = 0;
+        else
+            in->off = 0; /* LD_IMM64 */
+        break;
+    }
+}
+
 static void normalise(struct bpf_insn *insns, size_t n, struct bpfrt_map **maps)
 {
     static const uint8_t ld_srcs[] = {0, BPF_PSEUDO_MAP_FD, BPF_PSEUDO_MAP_VALUE, BPF_PSEUDO_FUNC};
     static const int32_t atomics[] = {BPF_ADD,   BPF_OR,    BPF_AND,   BPF_XOR,   BPF_ADD | BPF_FETCH,
                                       BPF_OR | BPF_FETCH, BPF_AND | BPF_FETCH, BPF_XOR | BPF_FETCH,
                                       BPF_XCHG,  BPF_CMPXCHG};
+    size_t last = 0; /* the last instruction (an LD_IMM64 takes two slots) */
 
     for (size_t i = 0; i < n; i++) {
         struct bpf_insn *in = &insns[i];
         uint8_t cls;
 
+        last = i;
         if (!valid_code[in->code])
             in->code = codes[in->code % ncodes];
         if (in->dst_reg > 10)
             in->dst_reg %= 11;
         if (in->src_reg > 10)
             in->src_reg %= 11;
+        if (in->code == (BPF_LD | BPF_IMM | BPF_DW) && i + 1 >= n) {
+            in->code = BPF_ALU64 | BPF_MOV | BPF_K;
+            in->src_reg = 0;
+        }
+        clear_reserved(in);
         cls = BPF_CLASS(in->code);
         if (in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
-            if (i + 1 >= n) {
-                in->code = BPF_ALU64 | BPF_MOV | BPF_K;
-                in->src_reg = 0;
-                continue;
-            }
             if (in->src_reg != 0 && in->src_reg != BPF_PSEUDO_MAP_FD && in->src_reg != BPF_PSEUDO_MAP_VALUE &&
                 in->src_reg != BPF_PSEUDO_FUNC)
                 in->src_reg = ld_srcs[in->src_reg % 4];
@@ -330,6 +405,8 @@ static void normalise(struct bpf_insn *insns, size_t n, struct bpfrt_map **maps)
                 in->imm = (int32_t)bpfrt_map__id(maps[(uint32_t)in->imm % NMAPS]);
             else if (in->src_reg == BPF_PSEUDO_FUNC)
                 in->imm = fix_rel(in->imm, i, n);
+            if (in->src_reg == BPF_PSEUDO_MAP_FD || in->src_reg == BPF_PSEUDO_FUNC)
+                in[1].imm = 0;
             in[1].code = 0;
             in[1].dst_reg = in[1].src_reg = 0;
             in[1].off = 0;
@@ -363,6 +440,22 @@ static void normalise(struct bpf_insn *insns, size_t n, struct bpfrt_map **maps)
                 ok |= in->imm == atomics[k];
             if (!ok)
                 in->imm = atomics[(uint32_t)in->imm % (sizeof(atomics) / sizeof(atomics[0]))];
+        }
+    }
+    /* every path must end in exit: the last instruction is an exit or a
+     * jump back (the kernel's "last insn is not an exit or jmp") */
+    {
+        struct bpf_insn *in = &insns[last];
+        uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+
+        if (!((cls == BPF_JMP || cls == BPF_JMP32) && (op == BPF_EXIT || op == BPF_JA))) {
+            if (in->code == (BPF_LD | BPF_IMM | BPF_DW)) {
+                /* two slots: a 64-bit move of the low half, then exit */
+                in->code = BPF_ALU64 | BPF_MOV | BPF_K;
+                in->src_reg = 0;
+                in = &insns[last + 1];
+            }
+            *in = (struct bpf_insn){.code = BPF_JMP | BPF_EXIT};
         }
     }
 }

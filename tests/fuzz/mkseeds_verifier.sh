@@ -6,7 +6,7 @@
 # (type, unprivileged too, poison 0), the instruction count, two bytes of
 # read-only map contents, the instructions, and a 60-byte IPv4/TCP packet.
 # Maps are written map[fd:N] with N the index of the fixed map (0 array,
-# 1 hash, 2 read-only array, 3 ring buffer).
+# 1 hash, 2 read-only array, 3 ring buffer, 4 array of one 20-byte value).
 #   usage: tests/fuzz/mkseeds_verifier.sh [path/to/bpfrt]   (default build/bpfrt)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)

@@ -26,8 +26,9 @@
 
 /* The fuzz target's maps: 0 array 4 x 48, 1 hash (8-byte keys, 16-byte
  * values), 2 a frozen BPF_F_RDONLY_PROG array of one 32-byte value, 3 a
- * ring buffer.  Programs name them map[fd:N], N the index. */
-enum { M_ARRAY, M_HASH, M_RODATA, M_RINGBUF, NMAPS };
+ * ring buffer, 4 an array of one 20-byte value.  Programs name them
+ * map[fd:N], N the index. */
+enum { M_ARRAY, M_HASH, M_RODATA, M_RINGBUF, M_SMALL, NMAPS };
 
 static void make_maps(struct bpfrt_map **m)
 {
@@ -43,6 +44,7 @@ static void make_maps(struct bpfrt_map **m)
     cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_HASH, "hash", 8, 16, 8, &plain, &m[M_HASH]), 0);
     cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "rodata", 4, 32, 1, &ro, &m[M_RODATA]), 0);
     cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_RINGBUF, "ringbuf", 0, 0, 4096, &plain, &m[M_RINGBUF]), 0);
+    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "small", 4, 20, 1, &plain, &m[M_SMALL]), 0);
     cr_assert_eq(bpfrt_map__update_elem(m[M_RODATA], &zero, 4, val, sizeof(val), BPF_ANY), 0);
     cr_assert_eq(bpfrt_map__freeze(m[M_RODATA]), 0);
     cr_assert_eq(bpfrt_map__update_elem(m[M_HASH], &k, 8, hv, sizeof(hv), BPF_ANY), 0);
