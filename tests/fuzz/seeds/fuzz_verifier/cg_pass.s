@@ -1,0 +1,3 @@
+# fuzz_verifier: cgroup_skb unpriv
+    r0 = 1
+    exit

@@ -1,0 +1,3 @@
+# fuzz_verifier: socket_filter unpriv
+    r0 = *(u32 *)(r1 + 0)
+    exit

@@ -1,0 +1,3 @@
+# fuzz_verifier: xdp unpriv
+    r0 = 2
+    exit
