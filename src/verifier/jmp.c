@@ -132,44 +132,30 @@ static int match_pkt(const struct bpf_insn *in, struct vf_reg *dst, struct vf_re
            (is_init_pkt(dst, VF_PTR_TO_PACKET) && src->type == VF_PTR_TO_PACKET_META);
     if (!fwd && !back)
         return 0;
-    switch (BPF_OP(in->code)) {
-    case BPF_JGT:
-        if (fwd) {
-            vf_find_good_pkt_pointers(this_b, dst, dst->type, 0);
-            mark_pkt_end(other, in->dst_reg, 1);
-        } else {
-            vf_find_good_pkt_pointers(other, src, src->type, 1);
-            mark_pkt_end(this_b, in->src_reg, 0);
+    {
+        /* "pkt OP end": which branch proves the bytes below pkt inside the
+         * packet (and whether the comparison left the end open), the other
+         * one learning that pkt is at or past the end; "end OP pkt" is the
+         * same with the operator flipped */
+        static const struct {
+            uint8_t op, good_taken, good_open, end_open;
+        } rules[] = {
+            {BPF_JGT, 0, 0, 1},
+            {BPF_JLT, 1, 1, 0},
+            {BPF_JGE, 0, 1, 0},
+            {BPF_JLE, 1, 0, 1},
+        };
+        uint8_t op = fwd ? BPF_OP(in->code) : flip_op(BPF_OP(in->code));
+        const struct vf_reg *pkt = fwd ? dst : src;
+        uint32_t pregno = fwd ? in->dst_reg : in->src_reg;
+        for (size_t k = 0; k < sizeof(rules) / sizeof(rules[0]); k++) {
+            if (rules[k].op != op)
+                continue;
+            vf_find_good_pkt_pointers(rules[k].good_taken ? other : this_b, pkt, pkt->type, rules[k].good_open);
+            mark_pkt_end(rules[k].good_taken ? this_b : other, pregno, rules[k].end_open);
+            return 1;
         }
-        return 1;
-    case BPF_JLT:
-        if (fwd) {
-            vf_find_good_pkt_pointers(other, dst, dst->type, 1);
-            mark_pkt_end(this_b, in->dst_reg, 0);
-        } else {
-            vf_find_good_pkt_pointers(this_b, src, src->type, 0);
-            mark_pkt_end(other, in->src_reg, 1);
-        }
-        return 1;
-    case BPF_JGE:
-        if (fwd) {
-            vf_find_good_pkt_pointers(this_b, dst, dst->type, 1);
-            mark_pkt_end(other, in->dst_reg, 0);
-        } else {
-            vf_find_good_pkt_pointers(other, src, src->type, 0);
-            mark_pkt_end(this_b, in->src_reg, 1);
-        }
-        return 1;
-    case BPF_JLE:
-        if (fwd) {
-            vf_find_good_pkt_pointers(other, dst, dst->type, 0);
-            mark_pkt_end(this_b, in->dst_reg, 1);
-        } else {
-            vf_find_good_pkt_pointers(this_b, src, src->type, 1);
-            mark_pkt_end(other, in->src_reg, 0);
-        }
-        return 1;
-    default: return 0;
+        return 0;
     }
 }
 
