@@ -9,10 +9,13 @@
  *   cfg.c         control flow: subprograms, jumps, loops, reachability
  *   check.c       the walk over every path (the kernel's do_check)
  *   mem.c         memory accesses: context, stack, packet, map values
- *   ptr_alu.c     pointer arithmetic
+ *   alu.c         ALU instructions and pointer arithmetic
  *   calls.c       helper calls, bpf-to-bpf calls, callbacks, tail calls
  *   refs.c        references that must be released (acquire/release)
- *   prune.c       state equivalence and pruning, precision
+ *   prune.c       state equivalence and pruning
+ *   precision.c   precision tracking (which scalars must match)
+ *   liveness.c    register liveness
+ *   btf_kern.c    kernel objects through the kernel's BTF
  *   log.c         the kernel-format verifier log
  *   explain.c     the plain-words explanation of a rejection */
 #ifndef BPFRT_VERIFIER_VSTATE_H
