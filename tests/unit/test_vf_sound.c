@@ -282,39 +282,38 @@ static long peak_rss_kib(void)
     return ru.ru_maxrss;
 }
 
-/* fuzz_verifier finding 1 (out of memory inside the verifier), minimized:
- * a loop whose back edge (insn 12 to insn 3) the verifier pushes as the
- * other branch at every iteration, the packet offset growing by 8962 each
- * time, until the kernel's limit of 8192 pending branches
- * (BPF_COMPLEXITY_LIMIT_JMP_SEQ: "The sequence of 8193 jumps is too
- * complex.", which the running kernel, 6.18, answers in 86 ms with
- * peak_states 406).  bpfrt gives the same verdict, but every pushed state
- * carries a copy of the whole jump history of its path, and the path of
- * the back edge never reaches a checkpoint (the loop header's checkpoints
- * are kept sparse while the loop is walked, and the checkpoint at insn 13
- * is on the fall-through), so the history grows by one entry per
- * iteration and each push copies it: memory quadratic in the iterations
- * (about 1 GB of 32-byte history entries at 8192 pushes, 2.2 GB peak RSS
- * and 4.5 s for these 16 instructions without sanitizers; the fuzzer's
- * 2 GB limit stopped it under ASan).  The kernel keeps one instruction
- * history for the whole walk (env->insn_hist, states hold a range of it)
- * and copies none.  The assertion: rejected, in less than 256 MB. */
+/* fuzz_verifier finding 1 (out of memory inside the verifier; libFuzzer's
+ * -minimize_crash took it from 16 instructions to these 12): a loop whose
+ * back edge (insn 9 to insn 3) the verifier pushes as the other branch at
+ * every iteration, the packet offset growing by 8962 each time, until the
+ * kernel's limit of pending branches (BPF_COMPLEXITY_LIMIT_JMP_SEQ, 8192).
+ * The running kernel (6.18) rejects it with "The sequence of 8193 jumps is
+ * too complex." in 0.3 s (peak_states 605).  bpfrt gives the same verdict
+ * but takes 4.3 GB and 9 s without sanitizers (the fuzzer's 2 GB limit
+ * stopped it under ASan): every pushed state carries a copy of the whole
+ * jump history of its path, and the path of the back edge never reaches a
+ * checkpoint (the loop head's checkpoints are kept sparse while the loop
+ * is walked; the checkpoints at the fall-through reset only the walking
+ * path's history), so the history grows by an entry per iteration and each
+ * push copies it: memory quadratic in the iterations.  The kernel keeps
+ * one instruction history for the whole walk (env->insn_hist; a state
+ * holds a range of it) and copies none.  Asserted: rejected, in less than
+ * 256 MB. */
 Test(vf_sound, fuzz1_loop_push_history_is_not_quadratic, .disabled = true)
 {
     static const char text[] = "r2 = *(u32 *)(r1 + 0)\n r3 = *(u32 *)(r1 + 4)\n"
-                               "r4 = r2\n"              /* 2 */
-                               "r4 += 8962\n"           /* 3: the loop's head */
+                               "r4 = r2\n"                   /* 2 */
+                               "r4 += 8962\n"                /* 3: the loop's head */
                                "r0 = 2\n"
-                               "if r4 > r3 goto +9\n"   /* 5: to exit */
+                               "if r4 > r3 goto +3\n"        /* 5: to exit */
                                "r5 = *(u8 *)(r2 + 0)\n"
-                               "if w5 > 48148 goto +7\n" /* never taken */
-                               "r6 = r2\n r6 += r5\n r7 = r6\n r7 += 1\n"
-                               "if r7 > r3 goto -10\n"  /* 12: back to 3 */
-                               "if w5 > 48148 goto -7\n"
-                               "r6 = r2\n exit\n";
+                               "r6 = r5\n r7 = r6\n"         /* 7 */
+                               "if r7 > r3 goto -7\n"        /* 9: back to 3 */
+                               "if w5 > 1345925122 goto -4\n" /* never taken */
+                               "exit\n";
     long before = peak_rss_kib();
 
     cr_assert_eq(verify_and_run(BPF_PROG_TYPE_XDP, 0, text), 0, "the kernel rejects it (too many pending jumps)");
-    cr_expect_lt(peak_rss_kib() - before, 256 * 1024, "verifying 16 instructions took %ld MiB",
+    cr_expect_lt(peak_rss_kib() - before, 256 * 1024, "verifying 12 instructions took %ld MiB",
                  (peak_rss_kib() - before) / 1024);
 }
