@@ -75,7 +75,7 @@ static uint8_t codes[256];      /* the valid opcodes */
 static unsigned ncodes;
 static struct bpfrt_prog *poison_prog;
 static char *vlog; /* the verifier's log for a finding */
-static int verbose; /* FUZZ_VERIFIER_VERBOSE=1: each verdict and run on stderr (to check seeds) */
+static int verbose; /* FUZZ_VERIFIER_VERBOSE=1: each program, verdict and run on stderr (seeds, findings) */
 
 /* Figures, printed at exit ("fuzz_verifier stat: ..."): how much of the
  * fuzzing reaches the runs, by type and rules. */
@@ -741,6 +741,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nfi = fi ? func_infos(insns, n, fi) : 0;
     cur_fi = fi;
     cur_nfi = nfi;
+    if (verbose)
+        bpfrt_disasm(insns, n, stderr, 1);
     for (int unpriv = 0; unpriv <= unpriv_too; unpriv++) {
         struct bpfrt_diag diag = {.sz = sizeof(diag)};
         BPFRT_OPTS(bpfrt_prog_load_opts, lo, .type = type, .unpriv = unpriv, .diag = &diag, .btf = &btf_blob,
