@@ -236,9 +236,11 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
         if (sl->st->branches) {
             if (sl->st->cb_unroll == cur->cb_unroll && maybe_looping(sl->st, cur) && states_equal(env, insn, sl->st, cur, 0))
                 return vf_reject(env, -EINVAL, insn, "infinite loop detected at insn %u", insn);
-            /* walking a loop: keep checkpoints sparse */
+            /* walking a loop: keep checkpoints sparse, unless the path's
+             * history has grown long (every branch pushed copies it: a
+             * checkpoint starts a new, empty one) */
             if (env->jmps_processed - env->prev_jmps_processed < 20 &&
-                env->insn_processed - env->prev_insn_processed < 100)
+                env->insn_processed - env->prev_insn_processed < 100 && cur->nhist <= 40)
                 add = 0;
             goto miss;
         }

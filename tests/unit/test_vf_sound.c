@@ -299,7 +299,7 @@ static long peak_rss_kib(void)
  * one instruction history for the whole walk (env->insn_hist; a state
  * holds a range of it) and copies none.  Asserted: rejected, in less than
  * 256 MB. */
-Test(vf_sound, fuzz1_loop_push_history_is_not_quadratic, .disabled = true)
+Test(vf_sound, fuzz1_loop_push_history_is_not_quadratic)
 {
     static const char text[] = "r2 = *(u32 *)(r1 + 0)\n r3 = *(u32 *)(r1 + 4)\n"
                                "r4 = r2\n"                   /* 2 */
