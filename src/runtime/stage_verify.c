@@ -109,6 +109,7 @@ int prog_stage_verify(struct bpfrt_prog *prog, const struct bpfrt_prog_load_opts
     vo.gpl = hlp_license_is_gpl(prog->license);
     vo.prog_flags = CM_OPT(opts, prog_flags, 0);
     vo.log_level = CM_OPT(opts, log_level, 0);
+    vo.log_size = d->log_size; /* the caller's buffer: keep as much as it can hold */
     vo.insn_map = insn_map;
     vo.btf_raw = CM_OPT(opts, btf, NULL);
     vo.btf_size = CM_OPT(opts, btf_size, 0);

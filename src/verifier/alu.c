@@ -387,9 +387,11 @@ int vf_check_alu(struct vf_env *env, const struct bpf_insn *in)
                 return 0;
             }
             if (!alu32) {
-                if (src->type == VF_SCALAR && !src->id)
+                if (src->type == VF_SCALAR && !src->id && !tnum_is_const(src->var_off))
                     /* both copies learn what a comparison of either
-                     * proves (find_equal_scalars) */
+                     * proves (find_equal_scalars); a constant has
+                     * nothing to learn and gets no id
+                     * (assign_scalar_id_before_mov) */
                     src->id = vf_new_id(env);
                 vf_copy_reg(dst, src);
             } else {
@@ -401,7 +403,7 @@ int vf_check_alu(struct vf_env *env, const struct bpf_insn *in)
                     /* a source that fits in 32 bits is the same value in the
                      * destination: link them (6.18's is_src_reg_u32) */
                     int fits = src->type == VF_SCALAR && src->umax <= UINT32_MAX;
-                    if (fits && !src->id)
+                    if (fits && !src->id && !tnum_is_const(src->var_off))
                         src->id = vf_new_id(env);
                     vf_copy_reg(dst, src);
                     if (!fits)

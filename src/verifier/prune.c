@@ -112,12 +112,37 @@ static int regsafe(const struct vf_reg *o, const struct vf_reg *c, struct idmap 
     }
 }
 
+/* A slot as the scalar a load of all 8 bytes gives (scalar_reg_for_stack):
+ * a 64-bit spilled scalar, or any value when every byte is unknown data
+ * (or, for a privileged program, never written: allow_uninit_stack). */
+static const struct vf_reg *slot_scalar(const struct vf_slot *sl, int priv)
+{
+    static const struct vf_reg unbound = {
+        .type = VF_SCALAR,
+        .smin = INT64_MIN, .smax = INT64_MAX, .umin = 0, .umax = UINT64_MAX,
+        .s32_min = INT32_MIN, .s32_max = INT32_MAX, .u32_min = 0, .u32_max = UINT32_MAX,
+        .var_off = {.value = 0, .mask = UINT64_MAX},
+    };
+    int spill = 1, misc = 1;
+
+    for (int b = 0; b < 8; b++) {
+        spill &= sl->type[b] == VF_STACK_SPILL;
+        misc &= sl->type[b] == VF_STACK_MISC || (sl->type[b] == VF_STACK_INVALID && priv);
+    }
+    if (spill && sl->spilled.type == VF_SCALAR)
+        return &sl->spilled;
+    return misc ? &unbound : NULL;
+}
+
+/* stacksafe: every slot the old state's continuation read is at least as
+ * general in the old state as in the current one. */
 static int stacksafe(const struct vf_frame *o, const struct vf_frame *c, struct idmap *m, int priv, uint64_t read,
                      int ranges)
 {
     for (uint32_t i = 0; i < o->allocated; i++) {
         uint32_t spi = i / 8, b = 7 - i % 8; /* bytes from the top of the frame down */
         uint8_t ot = o->slots[spi].type[b], ct;
+        const struct vf_reg *os, *cs;
 
         if (spi < 64 && !(read & (1ull << spi))) {
             i += 7 - i % 8; /* no continuation of old read this slot: anything goes */
@@ -125,13 +150,21 @@ static int stacksafe(const struct vf_frame *o, const struct vf_frame *c, struct 
         }
         if (ot == VF_STACK_INVALID)
             continue;
+        if (priv && ot == VF_STACK_MISC)
+            continue; /* reading unknown or uninitialised bytes gives the same (allow_uninit_stack) */
         if (i >= c->allocated)
             return 0;
+        /* a 64-bit spilled scalar against a slot of unknown bytes, either
+         * way round: compared as the registers a load would give */
+        if ((os = slot_scalar(&o->slots[spi], priv)) && (cs = slot_scalar(&c->slots[spi], priv))) {
+            if (!regsafe(os, cs, m, priv, ranges))
+                return 0;
+            i += 7 - i % 8;
+            continue;
+        }
         ct = c->slots[spi].type[b];
         if (ot == VF_STACK_MISC && ct == VF_STACK_ZERO)
             continue;
-        if (ot == VF_STACK_MISC && ct == VF_STACK_SPILL && c->slots[spi].spilled.type == VF_SCALAR)
-            continue; /* any data is at least as general as a spilled scalar */
         if (ot != ct)
             return 0;
         if (b != 0 || ot != VF_STACK_SPILL)
@@ -224,7 +257,19 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
     if (aux->force_checkpoint || cur->nhist > 40 /* a long history is costly to walk back: checkpoint */ ||
         (env->jmps_processed - env->prev_jmps_processed >= 2 && env->insn_processed - env->prev_insn_processed >= 8))
         add = 1;
+    /* The kernel keeps the states of an instruction apart by the current
+     * frame's call site (explored_state hashes insn ^ callsite): a state
+     * reached through another call of the same subprogram is never
+     * compared, and its misses do not count against it (every call of a
+     * subprogram verified in its caller's context keeps its own states). */
+    int32_t cs = cur->frame[cur->curframe]->callsite;
+    uint32_t cnt = 0;
     for (pp = &aux->states; (sl = *pp);) {
+        if (sl->st->frame[sl->st->curframe]->callsite != cs) {
+            pp = &sl->next;
+            continue;
+        }
+        cnt++;
         if (sl->st->branches && aux->calls_callback) {
             /* the call of a callback reached again from inside it: the
              * callback has converged when this state is within an earlier
@@ -274,6 +319,12 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
         }
         pp = &sl->next;
     }
+    if (cnt > env->max_states_per_insn)
+        env->max_states_per_insn = cnt;
+    /* unprivileged programs keep at most 64 states per instruction
+     * (BPF_COMPLEXITY_LIMIT_STATES) */
+    if (!env->priv && cnt > VF_COMPLEXITY_LIMIT_STATES)
+        return 0;
     if (!add)
         return 0;
     env->total_states++;
@@ -302,8 +353,6 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
     n->next = aux->states;
     aux->states = n;
     aux->nstates++;
-    if (aux->nstates > env->max_states_per_insn)
-        env->max_states_per_insn = aux->nstates;
     return 0;
 }
 

@@ -73,7 +73,9 @@ int vf_verify(const struct vf_opts *o, struct vf_result *res, struct cm_diag *d)
     env->line_info = unpack(o->line_info, o->line_info_rec_size, o->line_info_cnt, sizeof(struct bpf_line_info));
     env->nline_info = env->line_info ? o->line_info_cnt : 0;
     if (o->log_level) {
-        env->log_size = 1u << 24;
+        env->log_size = o->log_size > (1u << 24) ? o->log_size : 1u << 24;
+        if (env->log_size > (UINT32_MAX >> 2))
+            env->log_size = UINT32_MAX >> 2;
         env->log = malloc(env->log_size);
         if (env->log)
             env->log[0] = 0;

@@ -25,6 +25,8 @@ struct vf_opts {
     int gpl;                    /* GPL-compatible license */
     uint32_t prog_flags;        /* BPF_F_STRICT_ALIGNMENT, BPF_F_ANY_ALIGNMENT, ... */
     uint32_t log_level;         /* 0, or the kernel's 1 | 2 | 4 */
+    uint64_t log_size;          /* the caller's buffer: a log larger than 16 MiB is kept when it
+                                 * can hold it (up to the kernel's UINT_MAX >> 2) */
     struct bpfrt_map **insn_map; /* per instruction: the map an LD_IMM64 names, or NULL */
     /* BTF and its func/line info (optional) */
     const void *btf_raw;

@@ -1419,3 +1419,103 @@ Test(vf_prune, precise_register_both_safe)
     };
     ACCEPT(p, .max_processed = 100); /* and as many instructions as the kernel */
 }
+
+/* assign_scalar_id_before_mov: a constant copied into another register
+ * gets no scalar id (it has nothing to learn from a comparison).  The
+ * first path copies r4 = 8 into r5, the second sets both to 8; both are
+ * offsets into the map value, so precise at the join, where the second
+ * path is pruned: with an id on the first path's copies, check_scalar_ids
+ * would map the old id to two different current ones and walk the second
+ * path again.  As many instructions as the kernel. */
+Test(vf_prune, constant_copies_have_no_id)
+{
+    struct bpf_insn p[40];
+    size_t n = 0;
+    const struct bpf_insn head[] = {SKB_LEN(R8), LOOKUP(M_HASH), INSN_MOV64_REG(R7, R0)};
+
+    for (size_t i = 0; i < N(head); i++)
+        p[n++] = head[i];
+    p[n++] = (struct bpf_insn)INSN_JMP_IMM(BPF_JGT, R8, 5, 9);
+    p[n++] = (struct bpf_insn)INSN_MOV64_IMM(R4, 8);
+    p[n++] = (struct bpf_insn)INSN_MOV64_REG(R5, R4);
+    for (int i = 0; i < 6; i++) /* enough instructions for a checkpoint at the join */
+        p[n++] = (struct bpf_insn)INSN_MOV64_IMM(R9, i);
+    p[n++] = (struct bpf_insn)INSN_JA(2);
+    p[n++] = (struct bpf_insn)INSN_MOV64_IMM(R4, 8);
+    p[n++] = (struct bpf_insn)INSN_MOV64_IMM(R5, 8);
+    for (int i = 0; i < 10; i++) /* a path long enough to show the second walk */
+        p[n++] = (struct bpf_insn)INSN_ALU64_IMM(BPF_ADD, R8, 1);
+    p[n++] = (struct bpf_insn)INSN_MOV64_REG(R6, R7);
+    p[n++] = (struct bpf_insn)INSN_ALU64_REG(BPF_ADD, R6, R4);
+    p[n++] = (struct bpf_insn)INSN_LDX(BPF_DW, R0, R6, 0);
+    p[n++] = (struct bpf_insn)INSN_MOV64_REG(R6, R7);
+    p[n++] = (struct bpf_insn)INSN_ALU64_REG(BPF_ADD, R6, R5);
+    p[n++] = (struct bpf_insn)INSN_LDX(BPF_DW, R0, R6, 0);
+    p[n++] = (struct bpf_insn)INSN_MOV64_IMM(R0, 0);
+    p[n++] = (struct bpf_insn)INSN_EXIT();
+    check(p, n, (struct vc){.max_processed = 45});
+}
+
+/* stacksafe with scalar_reg_for_stack: the first path spills an unknown
+ * (imprecise) 64-bit scalar to fp-8, the second writes the slot's 8 bytes
+ * as unknown data (two 4-byte immediates: STACK_MISC); a load of the slot
+ * gives an unknown scalar either way, so the second path is pruned at the
+ * join (old spill vs current misc compared as registers).  As many
+ * instructions as the kernel. */
+Test(vf_prune, spilled_scalar_meets_unknown_bytes)
+{
+    struct bpf_insn p[48];
+    size_t n = 0;
+
+    p[n++] = (struct bpf_insn)SKB_LEN(R6);
+    p[n++] = (struct bpf_insn)INSN_MOV64_IMM(R0, 0);
+    for (int i = 0; i < 8; i++) /* enough instructions for a checkpoint at the join */
+        p[n++] = (struct bpf_insn)INSN_ALU64_IMM(BPF_ADD, R0, 1);
+    p[n++] = (struct bpf_insn)INSN_JMP_IMM(BPF_JGT, R6, 5, 2);
+    p[n++] = (struct bpf_insn)INSN_STX(BPF_DW, R10, R6, -8);
+    p[n++] = (struct bpf_insn)INSN_JA(2);
+    p[n++] = (struct bpf_insn)INSN_ST_IMM(BPF_W, R10, -8, 1);
+    p[n++] = (struct bpf_insn)INSN_ST_IMM(BPF_W, R10, -4, 1);
+    for (int i = 0; i < 20; i++)
+        p[n++] = (struct bpf_insn)INSN_ALU64_IMM(BPF_ADD, R0, 1);
+    p[n++] = (struct bpf_insn)INSN_LDX(BPF_DW, R3, R10, -8);
+    p[n++] = (struct bpf_insn)INSN_ALU64_REG(BPF_ADD, R0, R3);
+    p[n++] = (struct bpf_insn)INSN_EXIT();
+    check(p, n, (struct vc){.max_processed = 50});
+}
+
+/* explored_state keeps an instruction's states apart by the current
+ * frame's call site: a subprogram called from 14 places, each call
+ * reached once with and once without a packet check behind it (the
+ * blocks of test_verif_scale1, small).  The states of one call's walk
+ * through the callee are compared only with those of the same call, and
+ * the other calls' misses do not evict them.  As many instructions as the
+ * kernel. */
+Test(vf_prune, subprogram_states_kept_per_call_site)
+{
+    enum { K = 14 };
+    struct bpf_insn p[8 + K * 6 + 16];
+    size_t n = 0, sub;
+
+    p[n++] = (struct bpf_insn)INSN_MOV64_REG(R6, R1);
+    p[n++] = (struct bpf_insn)INSN_LDX(BPF_W, R7, R6, offsetof(struct __sk_buff, data));
+    p[n++] = (struct bpf_insn)INSN_LDX(BPF_W, R8, R6, offsetof(struct __sk_buff, data_end));
+    for (int k = 0; k < K; k++) {
+        p[n++] = (struct bpf_insn)INSN_MOV64_REG(R2, R7);
+        p[n++] = (struct bpf_insn)INSN_ALU64_IMM(BPF_ADD, R2, 14 + k);
+        p[n++] = (struct bpf_insn)INSN_JMP_REG(BPF_JGT, R2, R8, 3); /* no room: skip the call */
+        p[n++] = (struct bpf_insn)INSN_MOV64_REG(R1, R7);
+        p[n++] = (struct bpf_insn)INSN_MOV64_IMM(R2, k);
+        p[n++] = (struct bpf_insn)INSN_CALL_PSEUDO(0); /* patched below */
+    }
+    p[n++] = (struct bpf_insn)INSN_MOV64_IMM(R0, 0);
+    p[n++] = (struct bpf_insn)INSN_EXIT();
+    sub = n; /* sub(pkt): one load; short enough that the checkpoints fall
+              * on its first instruction, where every call meets the others */
+    p[n++] = (struct bpf_insn)INSN_LDX(BPF_B, R0, R1, 0);
+    p[n++] = (struct bpf_insn)INSN_EXIT();
+    for (size_t i = 0; i < sub; i++)
+        if (p[i].code == (BPF_JMP | BPF_CALL) && p[i].src_reg == BPF_PSEUDO_CALL)
+            p[i].imm = (int32_t)(sub - i - 1);
+    check(p, n, (struct vc){.type = TC, .max_processed = 800});
+}

@@ -328,7 +328,7 @@ Test(vf_sound, fuzz1_loop_push_history_is_not_quadratic)
  * rejects it with "BPF program is too large. Processed 1000001 insn" in
  * 1.1 s; bpfrt had passed 10 GB and 30 s (without sanitizers) when it was
  * stopped.  Asserted: rejected, in less than 256 MB. */
-Test(vf_sound, fuzz2_ctx_compare_back_edge_history_is_not_quadratic, .disabled = true)
+Test(vf_sound, fuzz2_ctx_compare_back_edge_history_is_not_quadratic)
 {
     static const char text[] = "r6 = r1\n"
                                "r0 = 576460760893358080 ll\n"

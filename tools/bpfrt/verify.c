@@ -18,7 +18,7 @@
 #include "bpfrt/bpfrt.h"
 #include "cli.h"
 
-#define VERIFY_LOG_SIZE (16u << 20) /* log_level 2 of a large program is large; pages are touched as written */
+#define VERIFY_LOG_SIZE (256u << 20) /* log_level 2 of a large program is large; pages are touched as written */
 #define VERIFY_MSG_SIZE 4096        /* without log_level: the reason a program could not be verified */
 
 enum { V_ACCEPTED = 0, V_REJECTED = 1, V_ERROR = 2 };
