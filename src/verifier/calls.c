@@ -806,9 +806,14 @@ int vf_check_func_call(struct vf_env *env, const struct bpf_insn *in, uint32_t *
             return err;
         if (env->log_level & 3)
             vf_log(env, "Func#%d is global and valid. Skipping.\n", sub);
+        /* verified after the main program, if some reachable call names
+         * it (6.18's lazy do_check_subprogs) */
+        env->sub[sub].called = 1;
         for (int i = BPF_REG_1; i <= BPF_REG_5; i++)
             vf_mark_not_init(&caller->regs[i]);
         vf_reg_unknown(env, &caller->regs[BPF_REG_0]);
+        if (env->sub[sub].changes_pkt_data)
+            vf_clear_pkt_pointers(env, st);
         (*insn_idx)++; /* the walk goes on after the call */
         return 0;
     }

@@ -16,6 +16,7 @@
 
 #include <bpf/btf.h>
 
+#include "../helpers/protos.h"
 #include "env.h"
 #include "isa/isa.h"
 
@@ -478,6 +479,41 @@ out:
     return ret;
 }
 
+/* Which subprograms may move packet data: those that call a helper that
+ * does (bpf_helper_changes_pkt_data), and their callers (6.13's
+ * mark_subprog_changes_pkt_data and merge_callee_effects).  A call of a
+ * global subprogram that may invalidates the caller's packet pointers
+ * (calls.c), as its walk is not the caller's. */
+static void mark_changes_pkt_data(struct vf_env *env)
+{
+    int changed = 1;
+
+    for (uint32_t i = 0; i < env->cnt; i++) {
+        const struct bpf_insn *in = &env->insns[i];
+        const struct hlp_proto *fn;
+        if (in->code == (BPF_JMP | BPF_CALL) && in->src_reg == 0 && (fn = hlp_proto((uint32_t)in->imm)) &&
+            fn->changes_pkt_data)
+            env->sub[vf_subprog_of(env, i)].changes_pkt_data = 1;
+    }
+    while (changed) { /* callers inherit it, through any depth of calls */
+        changed = 0;
+        for (uint32_t i = 0; i < env->cnt; i++) {
+            const struct bpf_insn *in = &env->insns[i];
+            long next = (long)i + in->imm + 1;
+            int callee;
+            uint32_t caller;
+            if (!is_pseudo_call(in) || next < 0 || next >= (long)env->cnt ||
+                (callee = vf_subprog_at(env, (uint32_t)next)) < 0)
+                continue;
+            caller = vf_subprog_of(env, i);
+            if (env->sub[callee].changes_pkt_data && !env->sub[caller].changes_pkt_data) {
+                env->sub[caller].changes_pkt_data = 1;
+                changed = 1;
+            }
+        }
+    }
+}
+
 int vf_check_cfg(struct vf_env *env)
 {
     int err;
@@ -495,6 +531,7 @@ int vf_check_cfg(struct vf_env *env)
         return err;
     if ((err = check_line_info(env)))
         return err;
+    mark_changes_pkt_data(env);
     return walk_cfg(env);
 }
 

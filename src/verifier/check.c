@@ -395,23 +395,29 @@ static int walk_from(struct vf_env *env, uint32_t subprog)
 
 int vf_do_check_all(struct vf_env *env)
 {
-    int err;
+    int err, more;
 
-    /* Global functions are verified once each, against their BTF
-     * signature (do_check_subprogs), then the main program. */
-    for (uint32_t s = 1; s < env->nsub; s++) {
-        if (!env->sub[s].is_global)
-            continue;
-        if (env->log_level & 3)
-            vf_log(env, "Validating %s() func#%u...\n", vf_subprog_name(env, s), s);
-        err = walk_from(env, s);
-        if (err)
-            return err;
-        env->sub[s].verified = 1;
-        if (env->log_level & 3)
-            vf_log(env, "Func#%u is safe for any args that match its prototype\n", s);
-    }
+    /* The main program first; then each global function some verified
+     * path calls, once, against its BTF signature, until no new one is
+     * called (6.18's do_check_main, then do_check_subprogs: a global
+     * function nothing reachable calls is never verified). */
     err = walk_from(env, 0);
+    do {
+        more = 0;
+        for (uint32_t s = 1; !err && s < env->nsub; s++) {
+            if (!env->sub[s].is_global || !env->sub[s].called || env->sub[s].verified)
+                continue;
+            if (env->log_level & 3)
+                vf_log(env, "Validating %s() func#%u...\n", vf_subprog_name(env, s), s);
+            err = walk_from(env, s);
+            if (err)
+                break;
+            env->sub[s].verified = 1;
+            more = 1;
+            if (env->log_level & 3)
+                vf_log(env, "Func#%u is safe for any args that match its prototype\n", s);
+        }
+    } while (more && !err);
     free(env->stack);
     env->stack = NULL;
     return err;

@@ -33,6 +33,8 @@ struct vf_subprog {
     uint8_t is_cb;          /* used as a callback */
     uint8_t is_async_cb;
     uint8_t verified;       /* global: done */
+    uint8_t called;         /* global: a reachable call names it (verified after the main program) */
+    uint8_t changes_pkt_data; /* it or a subprogram it calls may move packet data */
     uint32_t btf_func_id;   /* BTF FUNC type id from func info (0: none) */
 };
 

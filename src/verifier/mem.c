@@ -335,9 +335,14 @@ static int stack_write_fixed_(struct vf_env *env, struct vf_frame *f, int64_t so
             if (err)
                 return err;
         }
+        /* a spill the value fits in links the register and its copy
+         * (assign_scalar_id_before_mov, as for a mov: no id for a
+         * constant); a narrowing spill keeps no relation */
+        int fits = size == 8 || !(r->umax >> (8 * size));
+        if (fits && !r->id && !tnum_is_const(r->var_off))
+            r->id = vf_new_id(env);
         v = *r;
-        /* a narrowing spill keeps no relation with the register */
-        if (size < 8 && (v.umax >> (8 * size)))
+        if (!fits)
             v.id = 0;
         save_spill(env, s, &v, size);
     } else if (!r && b == 0 && is_st && env->priv) {

@@ -169,8 +169,8 @@ static int stacksafe(const struct vf_frame *o, const struct vf_frame *c, struct 
             return 0;
         if (b != 0 || ot != VF_STACK_SPILL)
             continue;
-        if (o->slots[spi].spill_size != c->slots[spi].spill_size)
-            return 0;
+        /* both spilled at the slot's lowest byte: the registers decide,
+         * whatever the spills' sizes (the bytes above were compared) */
         if (!regsafe(&o->slots[spi].spilled, &c->slots[spi].spilled, m, priv, ranges))
             return 0;
     }

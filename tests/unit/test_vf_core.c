@@ -95,8 +95,10 @@ static const uint32_t btf_types[] = {
     S_VALSTRUCT, (BTF_KIND_STRUCT << 24) | 2, 8, S_L, 2, 0, S_CNT, 1, 32,
     0, BTF_KIND_FUNC_PROTO << 24, 1,
     S_F, BTF_KIND_FUNC << 24, 4,
+    S_F, (BTF_KIND_FUNC << 24) | BTF_FUNC_GLOBAL, 4,
 };
 #define T_FUNC 5
+#define T_GFUNC 6 /* the same signature, global: verified alone */
 
 static size_t build_btf(uint8_t *out)
 {
@@ -119,6 +121,7 @@ struct vc {
     uint32_t flags; /* prog_flags */
     int unpriv;
     int subs[8];    /* with BTF func_info: the first insn of each subprogram after the main one, 0 ends */
+    unsigned globals; /* bit i: subs[i] is a global function (int f(void)) */
     int btf;        /* give BTF func_info (needed by callbacks: BPF_PSEUDO_FUNC) */
     int err;        /* the verdict: 0 accepted, else the negative errno */
     const char *msg;  /* a substring of bpfrt's reason (and of the kernel's log, unless kmsg) */
@@ -148,7 +151,7 @@ static uint32_t nfunc_info(const struct vc *c, struct bpf_func_info *fi)
 
     fi[n++] = (struct bpf_func_info){0, T_FUNC};
     for (int i = 0; i < 8 && c->subs[i]; i++)
-        fi[n++] = (struct bpf_func_info){(uint32_t)c->subs[i], T_FUNC};
+        fi[n++] = (struct bpf_func_info){(uint32_t)c->subs[i], (c->globals >> i) & 1 ? T_GFUNC : T_FUNC};
     return n;
 }
 
@@ -1518,4 +1521,61 @@ Test(vf_prune, subprogram_states_kept_per_call_site)
         if (p[i].code == (BPF_JMP | BPF_CALL) && p[i].src_reg == BPF_PSEUDO_CALL)
             p[i].imm = (int32_t)(sub - i - 1);
     check(p, n, (struct vc){.type = TC, .max_processed = 800});
+}
+
+/* 6.18's do_check_main, then do_check_subprogs: a global function is
+ * verified only when a path the walk takes calls it.  Here the call sits
+ * behind a branch the verifier knows is never taken, and the function
+ * reads a register nothing set: the program is accepted, as by the
+ * kernel (before 6.8 it was verified first, and rejected). */
+Test(vf_calls, global_function_never_called_is_not_verified)
+{
+    const struct bpf_insn p[] = {
+        INSN_MOV64_IMM(R0, 0),
+        INSN_JMP_IMM(BPF_JNE, R0, 0, 1),
+        INSN_EXIT(),
+        INSN_CALL_PSEUDO(1),
+        INSN_EXIT(),
+        INSN_MOV64_REG(R0, R5), /* 5: the global function */
+        INSN_EXIT(),
+    };
+    ACCEPT(p, .type = BPF_PROG_TYPE_XDP, .btf = 1, .subs = {5}, .globals = 1);
+}
+
+/* The same function, called: verified alone, and rejected. */
+Test(vf_calls, global_function_called_is_verified)
+{
+    const struct bpf_insn p[] = {
+        INSN_CALL_PSEUDO(1),
+        INSN_EXIT(),
+        INSN_MOV64_REG(R0, R5), /* 2: the global function */
+        INSN_EXIT(),
+    };
+    CHECK(p, .type = BPF_PROG_TYPE_XDP, .btf = 1, .subs = {2}, .globals = 1, .err = -EACCES, .msg = "R5 !read_ok");
+}
+
+/* 6.13's changes_pkt_data: a global function that may call a helper that
+ * moves packet data (here bpf_xdp_adjust_head, on a path the walk never
+ * takes: the mark is static) invalidates the caller's packet pointers at
+ * the call, since its walk is not the caller's. */
+Test(vf_calls, global_function_that_may_move_packet_data)
+{
+    const struct bpf_insn p[] = {
+        INSN_LDX(BPF_W, R7, R1, offsetof(struct xdp_md, data)),
+        INSN_LDX(BPF_W, R8, R1, offsetof(struct xdp_md, data_end)),
+        INSN_MOV64_REG(R2, R7),
+        INSN_ALU64_IMM(BPF_ADD, R2, 8),
+        INSN_JMP_REG(BPF_JGT, R2, R8, 3),
+        INSN_CALL_PSEUDO(4),
+        INSN_LDX(BPF_B, R0, R7, 0), /* 6: the packet pointer is gone */
+        INSN_EXIT(),
+        EXIT0,
+        INSN_MOV64_IMM(R0, 0), /* 10: the global function */
+        INSN_JMP_IMM(BPF_JNE, R0, 0, 1),
+        INSN_EXIT(),
+        CALL(BPF_FUNC_xdp_adjust_head),
+        INSN_EXIT(),
+    };
+    CHECK(p, .type = BPF_PROG_TYPE_XDP, .btf = 1, .subs = {10}, .globals = 1, .err = -EACCES,
+          .msg = "R7 invalid mem access 'scalar'");
 }
