@@ -29,6 +29,7 @@ void vf_copy_reg(struct vf_reg *dst, const struct vf_reg *src);
 int vf_mark_chain_precision(struct vf_env *env, uint32_t regno);
 int vf_mark_chain_precision_stack(struct vf_env *env, uint32_t spi);
 void vf_mark_all_precise(struct vf_env *env);
+void vf_forget_precision(struct vf_env *env, struct vf_state *st);
 int vf_propagate_precision(struct vf_env *env, const struct vf_state *old);
 /* Record in st's history that idx was reached from prev (and which
  * registers and slots a jump at idx refined together). */

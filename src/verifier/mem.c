@@ -417,8 +417,7 @@ static void mark_stack_read_result(struct vf_env *env, struct vf_frame *f, int64
     }
     if (zeros) {
         vf_reg_unknown(env, &vf_regs(env)[dst]);
-        vf_mark_known_zero(&vf_regs(env)[dst]);
-        vf_regs(env)[dst].precise = 1;
+        vf_mark_known_zero(&vf_regs(env)[dst]); /* imprecise, as 6.18's __mark_reg_const_zero */
     } else {
         vf_reg_unknown(env, &vf_regs(env)[dst]);
     }
@@ -446,16 +445,21 @@ static int stack_read_fixed(struct vf_env *env, struct vf_frame *f, int64_t soff
                 return vf_reject(env, -EACCES, env->insn_idx, "invalid size of register fill");
             if (dst < 0)
                 return 0;
-            if (b == 0 && size == spill_size) {
-                vf_copy_reg(&vf_regs(env)[dst], &s->spilled);
-            } else if (b == 0 && size < spill_size && tnum_is_const(s->spilled.var_off) &&
-                       (s->spilled.var_off.value >> (8 * size)) == 0) {
-                /* a narrower fill of a small constant is that constant
-                 * (6.x kernels keep it) */
-                vf_copy_reg(&vf_regs(env)[dst], &s->spilled);
+            if (b == 0 && size <= spill_size) {
+                /* a fill at the spill's start, as wide or narrower: the
+                 * spilled register, cut to the load's size by the caller
+                 * (bpf_stack_narrow_access_ok); a narrowing fill breaks
+                 * the link with the register it came from */
+                struct vf_reg *d = &vf_regs(env)[dst];
+                vf_copy_reg(d, &s->spilled);
+                if (size < 8 && (s->spilled.umax >> (8 * size)))
+                    d->id = 0;
             } else {
+                int spill_cnt = 0, zero_cnt = 0;
                 for (int i = 0; i < size; i++) {
                     uint8_t t = s->type[b + (uint32_t)i];
+                    spill_cnt += t == VF_STACK_SPILL;
+                    zero_cnt += t == VF_STACK_ZERO;
                     if (t == VF_STACK_SPILL || t == VF_STACK_MISC || t == VF_STACK_ZERO ||
                         (t == VF_STACK_INVALID && env->priv))
                         continue;
@@ -463,6 +467,10 @@ static int stack_read_fixed(struct vf_env *env, struct vf_frame *f, int64_t soff
                                      (int)soff - (int)b + (int)b, i, size);
                 }
                 vf_reg_unknown(env, &vf_regs(env)[dst]);
+                /* bytes of a spilled zero, or zeros: zero (as the kernel's
+                 * check_stack_read_fixed_off) */
+                if ((spill_cnt == size && tnum_equals_const(s->spilled.var_off, 0)) || zero_cnt == size)
+                    vf_mark_known_zero(&vf_regs(env)[dst]);
             }
             return 0;
         }

@@ -385,20 +385,22 @@ static int mark_chain(struct vf_env *env, int regno, int spi)
     if (!env->priv)
         return 0; /* the unprivileged verifier treats every scalar as precise */
     memset(&m, 0, sizeof(m));
+    /* The current state itself is not marked (6.6's __mark_chain_precision:
+     * precision matters only in checkpoints, which a later path may be
+     * pruned against; a new checkpoint forgets what the current state
+     * inherited, vf_forget_precision): the walk goes back from here. */
     if (regno >= 0) {
         struct vf_reg *r = &fr->regs[regno];
-        if (r->type != VF_SCALAR || r->precise)
+        if (r->type != VF_SCALAR)
             return 0;
-        r->precise = 1;
         m.regs[frame] = (uint16_t)(1u << regno);
     } else {
         struct vf_reg *r;
         if ((uint32_t)spi >= fr->allocated / 8 || fr->slots[spi].type[0] != VF_STACK_SPILL)
             return 0;
         r = &fr->slots[spi].spilled;
-        if (r->type != VF_SCALAR || r->precise)
+        if (r->type != VF_SCALAR)
             return 0;
-        r->precise = 1;
         m.slots[frame] = 1ull << spi;
     }
     if (env->log_level & VF_LOG_LEVEL2)
@@ -419,7 +421,27 @@ int vf_mark_chain_precision_stack(struct vf_env *env, uint32_t spi)
 
 void vf_mark_all_precise(struct vf_env *env)
 {
-    mark_all_precise_from(env->cur, env->cur);
+    /* the checkpoints of the path; the current state needs no marks */
+    mark_all_precise_from(env->cur, env->cur->parent);
+}
+
+/* A new checkpoint starts from the current state with every scalar
+ * imprecise (is_state_visited's mark_all_scalars_imprecise): marks the
+ * current state inherited from a branch or an older checkpoint are not
+ * facts about the path from here. */
+void vf_forget_precision(struct vf_env *env, struct vf_state *st)
+{
+    if (!env->priv)
+        return; /* unprivileged: every scalar stays precise */
+    for (uint32_t f = 0; f <= st->curframe; f++) {
+        struct vf_frame *fr = st->frame[f];
+        for (int r = 0; r < VF_MAX_REG; r++)
+            if (fr->regs[r].type == VF_SCALAR)
+                fr->regs[r].precise = 0;
+        for (uint32_t k = 0; k < fr->allocated / 8; k++)
+            if (fr->slots[k].type[0] == VF_STACK_SPILL && fr->slots[k].spilled.type == VF_SCALAR)
+                fr->slots[k].spilled.precise = 0;
+    }
 }
 
 /* Pruned against old: whatever old needed precise, the current path
@@ -436,18 +458,13 @@ int vf_propagate_precision(struct vf_env *env, const struct vf_state *old)
         const struct vf_frame *of = old->frame[f];
         struct vf_frame *cf = cur->frame[f];
         for (int r = 0; r < BPF_REG_10; r++)
-            if (of->regs[r].type == VF_SCALAR && of->regs[r].precise && cf->regs[r].type == VF_SCALAR &&
-                !cf->regs[r].precise) {
-                cf->regs[r].precise = 1;
+            if (of->regs[r].type == VF_SCALAR && of->regs[r].precise && cf->regs[r].type == VF_SCALAR)
                 m.regs[f] |= (uint16_t)(1u << r);
-            }
         for (uint32_t k = 0; k < of->allocated / 8 && k < cf->allocated / 8 && k < 64; k++)
             if (of->slots[k].type[0] == VF_STACK_SPILL && of->slots[k].spilled.type == VF_SCALAR &&
                 of->slots[k].spilled.precise && cf->slots[k].type[0] == VF_STACK_SPILL &&
-                cf->slots[k].spilled.type == VF_SCALAR && !cf->slots[k].spilled.precise) {
-                cf->slots[k].spilled.precise = 1;
+                cf->slots[k].spilled.type == VF_SCALAR)
                 m.slots[f] |= 1ull << k;
-            }
     }
     if (masks_empty(&m))
         return 0;

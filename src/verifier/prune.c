@@ -333,6 +333,7 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
         env->peak_states = env->explored_states;
     env->prev_insn_processed = env->insn_processed;
     env->prev_jmps_processed = env->jmps_processed;
+    vf_forget_precision(env, cur);
     copy = vf_state_dup(cur);
     n = calloc(1, sizeof(*n));
     if (!copy || !n) {

@@ -163,14 +163,54 @@ static void update_reg32_bounds(struct vf_reg *r)
     r->u32_max = umin32(r->u32_max, v | m);
 }
 
+/* The smallest member of t that is >= y, in *x; 0 when there is none.
+ * Above the highest fixed bit where y differs from t, y's bits stay; at
+ * that bit t either already exceeds y (the fixed bits below take t's
+ * values, the unknown ones 0), or y must grow at the lowest unknown bit
+ * above it that y has clear. */
+static int tnum_member_ge(struct tnum t, uint64_t y, uint64_t *x)
+{
+    uint64_t d = (y ^ t.value) & ~t.mask, low, free;
+    int h, p;
+
+    if (!d) {
+        *x = y; /* y itself is a member */
+        return 1;
+    }
+    h = 63 - __builtin_clzll(d);
+    low = h == 63 ? ~0ull : ((2ull << h) - 1); /* bits h..0 */
+    if ((t.value >> h) & 1) {
+        *x = (y & ~low) | (t.value & low);
+        return 1;
+    }
+    free = t.mask & ~y & ~low; /* unknown bits above h that y has clear */
+    if (!free)
+        return 0;
+    p = __builtin_ctzll(free);
+    low = (2ull << p) - 1; /* bits p..0 */
+    *x = (y & ~low) | (1ull << p) | (t.value & (low >> 1));
+    return 1;
+}
+
 static void update_reg64_bounds(struct vf_reg *r)
 {
-    uint64_t v = r->var_off.value, m = r->var_off.mask;
+    uint64_t v = r->var_off.value, m = r->var_off.mask, a, b;
 
     r->smin = smax64(r->smin, (int64_t)(v | (m & ((uint64_t)1 << 63))));
     r->smax = smin64(r->smax, (int64_t)(v | (m & ~((uint64_t)1 << 63))));
     r->umin = umax64(r->umin, v);
     r->umax = umin64(r->umax, v | m);
+    /* The known bits and the unsigned range meet in a single value: it is
+     * the value (6.18: "if w1 == 0" on w1 & 4 leaves 4; the 32-bit halves
+     * are not narrowed this way) */
+    if (m && r->umin <= r->umax && tnum_member_ge(r->var_off, r->umin, &a) && a <= r->umax &&
+        (a == UINT64_MAX || !tnum_member_ge(r->var_off, a + 1, &b) || b > r->umax)) {
+        r->var_off = tnum_const(a);
+        r->umin = r->umax = a;
+        r->smin = r->smax = (int64_t)a;
+        r->u32_min = r->u32_max = (uint32_t)a;
+        r->s32_min = r->s32_max = (int32_t)a;
+    }
 }
 
 static void update_reg_bounds(struct vf_reg *r)

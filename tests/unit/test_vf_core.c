@@ -1579,3 +1579,58 @@ Test(vf_calls, global_function_that_may_move_packet_data)
     CHECK(p, .type = BPF_PROG_TYPE_XDP, .btf = 1, .subs = {10}, .globals = 1, .err = -EACCES,
           .msg = "R7 invalid mem access 'scalar'");
 }
+
+/* ---- bounds and fills as 6.18 computes them -------------------------------- */
+
+/* r1 = offset into the 48-byte hash value, then a 4-byte load at r1 + 44:
+ * safe only when r1 is exactly 0..0 past 44, i.e. r1 <= 0 */
+#define VALUE_LOAD_AT_44(reg)                                                                                          \
+    LOOKUP(M_HASH), INSN_ALU64_REG(BPF_ADD, R0, reg), INSN_LDX(BPF_W, R0, R0, 44), EXIT0
+
+/* The known bits and the unsigned range meet in one value: w1 & 6 is one
+ * of 0, 2, 4, 6; between 3 and 5 it is 4 (6.18's __update_reg64_bounds),
+ * so r1 - 4 is 0 and the load at 44 stays inside the value. */
+Test(vf_scalar, tnum_and_range_meet_in_one_value)
+{
+    const struct bpf_insn p[] = {
+        INSN_LDX(BPF_W, R6, R1, 0),
+        INSN_ALU32_IMM(BPF_AND, R6, 6),
+        INSN_JMP_IMM(BPF_JLT, R6, 3, 14),
+        INSN_JMP_IMM(BPF_JGT, R6, 5, 13),
+        INSN_ALU64_IMM(BPF_SUB, R6, 4),
+        VALUE_LOAD_AT_44(R6),
+        EXIT0,
+    };
+    ACCEPT(p);
+}
+
+/* check_stack_read_fixed_off: the upper half of a spilled zero reads as
+ * zero (all of the read bytes belong to the spill of a constant 0). */
+Test(vf_mem, fill_of_part_of_a_spilled_zero_is_zero)
+{
+    const struct bpf_insn p[] = {
+        INSN_ST_IMM(BPF_DW, R10, -16, 0),
+        INSN_LDX(BPF_W, R6, R10, -12),
+        VALUE_LOAD_AT_44(R6),
+    };
+    ACCEPT(p);
+}
+
+/* A fill narrower than the spill, at its start, is the spilled register
+ * cut to the load's size (bpf_stack_narrow_access_ok): r6 & 7 spilled as
+ * 8 bytes and filled as 4 is still at most 7 (an unknown 32-bit value
+ * would reach past the value). */
+Test(vf_mem, narrow_fill_keeps_the_bounds)
+{
+    const struct bpf_insn p[] = {
+        INSN_LDX(BPF_W, R6, R1, 0),
+        INSN_ALU64_IMM(BPF_AND, R6, 7),
+        INSN_STX(BPF_DW, R10, R6, -16),
+        INSN_LDX(BPF_W, R6, R10, -16),
+        LOOKUP(M_HASH),
+        INSN_ALU64_REG(BPF_ADD, R0, R6),
+        INSN_LDX(BPF_B, R0, R0, 40), /* at most 47: inside the 48 bytes */
+        EXIT0,
+    };
+    ACCEPT(p);
+}
