@@ -333,8 +333,12 @@ static int backtrack(struct vf_env *env, struct vf_state *st, uint32_t i, uint32
                         m->regs[f] &= (uint16_t)~(1u << r);
                         continue;
                     }
-                    if (!frm->regs[r].precise)
-                        new_marks = 1;
+                    if (frm->regs[r].precise) {
+                        /* marked before, and everything it came from */
+                        m->regs[f] &= (uint16_t)~(1u << r);
+                        continue;
+                    }
+                    new_marks = 1;
                     frm->regs[r].precise = 1;
                 }
                 for (int k = 0; k < 64; k++) {
@@ -346,8 +350,11 @@ static int backtrack(struct vf_env *env, struct vf_state *st, uint32_t i, uint32
                         m->slots[f] &= ~(1ull << k);
                         continue;
                     }
-                    if (!frm->slots[k].spilled.precise)
-                        new_marks = 1;
+                    if (frm->slots[k].spilled.precise) {
+                        m->slots[f] &= ~(1ull << k);
+                        continue;
+                    }
+                    new_marks = 1;
                     frm->slots[k].spilled.precise = 1;
                 }
             }
