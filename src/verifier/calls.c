@@ -740,6 +740,12 @@ int vf_check_helper_call(struct vf_env *env, const struct bpf_insn *in, uint32_t
         env->has_tail_call = 1;
         env->sub[vf_subprog_of(env, *insn_idx)].has_tail_call = 1;
         env->aux[*insn_idx].is_tail_call = 1;
+        /* record_func_key: a constant index inside the array is a fact
+         * the kernel's JIT builds a direct jump on, so it is precise */
+        if (meta.map && tnum_is_const(regs[BPF_REG_3].var_off) && regs[BPF_REG_3].type == VF_SCALAR &&
+            regs[BPF_REG_3].var_off.value < meta.map->max_entries &&
+            (err = vf_mark_chain_precision(env, BPF_REG_3)))
+            return err;
         break;
     case BPF_FUNC_get_local_storage:
         if (!is_null_scalar(&regs[BPF_REG_2]))
@@ -782,6 +788,19 @@ int vf_check_helper_call(struct vf_env *env, const struct bpf_insn *in, uint32_t
         refine_retval(env, id, &caller->regs[BPF_REG_0], &meta);
     if (fn->changes_pkt_data)
         vf_clear_pkt_pointers(env, env->cur);
+    if (id == BPF_FUNC_tail_call && env->cur->curframe) {
+        /* A tail call from a subprogram that succeeds ends it: the
+         * called program ran and returned some value to the caller, and
+         * may have moved the packet (6.18).  The path where it fails goes
+         * on after the call. */
+        if (!vf_push_branch(env, *insn_idx + 1, *insn_idx, &err))
+            return err;
+        vf_clear_pkt_pointers(env, env->cur);
+        vf_reg_unknown(env, &vf_regs(env)[BPF_REG_0]);
+        if ((err = vf_prepare_func_exit(env, insn_idx)))
+            return err;
+        (*insn_idx)--; /* the walk steps past the helper call */
+    }
     return 0;
 }
 

@@ -62,6 +62,7 @@ enum {
     M_RO_NF,  /* the same, not frozen */
     M_LOCK,   /* array of struct { struct bpf_spin_lock l; int cnt; } (BTF) */
     M_RINGBUF,
+    M_PROGS, /* program array, 4 slots */
     NM
 };
 static const struct {
@@ -74,6 +75,7 @@ static const struct {
     [M_RO_NF] = {BPF_MAP_TYPE_ARRAY, 4, 8, 1, BPF_F_RDONLY_PROG},
     [M_LOCK] = {BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0},
     [M_RINGBUF] = {BPF_MAP_TYPE_RINGBUF, 0, 0, 4096, 0},
+    [M_PROGS] = {BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 4, 0},
 };
 
 /* One BTF for the maps and the programs:
@@ -1633,4 +1635,52 @@ Test(vf_mem, narrow_fill_keeps_the_bounds)
         EXIT0,
     };
     ACCEPT(p);
+}
+
+/* 6.18: a tail call from a subprogram that succeeds ends the subprogram
+ * with the called program's result, and that program may have moved the
+ * packet: the caller's packet pointers are gone after the call. */
+Test(vf_calls, tail_call_in_subprogram_invalidates_packet_pointers)
+{
+    const struct bpf_insn p[] = {
+        INSN_MOV64_REG(R6, R1),
+        INSN_LDX(BPF_W, R7, R1, offsetof(struct xdp_md, data)),
+        INSN_LDX(BPF_W, R8, R1, offsetof(struct xdp_md, data_end)),
+        INSN_MOV64_REG(R2, R7),
+        INSN_ALU64_IMM(BPF_ADD, R2, 8),
+        INSN_JMP_REG(BPF_JGT, R2, R8, 4),
+        INSN_MOV64_REG(R1, R6),
+        INSN_CALL_PSEUDO(4),
+        INSN_LDX(BPF_B, R0, R7, 0), /* 8: the packet may have moved */
+        INSN_EXIT(),
+        EXIT0,
+        LDMAP(R2, M_PROGS), /* 12: the subprogram */
+        INSN_MOV64_IMM(R3, 0),
+        CALL(BPF_FUNC_tail_call),
+        EXIT0,
+    };
+    CHECK(p, .type = BPF_PROG_TYPE_XDP, .btf = 1, .subs = {12}, .err = -EACCES, .msg = "R7 invalid mem access 'scalar'");
+}
+
+/* The same subprogram and the same access, before the call: accepted. */
+Test(vf_calls, tail_call_in_subprogram_packet_read_before_the_call)
+{
+    const struct bpf_insn p[] = {
+        INSN_MOV64_REG(R6, R1),
+        INSN_LDX(BPF_W, R7, R1, offsetof(struct xdp_md, data)),
+        INSN_LDX(BPF_W, R8, R1, offsetof(struct xdp_md, data_end)),
+        INSN_MOV64_REG(R2, R7),
+        INSN_ALU64_IMM(BPF_ADD, R2, 8),
+        INSN_JMP_REG(BPF_JGT, R2, R8, 4),
+        INSN_LDX(BPF_B, R9, R7, 0),
+        INSN_MOV64_REG(R1, R6),
+        INSN_CALL_PSEUDO(3),
+        INSN_EXIT(),
+        EXIT0,
+        LDMAP(R2, M_PROGS), /* 12: the subprogram */
+        INSN_MOV64_IMM(R3, 0),
+        CALL(BPF_FUNC_tail_call),
+        EXIT0,
+    };
+    ACCEPT(p, .type = BPF_PROG_TYPE_XDP, .btf = 1, .subs = {12});
 }
