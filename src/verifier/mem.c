@@ -1076,12 +1076,15 @@ int64_t vf_stack_const_key(struct vf_env *env, const struct vf_reg *r, uint32_t 
 {
     struct vf_frame *f;
     int64_t soff;
-    uint32_t spi, b;
+    uint32_t spi, b, zero_size = 0, spill_size = 0;
     struct vf_slot *s;
 
-    /* get_constant_map_key: a 4-byte key at a constant stack offset that
-     * holds a spilled constant or zeros */
-    if (r->type != VF_PTR_TO_STACK || !tnum_is_const(r->var_off) || key_size != 4)
+    /* get_constant_map_key (privileged only): a key at a constant stack
+     * offset whose bytes, from the key up to the slot's top, are zeros,
+     * or a spilled constant scalar spilled with exactly the key's size
+     * (its whole value is the key, as the kernel takes it); that slot is
+     * then precise. */
+    if (!env->priv || r->type != VF_PTR_TO_STACK || !tnum_is_const(r->var_off))
         return -1;
     f = reg_frame(env, r);
     soff = r->off + (int64_t)r->var_off.value;
@@ -1089,11 +1092,19 @@ int64_t vf_stack_const_key(struct vf_env *env, const struct vf_reg *r, uint32_t 
         return -1;
     slot_of(soff, &spi, &b);
     s = &f->slots[spi];
-    if (b == 0 && s->type[0] == VF_STACK_SPILL && s->spill_size >= 4 && s->spilled.type == VF_SCALAR &&
-        tnum_is_const(s->spilled.var_off))
-        return (int64_t)(uint32_t)s->spilled.var_off.value;
-    for (uint32_t i = 0; i < 4; i++)
-        if (b + i >= 8 || s->type[b + i] != VF_STACK_ZERO)
-            return -1;
-    return 0;
+    for (uint32_t i = b; i < 8 && s->type[i] == VF_STACK_ZERO; i++)
+        zero_size++;
+    if (zero_size >= key_size)
+        return 0;
+    if (s->type[0] != VF_STACK_SPILL || s->spilled.type != VF_SCALAR)
+        return -1;
+    for (uint32_t i = b; i < 8 && s->type[i] == VF_STACK_SPILL; i++)
+        spill_size++;
+    if (spill_size != key_size || !tnum_is_const(s->spilled.var_off))
+        return -1;
+    if (f != vf_cur_frame(env))
+        return -1; /* precision is marked from the current frame only */
+    if (vf_mark_chain_precision_stack(env, spi) < 0)
+        return -1;
+    return (int64_t)s->spilled.var_off.value;
 }

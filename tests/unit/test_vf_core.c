@@ -1684,3 +1684,37 @@ Test(vf_calls, tail_call_in_subprogram_packet_read_before_the_call)
     };
     ACCEPT(p, .type = BPF_PROG_TYPE_XDP, .btf = 1, .subs = {12});
 }
+
+/* get_constant_map_key: a key spilled with another size than the map's
+ * key is not a known key (here 8 bytes of zero for a 4-byte key), so the
+ * array lookup may still return null and the value needs its check. */
+Test(vf_mem, key_spilled_wider_than_the_key_is_not_constant)
+{
+    const struct bpf_insn p[] = {
+        INSN_MOV64_IMM(R1, 0),
+        INSN_STX(BPF_DW, R10, R1, -8),
+        LDMAP(R1, M_ARRAY),
+        INSN_MOV64_REG(R2, R10),
+        INSN_ALU64_IMM(BPF_ADD, R2, -8),
+        CALL(BPF_FUNC_map_lookup_elem),
+        INSN_LDX(BPF_W, R0, R0, 0),
+        INSN_EXIT(),
+    };
+    CHECK(p, .err = -EACCES, .msg = "invalid mem access 'map_value_or_null'");
+}
+
+/* The same key written as zeros (STACK_ZERO bytes): a known key inside the
+ * array, the lookup cannot fail (can_elide_value_nullness). */
+Test(vf_mem, key_of_zero_bytes_is_constant)
+{
+    const struct bpf_insn p[] = {
+        INSN_ST_IMM(BPF_W, R10, -4, 0),
+        LDMAP(R1, M_ARRAY),
+        INSN_MOV64_REG(R2, R10),
+        INSN_ALU64_IMM(BPF_ADD, R2, -4),
+        CALL(BPF_FUNC_map_lookup_elem),
+        INSN_LDX(BPF_W, R0, R0, 0),
+        INSN_EXIT(),
+    };
+    ACCEPT(p);
+}
