@@ -293,9 +293,12 @@ static int alu_reg_reg(struct vf_env *env, const struct bpf_insn *in)
     struct vf_reg *regs = vf_regs(env), *dst = &regs[in->dst_reg], *src = NULL, imm;
     uint8_t op = BPF_OP(in->code);
     int alu32 = BPF_CLASS(in->code) == BPF_ALU;
+    uint32_t base_id = dst->type == VF_SCALAR ? dst->id : 0;
+    uint8_t base_link = dst->link;
+    uint64_t dst_umax = dst->umax;
 
     if (dst->type == VF_SCALAR)
-        dst->id = 0; /* the result is no copy of anything */
+        vf_clear_scalar_id(dst); /* the result is no copy of anything */
     if (BPF_SRC(in->code) == BPF_X) {
         src = &regs[in->src_reg];
         if (src->type != VF_SCALAR) {
@@ -335,6 +338,26 @@ static int alu_reg_reg(struct vf_env *env, const struct bpf_insn *in)
     /* Signed division and modulo (cpu v4, off 1) are as untracked as
      * the unsigned ones in the kernel: vf_scalar_alu makes them unknown. */
     vf_scalar_alu(dst, src, op, alu32);
+    /* rX = rY; rX += K (or -= K): rX stays linked to rY's id as rY + K
+     * (6.18's BPF_ADD_CONST), so that what a comparison proves of one
+     * holds, shifted, for the other (vf_sync_scalar_ids).  Not twice, not
+     * for a 64-bit K out of s32 range, not for a 32-bit add to a value
+     * wider than 32 bits. */
+    if (env->priv && base_id && !base_link && (op == BPF_ADD || op == BPF_SUB) &&
+        (alu32 ? tnum_is_const(tnum_subreg(src->var_off)) : tnum_is_const(src->var_off))) {
+        uint64_t val = alu32 ? (uint32_t)src->var_off.value : src->var_off.value;
+        int32_t off = (int32_t)val;
+        int ok = alu32 ? dst_umax <= UINT32_MAX : ((int64_t)val >= INT32_MIN && (int64_t)val <= INT32_MAX);
+        if (ok && op == BPF_SUB) {
+            ok = off != INT32_MIN;
+            off = -off;
+        }
+        if (ok) {
+            dst->id = base_id;
+            dst->link = alu32 ? VF_LINK32 : VF_LINK64;
+            dst->link_off = off;
+        }
+    }
     return 0;
 }
 
@@ -361,7 +384,7 @@ int vf_check_alu(struct vf_env *env, const struct bpf_insn *in)
             vf_scalar_neg(&regs[in->dst_reg], alu32);
         else
             vf_scalar_end(&regs[in->dst_reg], in->code, in->imm);
-        regs[in->dst_reg].id = 0;
+        vf_clear_scalar_id(&regs[in->dst_reg]);
         return 0;
     }
     if (op == BPF_MOV) {
@@ -382,11 +405,13 @@ int vf_check_alu(struct vf_env *env, const struct bpf_insn *in)
                     vf_sext32(&v, in->off / 8);
                 else
                     vf_sext(&v, in->off / 8);
-                v.id = 0;
+                vf_clear_scalar_id(&v);
                 vf_copy_reg(dst, &v);
                 return 0;
             }
             if (!alu32) {
+                if (src->type == VF_SCALAR && src->link)
+                    vf_clear_scalar_id(src); /* a linked copy is not copied linked */
                 if (src->type == VF_SCALAR && !src->id && !tnum_is_const(src->var_off))
                     /* both copies learn what a comparison of either
                      * proves (find_equal_scalars); a constant has
@@ -403,11 +428,13 @@ int vf_check_alu(struct vf_env *env, const struct bpf_insn *in)
                     /* a source that fits in 32 bits is the same value in the
                      * destination: link them (6.18's is_src_reg_u32) */
                     int fits = src->type == VF_SCALAR && src->umax <= UINT32_MAX;
+                    if (fits && src->link)
+                        vf_clear_scalar_id(src);
                     if (fits && !src->id && !tnum_is_const(src->var_off))
                         src->id = vf_new_id(env);
                     vf_copy_reg(dst, src);
                     if (!fits)
-                        dst->id = 0;
+                        vf_clear_scalar_id(dst);
                 }
                 vf_zext_32_to_64(dst);
             }

@@ -619,6 +619,10 @@ static void set_ret(struct vf_env *env, struct vf_reg *r0, const struct hlp_prot
     r0->precise = 0;
     if (r0->flags & VF_MAYBE_NULL)
         r0->id = vf_new_id(env);
+    else if (r0->type == VF_PTR_TO_MAP_VALUE && r0->map && vf_map_has_spin_lock(r0->map))
+        /* a value that cannot be null still needs an identity for the
+         * lock it holds (which lock an unlock names) */
+        r0->id = vf_new_id(env);
 }
 
 static int is_ptr_cast(uint32_t id)

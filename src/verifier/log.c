@@ -603,7 +603,9 @@ static void put_reg(struct sbuf *b, const struct vf_reg *r, uint32_t frameno)
     }
     sput(b, "(");
 #define A(...) (sput(b, "%s", sep), sput(b, __VA_ARGS__), sep = ",")
-    if (r->id)
+    if (r->id && r->link)
+        A("id=%u%+d", r->id, r->link_off);
+    else if (r->id)
         A("id=%u", r->id);
     if (r->ref_obj_id)
         A("ref_obj_id=%u", r->ref_obj_id);

@@ -339,11 +339,13 @@ static int stack_write_fixed_(struct vf_env *env, struct vf_frame *f, int64_t so
          * (assign_scalar_id_before_mov, as for a mov: no id for a
          * constant); a narrowing spill keeps no relation */
         int fits = size == 8 || !(r->umax >> (8 * size));
+        if (fits && r->link)
+            vf_clear_scalar_id(r);
         if (fits && !r->id && !tnum_is_const(r->var_off))
             r->id = vf_new_id(env);
         v = *r;
         if (!fits)
-            v.id = 0;
+            vf_clear_scalar_id(&v);
         save_spill(env, s, &v, size);
     } else if (!r && b == 0 && is_st && env->priv) {
         struct vf_reg v;
@@ -453,7 +455,7 @@ static int stack_read_fixed(struct vf_env *env, struct vf_frame *f, int64_t soff
                 struct vf_reg *d = &vf_regs(env)[dst];
                 vf_copy_reg(d, &s->spilled);
                 if (size < 8 && (s->spilled.umax >> (8 * size)))
-                    d->id = 0;
+                    vf_clear_scalar_id(d);
             } else {
                 int spill_cnt = 0, zero_cnt = 0;
                 for (int i = 0; i < size; i++) {
@@ -536,16 +538,21 @@ int vf_stack_range_init(struct vf_env *env, uint32_t regno, int64_t off, int siz
         vf_slot_read(env, f->frameno, spi);
         if (*t == VF_STACK_MISC)
             continue;
+        /* a helper that writes (MEM_WRITE) may leave anything there; one
+         * that only reads leaves the bytes as they are (6.18's clobber) */
         if (*t == VF_STACK_ZERO || (*t == VF_STACK_INVALID && env->priv)) {
-            *t = VF_STACK_MISC; /* the helper may write anything there */
+            if (write)
+                *t = VF_STACK_MISC;
             continue;
         }
         if (s->type[0] == VF_STACK_SPILL && (s->spilled.type == VF_SCALAR || env->priv)) {
-            vf_reg_unknown(env, &s->spilled);
-            for (int j = 0; j < 8; j++)
-                if (s->type[j] == VF_STACK_SPILL)
-                    s->type[j] = VF_STACK_MISC;
-            s->spilled.type = VF_NOT_INIT;
+            if (write) {
+                vf_reg_unknown(env, &s->spilled);
+                for (int j = 0; j < 8; j++)
+                    if (s->type[j] == VF_STACK_SPILL)
+                        s->type[j] = VF_STACK_MISC;
+                s->spilled.type = VF_NOT_INIT;
+            }
             continue;
         }
         if (tnum_is_const(r->var_off))

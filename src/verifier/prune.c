@@ -82,6 +82,9 @@ static int regsafe(const struct vf_reg *o, const struct vf_reg *c, struct idmap 
          * (precision.c); the unprivileged verifier compares them all */
         if (!o->precise && priv && !ranges)
             return 1;
+        /* a linked scalar matches one linked the same way */
+        if (o->link != c->link || (o->link && o->link_off != c->link_off))
+            return 0;
         if (!range_within(o, c) || !tnum_in(o->var_off, c->var_off))
             return 0;
         return check_scalar_ids(m, o->id, c->id);
@@ -232,7 +235,7 @@ static int same_regs(const struct vf_reg *a, const struct vf_reg *b)
            a->ref_obj_id == b->ref_obj_id && tnum_eq(a->var_off, b->var_off) && a->smin == b->smin &&
            a->smax == b->smax && a->umin == b->umin && a->umax == b->umax && a->s32_min == b->s32_min &&
            a->s32_max == b->s32_max && a->u32_min == b->u32_min && a->u32_max == b->u32_max &&
-           a->frameno == b->frameno;
+           a->frameno == b->frameno && a->link == b->link && a->link_off == b->link_off;
 }
 
 static int maybe_looping(const struct vf_state *o, const struct vf_state *c)

@@ -83,6 +83,8 @@ static void clear_pointer_part(struct vf_reg *r)
 {
     r->flags = 0;
     r->off = 0;
+    r->link = 0;
+    r->link_off = 0;
     r->map = NULL;
     r->range = 0;
     r->mem_size = 0;
@@ -995,7 +997,7 @@ void vf_scalar_alu(struct vf_reg *dst, const struct vf_reg *src, uint8_t op, int
 void vf_scalar_neg(struct vf_reg *dst, int alu32)
 {
     struct vf_reg old = *dst;
-    dst->id = 0;
+    vf_clear_scalar_id(dst);
     dst->off = 0;
     set_known_ranges(dst, 0);
     sub32(dst, &old);
@@ -1024,7 +1026,7 @@ void vf_scalar_end(struct vf_reg *dst, uint8_t code, int32_t imm)
         return; /* refused by the caller (invalid BPF_END size) */
     if (!swap && imm == 64)
         return;
-    dst->id = 0;
+    vf_clear_scalar_id(dst);
     if (swap) {
         if (imm == 16)
             dst->var_off = tnum_bswap16(dst->var_off);

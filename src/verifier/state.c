@@ -253,10 +253,28 @@ void vf_sync_scalar_ids(struct vf_state *st, const struct vf_reg *known)
     if (known->type != VF_SCALAR || !known->id)
         return;
     FOR_EACH_REG(st, f, r, {
-        if (r != known && r->type == VF_SCALAR && r->id == known->id) {
+        if (r != known && r->type == VF_SCALAR && r->id == known->id &&
+            !(r->link && known->link && r->link != known->link)) { /* not across 32/64-bit links */
             struct vf_reg *parent = r->parent;
             uint8_t live = r->live;
-            *r = *known;
+            if ((!r->link && !known->link) || r->link_off == known->link_off) {
+                *r = *known; /* the same value */
+            } else {
+                /* sync_linked_regs: r = known + (r's delta - known's) */
+                uint8_t link = r->link;
+                int32_t link_off = r->link_off;
+                struct vf_reg delta;
+                memset(&delta, 0, sizeof(delta));
+                vf_mark_known(&delta, (uint64_t)((int64_t)link_off - (int64_t)known->link_off));
+                *r = *known;
+                vf_scalar_alu(r, &delta, BPF_ADD, 0);
+                if (link == VF_LINK32)
+                    vf_zext_32_to_64(r);
+                vf_reg_bounds_sync(r);
+                r->id = known->id;
+                r->link = link;
+                r->link_off = link_off;
+            }
             r->parent = parent;
             r->live = live;
         }

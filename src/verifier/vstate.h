@@ -75,15 +75,23 @@ enum vf_type {
 
 struct bpfrt_map;
 
+#define VF_LINK64 1
+#define VF_LINK32 2
+
 struct vf_reg {
     uint8_t type;   /* enum vf_type */
     uint8_t flags;  /* VF_MAYBE_NULL ... */
     uint8_t frameno; /* PTR_TO_STACK: the frame whose stack it points into */
     uint8_t precise; /* a scalar whose exact range decided something */
     uint8_t live;    /* VF_LIVE_* */
+    /* A scalar linked to the others of its id with a constant delta
+     * (6.18's BPF_ADD_CONST: rX = rY; rX += K): this one is the id's
+     * value + link_off, computed in 64 (VF_LINK64) or 32 bits (VF_LINK32). */
+    uint8_t link;
     /* Fixed part of a pointer's offset (the variable part is var_off and
      * the ranges below, as for a scalar). */
     int32_t off;
+    int32_t link_off; /* the delta of a linked scalar (link) */
     /* Pointers: what they point to */
     const struct bpfrt_map *map; /* CONST_PTR_TO_MAP, PTR_TO_MAP_VALUE, PTR_TO_MAP_KEY */
     int32_t range;     /* PTR_TO_PACKET(_META): bytes past off proved inside data_end; VF_BEYOND_PKT_END / VF_AT_PKT_END */
@@ -205,6 +213,13 @@ static inline int vf_is_pkt(const struct vf_reg *r)
 /* scalar.c: the kernel's helpers on a register's ranges. */
 void vf_mark_unknown(struct vf_reg *r);           /* __mark_reg_unknown: a scalar, anything */
 void vf_mark_known(struct vf_reg *r, uint64_t v); /* __mark_reg_known: a scalar constant v */
+/* clear_scalar_id: no longer a copy of anything, nor linked */
+static inline void vf_clear_scalar_id(struct vf_reg *r)
+{
+    r->id = 0;
+    r->link = 0;
+    r->link_off = 0;
+}
 void vf_mark_known_zero(struct vf_reg *r);
 void vf_mark_not_init(struct vf_reg *r);
 void vf_reg_bounds_sync(struct vf_reg *r);        /* reg_bounds_sync: ranges <-> tnum, 32 <-> 64 */

@@ -1718,3 +1718,46 @@ Test(vf_mem, key_of_zero_bytes_is_constant)
     };
     ACCEPT(p);
 }
+
+/* 6.18's linked registers with a constant delta (BPF_ADD_CONST): r7 and
+ * r8 are copies of r6 plus 8 and plus 4; what the comparison proves of
+ * r8 (at most 12) holds, shifted, for r6 (at most 8) and r7 (at most 16),
+ * so r7 is a safe offset for an 8-byte load at 24 in the 48-byte value. */
+Test(vf_scalar, linked_copies_with_a_constant_delta)
+{
+    const struct bpf_insn p[] = {
+        INSN_LDX(BPF_W, R6, R1, 0),
+        INSN_ALU64_IMM(BPF_AND, R6, 255),
+        INSN_MOV64_REG(R7, R6),
+        INSN_ALU64_IMM(BPF_ADD, R7, 8),
+        INSN_MOV64_REG(R8, R6),
+        INSN_ALU64_IMM(BPF_ADD, R8, 4),
+        INSN_JMP_IMM(BPF_JGT, R8, 12, 10),
+        LOOKUP(M_HASH),
+        INSN_ALU64_REG(BPF_ADD, R0, R7),
+        INSN_LDX(BPF_DW, R0, R0, 24),
+        EXIT0,
+    };
+    ACCEPT(p);
+}
+
+/* A helper that only reads the stack (a map key: MEM_RDONLY) leaves its
+ * bytes as they were (6.18 clobbers only for MEM_WRITE): the zero key is
+ * still known at the second lookup, whose value cannot be null either. */
+Test(vf_mem, read_only_helper_argument_keeps_the_stack)
+{
+    const struct bpf_insn p[] = {
+        INSN_ST_IMM(BPF_W, R10, -4, 0),
+        LDMAP(R1, M_ARRAY),
+        INSN_MOV64_REG(R2, R10),
+        INSN_ALU64_IMM(BPF_ADD, R2, -4),
+        CALL(BPF_FUNC_map_lookup_elem),
+        LDMAP(R1, M_ARRAY),
+        INSN_MOV64_REG(R2, R10),
+        INSN_ALU64_IMM(BPF_ADD, R2, -4),
+        CALL(BPF_FUNC_map_lookup_elem),
+        INSN_LDX(BPF_W, R0, R0, 0),
+        INSN_EXIT(),
+    };
+    ACCEPT(p);
+}
