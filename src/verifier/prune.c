@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../isa/isa.h"
 #include "check.h"
 
 struct vf_state_list {
@@ -295,6 +296,14 @@ int vf_is_state_visited(struct vf_env *env, uint32_t insn)
         if (states_equal(env, insn, sl->st, cur, 0)) {
         hit:
             sl->hit++;
+            /* reached by a jump: the history says so before the walk back
+             * (is_state_visited's push_jmp_history on a jump point) */
+            if (env->last_insn != VF_NO_INSN &&
+                insn != env->last_insn + (isa_is_ldimm64(&env->insns[env->last_insn]) ? 2u : 1u)) {
+                int err = vf_hist_push(env, cur, insn, env->last_insn, 0, 0);
+                if (err)
+                    return err;
+            }
             /* what the old path read and needed exact, this one does too */
             for (uint32_t f = 0; f <= sl->st->curframe; f++)
                 for (uint64_t b = sl->st->slot_read[f]; b; b &= b - 1)
