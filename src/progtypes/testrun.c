@@ -6,7 +6,8 @@
  * differ).  bpfrt's test run has one device, the loopback (ifindex 1, one
  * receive queue, address 00:00:00:00:00:00), which is the kernel's default
  * for both families; an ifindex naming another device gives -ENODEV.
- * Multi-buffer XDP (data beyond the linear part) is not built yet. */
+ * XDP data beyond the linear part goes into page fragments (struct
+ * pt_xdp_frags of kctx.h), as the kernel's multi-buffer test run. */
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -153,18 +154,21 @@ int pt_xdp_build_ctx(struct pt_testrun *tr)
         }
         x->data = x->data_meta + md->data;
     }
-    /* the rest of data_in in page fragments, whatever the program's
-     * xdp.frags flag (the running kernel builds them for every program);
-     * -ENOMEM past MAX_SKB_FRAGS of them */
+    /* the rest of data_in in page fragments, each page filled but the
+     * last, whatever the program's xdp.frags flag (the running kernel
+     * builds them for every program: tests/kernel-diff/
+     * test_xdp_frags_diff.c); -ENOMEM past MAX_SKB_FRAGS of them.  Room
+     * for whole pages: bpf_xdp_adjust_tail grows the last one. */
     if (tr->data_size_in > linear) {
         uint32_t rest = tr->data_size_in - linear;
-        uint32_t nr = (rest + PT_PAGE_SIZE - 1) / PT_PAGE_SIZE;
+        uint32_t nr = (rest + PT_XDP_FRAG_SIZE - 1) / PT_XDP_FRAG_SIZE;
         if (nr > PT_MAX_FRAGS) {
             pt_testrun_free(tr);
             return tr_fail(tr, -ENOMEM, "data_in has %u bytes: more than %u page fragments after the %u-byte buffer",
                            tr->data_size_in, PT_MAX_FRAGS, linear);
         }
-        tr->frags.data = malloc(rest);
+        tr->frags.cap = nr * PT_XDP_FRAG_SIZE;
+        tr->frags.data = malloc(tr->frags.cap);
         if (!tr->frags.data) {
             pt_testrun_free(tr);
             return tr_fail(tr, -ENOMEM, "out of memory");
@@ -177,7 +181,9 @@ int pt_xdp_build_ctx(struct pt_testrun *tr)
     return 0;
 }
 
-/* The packet out starts at the metadata; the md's data and data_end are
+/* The packet out starts at the metadata, the fragments left after it
+ * (bpf_test_finish copies them behind the linear part; none once
+ * bpf_xdp_adjust_tail released them all); the md's data and data_end are
  * offsets from it (xdp_convert_buff_to_md); ingress_ifindex and
  * rx_queue_index stay as they came in. */
 void pt_xdp_finish_ctx(struct pt_testrun *tr)
