@@ -89,7 +89,7 @@ struct pt_skb_kctx {
     uint8_t *data_meta; /* __sk_buff.data_meta: == data when no metadata (PT_REG_PKT_META, tc only) */
     uint8_t *head;      /* start of the buffer: skb_change_head / adjust_room move data down to here */
     uint8_t *end;       /* end of the buffer: skb_change_tail grows data_end up to here */
-    void *sk;           /* __sk_buff.sk: a struct bpf_sock view of the socket, NULL when none */
+    void *sk;           /* __sk_buff.sk: the socket as a UAPI struct bpf_sock (helpers_sock.c), NULL when none */
     void *flow_keys;    /* __sk_buff.flow_keys: struct bpf_flow_keys * (flow dissector) */
     void *run;          /* the run side's state for helpers; opaque here */
     uint64_t tstamp;    /* __sk_buff.tstamp (read and written as is; see ctx_skb.c) */

@@ -287,6 +287,32 @@ static uint16_t get_be16(const uint8_t *p)
     return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* The socket bpf_prog_test_run_skb gives the skb (sk_alloc of
+ * bpf_dummy_proto with AF_UNSPEC, sock_init_data without a struct
+ * socket: type and protocol 0, state TCP_CLOSE, no receive queue, and
+ * the family and addresses of the packet as set above), as programs see
+ * it through __sk_buff.sk: the UAPI struct bpf_sock itself, whose loads
+ * need no conversion (bpf_sock_convert_ctx_access gives these values for
+ * every aligned load clang emits; a load of the upper bytes of a field
+ * the kernel keeps narrower, state's second byte say, would read 0 here
+ * where the kernel repeats the field).  Shown against the kernel by
+ * tests/kernel-diff/test_skb_ctx_diff.c (test_run_socket). */
+static void skb_socket(struct pt_testrun *tr)
+{
+    struct pt_skb_kctx *s = &tr->k.skb;
+    struct bpf_sock *sk = &tr->sock;
+
+    memset(sk, 0, sizeof(*sk));
+    sk->family = s->family;
+    sk->src_ip4 = s->local_ip4; /* sk_rcv_saddr: the packet's source */
+    sk->dst_ip4 = s->remote_ip4;
+    memcpy(sk->src_ip6, s->local_ip6, sizeof(sk->src_ip6));
+    memcpy(sk->dst_ip6, s->remote_ip6, sizeof(sk->dst_ip6));
+    sk->state = BPF_TCP_CLOSE;
+    sk->rx_queue_mapping = -1; /* NO_QUEUE_MAPPING */
+    s->sk = sk;
+}
+
 /* bpf_prog_test_run_skb up to the run.  l2: the program sees the MAC
  * header (tc); direct: data and data_end are computed for direct packet
  * access (tc; other types find data_end 0 in a test run, since nothing
@@ -368,6 +394,7 @@ static int skb_build(struct pt_testrun *tr, int l2, int direct)
         memcpy(s->local_ip6, s->data + 8, 16);
         memcpy(s->remote_ip6, s->data + 24, 16);
     }
+    skb_socket(tr);
     if (l2) {
         s->data -= PT_ETH_HLEN;
         s->len += PT_ETH_HLEN;
@@ -528,6 +555,9 @@ int pt_testrun_add_regions(struct pt_testrun *tr, struct rt_run *run)
 
     if (rt_add_region_checked(run, (uint64_t)(uintptr_t)tr->buf, tr->buf_size, RT_RW, "packet", pkt_region_check,
                               tr))
+        return -E2BIG;
+    if (tr->ctx_kind == RT_CTX_SKB && rt_add_region(run, (uint64_t)(uintptr_t)&tr->sock, sizeof(tr->sock), RT_R,
+                                                    "socket"))
         return -E2BIG;
     return rt_add_region_checked(run, (uint64_t)(uintptr_t)&tr->k, ksize, RT_RW, "context", ctx_region_check, tr);
 }

@@ -51,6 +51,7 @@ struct pt_testrun {
     uint8_t *buf; /* the packet buffer: headroom, packet, tailroom */
     size_t buf_size;
     struct pt_xdp_frags frags; /* XDP: the bytes after the linear part */
+    struct bpf_sock sock;                   /* __sk_buff types: the test run's socket (__sk_buff.sk) */
     uint8_t uctx[sizeof(struct __sk_buff)]; /* the UAPI context in, then out */
     uint32_t uctx_size;                     /* 0: no UAPI context (neither ctx_in nor ctx_out) */
     uint8_t skb_l2;                         /* __sk_buff types: data at the MAC header (tc) */

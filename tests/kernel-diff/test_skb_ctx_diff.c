@@ -1,0 +1,168 @@
+/* test_skb_ctx_diff.c - struct __sk_buff in and out of test runs, in the
+ * kernel and in bpfrt (suite skb_ctx_diff).
+ *
+ * tests/data/testrun/skbctx.c is compiled at test time: programs of every
+ * type whose test run builds an skb (sched_cls, sched_act, socket_filter,
+ * cgroup_skb ingress and egress).  The kernel's test run
+ * (net/bpf/test_run.c convert___skb_to_skb) takes mark, priority,
+ * ingress_ifindex, ifindex, cb[], tstamp, wire_len, gso_segs, gso_size
+ * and hwtstamp from ctx_in and refuses any other non-zero byte with
+ * -EINVAL, as it refuses a wire_len below the packet or above 64 KiB and
+ * gso_segs above 65535; ctx_out (convert_skb_to___skb) gives back mark,
+ * priority, ingress_ifindex, ifindex, tstamp, cb[], wire_len, gso_segs
+ * and hwtstamp, the rest as ctx_in had them.  Each field is swept alone
+ * with boundary and random values, every 32-bit word of the struct
+ * besides, for every type, with the programs writing what their type may
+ * write; compared: the error, the return value, the packet out and the
+ * context out.
+ *
+ * Skips with a message where bpf() is unavailable.  BPFRT_SEED=<n> changes
+ * the random inputs. */
+#include <criterion/criterion.h>
+#include <linux/bpf.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "trdiff.h"
+
+#define SRC "tests/data/testrun/skbctx.c"
+#define OBJDIR "build/tests/data/testrun"
+
+static const char *const progs[] = {"cls_ctx", "act_ctx", "sock_ctx", "cg_in_ctx", "cg_eg_ctx"};
+#define NPROGS (sizeof(progs) / sizeof(progs[0]))
+
+static uint8_t pkt[4096];
+
+/* The fields ctx_in may set, with their sizes. */
+static const struct {
+    const char *name;
+    uint32_t off, size;
+} fields[] = {
+#define FLD(f) {#f, offsetof(struct __sk_buff, f), sizeof(((struct __sk_buff *)0)->f)}
+    FLD(mark),     FLD(priority), FLD(ingress_ifindex), FLD(ifindex),  FLD(cb[0]),    FLD(cb[1]),
+    FLD(cb[2]),    FLD(cb[3]),    FLD(cb[4]),           FLD(tstamp),   FLD(wire_len), FLD(gso_segs),
+    FLD(gso_size), FLD(hwtstamp),
+#undef FLD
+};
+
+/* Values for a field of size bytes on a packet of len bytes: the
+ * boundaries the kernel checks (wire_len against the packet and 64 KiB,
+ * gso_segs against 65535, ifindex: none, the loopback, beyond) and random
+ * ones. */
+static uint64_t field_value(const char *name, unsigned i, uint32_t len)
+{
+    static const uint64_t common[] = {0, 1, 0x7f, 0x80, 0xffff, 0x10000, 0x7fffffff, 0x80000000u, 0xffffffffu};
+    if (!strcmp(name, "wire_len")) {
+        const uint64_t w[] = {len - 1, len, len + 1, 65535, 65536, 65537};
+        if (i < 6)
+            return w[i];
+    } else if (!strcmp(name, "gso_segs")) {
+        const uint64_t g[] = {65534, 65535, 65536, 65537};
+        if (i < 4)
+            return g[i];
+    } else if (!strcmp(name, "ifindex")) {
+        /* bpfrt's test run has the loopback alone (ifindex 1) */
+        return i & 1;
+    }
+    if (i < sizeof(common) / sizeof(common[0]))
+        return common[i];
+    return ((uint64_t)trd_rnd(0xffffffffu) << 32 | trd_rnd(0xffffffffu)) >> trd_rnd(64);
+}
+
+/* One field at a time, every type, the programs writing what their type
+ * may (cb[3] of ctx_in says which). */
+Test(skb_ctx_diff, each_field, .timeout = 240)
+{
+    struct trd_tally t = {0};
+    struct __sk_buff ctx;
+
+    trd_seed_init();
+    trd_open(SRC, OBJDIR, "skbctx");
+    for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
+        for (unsigned i = 0; i < 16; i++) {
+            uint32_t len = 14 + trd_rnd(200);
+            uint64_t v;
+            struct trd_input in = {.pkt = pkt, .len = len, .ctx = &ctx, .ctx_len = sizeof(ctx), .ctx_out = 1,
+                                   .ctx_room = sizeof(ctx)};
+
+            trd_make_packet(pkt, i, 200);
+            memset(&ctx, 0, sizeof(ctx));
+            v = field_value(fields[f].name, i, len);
+            memcpy((uint8_t *)&ctx + fields[f].off, &v, fields[f].size);
+            for (size_t p = 0; p < NPROGS; p++)
+                trd_compare(progs[p], &in, &t);
+        }
+    trd_report("each_field", &t);
+    trd_close();
+}
+
+/* Every 32-bit word of struct __sk_buff set to a random value (the
+ * fields the kernel refuses: -EINVAL), and random mixes of the accepted
+ * fields with the programs writing the writable ones. */
+Test(skb_ctx_diff, every_word_and_mixes, .timeout = 240)
+{
+    struct trd_tally t = {0};
+    struct __sk_buff ctx;
+
+    trd_seed_init();
+    trd_open(SRC, OBJDIR, "skbctx");
+    for (uint32_t off = 0; off < sizeof(ctx); off += 4) {
+        struct trd_input in = {.pkt = pkt, .len = 80, .ctx = &ctx, .ctx_len = sizeof(ctx), .ctx_out = 1,
+                               .ctx_room = sizeof(ctx)};
+        uint32_t v = trd_rnd(0xffffffffu) | 1;
+
+        trd_make_packet(pkt, off, 80);
+        memset(&ctx, 0, sizeof(ctx));
+        memcpy((uint8_t *)&ctx + off, &v, 4);
+        if (off == offsetof(struct __sk_buff, ifindex))
+            ctx.ifindex = 1;
+        for (size_t p = 0; p < NPROGS; p++)
+            trd_compare(progs[p], &in, &t);
+    }
+    for (unsigned i = 0; i < 600; i++) {
+        uint32_t len = 14 + trd_rnd(i % 8 ? 300 : 3712 - 14 + 20);
+        struct trd_input in = {.pkt = pkt, .len = len, .ctx = &ctx, .ctx_out = trd_rnd(4) != 0,
+                               .ctx_room = sizeof(ctx)};
+
+        trd_make_packet(pkt, i, 4000);
+        memset(&ctx, 0, sizeof(ctx));
+        for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
+            if (trd_rnd(2)) {
+                uint64_t v = field_value(fields[f].name, trd_rnd(24), len);
+                memcpy((uint8_t *)&ctx + fields[f].off, &v, fields[f].size);
+            }
+        ctx.cb[3] = trd_rnd(64);
+        /* ctx_in shorter than the struct (the rest zero) now and then */
+        in.ctx_len = trd_rnd(5) ? sizeof(ctx) : 4 * (1 + trd_rnd(sizeof(ctx) / 4));
+        trd_compare(progs[i % NPROGS], &in, &t);
+    }
+    trd_report("every_word_and_mixes", &t);
+    trd_close();
+}
+
+/* The socket of the test run (__sk_buff.sk, struct bpf_sock: family and
+ * addresses from the packet, state TCP_CLOSE, rx_queue_mapping -1, the
+ * rest 0) as tc, cgroup_skb and socket filter programs see it, for IPv4,
+ * IPv6 and other packets; bpf_sk_fullsock gives it back, bpf_tcp_sock and
+ * bpf_get_listener_sock NULL. */
+Test(skb_ctx_diff, test_run_socket, .timeout = 120)
+{
+    struct trd_tally t = {0};
+    struct __sk_buff ctx;
+
+    trd_seed_init();
+    trd_open(SRC, OBJDIR, "skbctx");
+    for (unsigned i = 0; i < 90; i++) {
+        struct trd_input in = {.pkt = pkt, .len = trd_make_packet(pkt, i, 40), .ctx = &ctx, .ctx_len = sizeof(ctx),
+                               .ctx_out = 1, .ctx_room = sizeof(ctx)};
+        memset(&ctx, 0, sizeof(ctx));
+        if (i % 3 == 2)
+            in.len = 14 + trd_rnd(in.len - 13); /* cut anywhere */
+        trd_compare("cls_sk", &in, &t);
+        trd_compare("cls_sk_all", &in, &t);
+        trd_compare("cg_sk", &in, &t);
+        trd_compare("sock_sk", &in, &t);
+    }
+    trd_report("test_run_socket", &t);
+    trd_close();
+}
