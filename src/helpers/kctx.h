@@ -57,6 +57,7 @@ struct pt_xdp_frags {
 };
 #define PT_XDP_FRAG_SIZE 4096u /* a fragment's page (the test run's rxq frag_size, PAGE_SIZE) */
 #define PT_XDP_F_FRAGS 1u /* the program was loaded with BPF_F_XDP_HAS_FRAGS (kernel: XDP_FLAGS_HAS_FRAGS) */
+#define PT_XDP_F_NO_FRAG_SIZE 2u /* the rxq has no frag_size: fragments cannot grow (-EOPNOTSUPP) */
 
 /* ---------------------------------------------------------- __sk_buff */
 

@@ -98,5 +98,8 @@ int hlp_xdp_frags_adjust_tail(struct pt_xdp_kctx *x, int32_t offset)
         return -EINVAL;
     if (offset < 0)
         return frags_shrink(x, f, (int32_t)(0u - (uint32_t)offset));
+    /* !rxq->frag_size: a device queue other than the loopback's */
+    if (x->flags & PT_XDP_F_NO_FRAG_SIZE)
+        return -EOPNOTSUPP;
     return frags_grow(f, x->nr_frags, offset);
 }

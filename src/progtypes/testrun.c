@@ -3,9 +3,10 @@
  * bpf_ctx_finish, bpf_test_init, bpf_prog_test_run_xdp with
  * xdp_convert_md_to_buff, bpf_prog_test_run_skb with convert___skb_to_skb
  * and convert_skb_to___skb; the running kernel decides where versions
- * differ).  bpfrt's test run has one device, the loopback (ifindex 1, one
- * receive queue, address 00:00:00:00:00:00), which is the kernel's default
- * for both families; an ifindex naming another device gives -ENODEV.
+ * differ).  The device is the loopback (ifindex 1, one receive queue,
+ * address 00:00:00:00:00:00), the kernel's default for both families,
+ * unless ctx_in names another of the host's (testrun_dev.c); an ifindex
+ * naming no device gives -ENODEV.
  * XDP data beyond the linear part goes into page fragments (struct
  * pt_xdp_frags of kctx.h), as the kernel's multi-buffer test run. */
 #include <errno.h>
@@ -140,14 +141,24 @@ int pt_xdp_build_ctx(struct pt_testrun *tr)
         else if (!md->ingress_ifindex && md->rx_queue_index)
             err = tr_fail(tr, -EINVAL, "ctx_in: xdp_md.rx_queue_index %u without an ingress_ifindex",
                           md->rx_queue_index);
-        else if (md->ingress_ifindex && md->ingress_ifindex != PT_LO_IFINDEX)
-            err = tr_fail(tr, -ENODEV,
-                          "ctx_in: xdp_md.ingress_ifindex %u: no such device (bpfrt's test run has the loopback, "
-                          "ifindex 1)",
-                          md->ingress_ifindex);
-        else if (md->ingress_ifindex && md->rx_queue_index >= 1)
-            err = tr_fail(tr, -EINVAL, "ctx_in: xdp_md.rx_queue_index %u: the loopback has one receive queue",
-                          md->rx_queue_index);
+        else if (md->ingress_ifindex) {
+            /* the device's receive queue becomes the buffer's rxq:
+             * xdp_md.ingress_ifindex and rx_queue_index as given, and its
+             * frag_size, which only the loopback's queue has (the test
+             * run set it; the core registers the others' with 0) */
+            char why[160];
+            struct pt_netdev dev;
+            err = pt_netdev_get(md->ingress_ifindex, &dev, why, sizeof(why));
+            if (err)
+                err = tr_fail(tr, err, "ctx_in: xdp_md.ingress_ifindex %u: %s", md->ingress_ifindex, why);
+            else if (md->rx_queue_index >= dev.rx_queues)
+                err = tr_fail(tr, -EINVAL, "ctx_in: xdp_md.rx_queue_index %u: device %u has %u receive queues",
+                              md->rx_queue_index, md->ingress_ifindex, dev.rx_queues);
+            x->ingress_ifindex = md->ingress_ifindex;
+            x->rx_queue_index = md->rx_queue_index;
+            if (!dev.loopback)
+                x->flags |= PT_XDP_F_NO_FRAG_SIZE;
+        }
         if (err) {
             pt_testrun_free(tr);
             return err;
@@ -322,7 +333,9 @@ static int skb_build(struct pt_testrun *tr, int l2, int direct)
     struct __sk_buff *u = (struct __sk_buff *)tr->uctx;
     struct pt_skb_kctx *s = &tr->k.skb;
     uint32_t size = tr->data_size_in, max = PT_PAGE_SIZE - PT_SKB_HEADROOM - PT_SHINFO_SIZE;
+    struct pt_netdev dev;
     const uint8_t *eth;
+    char why[160];
     uint16_t proto;
     int err;
 
@@ -347,24 +360,26 @@ static int skb_build(struct pt_testrun *tr, int l2, int direct)
     s->data = tr->buf + PT_SKB_HEADROOM;
     s->len = size;
     s->run = NULL;
-    if (tr->uctx_size && u->ifindex > PT_LO_IFINDEX) {
-        err = tr_fail(tr, -ENODEV, "ctx_in: __sk_buff.ifindex %u: no such device (bpfrt's test run has the loopback, "
-                                   "ifindex 1)",
-                      u->ifindex);
+    /* __sk_buff.ifindex above 1 names the device (the loopback else) */
+    err = pt_netdev_get(tr->uctx_size && u->ifindex > PT_LO_IFINDEX ? u->ifindex : PT_LO_IFINDEX, &dev, why,
+                        sizeof(why));
+    if (err) {
+        err = tr_fail(tr, err, "ctx_in: __sk_buff.ifindex %u: %s", u->ifindex, why);
         goto fail;
     }
-    s->ifindex = PT_LO_IFINDEX;
-    /* eth_type_trans on the loopback: its address and its broadcast
-     * address are both 00:00:00:00:00:00, so ff:ff:ff:ff:ff:ff is
-     * PACKET_MULTICAST like every group address (the running kernel's
-     * answer), never PACKET_BROADCAST */
+    s->ifindex = dev.ifindex;
+    /* eth_type_trans: PACKET_HOST for the device's address, else
+     * PACKET_BROADCAST for its broadcast address, PACKET_MULTICAST for
+     * any other group address, PACKET_OTHERHOST (the loopback's address
+     * and broadcast address are both 00:00:00:00:00:00, so there
+     * ff:ff:ff:ff:ff:ff is PACKET_MULTICAST) */
     eth = s->data;
-    if (eth[0] & 1)
-        s->pkt_type = PACKET_MULTICAST;
-    else if (eth[0] | eth[1] | eth[2] | eth[3] | eth[4] | eth[5])
+    if (!memcmp(eth, dev.addr, 6))
+        s->pkt_type = PACKET_HOST;
+    else if (!(eth[0] & 1))
         s->pkt_type = PACKET_OTHERHOST;
     else
-        s->pkt_type = PACKET_HOST;
+        s->pkt_type = memcmp(eth, dev.broadcast, 6) ? PACKET_MULTICAST : PACKET_BROADCAST;
     proto = get_be16(eth + 12);
     if (proto < ETH_P_802_3_MIN)
         /* 802.3 frames: Novell's raw IPX (0xFFFF after the header) or 802.2 */

@@ -81,6 +81,18 @@ static inline void *pt_testrun_kctx(struct pt_testrun *tr)
 int pt_testrun_add_regions(struct pt_testrun *tr, struct rt_run *run);
 void pt_testrun_free(struct pt_testrun *tr);
 
+/* A network device of the test run (testrun_dev.c): the loopback, or a
+ * device of the host's (the caller's network namespace). */
+struct pt_netdev {
+    uint32_t ifindex;
+    uint8_t addr[6];      /* dev_addr */
+    uint8_t broadcast[6]; /* dev->broadcast */
+    uint32_t rx_queues;   /* real_num_rx_queues */
+    uint8_t loopback;
+};
+/* The device with index ifindex: 0, or -ENODEV with why set. */
+int pt_netdev_get(uint32_t ifindex, struct pt_netdev *dev, char *why, size_t whysz);
+
 /* The rows' builders (testrun.c) */
 int pt_xdp_build_ctx(struct pt_testrun *tr);
 void pt_xdp_finish_ctx(struct pt_testrun *tr);

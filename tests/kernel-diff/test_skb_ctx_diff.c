@@ -19,6 +19,10 @@
  * Skips with a message where bpf() is unavailable.  BPFRT_SEED=<n> changes
  * the random inputs. */
 #include <criterion/criterion.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <linux/bpf.h>
 #include <stddef.h>
 #include <string.h>
@@ -61,8 +65,8 @@ static uint64_t field_value(const char *name, unsigned i, uint32_t len)
         if (i < 4)
             return g[i];
     } else if (!strcmp(name, "ifindex")) {
-        /* bpfrt's test run has the loopback alone (ifindex 1) */
-        return i & 1;
+        /* the loopback, the host's other devices, indexes with none */
+        return i % 8;
     }
     if (i < sizeof(common) / sizeof(common[0]))
         return common[i];
@@ -164,5 +168,44 @@ Test(skb_ctx_diff, test_run_socket, .timeout = 120)
         trd_compare("sock_sk", &in, &t);
     }
     trd_report("test_run_socket", &t);
+    trd_close();
+}
+
+/* ifindex naming each of the host's devices (and indexes naming none):
+ * the kernel's test run takes the device for eth_type_trans (the packet
+ * type from its address and broadcast address) and __sk_buff.ifindex;
+ * packets to the device's own address (SIOCGIFHWADDR), to broadcast, to
+ * a group and to another host. */
+Test(skb_ctx_diff, host_devices, .timeout = 120)
+{
+    struct trd_tally t = {0};
+    struct __sk_buff ctx;
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+    cr_assert(fd >= 0, "socket");
+    trd_seed_init();
+    trd_open(SRC, OBJDIR, "skbctx");
+    for (uint32_t ifindex = 0; ifindex < 12; ifindex++) {
+        struct ifreq ifr;
+        uint8_t own[6] = {0};
+
+        memset(&ifr, 0, sizeof(ifr));
+        if (if_indextoname(ifindex, ifr.ifr_name) && !ioctl(fd, SIOCGIFHWADDR, &ifr))
+            memcpy(own, ifr.ifr_hwaddr.sa_data, 6);
+        for (unsigned d = 0; d < 8; d++) {
+            static const uint8_t dests[4][6] = {
+                {0}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, {0x33, 0x33, 0, 0, 0, 1}, {0x02, 1, 2, 3, 4, 5}};
+            struct trd_input in = {.pkt = pkt, .len = trd_make_packet(pkt, d, 30), .ctx = &ctx,
+                                   .ctx_len = sizeof(ctx), .ctx_out = 1, .ctx_room = sizeof(ctx)};
+
+            memcpy(pkt, d < 4 ? own : dests[d - 4], 6);
+            memset(&ctx, 0, sizeof(ctx));
+            ctx.ifindex = ifindex;
+            for (size_t p = 0; p < NPROGS; p++)
+                trd_compare(progs[p], &in, &t);
+        }
+    }
+    close(fd);
+    trd_report("host_devices", &t);
     trd_close();
 }

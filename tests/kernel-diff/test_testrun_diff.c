@@ -68,7 +68,7 @@ static uint32_t skb_ctx(struct __sk_buff *s, uint32_t len)
     s->mark = trd_rnd(2) ? trd_rnd(0xffffffffu) : 0;
     s->priority = trd_rnd(3) ? trd_rnd(16) : trd_rnd(0xffffffffu);
     s->ingress_ifindex = trd_rnd(3);
-    s->ifindex = trd_rnd(2);
+    s->ifindex = trd_rnd(7); /* the loopback, the host's devices, none */
     for (int i = 0; i < 5; i++)
         s->cb[i] = trd_rnd(2) ? trd_rnd(0xffffffffu) : 0;
     s->tstamp = trd_rnd(2) ? ((uint64_t)trd_rnd(0xffffffffu) << 20) : 0;
@@ -234,9 +234,8 @@ Test(testrun_diff, sizes_and_errors, .timeout = 120)
             case 0: md->data = v; break;
             case 1: md->data_end = v; break;
             case 2: md->data_meta = v; break;
-            /* ifindex 0 and 1 only: bpfrt's test run has the loopback
-             * alone, the kernel's has the host's devices too */
-            case 3: md->ingress_ifindex = v % 2, md->rx_queue_index = v % 3; break;
+            /* the loopback, the host's other devices, indexes with none */
+            case 3: md->ingress_ifindex = v % 7, md->rx_queue_index = v % 3; break;
             case 4: md->egress_ifindex = v; break;
             default: md->data = v & ~3u, md->data_end = v + 14; break;
             }

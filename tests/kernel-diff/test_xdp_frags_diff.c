@@ -177,7 +177,7 @@ Test(xdp_frags_diff, ctx_linear_size, .timeout = 240)
         memset(&md, 0, sizeof(md));
         md.data = meta;
         md.data_end = trd_rnd(4) ? meta + trd_rnd(len - meta + 20) : len;
-        md.ingress_ifindex = trd_rnd(2);
+        md.ingress_ifindex = trd_rnd(6); /* the host's devices: no frag_size */
         random_bytes(len);
         lin = md.data_end > meta ? md.data_end - meta : 0;
         if (lin > LINEAR_MAX - meta)
