@@ -209,3 +209,50 @@ Test(skb_ctx_diff, host_devices, .timeout = 120)
     trd_report("host_devices", &t);
     trd_close();
 }
+
+/* The inputs the kernel refuses, for every type: data_in shorter than an
+ * Ethernet header or longer than a page less the headroom and
+ * skb_shared_info (3712 bytes), an IPv4 or IPv6 packet shorter than its
+ * header, ctx_in shorter than the struct (the rest zero), longer (zero
+ * past it, or -E2BIG; more than a page: -E2BIG), ctx_out and data_out too
+ * small (-ENOSPC). */
+Test(skb_ctx_diff, sizes_and_errors, .timeout = 120)
+{
+    static uint8_t big[8192];
+    static const uint32_t lens[] = {0, 1, 13, 14, 15, 33, 34, 35, 53, 54, 55, 3711, 3712, 3713, 4096, 5000};
+    static const uint32_t ctx_lens[] = {1, 4, 40, 100, 188, 191, 192, 193, 200, 4096, 4097};
+    struct trd_tally t = {0};
+
+    trd_seed_init();
+    trd_open(SRC, OBJDIR, "skbctx");
+    for (unsigned k = 0; k < 3; k++) {
+        trd_make_packet(pkt, k == 2 ? 3 : k, 4000);
+        for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+            for (size_t p = 0; p < NPROGS; p++) {
+                struct trd_input in = {.pkt = lens[i] ? pkt : NULL, .len = lens[i], .ctx_out = k == 1,
+                                       .ctx_room = sizeof(struct __sk_buff)};
+                trd_compare(progs[p], &in, &t);
+            }
+    }
+    trd_make_packet(pkt, 0, 60);
+    for (size_t c = 0; c < sizeof(ctx_lens) / sizeof(ctx_lens[0]); c++)
+        for (unsigned tail = 0; tail < 2; tail++)
+            for (size_t p = 0; p < NPROGS; p++) {
+                struct trd_input in = {.pkt = pkt, .len = 100, .ctx = big, .ctx_len = ctx_lens[c], .ctx_out = 1,
+                                       .ctx_room = ctx_lens[c] < 4096 ? ctx_lens[c] : 4096};
+                memset(big, 0, sizeof(big));
+                big[offsetof(struct __sk_buff, mark)] = 7;
+                if (tail)
+                    big[ctx_lens[c] - 1] |= 1;
+                trd_compare(progs[p], &in, &t);
+            }
+    for (uint32_t room = 1; room < 200; room += 11)
+        for (size_t p = 0; p < NPROGS; p++) {
+            struct trd_input in = {.pkt = pkt, .len = 100, .data_room = room, .ctx = big,
+                                   .ctx_len = sizeof(struct __sk_buff), .ctx_out = 1, .ctx_room = room};
+            memset(big, 0, sizeof(big));
+            trd_compare(progs[p], &in, &t);
+        }
+    trd_report("sizes_and_errors", &t);
+    trd_close();
+}
