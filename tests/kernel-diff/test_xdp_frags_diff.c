@@ -18,11 +18,15 @@
  *
  * Skips with a message where bpf() is unavailable.  BPFRT_SEED=<n> changes
  * the random inputs. */
+#include <bpf/libbpf.h>
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <linux/bpf.h>
 #include <string.h>
 
+#include "maps/perf_event_array.h"
 #include "trdiff.h"
 
 #define SRC "tests/data/testrun/frags.c"
@@ -213,5 +217,85 @@ Test(xdp_frags_diff, data_out_room, .timeout = 240)
         trd_compare(i % 3 ? ops_progs[i & 1] : "frags_fields", &in, &t);
     }
     trd_report("data_out_room", &t);
+    trd_close();
+}
+
+/* ---- bpf_perf_event_output with the packet appended ---- */
+
+struct samples {
+    unsigned n;
+    uint32_t size[4];
+    uint8_t data[4][LEN_MAX + 64];
+};
+
+static void ksample(void *ctx, int cpu, void *data, __u32 size)
+{
+    struct samples *s = ctx;
+    (void)cpu;
+    if (s->n < 4) {
+        s->size[s->n] = size;
+        memcpy(s->data[s->n], data, size < sizeof(s->data[0]) ? size : sizeof(s->data[0]));
+    }
+    s->n++;
+}
+
+static void bsample(void *ctx, uint32_t slot, void *data, uint32_t size)
+{
+    ksample(ctx, (int)slot, data, size);
+}
+
+/* bpf_xdp_event_output appends ctx-length bytes of the packet as
+ * bpf_xdp_copy reads it (the linear part, then the fragments), -EFAULT
+ * past xdp_get_buff_len, after the program changed the tail: the return
+ * value and the samples' bytes (8 bytes of the program's, then the
+ * packet's) equal to those the kernel's perf buffer receives. */
+Test(xdp_frags_diff, perf_output_packet, .timeout = 240)
+{
+    static struct samples ks, bs;
+    struct trd_tally t = {0};
+    struct perf_buffer *pb;
+    struct bpfrt_map *bpe;
+    unsigned equal = 0, n = 0;
+    uint32_t k = 0, one = 1;
+
+    trd_seed_init();
+    trd_open(SRC, OBJDIR, "frags");
+    pb = perf_buffer__new(trd_kernel_map_fd("pe"), 64, ksample, NULL, &ks, NULL);
+    cr_assert_not_null(pb, "perf_buffer__new: %s", strerror(errno));
+    bpe = trd_bpfrt_map("pe");
+    cr_assert_eq(bpfrt_map__update_elem(bpe, &k, 4, &one, 4, BPF_ANY), 0, "open bpfrt's slot 0 (worker 0)");
+    for (unsigned i = 0; i < 300; i++) {
+        uint32_t len = 24 + trd_rnd(9000), lin = len < LINEAR_MAX ? len : LINEAR_MAX, want;
+        int32_t tail = trd_rnd(3) ? 0 : tail_offset(lin, len);
+        struct trd_input in = {.pkt = pkt, .len = len};
+
+        random_bytes(len);
+        switch (trd_rnd(4)) {
+        case 0: want = trd_rnd(lin + 1); break;
+        case 1: want = len - trd_rnd(3); break;
+        case 2: want = len + 1; break;
+        default: want = trd_rnd(len + 1); break;
+        }
+        memcpy(pkt + 16, &want, 4);
+        memcpy(pkt + 20, &tail, 4);
+        memset(&ks, 0, sizeof(ks));
+        memset(&bs, 0, sizeof(bs));
+        trd_compare("frags_perf", &in, &t);
+        perf_buffer__consume(pb);
+        map_perf_event_array_read(bpe, 0, bsample, NULL, &bs);
+        /* one sample per run: the kernel's one, bpfrt's fast and checked */
+        n++;
+        if (bs.n == 2 * ks.n && ks.n <= 1 &&
+            (!ks.n || (ks.size[0] == bs.size[0] && ks.size[0] == bs.size[1] &&
+                       !memcmp(ks.data[0], bs.data[0], 8 + want) && !memcmp(ks.data[0], bs.data[1], 8 + want))))
+            equal++;
+        else if (n - equal <= 3)
+            fprintf(stderr, "perf_output_packet: len %u want %u tail %d: kernel %u samples (size %u), bpfrt %u (size %u)\n",
+                    len, want, tail, ks.n, ks.size[0], bs.n, bs.size[0]);
+    }
+    fprintf(stderr, "xdp_frags_diff perf samples: %u/%u equal\n", equal, n);
+    cr_expect_eq(equal, n, "%u of %u runs' perf samples differ from the kernel's", n - equal, n);
+    trd_report("perf_output_packet", &t);
+    perf_buffer__free(pb);
     trd_close();
 }

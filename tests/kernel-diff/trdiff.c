@@ -297,3 +297,17 @@ void trd_report(const char *name, const struct trd_tally *t)
     cr_expect_eq(t->eq_checked, t->n, "%s: %u of %u checked runs differ from the kernel's", name,
                  t->n - t->eq_checked, t->n);
 }
+
+int trd_kernel_map_fd(const char *name)
+{
+    struct bpf_map *m = bpf_object__find_map_by_name(kobj, name);
+    cr_assert_not_null(m, "kernel map %s", name);
+    return bpf_map__fd(m);
+}
+
+struct bpfrt_map *trd_bpfrt_map(const char *name)
+{
+    struct bpfrt_map *m = bpfrt_object__find_map_by_name(bobj, name);
+    cr_assert_not_null(m, "bpfrt map %s", name);
+    return m;
+}

@@ -25,6 +25,9 @@ uint32_t trd_rnd(uint32_t n);
  * load it on both sides; skips the test when bpf() is unavailable. */
 void trd_open(const char *src, const char *objdir, const char *name);
 void trd_close(void);
+/* The loaded objects' map of that name: the kernel's fd, bpfrt's map. */
+int trd_kernel_map_fd(const char *name);
+struct bpfrt_map *trd_bpfrt_map(const char *name);
 
 struct trd_outcome {
     int err;

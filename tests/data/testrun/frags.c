@@ -91,3 +91,29 @@ int frags_fields(struct xdp_md *ctx)
     out[3] = ctx->ingress_ifindex;
     return XDP_PASS;
 }
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+    __uint(key_size, sizeof(__u32));
+    __uint(value_size, sizeof(__u32));
+} pe SEC(".maps");
+
+/* bpf_perf_event_output with the packet appended (BPF_F_CTXLEN_MASK: a
+ * length from bytes 16..19, past the linear part into the fragments, or
+ * past the whole packet), after a bpf_xdp_adjust_tail from bytes 20..23;
+ * 8 bytes of the packet's start as the sample's own data. */
+SEC("xdp.frags")
+int frags_perf(struct xdp_md *ctx)
+{
+    void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+    __u64 meta, want;
+    __s32 tail;
+
+    if (data + 24 > end)
+        return 0x70000;
+    meta = *(__u64 *)data;
+    want = *(__u32 *)(data + 16);
+    tail = *(__s32 *)(data + 20);
+    bpf_xdp_adjust_tail(ctx, tail);
+    return (int)bpf_perf_event_output(ctx, &pe, BPF_F_CURRENT_CPU | want << 32, &meta, sizeof(meta));
+}
