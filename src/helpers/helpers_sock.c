@@ -3,7 +3,8 @@
  * builds, kctx.h), as net/core/filter.c has them: bpf_sk_fullsock (the
  * socket itself unless it is a time-wait or request socket),
  * bpf_tcp_sock (a full TCP socket's tcp_sock view, else NULL) and
- * bpf_get_listener_sock (a full socket in TCP_LISTEN, else NULL).  The
+ * bpf_get_listener_sock (a full socket in TCP_LISTEN, else NULL);
+ * bpf_get_socket_uid on the skb (its socket's owner).  The
  * run's socket is neither TCP nor listening (the kernel's test run
  * socket: tests/kernel-diff/test_skb_ctx_diff.c test_run_socket); a
  * socket of another origin fails the run with a message. */
@@ -64,7 +65,23 @@ static uint64_t hlp_get_listener_sock(uint64_t r1, uint64_t b, uint64_t c, uint6
     return sk && full_sock(sk) && sk->state == BPF_TCP_LISTEN && sk->protocol == IPPROTO_TCP ? r1 : 0;
 }
 
+/* bpf_get_socket_uid(skb): the owner of the skb's full socket
+ * (sock_net_uid), overflowuid (65534) without one.  The test run's socket
+ * has no struct socket: sock_init_data gives it uid 0. */
+static uint64_t hlp_get_socket_uid(uint64_t r1, uint64_t b, uint64_t c, uint64_t d, uint64_t e, struct rt_run *run)
+{
+    struct pt_skb_kctx *s = hlp_skb_ctx(run, r1, "get_socket_uid");
+    (void)b, (void)c, (void)d, (void)e;
+
+    if (!s)
+        return 0;
+    if (!s->sk || !full_sock(s->sk))
+        return 65534; /* overflowuid */
+    return 0;
+}
+
 static const struct hlp_desc hlp_sock_table[] = {
+    {BPF_FUNC_get_socket_uid, "get_socket_uid", hlp_get_socket_uid, 0},
     {BPF_FUNC_sk_fullsock, "sk_fullsock", hlp_sk_fullsock, 0},
     {BPF_FUNC_tcp_sock, "tcp_sock", hlp_tcp_sock, 0},
     {BPF_FUNC_get_listener_sock, "get_listener_sock", hlp_get_listener_sock, 0},

@@ -148,7 +148,7 @@ Test(skb_ctx_diff, every_word_and_mixes, .timeout = 240)
  * addresses from the packet, state TCP_CLOSE, rx_queue_mapping -1, the
  * rest 0) as tc, cgroup_skb and socket filter programs see it, for IPv4,
  * IPv6 and other packets; bpf_sk_fullsock gives it back, bpf_tcp_sock and
- * bpf_get_listener_sock NULL. */
+ * bpf_get_listener_sock NULL, bpf_get_socket_uid its owner (0). */
 Test(skb_ctx_diff, test_run_socket, .timeout = 120)
 {
     struct trd_tally t = {0};
@@ -166,6 +166,8 @@ Test(skb_ctx_diff, test_run_socket, .timeout = 120)
         trd_compare("cls_sk_all", &in, &t);
         trd_compare("cg_sk", &in, &t);
         trd_compare("sock_sk", &in, &t);
+        trd_compare("cls_uid", &in, &t);
+        trd_compare("sock_uid", &in, &t);
     }
     trd_report("test_run_socket", &t);
     trd_close();

@@ -220,3 +220,16 @@ int sock_sk(struct __sk_buff *skb)
     skb->cb[3] = sk->dst_port | sk->src_port << 16;
     return 2000 + sk->family;
 }
+
+/* The owner of the test run's socket (bpf_get_socket_uid). */
+SEC("tc")
+int cls_uid(struct __sk_buff *skb)
+{
+    return bpf_get_socket_uid(skb) + 5;
+}
+
+SEC("socket")
+int sock_uid(struct __sk_buff *skb)
+{
+    return bpf_get_socket_uid(skb) + 5;
+}
