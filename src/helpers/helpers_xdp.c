@@ -1,8 +1,9 @@
 /* helpers_xdp.c - the helpers on an XDP buffer (r1 = the run-time
  * context, struct pt_xdp_kctx of kctx.h: bpf_xdp_adjust_head,
  * bpf_xdp_adjust_meta, bpf_xdp_adjust_tail, bpf_xdp_get_buff_len,
- * bpf_xdp_load_bytes, bpf_xdp_store_bytes, as net/core/filter.c has them
- * for a linear buffer; the running kernel decides where versions differ),
+ * bpf_xdp_load_bytes, bpf_xdp_store_bytes, as net/core/filter.c has them,
+ * the fragments of a multi-buffer packet through xdp_frags.c; the running
+ * kernel decides where versions differ),
  * and bpf_redirect_map(map, key, flags) on DEVMAP,
  * DEVMAP_HASH, CPUMAP and XSKMAP, as the kernel's XDP flavour
  * (__bpf_xdp_redirect_map): flags beyond the action bits (the low two:
@@ -18,6 +19,7 @@
 #include "helpers.h"
 #include "helpers_internal.h"
 #include "kctx.h"
+#include "xdp_frags.h"
 
 #define XDP_ACTION_MASK 3ull /* XDP_ABORTED | XDP_DROP | XDP_PASS | XDP_TX */
 
@@ -76,35 +78,6 @@ static struct pt_xdp_kctx *xdp_ctx(struct rt_run *run, uint64_t r1, const char *
     return run->ctx;
 }
 
-static uint32_t xdp_frags_size(const struct pt_xdp_kctx *x)
-{
-    return x->nr_frags ? ((const struct pt_xdp_frags *)x->frags)->size : 0;
-}
-
-/* Copy len bytes at offset of the whole packet (linear part, then the
- * fragments) to or from buf (bpf_xdp_copy_buf). */
-static void xdp_copy(struct pt_xdp_kctx *x, uint32_t off, uint8_t *buf, uint32_t len, int to_packet)
-{
-    uint32_t lin = (uint32_t)(x->data_end - x->data), n;
-    uint8_t *p;
-
-    if (off < lin) {
-        n = lin - off < len ? lin - off : len;
-        if (to_packet)
-            memmove(x->data + off, buf, n);
-        else
-            memmove(buf, x->data + off, n);
-        buf += n, off += n, len -= n;
-    }
-    if (!len)
-        return;
-    p = ((struct pt_xdp_frags *)x->frags)->data + (off - lin);
-    if (to_packet)
-        memmove(p, buf, len);
-    else
-        memmove(buf, p, len);
-}
-
 /* Addresses as integers: the checks compare pointers moved by an offset
  * the program chose, which may point anywhere. */
 #define A(p) ((intptr_t)(p))
@@ -154,9 +127,11 @@ static uint64_t hlp_xdp_adjust_meta(uint64_t r1, uint64_t r2, uint64_t c, uint64
     return 0;
 }
 
-/* bpf_xdp_adjust_tail(xdp, offset): data_end moves by offset within the
- * frame less its shared-info tailroom, keeping an Ethernet header;
- * grown bytes are zeroed.  -EINVAL otherwise. */
+/* bpf_xdp_adjust_tail(xdp, offset): on a linear packet data_end moves by
+ * offset within the frame less its shared-info tailroom, keeping an
+ * Ethernet header; grown bytes are zeroed; -EINVAL otherwise.  With
+ * fragments the last fragment grows or the fragments shrink from the end
+ * (xdp_frags.c). */
 static uint64_t hlp_xdp_adjust_tail(uint64_t r1, uint64_t r2, uint64_t c, uint64_t d, uint64_t e, struct rt_run *run)
 {
     struct pt_xdp_kctx *x = xdp_ctx(run, r1, "xdp_adjust_tail");
@@ -167,9 +142,7 @@ static uint64_t hlp_xdp_adjust_tail(uint64_t r1, uint64_t r2, uint64_t c, uint64
     if (!x)
         return 0;
     if (x->nr_frags)
-        return (uint64_t)rt_fail(run, -EOPNOTSUPP, run->err_pc,
-                                 "helper bpf_xdp_adjust_tail: on a multi-buffer packet (data_in beyond the linear "
-                                 "buffer): not built yet");
+        return ERR(hlp_xdp_frags_adjust_tail(x, off));
     end = A(x->data_end) + off;
     if (end > A(x->data_hard_start) + (intptr_t)x->frame_sz - XDP_SHINFO_SIZE)
         return ERR(-EINVAL);
@@ -187,7 +160,7 @@ static uint64_t hlp_xdp_get_buff_len(uint64_t r1, uint64_t b, uint64_t c, uint64
     struct pt_xdp_kctx *x = xdp_ctx(run, r1, "xdp_get_buff_len");
     (void)b, (void)c, (void)d, (void)e;
 
-    return x ? (uint64_t)(x->data_end - x->data) + xdp_frags_size(x) : 0;
+    return x ? hlp_xdp_buff_len(x) : 0;
 }
 
 /* bpf_xdp_pointer's checks: -EFAULT for an offset or length above 0xffff,
@@ -196,7 +169,7 @@ static int xdp_bytes(struct pt_xdp_kctx *x, uint32_t off, uint32_t len)
 {
     if (off > 0xffff || len > 0xffff)
         return -EFAULT;
-    if ((uint64_t)off + len > (uint64_t)(x->data_end - x->data) + xdp_frags_size(x))
+    if ((uint64_t)off + len > hlp_xdp_buff_len(x))
         return -EINVAL;
     return 0;
 }
@@ -214,7 +187,7 @@ static uint64_t hlp_xdp_load_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint64
     err = xdp_bytes(x, (uint32_t)r2, len);
     if (err)
         return ERR(err);
-    xdp_copy(x, (uint32_t)r2, (uint8_t *)(uintptr_t)r3, len, 0);
+    hlp_xdp_copy(x, (uint32_t)r2, (uint8_t *)(uintptr_t)r3, len, 0);
     return 0;
 }
 
@@ -231,7 +204,7 @@ static uint64_t hlp_xdp_store_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint6
     err = xdp_bytes(x, (uint32_t)r2, len);
     if (err)
         return ERR(err);
-    xdp_copy(x, (uint32_t)r2, (uint8_t *)(uintptr_t)r3, len, 1);
+    hlp_xdp_copy(x, (uint32_t)r2, (uint8_t *)(uintptr_t)r3, len, 1);
     return 0;
 }
 

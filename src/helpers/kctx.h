@@ -37,18 +37,27 @@ struct pt_xdp_kctx {
     uint32_t rx_queue_index;  /* xdp_md.rx_queue_index (kernel: rxq->queue_index) */
     uint32_t egress_ifindex;  /* xdp_md.egress_ifindex (kernel: txq->dev->ifindex; devmap programs only) */
     uint32_t flags;           /* PT_XDP_F_* */
-    uint32_t nr_frags;        /* fragments after the first buffer (xdp.frags programs) */
-    void *frags;              /* the run side's fragment list (NULL when nr_frags is 0) */
+    uint32_t nr_frags;        /* page fragments after the first buffer (kernel: skb_shared_info.nr_frags) */
+    void *frags;              /* struct pt_xdp_frags (NULL when the test run made none) */
     void *run;                /* the run side's state for helpers (maps, trace buffer, ...); opaque here */
 };
-/* The bytes of an XDP packet after its linear part (the kernel's page
- * fragments of a multi-buffer packet, at most a page each), held
- * contiguously: kctx.frags points here when nr_frags is not 0. */
+/* The bytes of an XDP packet after its linear part: the kernel's page
+ * fragments of a multi-buffer packet (net/bpf/test_run.c
+ * bpf_prog_test_run_xdp fills each page but the last one; only
+ * bpf_xdp_adjust_tail changes them: it grows the last fragment up to its
+ * page and shrinks from the end, releasing fragments it empties), held
+ * contiguously: fragment i is bytes [i * PT_XDP_FRAG_SIZE, ...) of data,
+ * size bytes in all, nr_frags == ceil(size / PT_XDP_FRAG_SIZE), and data
+ * has room for nr_frags whole pages as built (cap).  While nr_frags is
+ * 0 the packet is linear (the kernel's frags flag is clear). */
 struct pt_xdp_frags {
     uint8_t *data;
-    uint32_t size;
+    uint32_t size; /* the kernel's skb_shared_info.xdp_frags_size */
+    uint32_t cap;  /* bytes allocated at data */
 };
+#define PT_XDP_FRAG_SIZE 4096u /* a fragment's page (the test run's rxq frag_size, PAGE_SIZE) */
 #define PT_XDP_F_FRAGS 1u /* the program was loaded with BPF_F_XDP_HAS_FRAGS (kernel: XDP_FLAGS_HAS_FRAGS) */
+#define PT_XDP_F_NO_FRAG_SIZE 2u /* the rxq has no frag_size: fragments cannot grow (-EOPNOTSUPP) */
 
 /* ---------------------------------------------------------- __sk_buff */
 
@@ -81,7 +90,7 @@ struct pt_skb_kctx {
     uint8_t *data_meta; /* __sk_buff.data_meta: == data when no metadata (PT_REG_PKT_META, tc only) */
     uint8_t *head;      /* start of the buffer: skb_change_head / adjust_room move data down to here */
     uint8_t *end;       /* end of the buffer: skb_change_tail grows data_end up to here */
-    void *sk;           /* __sk_buff.sk: a struct bpf_sock view of the socket, NULL when none */
+    void *sk;           /* __sk_buff.sk: the socket as a UAPI struct bpf_sock (helpers_sock.c), NULL when none */
     void *flow_keys;    /* __sk_buff.flow_keys: struct bpf_flow_keys * (flow dissector) */
     void *run;          /* the run side's state for helpers; opaque here */
     uint64_t tstamp;    /* __sk_buff.tstamp (read and written as is; see ctx_skb.c) */

@@ -426,6 +426,8 @@ static int add_programs(struct bpfrt_object *obj)
             }
             p->type = type;
             p->attach = attach;
+            if (type == BPF_PROG_TYPE_XDP && !strncmp(tname, "xdp.frags", 9))
+                p->sec_flags = BPF_F_XDP_HAS_FRAGS;
             p->insns = malloc(f->cnt * sizeof(struct bpf_insn) + 1);
             if (!p->insns)
                 return -ENOMEM;

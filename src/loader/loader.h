@@ -137,6 +137,7 @@ struct bpfrt_program {
     size_t sec_off, orig_cnt; /* its function inside the section (insns) */
     enum bpf_prog_type type;
     enum bpf_attach_type attach;
+    uint32_t sec_flags;     /* load flags its section implies (libbpf's: BPF_F_XDP_HAS_FRAGS for xdp.frags*) */
     struct bpf_insn *insns; /* the ELF's, then linked and relocated */
     size_t cnt;
     /* After linking: which pieces make up insns (for line info). */

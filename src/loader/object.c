@@ -467,7 +467,7 @@ int bpfrt_object__load(struct bpfrt_object *obj)
         struct bpf_line_info *li = NULL;
         BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = p->type, .name = p->name, .license = obj->license,
                    .log_buf = msg, .log_size = sizeof(msg), .expected_attach_type = p->attach, .diag = &diag,
-                   .log_level = obj->log_level, .unpriv = obj->unpriv, .prog_flags = obj->prog_flags);
+                   .log_level = obj->log_level, .unpriv = obj->unpriv, .prog_flags = obj->prog_flags | p->sec_flags);
 
         if (!p->autoload)
             continue; /* libbpf's autoload off: a '?' section, or switched off */
@@ -565,7 +565,7 @@ int bpfrt_program__verify(struct bpfrt_program *p, struct bpfrt_verify_opts *opt
     {
         BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = p->type, .name = p->name, .license = obj->license,
                    .log_buf = log, .log_size = logsz, .expected_attach_type = p->attach, .diag = &d,
-                   .log_level = opts->log_level, .unpriv = opts->unpriv, .prog_flags = opts->prog_flags,
+                   .log_level = opts->log_level, .unpriv = opts->unpriv, .prog_flags = opts->prog_flags | p->sec_flags,
                    .stats = opts->stats);
         if (prog_btf_opts(obj, p, &o, &fi, &li)) {
             free(fi);

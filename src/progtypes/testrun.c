@@ -3,10 +3,12 @@
  * bpf_ctx_finish, bpf_test_init, bpf_prog_test_run_xdp with
  * xdp_convert_md_to_buff, bpf_prog_test_run_skb with convert___skb_to_skb
  * and convert_skb_to___skb; the running kernel decides where versions
- * differ).  bpfrt's test run has one device, the loopback (ifindex 1, one
- * receive queue, address 00:00:00:00:00:00), which is the kernel's default
- * for both families; an ifindex naming another device gives -ENODEV.
- * Multi-buffer XDP (data beyond the linear part) is not built yet. */
+ * differ).  The device is the loopback (ifindex 1, one receive queue,
+ * address 00:00:00:00:00:00), the kernel's default for both families,
+ * unless ctx_in names another of the host's (testrun_dev.c); an ifindex
+ * naming no device gives -ENODEV.
+ * XDP data beyond the linear part goes into page fragments (struct
+ * pt_xdp_frags of kctx.h), as the kernel's multi-buffer test run. */
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -139,32 +141,45 @@ int pt_xdp_build_ctx(struct pt_testrun *tr)
         else if (!md->ingress_ifindex && md->rx_queue_index)
             err = tr_fail(tr, -EINVAL, "ctx_in: xdp_md.rx_queue_index %u without an ingress_ifindex",
                           md->rx_queue_index);
-        else if (md->ingress_ifindex && md->ingress_ifindex != PT_LO_IFINDEX)
-            err = tr_fail(tr, -ENODEV,
-                          "ctx_in: xdp_md.ingress_ifindex %u: no such device (bpfrt's test run has the loopback, "
-                          "ifindex 1)",
-                          md->ingress_ifindex);
-        else if (md->ingress_ifindex && md->rx_queue_index >= 1)
-            err = tr_fail(tr, -EINVAL, "ctx_in: xdp_md.rx_queue_index %u: the loopback has one receive queue",
-                          md->rx_queue_index);
+        else if (md->ingress_ifindex) {
+            /* the device's receive queue becomes the buffer's rxq:
+             * xdp_md.ingress_ifindex and rx_queue_index as given, and its
+             * frag_size, which only the loopback's queue has (the test
+             * run set it; the core registers the others' with 0) */
+            char why[160];
+            struct pt_netdev dev;
+            err = pt_netdev_get(md->ingress_ifindex, &dev, why, sizeof(why));
+            if (err)
+                err = tr_fail(tr, err, "ctx_in: xdp_md.ingress_ifindex %u: %s", md->ingress_ifindex, why);
+            else if (md->rx_queue_index >= dev.rx_queues)
+                err = tr_fail(tr, -EINVAL, "ctx_in: xdp_md.rx_queue_index %u: device %u has %u receive queues",
+                              md->rx_queue_index, md->ingress_ifindex, dev.rx_queues);
+            x->ingress_ifindex = md->ingress_ifindex;
+            x->rx_queue_index = md->rx_queue_index;
+            if (!dev.loopback)
+                x->flags |= PT_XDP_F_NO_FRAG_SIZE;
+        }
         if (err) {
             pt_testrun_free(tr);
             return err;
         }
         x->data = x->data_meta + md->data;
     }
-    /* the rest of data_in in page fragments, whatever the program's
-     * xdp.frags flag (the running kernel builds them for every program);
-     * -ENOMEM past MAX_SKB_FRAGS of them */
+    /* the rest of data_in in page fragments, each page filled but the
+     * last, whatever the program's xdp.frags flag (the running kernel
+     * builds them for every program: tests/kernel-diff/
+     * test_xdp_frags_diff.c); -ENOMEM past MAX_SKB_FRAGS of them.  Room
+     * for whole pages: bpf_xdp_adjust_tail grows the last one. */
     if (tr->data_size_in > linear) {
         uint32_t rest = tr->data_size_in - linear;
-        uint32_t nr = (rest + PT_PAGE_SIZE - 1) / PT_PAGE_SIZE;
+        uint32_t nr = (rest + PT_XDP_FRAG_SIZE - 1) / PT_XDP_FRAG_SIZE;
         if (nr > PT_MAX_FRAGS) {
             pt_testrun_free(tr);
             return tr_fail(tr, -ENOMEM, "data_in has %u bytes: more than %u page fragments after the %u-byte buffer",
                            tr->data_size_in, PT_MAX_FRAGS, linear);
         }
-        tr->frags.data = malloc(rest);
+        tr->frags.cap = nr * PT_XDP_FRAG_SIZE;
+        tr->frags.data = malloc(tr->frags.cap);
         if (!tr->frags.data) {
             pt_testrun_free(tr);
             return tr_fail(tr, -ENOMEM, "out of memory");
@@ -177,7 +192,9 @@ int pt_xdp_build_ctx(struct pt_testrun *tr)
     return 0;
 }
 
-/* The packet out starts at the metadata; the md's data and data_end are
+/* The packet out starts at the metadata, the fragments left after it
+ * (bpf_test_finish copies them behind the linear part; none once
+ * bpf_xdp_adjust_tail released them all); the md's data and data_end are
  * offsets from it (xdp_convert_buff_to_md); ingress_ifindex and
  * rx_queue_index stay as they came in. */
 void pt_xdp_finish_ctx(struct pt_testrun *tr)
@@ -281,6 +298,32 @@ static uint16_t get_be16(const uint8_t *p)
     return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* The socket bpf_prog_test_run_skb gives the skb (sk_alloc of
+ * bpf_dummy_proto with AF_UNSPEC, sock_init_data without a struct
+ * socket: type and protocol 0, state TCP_CLOSE, no receive queue, and
+ * the family and addresses of the packet as set above), as programs see
+ * it through __sk_buff.sk: the UAPI struct bpf_sock itself, whose loads
+ * need no conversion (bpf_sock_convert_ctx_access gives these values for
+ * every aligned load clang emits; a load of the upper bytes of a field
+ * the kernel keeps narrower, state's second byte say, would read 0 here
+ * where the kernel repeats the field).  Shown against the kernel by
+ * tests/kernel-diff/test_skb_ctx_diff.c (test_run_socket). */
+static void skb_socket(struct pt_testrun *tr)
+{
+    struct pt_skb_kctx *s = &tr->k.skb;
+    struct bpf_sock *sk = &tr->sock;
+
+    memset(sk, 0, sizeof(*sk));
+    sk->family = s->family;
+    sk->src_ip4 = s->local_ip4; /* sk_rcv_saddr: the packet's source */
+    sk->dst_ip4 = s->remote_ip4;
+    memcpy(sk->src_ip6, s->local_ip6, sizeof(sk->src_ip6));
+    memcpy(sk->dst_ip6, s->remote_ip6, sizeof(sk->dst_ip6));
+    sk->state = BPF_TCP_CLOSE;
+    sk->rx_queue_mapping = -1; /* NO_QUEUE_MAPPING */
+    s->sk = sk;
+}
+
 /* bpf_prog_test_run_skb up to the run.  l2: the program sees the MAC
  * header (tc); direct: data and data_end are computed for direct packet
  * access (tc; other types find data_end 0 in a test run, since nothing
@@ -290,7 +333,9 @@ static int skb_build(struct pt_testrun *tr, int l2, int direct)
     struct __sk_buff *u = (struct __sk_buff *)tr->uctx;
     struct pt_skb_kctx *s = &tr->k.skb;
     uint32_t size = tr->data_size_in, max = PT_PAGE_SIZE - PT_SKB_HEADROOM - PT_SHINFO_SIZE;
+    struct pt_netdev dev;
     const uint8_t *eth;
+    char why[160];
     uint16_t proto;
     int err;
 
@@ -315,24 +360,26 @@ static int skb_build(struct pt_testrun *tr, int l2, int direct)
     s->data = tr->buf + PT_SKB_HEADROOM;
     s->len = size;
     s->run = NULL;
-    if (tr->uctx_size && u->ifindex > PT_LO_IFINDEX) {
-        err = tr_fail(tr, -ENODEV, "ctx_in: __sk_buff.ifindex %u: no such device (bpfrt's test run has the loopback, "
-                                   "ifindex 1)",
-                      u->ifindex);
+    /* __sk_buff.ifindex above 1 names the device (the loopback else) */
+    err = pt_netdev_get(tr->uctx_size && u->ifindex > PT_LO_IFINDEX ? u->ifindex : PT_LO_IFINDEX, &dev, why,
+                        sizeof(why));
+    if (err) {
+        err = tr_fail(tr, err, "ctx_in: __sk_buff.ifindex %u: %s", u->ifindex, why);
         goto fail;
     }
-    s->ifindex = PT_LO_IFINDEX;
-    /* eth_type_trans on the loopback: its address and its broadcast
-     * address are both 00:00:00:00:00:00, so ff:ff:ff:ff:ff:ff is
-     * PACKET_MULTICAST like every group address (the running kernel's
-     * answer), never PACKET_BROADCAST */
+    s->ifindex = dev.ifindex;
+    /* eth_type_trans: PACKET_HOST for the device's address, else
+     * PACKET_BROADCAST for its broadcast address, PACKET_MULTICAST for
+     * any other group address, PACKET_OTHERHOST (the loopback's address
+     * and broadcast address are both 00:00:00:00:00:00, so there
+     * ff:ff:ff:ff:ff:ff is PACKET_MULTICAST) */
     eth = s->data;
-    if (eth[0] & 1)
-        s->pkt_type = PACKET_MULTICAST;
-    else if (eth[0] | eth[1] | eth[2] | eth[3] | eth[4] | eth[5])
+    if (!memcmp(eth, dev.addr, 6))
+        s->pkt_type = PACKET_HOST;
+    else if (!(eth[0] & 1))
         s->pkt_type = PACKET_OTHERHOST;
     else
-        s->pkt_type = PACKET_HOST;
+        s->pkt_type = memcmp(eth, dev.broadcast, 6) ? PACKET_MULTICAST : PACKET_BROADCAST;
     proto = get_be16(eth + 12);
     if (proto < ETH_P_802_3_MIN)
         /* 802.3 frames: Novell's raw IPX (0xFFFF after the header) or 802.2 */
@@ -362,6 +409,7 @@ static int skb_build(struct pt_testrun *tr, int l2, int direct)
         memcpy(s->local_ip6, s->data + 8, 16);
         memcpy(s->remote_ip6, s->data + 24, 16);
     }
+    skb_socket(tr);
     if (l2) {
         s->data -= PT_ETH_HLEN;
         s->len += PT_ETH_HLEN;
@@ -522,6 +570,9 @@ int pt_testrun_add_regions(struct pt_testrun *tr, struct rt_run *run)
 
     if (rt_add_region_checked(run, (uint64_t)(uintptr_t)tr->buf, tr->buf_size, RT_RW, "packet", pkt_region_check,
                               tr))
+        return -E2BIG;
+    if (tr->ctx_kind == RT_CTX_SKB && rt_add_region(run, (uint64_t)(uintptr_t)&tr->sock, sizeof(tr->sock), RT_R,
+                                                    "socket"))
         return -E2BIG;
     return rt_add_region_checked(run, (uint64_t)(uintptr_t)&tr->k, ksize, RT_RW, "context", ctx_region_check, tr);
 }

@@ -51,6 +51,7 @@ struct pt_testrun {
     uint8_t *buf; /* the packet buffer: headroom, packet, tailroom */
     size_t buf_size;
     struct pt_xdp_frags frags; /* XDP: the bytes after the linear part */
+    struct bpf_sock sock;                   /* __sk_buff types: the test run's socket (__sk_buff.sk) */
     uint8_t uctx[sizeof(struct __sk_buff)]; /* the UAPI context in, then out */
     uint32_t uctx_size;                     /* 0: no UAPI context (neither ctx_in nor ctx_out) */
     uint8_t skb_l2;                         /* __sk_buff types: data at the MAC header (tc) */
@@ -79,6 +80,18 @@ static inline void *pt_testrun_kctx(struct pt_testrun *tr)
  * 0, or -E2BIG when the run has no room. */
 int pt_testrun_add_regions(struct pt_testrun *tr, struct rt_run *run);
 void pt_testrun_free(struct pt_testrun *tr);
+
+/* A network device of the test run (testrun_dev.c): the loopback, or a
+ * device of the host's (the caller's network namespace). */
+struct pt_netdev {
+    uint32_t ifindex;
+    uint8_t addr[6];      /* dev_addr */
+    uint8_t broadcast[6]; /* dev->broadcast */
+    uint32_t rx_queues;   /* real_num_rx_queues */
+    uint8_t loopback;
+};
+/* The device with index ifindex: 0, or -ENODEV with why set. */
+int pt_netdev_get(uint32_t ifindex, struct pt_netdev *dev, char *why, size_t whysz);
 
 /* The rows' builders (testrun.c) */
 int pt_xdp_build_ctx(struct pt_testrun *tr);

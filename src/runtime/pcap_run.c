@@ -58,14 +58,16 @@ int bpfrt_prog__run_pcap(struct bpfrt_prog *prog, const char *path, struct bpfrt
             memcpy(buf, bytes, caplen); /* the program writes in place */
         /* the packets share the total budget as repeat runs do; checked
          * runs count their instructions exactly */
-        if (typed && caplen + 4096 > outcap) {
-            uint8_t *no = realloc(out, caplen + 4096);
+        /* the packet out: what came in, grown by a page at most (skb) or
+         * by the rest of the last fragment's page and the headroom (XDP) */
+        if (typed && caplen + 8192 > outcap) {
+            uint8_t *no = realloc(out, caplen + 8192);
             if (!no) {
                 opts->failed_stage = BPFRT_PCAP_READ;
                 err = cm_log(log, logsz, -ENOMEM, "out of memory");
                 break;
             }
-            out = no, outcap = caplen + 4096;
+            out = no, outcap = caplen + 8192;
         }
         BPFRT_OPTS(bpfrt_run_opts, ro, .data = caplen ? buf : NULL, .data_size = caplen, .flags = opts->flags,
                    .budget = opts->budget, .err_buf = errbuf, .err_size = sizeof(errbuf),

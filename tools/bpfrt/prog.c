@@ -12,6 +12,8 @@
 #include "bpfrt/bpfrt.h"
 #include "cli.h"
 
+#define RUN_DATA_OUT_MAX (18u * 4096) /* a multi-buffer XDP packet out: a page and 17 fragments */
+
 struct prog_spec {
     const char *file;
     enum bpf_prog_type type;
@@ -290,9 +292,10 @@ static int prog_run(int argc, char **argv)
         }
     }
     /* typed programs: the packet and the context out as the kernel's test
-     * run gives them back (at most a page each) */
+     * run gives them back (the context at most a page; the packet a page,
+     * or for XDP its first page and up to 17 page fragments) */
     if (typed) {
-        out_buf = calloc(1, 4096);
+        out_buf = calloc(1, RUN_DATA_OUT_MAX);
         ctx_buf = calloc(1, 4096);
         if (!out_buf || !ctx_buf) {
             free(out_buf), free(ctx_buf), free(data), free(ctx);
@@ -312,7 +315,7 @@ static int prog_run(int argc, char **argv)
                .err_buf = errbuf, .err_size = sizeof(errbuf), .total_budget = total_budget,
                .flags = cli.checked ? BPFRT_RUN_CHECKED : 0, .ctx_in = ctx, .ctx_size_in = (uint32_t)ctx_len,
                .ctx_out = ctx_out ? ctx_buf : NULL, .ctx_size_out = ctx_out ? 4096 : 0, .data_out = out_buf,
-               .data_size_out = out_buf ? 4096 : 0);
+               .data_size_out = out_buf ? RUN_DATA_OUT_MAX : 0);
     err = bpfrt_prog__run(prog, &opts);
     if (own)
         bpfrt_prog__free(prog);
