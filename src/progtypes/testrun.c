@@ -33,9 +33,15 @@ void pt_testrun_free(struct pt_testrun *tr)
 {
     if (!tr)
         return;
+    /* the skb helpers that need more room move the packet into a larger
+     * buffer (helpers_skb_room.c): the skb's head is the buffer then */
+    if (tr->ctx_kind == RT_CTX_SKB && tr->k.skb.head)
+        tr->buf = tr->k.skb.head;
     free(tr->buf);
     free(tr->frags.data);
     tr->buf = NULL;
+    if (tr->ctx_kind == RT_CTX_SKB)
+        tr->k.skb.head = NULL;
     tr->frags.data = NULL;
 }
 
@@ -312,8 +318,16 @@ static int skb_build(struct pt_testrun *tr, int l2, int direct)
     memcpy(tr->buf + PT_SKB_HEADROOM, tr->data_in, size);
     s->head = tr->buf;
     s->end = tr->buf + tr->buf_size - PT_SHINFO_SIZE;
+    s->buf_size = (uint32_t)tr->buf_size;
     s->data = tr->buf + PT_SKB_HEADROOM;
     s->len = size;
+    /* slab_build_skb leaves the transport header unset; eth_type_trans
+     * sets the MAC header where the frame starts and the test run the
+     * network header after it; mac_len stays 0 and ip_summed
+     * CHECKSUM_NONE */
+    s->mac_header = PT_SKB_HEADROOM;
+    s->network_header = PT_SKB_HEADROOM + PT_ETH_HLEN;
+    s->transport_header = PT_SKB_HDR_UNSET;
     s->run = NULL;
     if (tr->uctx_size && u->ifindex > PT_LO_IFINDEX) {
         err = tr_fail(tr, -ENODEV, "ctx_in: __sk_buff.ifindex %u: no such device (bpfrt's test run has the loopback, "

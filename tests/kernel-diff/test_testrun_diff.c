@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "bpfrt/bpfrt.h"
-#include "../unit/bpf_build.h"
+#include "obj_pair.h"
 
 #define SRC "tests/data/testrun/testrun.c"
 #define OBJDIR "build/tests/data/testrun"
@@ -37,74 +37,19 @@
 
 /* ----------------------------------------------------------- utilities */
 
-static uint64_t rng_state;
-
 static void seed_init(void)
 {
-    const char *s = getenv("BPFRT_SEED");
-    uint64_t seed = s ? strtoull(s, NULL, 0) : 20240917;
-    rng_state = seed * 0x9e3779b97f4a7c15ull + 1;
+    pair_seed(20240917);
 }
-
-static uint32_t rnd(uint32_t n)
-{
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32) % n;
-}
-
-static char kmsg[16384];
-static size_t kmsg_len;
-
-static int keep_msg(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-    (void)level;
-    if (kmsg_len < sizeof(kmsg) - 1) {
-        int n = vsnprintf(kmsg + kmsg_len, sizeof(kmsg) - kmsg_len, fmt, ap);
-        if (n > 0)
-            kmsg_len += (size_t)n;
-        if (kmsg_len >= sizeof(kmsg))
-            kmsg_len = sizeof(kmsg) - 1;
-    }
-    return 0;
-}
-
-/* The object, loaded on both sides. */
-static struct bpf_object *kobj;
-static struct bpfrt_object *bobj;
 
 static void open_both(void)
 {
-    const char *obj = test_bpf_build(SRC, OBJDIR, "testrun", "");
-    char log[16384] = "";
-    int err;
-
-    kmsg_len = 0;
-    libbpf_set_print(keep_msg);
-    kobj = bpf_object__open_file(obj, NULL);
-    cr_assert_not_null(kobj, "libbpf cannot open %s", obj);
-    err = bpf_object__load(kobj);
-    if (err) {
-        int e = errno;
-        bpf_object__close(kobj);
-        kobj = NULL;
-        if (err == -EPERM || err == -ENOSYS || e == EPERM || e == ENOSYS)
-            cr_skip_test("kernel bpf() unavailable (%s): the test runs are not compared with the kernel",
-                         strerror(err == -ENOSYS || e == ENOSYS ? ENOSYS : EPERM));
-        cr_assert_fail("the kernel refused %s (%d):\n%s", obj, err, kmsg);
-    }
-    BPFRT_OPTS(bpfrt_object_open_opts, oo, .log_buf = log, .log_size = sizeof(log));
-    cr_assert_eq(bpfrt_object__open_file(obj, &oo, &bobj), 0, "%s", log);
-    cr_assert_eq(bpfrt_object__load(bobj), 0, "%s", log);
+    pair_open(SRC, OBJDIR, "testrun", "the test runs");
 }
 
 static void close_both(void)
 {
-    bpfrt_object__close(bobj);
-    bpf_object__close(kobj);
-    bobj = NULL;
-    kobj = NULL;
+    pair_close();
 }
 
 static int kfd(const char *name)
@@ -146,16 +91,14 @@ static void krun(int fd, const struct input *in, struct outcome *o)
     memset(o, 0, sizeof(*o));
     LIBBPF_OPTS(bpf_test_run_opts, ko, .data_in = in->pkt, .data_size_in = in->len, .data_out = o->data,
                 .data_size_out = in->data_room ? in->data_room : BUFSZ, .ctx_in = in->ctx, .ctx_size_in = in->ctx_len,
-                .ctx_out = in->ctx_out ? o->ctx : NULL, .ctx_size_out = in->ctx_out ? in->ctx_room : 0,
-                .repeat = 1);
+                .ctx_out = in->ctx_out ? o->ctx : NULL, .ctx_size_out = in->ctx_out ? in->ctx_room : 0, .repeat = 1);
     o->err = bpf_prog_test_run_opts(fd, &ko) ? -errno : 0;
     o->retval = ko.retval;
     o->size_out = ko.data_size_out;
     o->ctx_size_out = ko.ctx_size_out;
 }
 
-static void brun(struct bpfrt_prog *p, const struct input *in, int checked, struct outcome *o, char *err,
-                 size_t errsz)
+static void brun(struct bpfrt_prog *p, const struct input *in, int checked, struct outcome *o, char *err, size_t errsz)
 {
     memset(o, 0, sizeof(*o));
     err[0] = 0;
@@ -167,14 +110,6 @@ static void brun(struct bpfrt_prog *p, const struct input *in, int checked, stru
     o->retval = (uint32_t)ro.retval;
     o->size_out = ro.data_size_out;
     o->ctx_size_out = ro.ctx_size_out;
-}
-
-static void hex(char *buf, size_t bufsz, const uint8_t *p, uint32_t n)
-{
-    size_t k = 0;
-    for (uint32_t i = 0; i < n && k + 4 < bufsz; i++)
-        k += (size_t)snprintf(buf + k, bufsz - k, "%02x%s", p[i], i % 16 == 15 ? "\n" : " ");
-    buf[k] = 0;
 }
 
 /* Mismatches printed in full (the rest are counted). */
@@ -189,8 +124,7 @@ static int same(const char *prog, const char *mode, const struct input *in, cons
     uint32_t n;
 
     if (k->err != b->err)
-        snprintf(what, sizeof(what), "error: kernel %d (%s), bpfrt %d (%s)", k->err, strerror(-k->err), b->err,
-                 berr);
+        snprintf(what, sizeof(what), "error: kernel %d (%s), bpfrt %d (%s)", k->err, strerror(-k->err), b->err, berr);
     else if (k->err && k->err != -ENOSPC)
         return 1;
     else if (k->retval != b->retval)
@@ -209,8 +143,7 @@ static int same(const char *prog, const char *mode, const struct input *in, cons
                 return 0;
             hex(h1, sizeof(h1), k->data, n < 128 ? n : 128);
             hex(h2, sizeof(h2), b->data, n < 128 ? n : 128);
-            fprintf(stderr, "testrun_diff %s (%s): packet out differs:\nkernel:\n%s\nbpfrt:\n%s\n", prog, mode, h1,
-                    h2);
+            fprintf(stderr, "testrun_diff %s (%s): packet out differs:\nkernel:\n%s\nbpfrt:\n%s\n", prog, mode, h1, h2);
             snprintf(what, sizeof(what), "data_out bytes");
         } else if (in->ctx_out && !k->err) {
             n = k->ctx_size_out < in->ctx_room ? k->ctx_size_out : in->ctx_room;
@@ -277,12 +210,12 @@ static uint32_t make_packet(uint8_t *p, unsigned kind, uint32_t payload)
         p[i] = (uint8_t)rnd(256);
     p[6] &= 0xfe;
     switch (kind % 9) {
-    case 0: proto = 6; break;                          /* IPv4 TCP */
-    case 1: proto = 17; break;                         /* IPv4 UDP */
-    case 2: proto = 1; break;                          /* IPv4 ICMP */
-    case 3: proto = 6, ip6 = 1; break;                 /* IPv6 TCP */
-    case 4: proto = 17, ip6 = 1; break;                /* IPv6 UDP */
-    case 5: /* VLAN + IPv4 UDP */
+    case 0: proto = 6; break;           /* IPv4 TCP */
+    case 1: proto = 17; break;          /* IPv4 UDP */
+    case 2: proto = 1; break;           /* IPv4 ICMP */
+    case 3: proto = 6, ip6 = 1; break;  /* IPv6 TCP */
+    case 4: proto = 17, ip6 = 1; break; /* IPv6 UDP */
+    case 5:                             /* VLAN + IPv4 UDP */
         put16(p + 12, 0x8100);
         put16(p + 14, (uint16_t)rnd(4096));
         off = 18;
@@ -419,8 +352,8 @@ static void report(const char *name, const struct tally *t)
     fprintf(stderr, "testrun_diff %-18s %u/%u equal (fast), %u/%u equal (checked)\n", name, t->eq_fast, t->n,
             t->eq_checked, t->n);
     cr_expect_eq(t->eq_fast, t->n, "%s: %u of %u fast runs differ from the kernel's", name, t->n - t->eq_fast, t->n);
-    cr_expect_eq(t->eq_checked, t->n, "%s: %u of %u checked runs differ from the kernel's", name,
-                 t->n - t->eq_checked, t->n);
+    cr_expect_eq(t->eq_checked, t->n, "%s: %u of %u checked runs differ from the kernel's", name, t->n - t->eq_checked,
+                 t->n);
 }
 
 static void programs(const char *const *names, size_t n, enum ptype pt)
@@ -514,7 +447,11 @@ Test(testrun_diff, sizes_and_errors, .timeout = 120)
         static const uint32_t sizes[] = {0, 4, 8, 23, 24, 25, 100, 191, 192, 193, 4096, 4097};
         for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
             for (int tail = 0; tail < 2; tail++) {
-                struct input in = {.pkt = pkt, .len = 100, .ctx = ctx, .ctx_len = sizes[s], .ctx_out = 1,
+                struct input in = {.pkt = pkt,
+                                   .len = 100,
+                                   .ctx = ctx,
+                                   .ctx_len = sizes[s],
+                                   .ctx_out = 1,
                                    .ctx_room = sizes[s] < 4096 ? sizes[s] : 4096};
                 memset(ctx, 0, sizeof(ctx));
                 if (xdp) {
@@ -525,8 +462,8 @@ Test(testrun_diff, sizes_and_errors, .timeout = 120)
                 run_compare(progs[j], &in, &t);
             }
         for (uint32_t room = 1; room < 120; room += 13) {
-            struct input in = {.pkt = pkt, .len = 100, .data_room = room, .ctx = ctx, .ctx_len = full, .ctx_out = 1,
-                               .ctx_room = room};
+            struct input in = {
+                .pkt = pkt, .len = 100, .data_room = room, .ctx = ctx, .ctx_len = full, .ctx_out = 1, .ctx_room = room};
             memset(ctx, 0, sizeof(ctx));
             if (xdp)
                 ((struct xdp_md *)ctx)->data_end = 100;
@@ -537,8 +474,8 @@ Test(testrun_diff, sizes_and_errors, .timeout = 120)
      * or short of it (the rest in fragments), metadata sizes, queues */
     for (uint32_t v = 0; v < 300; v += 1 + v / 8) {
         struct xdp_md *md = (struct xdp_md *)ctx;
-        struct input in = {.pkt = pkt, .len = 300, .ctx = ctx, .ctx_len = sizeof(*md), .ctx_out = 1,
-                           .ctx_room = sizeof(*md)};
+        struct input in = {
+            .pkt = pkt, .len = 300, .ctx = ctx, .ctx_len = sizeof(*md), .ctx_out = 1, .ctx_room = sizeof(*md)};
         make_packet(pkt, 1, 260);
         for (unsigned f = 0; f < 6; f++) {
             memset(ctx, 0, sizeof(ctx));
