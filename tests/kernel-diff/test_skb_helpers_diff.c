@@ -13,8 +13,9 @@
  * and operation lists (valid and invalid lengths, modes, flags,
  * protocols), the kernel's BPF_PROG_TEST_RUN and bpfrt's test run (fast
  * and checked) must give the same error, return value, packet out (size
- * and bytes), context out and `results`.  The cgroup_skb and socket
- * filter programs do the same with the helpers their types may call.
+ * and bytes), context out and `results`.  A sched_act program does the
+ * same as the sched_cls one; the cgroup_skb and socket filter programs
+ * with the helpers their types may call.
  *
  * Skips with a message where bpf() is unavailable.  BPFRT_SEED=<n>
  * changes the random inputs (the default is fixed). */
@@ -488,6 +489,17 @@ Test(skb_helpers_diff, tc_every_helper, .timeout = 300)
         cr_expect(op == OP_CSUM_UPDATE || t.ok[op], "%s: no success among %u calls", op_names[op], t.calls[op]);
         cr_expect(!errs || t.failed[op], "%s: no error among %u calls", op_names[op], t.calls[op]);
     }
+}
+
+Test(skb_helpers_diff, sched_act, .timeout = 300)
+{
+    static struct tally t;
+
+    pair_open(SRC, OBJDIR, "skb_helpers", "the skb helpers");
+    random_runs("act_ops", NULL, 0, &t);
+    pair_close();
+    cr_expect_eq(t.eq_fast + t.eq_checked, 2 * t.n, "sched_act: %u and %u of %u cases differ", t.n - t.eq_fast,
+                 t.n - t.eq_checked, t.n);
 }
 
 Test(skb_helpers_diff, cgroup_skb_and_socket_filter, .timeout = 300)

@@ -108,6 +108,13 @@ int tc_ops(struct __sk_buff *skb)
     return run_ops(skb, TC) ? skb->len & 0xff : 2;
 }
 
+/* sched_act: the same helpers as sched_cls */
+SEC("action")
+int act_ops(struct __sk_buff *skb)
+{
+    return run_ops(skb, TC) ? skb->len & 0xff : 2;
+}
+
 /* cgroup_skb: bpf_skb_load_bytes_relative and bpf_skb_ecn_set_ce */
 SEC("cgroup_skb/ingress")
 int cg_ops(struct __sk_buff *skb)
