@@ -149,6 +149,7 @@ int hlp_skb_pop_at(struct rt_run *run, struct pt_skb_kctx *s, uint32_t off, uint
         return -ENOMEM;
     s->data += len;
     s->len -= len;
+    hlp_skb_postpull_rcsum(s, old + off, len);
     memmove(s->data, old, off);
     return 0;
 }

@@ -5,11 +5,10 @@
  * state of include/linux/skbuff.h: __skb_incr_checksum_unnecessary and
  * its kin).
  *
- * A test run's skb is CHECKSUM_NONE (bpfrt's test run has no
- * BPF_F_TEST_SKB_CHECKSUM_COMPLETE), so bpf_csum_update, which works
- * only on CHECKSUM_COMPLETE, answers -ENOTSUPP as the kernel's does for
- * that skb; bpf_csum_level moves it between CHECKSUM_NONE and
- * CHECKSUM_UNNECESSARY.  tests/kernel-diff/test_skb_helpers_diff.c
+ * A test run's skb is CHECKSUM_NONE, or CHECKSUM_COMPLETE with
+ * BPF_F_TEST_SKB_CHECKSUM_COMPLETE: bpf_csum_update works on the latter
+ * only; bpf_csum_level moves the former to CHECKSUM_UNNECESSARY and
+ * back.  tests/kernel-diff/test_skb_helpers_diff.c
  * compares them with the kernel. */
 #include <errno.h>
 #include <string.h>
@@ -74,16 +73,19 @@ static uint64_t hlp_skb_change_type(uint64_t r1, uint64_t r2, uint64_t r3, uint6
     return 0;
 }
 
-/* bpf_csum_update(skb, csum): skb->csum updated for CHECKSUM_COMPLETE
- * skbs only; the test run's skb never is one: -ENOTSUPP. */
+/* bpf_csum_update(skb, csum): csum added to skb->csum, which it returns,
+ * for a CHECKSUM_COMPLETE skb; -ENOTSUPP for others. */
 static uint64_t hlp_csum_update(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5, struct rt_run *run)
 {
     struct pt_skb_kctx *s = hlp_skb_ctx(run, r1, "csum_update");
 
-    (void)r2, (void)r3, (void)r4, (void)r5;
+    (void)r3, (void)r4, (void)r5;
     if (!s)
         return 0;
-    return neg(-HLP_ENOTSUPP);
+    if (s->ip_summed != PT_SKB_CSUM_COMPLETE)
+        return neg(-HLP_ENOTSUPP);
+    s->csum = cs_add(s->csum, (uint32_t)r2);
+    return s->csum;
 }
 
 /* bpf_csum_level(skb, level): BPF_CSUM_LEVEL_INC (CHECKSUM_NONE becomes
@@ -101,10 +103,10 @@ static uint64_t hlp_csum_level(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r
     unnecessary = s->ip_summed == PT_SKB_CSUM_UNNECESSARY;
     switch (r2) {
     case BPF_CSUM_LEVEL_INC:
-        if (!unnecessary) {
+        if (s->ip_summed == PT_SKB_CSUM_NONE) {
             s->ip_summed = PT_SKB_CSUM_UNNECESSARY;
             s->csum_level = 0;
-        } else if (s->csum_level < SKB_MAX_CSUM_LEVEL) {
+        } else if (unnecessary && s->csum_level < SKB_MAX_CSUM_LEVEL) {
             s->csum_level++;
         }
         return 0;
@@ -117,8 +119,10 @@ static uint64_t hlp_csum_level(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r
         }
         return 0;
     case BPF_CSUM_LEVEL_RESET:
-        s->ip_summed = PT_SKB_CSUM_NONE;
-        s->csum_level = 0;
+        if (unnecessary) {
+            s->ip_summed = PT_SKB_CSUM_NONE;
+            s->csum_level = 0;
+        }
         return 0;
     case BPF_CSUM_LEVEL_QUERY: return unnecessary ? s->csum_level : neg(-EACCES);
     default: return neg(-EINVAL);

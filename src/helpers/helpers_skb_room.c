@@ -179,7 +179,9 @@ static uint64_t hlp_skb_change_tail(uint64_t r1, uint64_t r2, uint64_t r3, uint6
     } else if (s->encapsulation) {
         err = -HLP_ENOTSUPP;
     } else {
-        if (new_len > old_len) { /* bpf_skb_grow_rcsum */
+        if (new_len != old_len && s->ip_summed == PT_SKB_CSUM_COMPLETE)
+            s->ip_summed = PT_SKB_CSUM_NONE; /* __skb_grow_rcsum, __skb_trim_rcsum */
+        if (new_len > old_len) {             /* bpf_skb_grow_rcsum */
             err = hlp_skb_grow(run, s, new_len);
             if (!err)
                 memset(s->data + old_len, 0, new_len - old_len);

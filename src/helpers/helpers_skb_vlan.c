@@ -70,6 +70,7 @@ static int insert_tag(struct rt_run *run, struct pt_skb_kctx *s, uint16_t proto,
     memcpy(s->data + 2 * ETH_ALEN, &proto, 2);
     s->data[2 * ETH_ALEN + 2] = (uint8_t)(tci >> 8);
     s->data[2 * ETH_ALEN + 3] = (uint8_t)tci;
+    hlp_skb_rcsum_block(s, s->data + 2 * ETH_ALEN, HLP_VLAN_HLEN, 0, 1); /* skb_postpush_rcsum */
     return 0;
 }
 
@@ -84,6 +85,7 @@ static int pop_tag(struct pt_skb_kctx *s, uint16_t *tci)
         return -EINVAL;                                     /* the kernel warns: data not at the MAC header */
     if (!hlp_skb_may_pull(s, HLP_ETH_HLEN + HLP_VLAN_HLEN)) /* skb_ensure_writable */
         return -ENOMEM;
+    hlp_skb_postpull_rcsum(s, s->data + 2 * ETH_ALEN, HLP_VLAN_HLEN);
     *tci = (uint16_t)(s->data[HLP_ETH_HLEN] << 8 | s->data[HLP_ETH_HLEN + 1]);
     memmove(s->data + HLP_VLAN_HLEN, s->data, 2 * ETH_ALEN);
     proto = rd16(s->data + HLP_ETH_HLEN + 2);
@@ -242,7 +244,14 @@ static uint64_t hlp_skb_ecn_set_ce(uint64_t r1, uint64_t r2, uint64_t r3, uint64
     /* IP6_ECN_set_ce: the traffic class's ECN bits are bits 4-5 of byte 1 */
     if (!((iph[1] >> 4) & 3))
         return 0;
-    iph[1] |= 3 << 4;
+    {
+        uint32_t from, to;
+        memcpy(&from, iph, 4);
+        iph[1] |= 3 << 4;
+        memcpy(&to, iph, 4);
+        if (s->ip_summed == PT_SKB_CSUM_COMPLETE)
+            s->csum = cs_add(cs_sub(s->csum, from), to);
+    }
     return 1;
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "../engine/run.h"
+#include "csum.h"
 #include "kctx.h"
 
 /* The kernel's internal ENOTSUPP (include/linux/errno.h), which several
@@ -49,6 +50,32 @@ static inline int hlp_skb_gso(const struct pt_skb_kctx *s)
 static inline uint16_t hlp_skb_off(const struct pt_skb_kctx *s, const uint8_t *p)
 {
     return (uint16_t)(p - s->head);
+}
+
+/* The CHECKSUM_COMPLETE sum after bytes leave or enter the packet
+ * (include/linux/skbuff.h): skb_postpull_rcsum (start..start+len
+ * pulled), __skb_postpull_rcsum / __skb_postpush_rcsum (len bytes at
+ * offset off of data removed from or added to the sum; an odd offset
+ * rotates the partial sum, csum_shift).  No-ops for other states. */
+static inline void hlp_skb_postpull_rcsum(struct pt_skb_kctx *s, const uint8_t *start, uint32_t len)
+{
+    if (s->ip_summed == PT_SKB_CSUM_COMPLETE)
+        s->csum = 0u - cs_partial(start, len, 0u - s->csum); /* wsum_negate */
+}
+
+static inline uint32_t hlp_csum_shift(uint32_t sum, uint32_t off)
+{
+    return off & 1 ? sum >> 8 | sum << 24 : sum;
+}
+
+static inline void hlp_skb_rcsum_block(struct pt_skb_kctx *s, const uint8_t *start, uint32_t len, uint32_t off, int add)
+{
+    uint32_t part;
+
+    if (s->ip_summed != PT_SKB_CSUM_COMPLETE)
+        return;
+    part = cs_partial(start, len, 0);
+    s->csum = cs_add(s->csum, hlp_csum_shift(add ? part : ~part, off));
 }
 
 /* bpf_compute_data_pointers, and the packet that LD_ABS/LD_IND read. */

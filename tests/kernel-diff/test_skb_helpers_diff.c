@@ -50,7 +50,8 @@ static const char *const op_names[OP_COUNT] = {"none",
                                                "csum_update",
                                                "csum_level",
                                                "ld_abs",
-                                               "skb_store_bytes"};
+                                               "skb_store_bytes",
+                                               "l4_csum_replace"};
 
 /* ----------------------------------------------------------- utilities */
 
@@ -234,6 +235,16 @@ static void make_op(struct op *o, int gso)
     case OP_STORE_BYTES:
         o->a = rnd(60);
         o->b = rnd32();
+        o->c = rnd(3) ? (rnd(2) ? BPF_F_RECOMPUTE_CSUM : 0) : PICK(BPF_F_INVALIDATE_HASH, 3, 4);
+        break;
+    case OP_L4_CSUM: /* offset | flags << 16: size 0, 2, 4 (or bad), pseudo header, mangled 0, IPv6 */
+        o->a = (rnd(4) ? 2 * rnd(40) : rnd(80)) |
+               (uint32_t)((rnd(8) ? PICK(0, 2, 4) : PICK(1, 3, 8)) | (rnd(2) ? BPF_F_PSEUDO_HDR : 0) |
+                          (rnd(4) ? 0 : BPF_F_MARK_MANGLED_0) | (rnd(8) ? 0 : BPF_F_MARK_ENFORCE) |
+                          (rnd(6) ? 0 : 1u << 7 /* BPF_F_IPV6 */))
+                   << 16;
+        o->b = (o->a >> 16 & 0xf) == 0 && rnd(4) ? 0 : rnd32();
+        o->c = rnd32();
         break;
     default: break;
     }
@@ -257,6 +268,7 @@ struct input {
     const struct __sk_buff *ctx; /* NULL: none */
     int ctx_out;
     const struct params *prm;
+    uint32_t test_flags; /* BPF_F_TEST_SKB_CHECKSUM_COMPLETE or 0 */
 };
 
 static void krun(int fd, const struct input *in, struct outcome *o)
@@ -271,7 +283,8 @@ static void krun(int fd, const struct input *in, struct outcome *o)
         cr_assert_eq(bpf_map_update_elem(rfd, &i, &zero_res, 0), 0);
     LIBBPF_OPTS(bpf_test_run_opts, ko, .data_in = in->pkt, .data_size_in = in->len, .data_out = o->data,
                 .data_size_out = BUFSZ, .ctx_in = in->ctx, .ctx_size_in = in->ctx ? sizeof(*in->ctx) : 0,
-                .ctx_out = in->ctx_out ? o->ctx : NULL, .ctx_size_out = in->ctx_out ? sizeof(o->ctx) : 0, .repeat = 1);
+                .ctx_out = in->ctx_out ? o->ctx : NULL, .ctx_size_out = in->ctx_out ? sizeof(o->ctx) : 0, .repeat = 1,
+                .flags = in->test_flags);
     o->err = bpf_prog_test_run_opts(fd, &ko) ? -errno : 0;
     o->retval = ko.retval;
     o->size_out = ko.data_size_out;
@@ -294,7 +307,8 @@ static void brun(struct bpfrt_prog *p, const struct input *in, int checked, stru
     BPFRT_OPTS(bpfrt_run_opts, ro, .data = (void *)in->pkt, .data_size = in->len,
                .flags = checked ? BPFRT_RUN_CHECKED : 0, .err_buf = err, .err_size = errsz, .data_out = o->data,
                .data_size_out = BUFSZ, .ctx_in = in->ctx, .ctx_size_in = in->ctx ? sizeof(*in->ctx) : 0,
-               .ctx_out = in->ctx_out ? o->ctx : NULL, .ctx_size_out = in->ctx_out ? sizeof(o->ctx) : 0);
+               .ctx_out = in->ctx_out ? o->ctx : NULL, .ctx_size_out = in->ctx_out ? sizeof(o->ctx) : 0,
+               .test_flags = in->test_flags);
     o->err = bpfrt_prog__run(p, &ro);
     o->retval = (uint32_t)ro.retval;
     o->size_out = ro.data_size_out;
@@ -370,6 +384,7 @@ static int same(const char *prog, const char *mode, const struct input *in, cons
 #define NCODES 10
 struct tally {
     unsigned n, eq_fast, eq_checked;
+    unsigned complete, ebadmsg; /* runs with BPF_F_TEST_SKB_CHECKSUM_COMPLETE, and the kernel's -EBADMSG */
     unsigned calls[OP_COUNT], ok[OP_COUNT], failed[OP_COUNT]; /* the kernel's answers per helper */
     int64_t code[OP_COUNT][NCODES];                           /* the distinct errors it gave, with counts */
     unsigned code_n[OP_COUNT][NCODES];
@@ -401,6 +416,8 @@ static void run_compare(const char *name, const struct input *in, struct tally *
     cr_assert_not_null(bp, "bpfrt program %s", name);
     krun(bpf_program__fd(kp), in, &k);
     t->n++;
+    t->complete += in->test_flags != 0;
+    t->ebadmsg += k.err == -EBADMSG;
     for (uint32_t i = 0; i < in->prm->nops; i++)
         if (k.res[i].done && k.res[i].ret != -999) {
             t->calls[in->prm->ops[i].op]++;
@@ -421,8 +438,10 @@ static void run_compare(const char *name, const struct input *in, struct tally *
 
 static void report(const char *name, const struct tally *t)
 {
-    fprintf(stderr, "skb_helpers_diff %-7s %u cases: %u equal (fast), %u equal (checked)\n", name, t->n, t->eq_fast,
-            t->eq_checked);
+    fprintf(stderr,
+            "skb_helpers_diff %-7s %u cases: %u equal (fast), %u equal (checked); %u CHECKSUM_COMPLETE runs, %u of "
+            "them -EBADMSG in the kernel\n",
+            name, t->n, t->eq_fast, t->eq_checked, t->complete, t->ebadmsg);
     for (int op = 1; op < OP_COUNT; op++)
         if (t->calls[op]) {
             fprintf(stderr, "    %-24s %6u calls in the kernel: %6u >= 0, %6u errors; returns", op_names[op],
@@ -441,7 +460,7 @@ static void random_runs(const char *name, const uint32_t *allowed, size_t nallow
     static struct params prm;
 
     for (unsigned c = 0; c < CASES; c++) {
-        struct input in = {.pkt = pkt, .prm = &prm};
+        struct input in = {.pkt = pkt, .prm = &prm, .test_flags = rnd(2) ? BPF_F_TEST_SKB_CHECKSUM_COMPLETE : 0};
         int gso = 0, same_helper = rnd(4) == 0;
 
         in.len = make_packet(pkt);

@@ -91,14 +91,16 @@ static void krun(int fd, const struct input *in, struct outcome *o)
     memset(o, 0, sizeof(*o));
     LIBBPF_OPTS(bpf_test_run_opts, ko, .data_in = in->pkt, .data_size_in = in->len, .data_out = o->data,
                 .data_size_out = in->data_room ? in->data_room : BUFSZ, .ctx_in = in->ctx, .ctx_size_in = in->ctx_len,
-                .ctx_out = in->ctx_out ? o->ctx : NULL, .ctx_size_out = in->ctx_out ? in->ctx_room : 0, .repeat = 1);
+                .ctx_out = in->ctx_out ? o->ctx : NULL, .ctx_size_out = in->ctx_out ? in->ctx_room : 0,
+                .repeat = 1);
     o->err = bpf_prog_test_run_opts(fd, &ko) ? -errno : 0;
     o->retval = ko.retval;
     o->size_out = ko.data_size_out;
     o->ctx_size_out = ko.ctx_size_out;
 }
 
-static void brun(struct bpfrt_prog *p, const struct input *in, int checked, struct outcome *o, char *err, size_t errsz)
+static void brun(struct bpfrt_prog *p, const struct input *in, int checked, struct outcome *o, char *err,
+                 size_t errsz)
 {
     memset(o, 0, sizeof(*o));
     err[0] = 0;
@@ -124,7 +126,8 @@ static int same(const char *prog, const char *mode, const struct input *in, cons
     uint32_t n;
 
     if (k->err != b->err)
-        snprintf(what, sizeof(what), "error: kernel %d (%s), bpfrt %d (%s)", k->err, strerror(-k->err), b->err, berr);
+        snprintf(what, sizeof(what), "error: kernel %d (%s), bpfrt %d (%s)", k->err, strerror(-k->err), b->err,
+                 berr);
     else if (k->err && k->err != -ENOSPC)
         return 1;
     else if (k->retval != b->retval)
@@ -143,7 +146,8 @@ static int same(const char *prog, const char *mode, const struct input *in, cons
                 return 0;
             hex(h1, sizeof(h1), k->data, n < 128 ? n : 128);
             hex(h2, sizeof(h2), b->data, n < 128 ? n : 128);
-            fprintf(stderr, "testrun_diff %s (%s): packet out differs:\nkernel:\n%s\nbpfrt:\n%s\n", prog, mode, h1, h2);
+            fprintf(stderr, "testrun_diff %s (%s): packet out differs:\nkernel:\n%s\nbpfrt:\n%s\n", prog, mode, h1,
+                    h2);
             snprintf(what, sizeof(what), "data_out bytes");
         } else if (in->ctx_out && !k->err) {
             n = k->ctx_size_out < in->ctx_room ? k->ctx_size_out : in->ctx_room;
@@ -210,12 +214,12 @@ static uint32_t make_packet(uint8_t *p, unsigned kind, uint32_t payload)
         p[i] = (uint8_t)rnd(256);
     p[6] &= 0xfe;
     switch (kind % 9) {
-    case 0: proto = 6; break;           /* IPv4 TCP */
-    case 1: proto = 17; break;          /* IPv4 UDP */
-    case 2: proto = 1; break;           /* IPv4 ICMP */
-    case 3: proto = 6, ip6 = 1; break;  /* IPv6 TCP */
-    case 4: proto = 17, ip6 = 1; break; /* IPv6 UDP */
-    case 5:                             /* VLAN + IPv4 UDP */
+    case 0: proto = 6; break;                          /* IPv4 TCP */
+    case 1: proto = 17; break;                         /* IPv4 UDP */
+    case 2: proto = 1; break;                          /* IPv4 ICMP */
+    case 3: proto = 6, ip6 = 1; break;                 /* IPv6 TCP */
+    case 4: proto = 17, ip6 = 1; break;                /* IPv6 UDP */
+    case 5: /* VLAN + IPv4 UDP */
         put16(p + 12, 0x8100);
         put16(p + 14, (uint16_t)rnd(4096));
         off = 18;
@@ -352,8 +356,8 @@ static void report(const char *name, const struct tally *t)
     fprintf(stderr, "testrun_diff %-18s %u/%u equal (fast), %u/%u equal (checked)\n", name, t->eq_fast, t->n,
             t->eq_checked, t->n);
     cr_expect_eq(t->eq_fast, t->n, "%s: %u of %u fast runs differ from the kernel's", name, t->n - t->eq_fast, t->n);
-    cr_expect_eq(t->eq_checked, t->n, "%s: %u of %u checked runs differ from the kernel's", name, t->n - t->eq_checked,
-                 t->n);
+    cr_expect_eq(t->eq_checked, t->n, "%s: %u of %u checked runs differ from the kernel's", name,
+                 t->n - t->eq_checked, t->n);
 }
 
 static void programs(const char *const *names, size_t n, enum ptype pt)
@@ -447,11 +451,7 @@ Test(testrun_diff, sizes_and_errors, .timeout = 120)
         static const uint32_t sizes[] = {0, 4, 8, 23, 24, 25, 100, 191, 192, 193, 4096, 4097};
         for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
             for (int tail = 0; tail < 2; tail++) {
-                struct input in = {.pkt = pkt,
-                                   .len = 100,
-                                   .ctx = ctx,
-                                   .ctx_len = sizes[s],
-                                   .ctx_out = 1,
+                struct input in = {.pkt = pkt, .len = 100, .ctx = ctx, .ctx_len = sizes[s], .ctx_out = 1,
                                    .ctx_room = sizes[s] < 4096 ? sizes[s] : 4096};
                 memset(ctx, 0, sizeof(ctx));
                 if (xdp) {
@@ -462,8 +462,8 @@ Test(testrun_diff, sizes_and_errors, .timeout = 120)
                 run_compare(progs[j], &in, &t);
             }
         for (uint32_t room = 1; room < 120; room += 13) {
-            struct input in = {
-                .pkt = pkt, .len = 100, .data_room = room, .ctx = ctx, .ctx_len = full, .ctx_out = 1, .ctx_room = room};
+            struct input in = {.pkt = pkt, .len = 100, .data_room = room, .ctx = ctx, .ctx_len = full, .ctx_out = 1,
+                               .ctx_room = room};
             memset(ctx, 0, sizeof(ctx));
             if (xdp)
                 ((struct xdp_md *)ctx)->data_end = 100;
@@ -474,8 +474,8 @@ Test(testrun_diff, sizes_and_errors, .timeout = 120)
      * or short of it (the rest in fragments), metadata sizes, queues */
     for (uint32_t v = 0; v < 300; v += 1 + v / 8) {
         struct xdp_md *md = (struct xdp_md *)ctx;
-        struct input in = {
-            .pkt = pkt, .len = 300, .ctx = ctx, .ctx_len = sizeof(*md), .ctx_out = 1, .ctx_room = sizeof(*md)};
+        struct input in = {.pkt = pkt, .len = 300, .ctx = ctx, .ctx_len = sizeof(*md), .ctx_out = 1,
+                           .ctx_room = sizeof(*md)};
         make_packet(pkt, 1, 260);
         for (unsigned f = 0; f < 6; f++) {
             memset(ctx, 0, sizeof(ctx));

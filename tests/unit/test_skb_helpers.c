@@ -73,6 +73,9 @@ static int build(const struct call *calls, int n, struct bpf_insn *p)
 
 /* Run the calls on pkt in bpfrt (checked when asked) and, when bpf()
  * works, in the kernel; the two must agree.  ctx: gso_size for ctx_in. */
+/* The test run's flags for the next run_calls (BPF_F_TEST_SKB_CHECKSUM_COMPLETE). */
+static uint32_t test_flags;
+
 static void run_calls(const struct call *calls, int n, const uint8_t *pkt, uint32_t len, uint32_t gso_size, int checked,
                       struct result *r)
 {
@@ -92,9 +95,9 @@ static void run_calls(const struct call *calls, int n, const uint8_t *pkt, uint3
     memset(r, 0, sizeof(*r));
     BPFRT_OPTS(bpfrt_run_opts, ro, .data = (void *)pkt, .data_size = len, .ctx_in = &in, .ctx_size_in = sizeof(in),
                .ctx_out = &out, .ctx_size_out = sizeof(out), .data_out = r->out, .data_size_out = OUTSZ, .err_buf = err,
-               .err_size = sizeof(err), .flags = checked ? BPFRT_RUN_CHECKED : 0);
+               .err_size = sizeof(err), .flags = checked ? BPFRT_RUN_CHECKED : 0, .test_flags = test_flags);
     r->err = bpfrt_prog__run(prog, &ro);
-    cr_assert_eq(r->err, 0, "run: %s", err);
+    cr_assert(!r->err || r->err == -EBADMSG, "run: %d %s", r->err, err);
     r->len = (uint32_t)ro.retval;
     r->size_out = ro.data_size_out;
     memcpy(r->ret, out.cb, sizeof(r->ret));
@@ -107,9 +110,13 @@ static void run_calls(const struct call *calls, int n, const uint8_t *pkt, uint3
         return;
     memset(&k, 0, sizeof(k));
     LIBBPF_OPTS(bpf_test_run_opts, to, .data_in = pkt, .data_size_in = len, .data_out = k.out, .data_size_out = OUTSZ,
-                .ctx_in = &in, .ctx_size_in = sizeof(in), .ctx_out = &out, .ctx_size_out = sizeof(out), .repeat = 1);
-    cr_assert_eq(bpf_prog_test_run_opts(fd, &to), 0, "kernel test run: %s", strerror(errno));
+                .ctx_in = &in, .ctx_size_in = sizeof(in), .ctx_out = &out, .ctx_size_out = sizeof(out), .repeat = 1,
+                .flags = test_flags);
+    k.err = bpf_prog_test_run_opts(fd, &to) ? -errno : 0;
     close(fd);
+    cr_expect_eq(r->err, k.err, "run: bpfrt %d, the kernel %d", r->err, k.err);
+    if (k.err)
+        return;
     memcpy(k.ret, out.cb, sizeof(k.ret));
     for (int i = 0; i < n; i++)
         cr_expect_eq(r->ret[i], k.ret[i], "call %d (helper %u): bpfrt %d, the kernel %d", i, calls[i].id, r->ret[i],
@@ -442,4 +449,65 @@ Test(skb_helpers, csum_level_and_update)
                     {BPF_FUNC_csum_level, BPF_CSUM_LEVEL_DEC, 0, 0}, {BPF_FUNC_csum_level, BPF_CSUM_LEVEL_QUERY, 0, 0}),
               pkt, len, 0, 0, &res);
     cr_expect_eq(res.ret[4], 0, "level 1, decremented to 0");
+}
+
+/* BPF_F_TEST_SKB_CHECKSUM_COMPLETE (bpf_prog_test_run_skb): skb->csum is
+ * the sum of the data from the network header; bpf_csum_update adds to
+ * it and returns it (and a wrong sum fails the run with -EBADMSG);
+ * bpf_csum_level's INC leaves CHECKSUM_COMPLETE alone; bytes pulled out
+ * or pushed in by adjust_room and the VLAN helpers
+ * (skb_postpull_rcsum, skb_postpush_rcsum) keep it right
+ * (bpf_skb_store_bytes's BPF_F_RECOMPUTE_CSUM: skb_helpers_diff). */
+Test(skb_helpers, checksum_complete)
+{
+    uint32_t len = packet(pkt, P_IP4, 60, 0);
+
+    test_flags = BPF_F_TEST_SKB_CHECKSUM_COMPLETE;
+    run_calls(CALLS({BPF_FUNC_csum_update, 0, 0, 0}, {BPF_FUNC_csum_level, BPF_CSUM_LEVEL_INC, 0, 0},
+                    {BPF_FUNC_csum_level, BPF_CSUM_LEVEL_QUERY, 0, 0}),
+              pkt, len, 0, 0, &res);
+    cr_expect_eq(res.err, 0);
+    cr_expect_neq(res.ret[0], -ENOTSUPP, "CHECKSUM_COMPLETE: the sum itself");
+    cr_expect_eq(res.ret[2], -EACCES, "INC leaves CHECKSUM_COMPLETE alone");
+    run_calls(CALLS({BPF_FUNC_csum_update, 0x10000, 0, 0}), pkt, len, 0, 0, &res);
+    cr_expect_eq(res.err, -EBADMSG, "the sum no longer matches the data");
+    run_calls(CALLS({BPF_FUNC_skb_adjust_room, (uint32_t)-4, BPF_ADJ_ROOM_NET, 0}, {BPF_FUNC_skb_vlan_push, 0x0081, 5, 0},
+                    {BPF_FUNC_skb_vlan_push, 0x0081, 6, 0}, {BPF_FUNC_skb_vlan_pop, 0, 0, 0}),
+              pkt, len, 0, 1, &res);
+    cr_expect_eq(res.err, 0, "pulled and pushed bytes kept in the sum");
+    test_flags = 0;
+}
+
+/* The test run's flags (bpf_prog_test_run_skb / _xdp): the __sk_buff
+ * types take BPF_F_TEST_SKB_CHECKSUM_COMPLETE alone, XDP
+ * BPF_F_TEST_XDP_LIVE_FRAMES alone (-EINVAL otherwise, as the kernel's);
+ * bpfrt has no live frames (-EOPNOTSUPP) and raw programs take no flags. */
+Test(skb_helpers, test_flags)
+{
+    static const struct bpf_insn ret0[] = {INSN_MOV64_IMM(0, 0), INSN_EXIT()};
+    static const struct {
+        enum bpf_prog_type type;
+        uint32_t flags;
+        int err;
+    } cases[] = {
+        {BPF_PROG_TYPE_SCHED_CLS, BPF_F_TEST_SKB_CHECKSUM_COMPLETE, 0},
+        {BPF_PROG_TYPE_SCHED_CLS, BPF_F_TEST_RUN_ON_CPU, -EINVAL},
+        {BPF_PROG_TYPE_SCHED_CLS, BPF_F_TEST_XDP_LIVE_FRAMES, -EINVAL},
+        {BPF_PROG_TYPE_SOCKET_FILTER, BPF_F_TEST_SKB_CHECKSUM_COMPLETE, 0},
+        {BPF_PROG_TYPE_XDP, BPF_F_TEST_SKB_CHECKSUM_COMPLETE, -EINVAL},
+        {BPF_PROG_TYPE_XDP, BPF_F_TEST_XDP_LIVE_FRAMES, -EOPNOTSUPP},
+        {BPF_PROG_TYPE_UNSPEC, BPF_F_TEST_SKB_CHECKSUM_COMPLETE, -EINVAL},
+    };
+    uint32_t len = packet(pkt, P_IP4, 60, 0);
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct bpfrt_prog *prog = NULL;
+        char err[256] = "";
+        BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = cases[i].type, .name = "flags");
+        cr_assert_eq(bpfrt_prog__load_insns(ret0, 2, &o, &prog), 0);
+        BPFRT_OPTS(bpfrt_run_opts, ro, .data = pkt, .data_size = len, .test_flags = cases[i].flags, .err_buf = err,
+                   .err_size = sizeof(err));
+        cr_expect_eq(bpfrt_prog__run(prog, &ro), cases[i].err, "case %zu: %s", i, err);
+        bpfrt_prog__free(prog);
+    }
 }

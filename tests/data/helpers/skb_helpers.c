@@ -72,8 +72,9 @@ static __always_inline __s64 one_op(struct __sk_buff *skb, struct op *o, struct 
     case OP_LD_ABS: return load_half(skb, o->a & 0xff);
     case OP_STORE_BYTES: {
         __u32 v = (__u32)o->b;
-        return bpf_skb_store_bytes(skb, o->a, &v, 4, 0);
+        return bpf_skb_store_bytes(skb, o->a, &v, 4, o->c);
     }
+    case OP_L4_CSUM: return bpf_l4_csum_replace(skb, o->a & 0xffff, o->b, o->c, o->a >> 16);
     default: return -999;
     }
 }

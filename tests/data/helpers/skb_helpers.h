@@ -23,7 +23,8 @@ enum {
     OP_CSUM_UPDATE, /* a: csum */
     OP_CSUM_LEVEL,  /* b: level */
     OP_LD_ABS,      /* a: offset (& 0xff): two bytes through LD_ABS */
-    OP_STORE_BYTES, /* a: offset, b: the 4 bytes */
+    OP_STORE_BYTES, /* a: offset, b: the 4 bytes, c: flags */
+    OP_L4_CSUM,     /* a: offset | flags << 16, b: from, c: to */
     OP_COUNT
 };
 
