@@ -239,6 +239,13 @@ struct bpfrt_run_opts {
     void *ctx_out;
     void *data_out;
     uint32_t data_size_out;
+    /* Input: the kernel's test-run flags (bpf_test_run_opts.flags): for
+     * the __sk_buff types BPF_F_TEST_SKB_CHECKSUM_COMPLETE (the skb
+     * starts CHECKSUM_COMPLETE with the checksum of its data from the
+     * network header; the run fails with -EBADMSG when the program left
+     * it wrong); any other flag -EINVAL, as the kernel's.  XDP's
+     * BPF_F_TEST_XDP_LIVE_FRAMES is not supported (-EOPNOTSUPP). */
+    uint32_t test_flags;
 };
 
 #define BPFRT_DEFAULT_BUDGET 100000000ull

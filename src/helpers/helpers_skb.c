@@ -9,9 +9,9 @@
  * with direct packet access), so "make the first n bytes writable"
  * (bpf_try_make_writable) succeeds when n is at most len and fails
  * otherwise, as pskb_may_pull does on a linear skb; it recomputes data_end
- * either way (bpf_compute_data_pointers).  The skb's checksum state is
- * CHECKSUM_NONE in a test run, so BPF_F_RECOMPUTE_CSUM and the pseudo
- * header flag change nothing the program or the output can see. */
+ * either way (bpf_compute_data_pointers).  With a CHECKSUM_COMPLETE skb
+ * (BPF_F_TEST_SKB_CHECKSUM_COMPLETE) BPF_F_RECOMPUTE_CSUM and the pseudo
+ * header flag keep skb->csum in step (skb_buf.h). */
 #include <errno.h>
 #include <string.h>
 
@@ -19,6 +19,7 @@
 #include "helpers.h"
 #include "helpers_internal.h"
 #include "kctx.h"
+#include "skb_buf.h"
 
 #ifndef BPF_F_IPV6
 #define BPF_F_IPV6 (1ULL << 7) /* l4_csum_replace, Linux >= 6.16 */
@@ -90,7 +91,11 @@ static uint64_t hlp_skb_store_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint6
         return (uint64_t)(int64_t)-EFAULT;
     if (skb_make_writable(s, (uint64_t)off + len))
         return (uint64_t)(int64_t)-EFAULT;
+    if (r5 & BPF_F_RECOMPUTE_CSUM) /* __skb_postpull_rcsum: a CHECKSUM_COMPLETE sum loses the old bytes */
+        hlp_skb_rcsum_block(s, s->data + off, len, off, 0);
     memmove(s->data + off, (const void *)(uintptr_t)r3, len);
+    if (r5 & BPF_F_RECOMPUTE_CSUM) /* __skb_postpush_rcsum: and gains the new ones */
+        hlp_skb_rcsum_block(s, s->data + off, len, off, 1);
     if (r5 & BPF_F_INVALIDATE_HASH)
         s->hash = 0; /* skb_clear_hash */
     return 0;
@@ -228,6 +233,8 @@ static uint64_t hlp_l4_csum_replace(uint64_t r1, uint64_t r2, uint64_t r3, uint6
         if (r3)
             return (uint64_t)(int64_t)-EINVAL;
         sum = cs_fold(cs_add((uint32_t)r4, ~(uint32_t)sum));
+        if (s->ip_summed == PT_SKB_CSUM_COMPLETE && (r5 & BPF_F_PSEUDO_HDR) && !(r5 & BPF_F_IPV6))
+            s->csum = ~cs_sub((uint32_t)r4, s->csum);
         break;
     case 2: /* inet_proto_csum_replace2: the 16-bit values widened */
     case 4: /* inet_proto_csum_replace4 */
@@ -239,6 +246,8 @@ static uint64_t hlp_l4_csum_replace(uint64_t r1, uint64_t r2, uint64_t r3, uint6
             diff[1] = (uint32_t)r4;
         }
         sum = cs_fold(cs_partial(diff, sizeof(diff), ~(uint32_t)sum));
+        if (s->ip_summed == PT_SKB_CSUM_COMPLETE && (r5 & BPF_F_PSEUDO_HDR)) /* skb->csum has no pseudo header */
+            s->csum = ~cs_partial(diff, sizeof(diff), ~s->csum);
         break;
     default: return (uint64_t)(int64_t)-EINVAL;
     }

@@ -126,6 +126,24 @@ struct pt_skb_kctx {
     /* 8-bit fields */
     uint8_t pkt_type;    /* __sk_buff.pkt_type: PACKET_HOST ... (3 bits; loads mask with 7 as the kernel's) */
     uint8_t tstamp_type; /* __sk_buff.tstamp_type: BPF_SKB_TSTAMP_* (the kernel derives it from skb bits) */
+    /* Not visible to programs as fields, but to the helpers that move
+     * or read headers (helpers_skb_room.c, helpers_skb_vlan.c,
+     * helpers_skb_hdr.c): the kernel's sk_buff state they act on. */
+    uint16_t mac_header;       /* skb->mac_header: offset from head (PT_SKB_HDR_UNSET: not set) */
+    uint16_t network_header;   /* skb->network_header: offset from head */
+    uint16_t transport_header; /* skb->transport_header: offset from head, PT_SKB_HDR_UNSET when not set */
+    uint16_t mac_len;          /* skb->mac_len (0 in a test run until a helper resets it) */
+    uint8_t ip_summed;         /* skb->ip_summed: PT_SKB_CSUM_NONE, _UNNECESSARY or _COMPLETE */
+    uint8_t csum_level;        /* skb->csum_level (0..3, with CHECKSUM_UNNECESSARY) */
+    uint8_t encapsulation;     /* skb->encapsulation: set by bpf_skb_adjust_room's encap flags */
+    uint32_t buf_size;         /* bytes allocated at head (end + the room the kernel keeps for skb_shared_info) */
+    uint32_t csum;             /* skb->csum: with CHECKSUM_COMPLETE, the sum of the data from the network header */
 };
+/* The header offsets are the kernel's u16 offsets from head, with its
+ * wrap-around ((u16)~0 is "not set", skb_transport_header_was_set). */
+#define PT_SKB_HDR_UNSET 0xffffu
+#define PT_SKB_CSUM_NONE 0u        /* CHECKSUM_NONE */
+#define PT_SKB_CSUM_UNNECESSARY 1u /* CHECKSUM_UNNECESSARY */
+#define PT_SKB_CSUM_COMPLETE 2u    /* CHECKSUM_COMPLETE (a test run with BPF_F_TEST_SKB_CHECKSUM_COMPLETE) */
 
 #endif

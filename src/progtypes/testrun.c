@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../helpers/csum.h"
 #include "ctx.h"
 #include "testrun.h"
 
@@ -35,9 +36,15 @@ void pt_testrun_free(struct pt_testrun *tr)
 {
     if (!tr)
         return;
+    /* the skb helpers that need more room move the packet into a larger
+     * buffer (helpers_skb_room.c): the skb's head is the buffer then */
+    if (tr->ctx_kind == RT_CTX_SKB && tr->k.skb.head)
+        tr->buf = tr->k.skb.head;
     free(tr->buf);
     free(tr->frags.data);
     tr->buf = NULL;
+    if (tr->ctx_kind == RT_CTX_SKB)
+        tr->k.skb.head = NULL;
     tr->frags.data = NULL;
 }
 
@@ -91,6 +98,12 @@ int pt_xdp_build_ctx(struct pt_testrun *tr)
     if (tr->attach == BPF_XDP_DEVMAP || tr->attach == BPF_XDP_CPUMAP)
         return tr_fail(tr, -EINVAL, "XDP programs for a %s do not test-run (the kernel refuses them)",
                        tr->attach == BPF_XDP_DEVMAP ? "devmap" : "cpumap");
+    /* bpf_prog_test_run_xdp: live frames are the only flag */
+    if (tr->test_flags & ~BPF_F_TEST_XDP_LIVE_FRAMES)
+        return tr_fail(tr, -EINVAL, "test-run flags 0x%x: XDP takes BPF_F_TEST_XDP_LIVE_FRAMES alone",
+                       tr->test_flags);
+    if (tr->test_flags)
+        return tr_fail(tr, -EOPNOTSUPP, "BPF_F_TEST_XDP_LIVE_FRAMES: bpfrt's test run has no live frames");
     err = ctx_init(tr, sizeof(struct xdp_md), "xdp_md");
     if (err)
         return err;
@@ -343,6 +356,9 @@ static int skb_build(struct pt_testrun *tr, int l2, int direct)
     tr->ctx_kind = RT_CTX_SKB;
     tr->skb_l2 = (uint8_t)l2;
     tr->skb_direct = (uint8_t)direct;
+    if (tr->test_flags & ~BPF_F_TEST_SKB_CHECKSUM_COMPLETE)
+        return tr_fail(tr, -EINVAL, "test-run flags 0x%x: __sk_buff types take BPF_F_TEST_SKB_CHECKSUM_COMPLETE alone",
+                       tr->test_flags);
     if (size < PT_ETH_HLEN)
         return tr_fail(tr, -EINVAL, "data_in has %u bytes: less than an Ethernet header (%u)", size, PT_ETH_HLEN);
     if (size > max)
@@ -357,8 +373,16 @@ static int skb_build(struct pt_testrun *tr, int l2, int direct)
     memcpy(tr->buf + PT_SKB_HEADROOM, tr->data_in, size);
     s->head = tr->buf;
     s->end = tr->buf + tr->buf_size - PT_SHINFO_SIZE;
+    s->buf_size = (uint32_t)tr->buf_size;
     s->data = tr->buf + PT_SKB_HEADROOM;
     s->len = size;
+    /* slab_build_skb leaves the transport header unset; eth_type_trans
+     * sets the MAC header where the frame starts and the test run the
+     * network header after it; mac_len stays 0 and ip_summed
+     * CHECKSUM_NONE */
+    s->mac_header = PT_SKB_HEADROOM;
+    s->network_header = PT_SKB_HEADROOM + PT_ETH_HLEN;
+    s->transport_header = PT_SKB_HDR_UNSET;
     s->run = NULL;
     /* __sk_buff.ifindex above 1 names the device (the loopback else) */
     err = pt_netdev_get(tr->uctx_size && u->ifindex > PT_LO_IFINDEX ? u->ifindex : PT_LO_IFINDEX, &dev, why,
@@ -453,6 +477,12 @@ static int skb_build(struct pt_testrun *tr, int l2, int direct)
         s->gso_size = (uint16_t)u->gso_size; /* skb_shared_info.gso_size is 16 bits */
         s->hwtstamp = u->hwtstamp;
     }
+    /* the checksum of the data from the network header (skb_checksum) */
+    if (tr->test_flags & BPF_F_TEST_SKB_CHECKSUM_COMPLETE) {
+        uint32_t off = s->network_header - (uint32_t)(s->data - s->head);
+        s->csum = cs_partial(s->data + off, s->len - off, 0);
+        s->ip_summed = PT_SKB_CSUM_COMPLETE;
+    }
     tr->pkt_writable = (uint8_t)direct;
     return 0;
 fail:
@@ -493,6 +523,21 @@ void pt_skb_finish_ctx(struct pt_testrun *tr)
     }
     tr->data_out = data;
     tr->data_size_out = len;
+    tr->finish_err = 0;
+    if (tr->test_flags & BPF_F_TEST_SKB_CHECKSUM_COMPLETE) {
+        /* the skb's checksum must still be that of its data from the
+         * network header (compared folded, whatever ip_summed became) */
+        int off = (int)s->network_header - (int)(data - s->head);
+        uint32_t sum = off >= 0 && (uint32_t)off <= len ? cs_partial(data + off, len - (uint32_t)off, 0) : 0;
+        if (cs_fold(sum) != cs_fold(s->csum)) {
+            tr->finish_err = -EBADMSG;
+            snprintf(tr->err, sizeof(tr->err),
+                     "BPF_F_TEST_SKB_CHECKSUM_COMPLETE: the skb's checksum (0x%04x folded) is not that of its data "
+                     "(0x%04x)",
+                     cs_fold(s->csum), cs_fold(sum));
+            return;
+        }
+    }
     if (tr->uctx_size) {
         u->mark = s->mark;
         u->priority = s->priority;

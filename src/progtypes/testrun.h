@@ -42,6 +42,7 @@ struct pt_testrun {
     uint8_t ctx_out_wanted; /* a ctx_out is given: the kernel builds a (zero) context even without ctx_in */
     int attach;             /* the program's expected attach type */
     uint32_t prog_flags;    /* BPF_F_XDP_HAS_FRAGS, ... */
+    uint32_t test_flags;    /* the test run's flags: BPF_F_TEST_SKB_CHECKSUM_COMPLETE */
     /* Built by build_ctx */
     uint32_t ctx_kind; /* enum rt_ctx_kind */
     union {
@@ -63,7 +64,10 @@ struct pt_testrun {
     uint32_t data_size_out;
     const uint8_t *frags_out;
     uint32_t frags_size_out;
-    /* Why build_ctx failed */
+    /* finish_ctx's verdict: 0, or -EBADMSG when a CHECKSUM_COMPLETE skb's
+     * checksum no longer matches its data (err says so) */
+    int finish_err;
+    /* Why build_ctx (or finish_ctx) failed */
     char err[240];
 };
 

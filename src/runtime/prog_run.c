@@ -176,6 +176,7 @@ static int run_build_ctx(const struct bpfrt_prog *prog, const struct bpfrt_run_o
                       "non-zero size, or neither)");
         return -EINVAL;
     }
+    tr->test_flags = CM_OPT(opts, test_flags, 0);
     tr->attach = (int)prog->attach;
     tr->prog_flags = prog->prog_flags;
     err = prog->pt->build_ctx(tr);
@@ -199,6 +200,12 @@ static int run_finish_ctx(const struct bpfrt_prog *prog, struct bpfrt_run_opts *
     int err = 0;
 
     prog->pt->finish_ctx(tr);
+    if (tr->finish_err) {
+        /* the kernel reports nothing of such a run (not even retval) */
+        opts->retval = 0;
+        run_err(opts, tr->err);
+        return tr->finish_err;
+    }
     if (!CM_OPT_HAS(opts, data_size_out))
         return 0;
     n = tr->data_size_out;
@@ -262,8 +269,9 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
         err = run_build_ctx(prog, opts, &tr);
         if (err)
             return err;
-    } else if (CM_OPT(opts, ctx_in, NULL) || CM_OPT(opts, ctx_out, NULL)) {
-        run_err(opts, "programs of the raw convention take no context (r1 is the data, r2 its length)");
+    } else if (CM_OPT(opts, ctx_in, NULL) || CM_OPT(opts, ctx_out, NULL) || CM_OPT(opts, test_flags, 0)) {
+        run_err(opts, "programs of the raw convention take no context and no test-run flags (r1 is the data, r2 its "
+                      "length)");
         return -EINVAL;
     }
     run = run_get(&owned);

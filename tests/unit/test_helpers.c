@@ -227,7 +227,7 @@ Test(helpers, meaningless_helpers_fail_the_run_with_reason)
      * does); a run that reaches the call stops and says why */
     struct bpf_insn st[] = {INSN_CALL(BPF_FUNC_get_stackid), INSN_EXIT()};
     struct bpf_insn cg[] = {INSN_CALL(BPF_FUNC_skb_under_cgroup), INSN_EXIT()};
-    struct bpf_insn todo[] = {INSN_CALL(BPF_FUNC_skb_vlan_push), INSN_EXIT()};
+    struct bpf_insn todo[] = {INSN_CALL(BPF_FUNC_skb_get_tunnel_key), INSN_EXIT()};
     struct {
         struct bpf_insn *p;
         const char *want;
@@ -235,7 +235,7 @@ Test(helpers, meaningless_helpers_fail_the_run_with_reason)
         {st, "insn 0: helper bpf_get_stackid#27 has no implementation in bpfrt: kernel and user stack traces of the "
              "running task have no meaning here"},
         {cg, "helper bpf_skb_under_cgroup#33 has no implementation in bpfrt: there are no cgroups here"},
-        {todo, "helper bpf_skb_vlan_push#18 has no implementation in bpfrt yet"},
+        {todo, "helper bpf_skb_get_tunnel_key#20 has no implementation in bpfrt yet"},
     };
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
