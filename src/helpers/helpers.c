@@ -165,7 +165,8 @@ const struct hlp_desc *hlp_find(uint32_t id)
         if (hlp_table[i].id == id)
             return &hlp_table[i];
     static const struct hlp_table *const tabs[] = {&hlp_map_tab, &hlp_cb_tab, &hlp_ringbuf_tab, &hlp_perf_tab,
-                                                   &hlp_xdp_tab, &hlp_skb_tab};
+                                                   &hlp_xdp_tab, &hlp_skb_tab,
+                                                   &hlp_redirect_tab, &hlp_fib_tab, &hlp_skb_meta_tab, &hlp_hash_tab};
     for (size_t t = 0; t < sizeof(tabs) / sizeof(tabs[0]); t++)
         for (unsigned i = 0; i < tabs[t]->cnt; i++)
             if (tabs[t]->desc[i].id == id)

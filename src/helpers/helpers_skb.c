@@ -91,8 +91,10 @@ static uint64_t hlp_skb_store_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint6
     if (skb_make_writable(s, (uint64_t)off + len))
         return (uint64_t)(int64_t)-EFAULT;
     memmove(s->data + off, (const void *)(uintptr_t)r3, len);
-    if (r5 & BPF_F_INVALIDATE_HASH)
+    if (r5 & BPF_F_INVALIDATE_HASH) {
         s->hash = 0; /* skb_clear_hash */
+        s->meta.sw_hash = s->meta.l4_hash = 0;
+    }
     return 0;
 }
 
