@@ -17,14 +17,15 @@
  * that a hash is never 0, that both directions agree, and the set_hash /
  * set_hash_invalid / recalc protocol through __sk_buff.hash.
  *
- * The dissector follows __skb_flow_dissect for Ethernet's IPv4, IPv6 (its
- * hop-by-hop, routing, destination and fragment headers; a flow label
- * stops it, FLOW_DISSECTOR_F_STOP_AT_FLOW_LABEL), 802.1Q / 802.1AD tags
- * (the outer one is a key), and the ports of TCP, UDP, UDP-Lite, DCCP,
- * SCTP, ESP (its SPI) and AH; fragments other than the first, and first
- * fragments, carry no ports.  Encapsulations it does not follow (GRE,
- * IP-in-IP, MPLS, PPPoE) hash by their outer keys only, where the kernel
- * would add the inner ones. */
+ * The dissector follows __skb_flow_dissect with the hash's keys
+ * (flow_keys_dissector_keys): IPv4, IPv6 (its hop-by-hop, routing,
+ * destination and fragment headers; a flow label stops it,
+ * FLOW_DISSECTOR_F_STOP_AT_FLOW_LABEL), 802.1Q / 802.1AD tags (the outer
+ * one is a key), PPPoE sessions, GRE (versions 0 and 1, its key),
+ * IP-in-IP, IPv6-in-IP, MPLS (no key of the hash's: it stops there), and
+ * the ports of TCP, UDP, UDP-Lite, DCCP, SCTP, ESP (its SPI) and AH; no
+ * fragment carries ports.  What the kernel's dissector knows beyond that
+ * (TIPC, batman-adv, FCoE, HSR/PRP, PTP) ends the keys here. */
 #include <string.h>
 
 #include "helpers.h"
@@ -111,6 +112,7 @@ static uint64_t siphash24(const uint8_t *in, size_t len, const uint64_t k[2])
  * are not there. */
 static void get_ports(const uint8_t *pkt, uint32_t len, uint32_t off, uint8_t ip_proto, struct fkeys *k)
 {
+    k->sport = k->dport = 0; /* written on every pass, 0 when none */
     switch (ip_proto) {
     case 6: case 17: case 33: case 50: case 132: case 136: break; /* TCP UDP DCCP ESP SCTP UDP-Lite */
     case 51: off += 4; break;                                      /* AH: its SPI */
@@ -122,82 +124,212 @@ static void get_ports(const uint8_t *pkt, uint32_t len, uint32_t off, uint8_t ip
     memcpy(&k->dport, pkt + off + 2, 2);
 }
 
+enum fd_ret { FD_GOOD, FD_BAD, FD_PROTO_AGAIN, FD_IPPROTO_AGAIN, FD_CONTINUE };
+
+#define MAX_HDRS 15 /* MAX_FLOW_DISSECT_HDRS */
+
+/* __skb_flow_dissect_gre: a GRE header at *off (version 0, or 1 for
+ * PPTP; none with routing): the key (a key of the hash), the inner
+ * protocol, *off past the header. */
+static enum fd_ret dissect_gre(const uint8_t *pkt, uint32_t len, uint32_t *off, uint16_t *proto, struct fkeys *k)
+{
+    uint32_t o = *off, x = 4;
+    uint16_t fl, ver;
+
+    if (o + 4 > len)
+        return FD_BAD;
+    fl = rd16(pkt + o);
+    ver = fl & 7;
+    if ((fl & 0x4000) || ver > 1) /* GRE_ROUTING; versions past PPTP */
+        return FD_GOOD;
+    *proto = rd16(pkt + o + 2);
+    if (ver && !(*proto == 0x880b && (fl & 0x2000))) /* PPTP: GRE_PROTO_PPP with a key */
+        return FD_GOOD;
+    if (fl & 0x8000) /* GRE_CSUM: checksum and reserved */
+        x += 4;
+    if (fl & 0x2000) { /* GRE_KEY */
+        if (o + x + 4 > len)
+            return FD_BAD;
+        memcpy(&k->keyid, pkt + o + x, 4);
+        if (ver) /* GRE_PPTP_KEY_MASK: the call id, the key's second half */
+            memset(&k->keyid, 0, 2);
+        x += 4;
+    }
+    if (fl & 0x1000) /* GRE_SEQ */
+        x += 4;
+    if (!ver) {
+        if (*proto == 0x6558) { /* ETH_P_TEB: an Ethernet frame inside */
+            if (o + x + 14 > len)
+                return FD_BAD;
+            *proto = rd16(pkt + o + x + 12);
+            x += 14;
+        }
+    } else {
+        if (fl & 0x0080) /* GRE_ACK */
+            x += 4;
+        if (o + x + 4 > len)
+            return FD_BAD;
+        if (rd16(pkt + o + x + 2) == 0x0021) /* PPP_IP */
+            *proto = ETH_P_IP_;
+        else if (rd16(pkt + o + x + 2) == 0x0057) /* PPP_IPV6 */
+            *proto = ETH_P_IPV6_;
+        x += 4;
+    }
+    *off = o + x;
+    return FD_PROTO_AGAIN;
+}
+
 /* __skb_flow_dissect with the hash's keys from the network header at off
- * (proto: skb->protocol, network order as a host value); sets *addr_type. */
+ * (proto: skb->protocol as a host value); sets *addr_type.  Inner headers
+ * (IP in IP, GRE, PPPoE, VLAN tags) replace the outer ones' keys, as the
+ * kernel's dissector goes on into them. */
 static void dissect(const uint8_t *pkt, uint32_t len, uint32_t off, uint16_t proto, struct fkeys *k,
                     uint16_t *addr_type)
 {
     uint8_t ip_proto = 0;
-    int vlans = 0;
+    int vlans = 0, hdrs = 0, frag = 0;
+    enum fd_ret ret;
 
-    for (;;) {
-        if (proto == ETH_P_8021Q_ || proto == ETH_P_8021AD_) {
-            uint16_t tpid = proto;
-            if (off + 4 > len)
-                goto out;
-            proto = rd16(pkt + off + 2);
-            if (++vlans == 1) {
-                uint16_t tci = rd16(pkt + off);
-                k->vlan_tci = (uint16_t)((tci & 0x0fff) | (((tci >> 13) & 7) << 13));
-                k->vlan_tpid = (uint16_t)(tpid >> 8 | tpid << 8);
-                k->vlan_eth_type = (uint16_t)(proto >> 8 | proto << 8);
-            }
-            off += 4;
-            if (vlans > 2)
-                continue; /* a third tag: PROTO_AGAIN without a key */
-            continue;
-        }
-        break;
-    }
-    if (proto == ETH_P_IP_) {
+proto_again:
+    ret = FD_CONTINUE;
+    switch (proto) {
+    case ETH_P_IP_: {
         uint32_t ihl;
-        if (off + 20 > len || (ihl = (pkt[off] & 15u) * 4) < 20)
-            goto out;
+        if (off + 20 > len || (ihl = (pkt[off] & 15u) * 4) < 20) {
+            ret = FD_BAD;
+            break;
+        }
         ip_proto = pkt[off + 9];
+        /* the first 8 bytes of the address union: what an outer IPv6
+         * header left after them stays, and is hashed, as in the kernel */
         memcpy(&k->addrs[0], pkt + off + 12, 8);
         *addr_type = ADDR_V4;
-        /* ip_is_fragment: MF or an offset; no ports for either fragment */
+        /* ip_is_fragment: MF or an offset; no ports for either kind of
+         * fragment (FLOW_DISSECTOR_F_PARSE_1ST_FRAG is not asked for) */
         if (rd16(pkt + off + 6) & 0x3fff) {
-            off += ihl;
-            goto out;
+            frag = 1;
+            ret = FD_GOOD;
         }
         off += ihl;
-    } else if (proto == ETH_P_IPV6_) {
+        break;
+    }
+    case ETH_P_IPV6_: {
         uint32_t label;
-        if (off + 40 > len)
-            goto out;
+        if (off + 40 > len) {
+            ret = FD_BAD;
+            break;
+        }
         ip_proto = pkt[off + 6];
         memcpy(&k->addrs[0], pkt + off + 8, 32);
         *addr_type = ADDR_V6;
         label = (uint32_t)(pkt[off + 1] & 15) << 16 | rd16(pkt + off + 2);
         off += 40;
         if (label) {
-            /* FLOW_DISSECTOR_F_STOP_AT_FLOW_LABEL (the label is a key too) */
+            /* FLOW_DISSECTOR_F_STOP_AT_FLOW_LABEL (the label is a key) */
             k->flow_label = label;
-            goto out;
+            ret = FD_GOOD;
         }
-        /* extension headers (the ipproto switch of __skb_flow_dissect) */
-        for (;;) {
-            if (ip_proto == 0 || ip_proto == 43 || ip_proto == 60) { /* hop-by-hop, routing, destination */
-                if (off + 2 > len)
-                    goto out;
-                ip_proto = pkt[off];
-                off += (pkt[off + 1] + 1u) * 8;
-                continue;
-            }
-            if (ip_proto == 44) { /* fragment header: no ports for any fragment */
-                if (off + 8 > len)
-                    goto out;
-                ip_proto = pkt[off];
-                off += 8;
-                goto out;
-            }
+        break;
+    }
+    case ETH_P_8021Q_:
+    case ETH_P_8021AD_: {
+        uint16_t tpid = proto;
+        if (off + 4 > len) {
+            ret = FD_BAD;
             break;
         }
-    } else {
+        proto = rd16(pkt + off + 2);
+        if (++vlans == 1) {
+            /* the outer tag is the key; the second (cvlan) is not one
+             * of the hash's, later ones are skipped */
+            uint16_t tci = rd16(pkt + off);
+            k->vlan_tci = (uint16_t)((tci & 0x0fff) | (((tci >> 13) & 7) << 13));
+            k->vlan_tpid = (uint16_t)(tpid >> 8 | tpid << 8);
+            k->vlan_eth_type = (uint16_t)(proto >> 8 | proto << 8);
+        }
+        off += 4;
+        ret = FD_PROTO_AGAIN;
+        break;
+    }
+    case 0x8864: { /* ETH_P_PPP_SES: version 1, type 1, code 0, then the PPP protocol */
+        uint16_t ppp;
+        if (off + 8 > len || pkt[off] != 0x11 || pkt[off + 1] != 0) {
+            ret = FD_BAD;
+            break;
+        }
+        ppp = rd16(pkt + off + 6);
+        off += 8;
+        ret = FD_GOOD;
+        if (ppp == 0x0021 || ppp == 0x0057 || ppp == 0x0281) {
+            proto = ppp == 0x0021 ? ETH_P_IP_ : ppp == 0x0057 ? ETH_P_IPV6_ : 0x8847;
+            ret = FD_PROTO_AGAIN;
+        }
+        break;
+    }
+    default:
+        /* MPLS (neither of its keys is the hash's), ARP (nor its), and
+         * what the dissector does not know: no more keys */
+        ret = FD_GOOD;
+        break;
+    }
+    if (ret == FD_GOOD || ret == FD_BAD)
+        goto out;
+    if (ret == FD_PROTO_AGAIN) {
+        if (++hdrs <= MAX_HDRS)
+            goto proto_again;
         goto out;
     }
-    get_ports(pkt, len, off, ip_proto, k);
+ip_proto_again:
+    ret = FD_CONTINUE;
+    switch (ip_proto) {
+    case 47: /* GRE */
+        ret = dissect_gre(pkt, len, &off, &proto, k);
+        break;
+    case 0:  /* hop-by-hop */
+    case 43: /* routing */
+    case 60: /* destination options */
+        if (proto != ETH_P_IPV6_)
+            break;
+        if (off + 2 > len) {
+            ret = FD_BAD;
+            break;
+        }
+        ip_proto = pkt[off];
+        off += (pkt[off + 1] + 1u) * 8;
+        ret = FD_IPPROTO_AGAIN;
+        break;
+    case 44: /* the IPv6 fragment header: no ports for any fragment */
+        if (proto != ETH_P_IPV6_)
+            break;
+        if (off + 8 > len) {
+            ret = FD_BAD;
+            break;
+        }
+        frag = 1;
+        ip_proto = pkt[off];
+        off += 8;
+        ret = FD_GOOD;
+        break;
+    case 4: /* IP in IP */
+        proto = ETH_P_IP_;
+        ret = FD_PROTO_AGAIN;
+        break;
+    case 41: /* IPv6 in IP */
+        proto = ETH_P_IPV6_;
+        ret = FD_PROTO_AGAIN;
+        break;
+    case 137: /* MPLS in IP */
+        proto = 0x8847;
+        ret = FD_PROTO_AGAIN;
+        break;
+    default: break;
+    }
+    if (!frag)
+        get_ports(pkt, len, off, ip_proto, k);
+    if (ret == FD_PROTO_AGAIN && ++hdrs <= MAX_HDRS)
+        goto proto_again;
+    if (ret == FD_IPPROTO_AGAIN && ++hdrs <= MAX_HDRS)
+        goto ip_proto_again;
 out:
     k->n_proto = (uint16_t)(proto >> 8 | proto << 8);
     k->ip_proto = ip_proto;

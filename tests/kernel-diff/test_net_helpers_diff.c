@@ -294,6 +294,19 @@ static void put16(uint8_t *p, uint16_t v)
     p[1] = (uint8_t)v;
 }
 
+/* The Ethernet addresses of every test packet; with rev the hosts and
+ * ports swap (the other direction of the flow). */
+static void frame_start(uint8_t *p, size_t size, int rev, uint8_t *a, uint8_t *b, uint16_t *sp, uint16_t *dp)
+{
+    memset(p, 0, size);
+    memcpy(p, "\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02", 12);
+    if (rev) {
+        uint8_t t = *a;
+        uint16_t u = *sp;
+        *a = *b, *b = t, *sp = *dp, *dp = u;
+    }
+}
+
 /* kind: 0 IPv4 TCP, 1 IPv4 UDP, 2 IPv4 ICMP, 3 IPv6 TCP, 4 IPv6 UDP with
  * a flow label, 5 VLAN + IPv4 UDP, 6 IPv4 fragment (offset), 7 ARP, 8 IPv4
  * first fragment, 9 IPv6 fragment header; seed varies addresses and ports;
@@ -306,13 +319,7 @@ static uint32_t make_packet(uint8_t *p, unsigned kind, unsigned seed, int rev, u
     uint8_t a1 = (uint8_t)(10 + seed % 5), a2 = (uint8_t)(20 + seed / 5 % 3);
     uint16_t sp = (uint16_t)(1000 + seed % 7), dp = (uint16_t)(80 + seed / 7 % 2);
 
-    memset(p, 0, 1600);
-    memcpy(p, "\x02\x00\x00\x00\x00\x01\x02\x00\x00\x00\x00\x02", 12);
-    if (rev) {
-        uint8_t t = a1;
-        uint16_t u = sp;
-        a1 = a2, a2 = t, sp = dp, dp = u;
-    }
+    frame_start(p, 1600, rev, &a1, &a2, &sp, &dp);
     if (kind == 5) {
         put16(p + 12, 0x8100);
         put16(p + 14, (uint16_t)(0x2000 | (seed % 3 + 5)));
@@ -579,21 +586,146 @@ Test(net_helpers_diff, tunnel_keys)
     close_both("tunnel_keys");
 }
 
+/* An IP header (v6 or not) with proto, between hosts a and b (the last
+ * address byte), at p; its length. */
+static uint32_t ip_hdr(uint8_t *p, int v6, uint8_t proto, uint8_t a, uint8_t b, uint32_t payload)
+{
+    if (v6) {
+        p[0] = 0x60;
+        put16(p + 4, (uint16_t)payload);
+        p[6] = proto, p[7] = 64;
+        p[8] = 0x20, p[9] = 0x01, p[23] = a;
+        p[24] = 0x20, p[25] = 0x01, p[39] = b;
+        return 40;
+    }
+    p[0] = 0x45;
+    put16(p + 2, (uint16_t)(20 + payload));
+    p[8] = 64, p[9] = proto;
+    p[12] = 10, p[15] = a;
+    p[16] = 10, p[19] = b;
+    return 20;
+}
+
+/* Packets for the hash: kind picks the encapsulation (plain IPv4/IPv6,
+ * SCTP, ESP, AH, GRE with and without key, GRE with Ethernet inside,
+ * PPTP's GRE, IP in IP, IPv6 in IP, IPv4 in IPv6, an IPv6 hop-by-hop
+ * header, QinQ, a tag with DEI, PPPoE, MPLS, IPv4 options, ICMP, ARP);
+ * seed the hosts, ports and keys; rev the direction. */
+#define HASH_KINDS 20
+static uint32_t hash_packet(uint8_t *p, unsigned kind, unsigned seed, int rev)
+{
+    uint8_t a = (uint8_t)(1 + seed % 3), b = (uint8_t)(7 + seed / 3 % 2), ip_proto = 6;
+    uint16_t sp = (uint16_t)(1000 + seed % 2), dp = 80;
+    uint32_t o = 14, l;
+    int v6 = kind == 1 || kind == 9 || kind == 16;
+
+    frame_start(p, 256, rev, &a, &b, &sp, &dp);
+    put16(p + 12, v6 ? 0x86dd : 0x0800);
+    switch (kind) {
+    case 10: /* QinQ */
+        put16(p + 12, 0x88a8), put16(p + 14, (uint16_t)(100 + seed % 2)), put16(p + 16, 0x8100);
+        put16(p + 18, 5), put16(p + 20, 0x0800);
+        o = 22;
+        break;
+    case 11: /* a tag with DEI and priority 5 */
+        put16(p + 12, 0x8100), put16(p + 14, (uint16_t)(0xa000 | (seed & 1) << 12 | 7)), put16(p + 16, 0x0800);
+        o = 18;
+        break;
+    case 12: /* PPPoE session, PPP IPv4 */
+        put16(p + 12, 0x8864);
+        p[14] = 0x11, put16(p + 18, 42), put16(p + 20, 0x0021);
+        o = 22;
+        break;
+    case 13: /* MPLS, one label */
+        put16(p + 12, 0x8847);
+        p[14] = 0, p[15] = (uint8_t)(seed << 4), p[16] = 1, p[17] = 64;
+        o = 18;
+        break;
+    case 18: /* ARP */
+        put16(p + 12, 0x0806);
+        memcpy(p + 14, "\x00\x01\x08\x00\x06\x04\x00\x01", 8);
+        p[14 + 17] = a, p[14 + 27] = b;
+        return 14 + 28;
+    default: break;
+    }
+    switch (kind) {
+    case 2: ip_proto = 132; break;
+    case 3: ip_proto = 50; break;
+    case 4: ip_proto = 51; break;
+    case 5: case 6: case 15: case 19: ip_proto = 47; break;
+    case 7: ip_proto = 4; break;
+    case 8: ip_proto = 41; break;
+    case 9: ip_proto = 0; break;
+    case 16: ip_proto = 4; break;
+    case 17: ip_proto = 1; break;
+    default: break;
+    }
+    if (kind == 14) { /* IPv4 with one word of options */
+        l = ip_hdr(p + o, 0, 6, a, b, 24);
+        p[o] = 0x46;
+        o += l + 4;
+    } else {
+        o += ip_hdr(p + o, v6, ip_proto, a, b, 60);
+    }
+    switch (kind) {
+    case 5: /* GRE with a key, IPv4 inside */
+        put16(p + o, 0x2000), put16(p + o + 2, 0x0800), p[o + 7] = (uint8_t)seed;
+        o += 8;
+        o += ip_hdr(p + o, 0, 17, (uint8_t)(a + 50), (uint8_t)(b + 50), 20);
+        break;
+    case 6: /* GRE without a key, IPv6 inside */
+        put16(p + o, 0), put16(p + o + 2, 0x86dd);
+        o += 4;
+        o += ip_hdr(p + o, 1, 6, (uint8_t)(a + 50), (uint8_t)(b + 50), 20);
+        break;
+    case 15: /* GRE with an Ethernet frame inside */
+        put16(p + o, 0), put16(p + o + 2, 0x6558);
+        o += 4;
+        put16(p + o + 12, 0x0800);
+        o += 14;
+        o += ip_hdr(p + o, 0, 6, (uint8_t)(a + 60), (uint8_t)(b + 60), 20);
+        break;
+    case 19: /* PPTP: GRE version 1 with a key, PPP IPv4 */
+        put16(p + o, 0x2001), put16(p + o + 2, 0x880b), put16(p + o + 4, 8), put16(p + o + 6, (uint16_t)seed);
+        o += 8;
+        p[o] = 0xff, p[o + 1] = 0x03, put16(p + o + 2, 0x0021);
+        o += 4;
+        o += ip_hdr(p + o, 0, 6, (uint8_t)(a + 70), (uint8_t)(b + 70), 20);
+        break;
+    case 7: case 16: /* IPv4 inside */
+        o += ip_hdr(p + o, 0, 17, (uint8_t)(a + 80), (uint8_t)(b + 80), 20);
+        break;
+    case 8: /* IPv6 inside */
+        o += ip_hdr(p + o, 1, 6, (uint8_t)(a + 90), (uint8_t)(b + 90), 20);
+        break;
+    case 9: /* hop-by-hop, then TCP */
+        p[o] = 6;
+        o += 8;
+        break;
+    case 12: case 13: /* IPv4 TCP inside PPPoE and MPLS */
+        break;
+    default: break;
+    }
+    put16(p + o, sp);
+    put16(p + o + 2, dp);
+    return o + 20;
+}
+
 Test(net_helpers_diff, hash_helpers)
 {
     /* packets of several flows, both directions: the packets that share a
      * hash must be the same on both sides */
-    static uint8_t fp[80][1600];
-    static uint32_t fl[80];
-    static uint64_t kh[80], bh[80];
+    static uint8_t fp[HASH_KINDS * 8][256];
+    static uint32_t fl[HASH_KINDS * 8];
+    static uint64_t kh[HASH_KINDS * 8], bh[HASH_KINDS * 8];
     unsigned n = 0;
     struct outcome k, b;
 
     open_both();
-    for (unsigned kind = 0; kind < 10; kind++)
+    for (unsigned kind = 0; kind < HASH_KINDS; kind++)
         for (unsigned seed = 0; seed < 4; seed++)
             for (int rev = 0; rev < 2; rev++) {
-                fl[n] = make_packet(fp[n], kind, seed * 5, rev, (seed + rev) * 3);
+                fl[n] = hash_packet(fp[n], kind, seed, rev);
                 n++;
             }
     for (unsigned i = 0; i < n; i++) {
