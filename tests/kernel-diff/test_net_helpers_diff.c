@@ -117,7 +117,7 @@ static void own_netns(void)
 
 static void open_both(void)
 {
-    const char *obj = test_bpf_build(SRC, OBJDIR, "net_helpers", "");
+    const char *obj = test_bpf_build_once(SRC, OBJDIR, "net_helpers");
     char log[16384] = "";
     int err;
 

@@ -21,7 +21,7 @@ static struct bpfrt_object *obj;
 static void setup(void)
 {
     char log[8192] = "";
-    const char *o = test_bpf_build("tests/data/helpers/net_helpers.c", "build/tests/data/helpers", "net_helpers", "");
+    const char *o = test_bpf_build_once("tests/data/helpers/net_helpers.c", "build/tests/data/helpers", "net_helpers");
 
     BPFRT_OPTS(bpfrt_object_open_opts, oo, .log_buf = log, .log_size = sizeof(log));
     cr_assert_eq(bpfrt_object__open_file(o, &oo, &obj), 0, "%s", log);
