@@ -609,15 +609,17 @@ static uint32_t ip_hdr(uint8_t *p, int v6, uint8_t proto, uint8_t a, uint8_t b, 
 /* Packets for the hash: kind picks the encapsulation (plain IPv4/IPv6,
  * SCTP, ESP, AH, GRE with and without key, GRE with Ethernet inside,
  * PPTP's GRE, IP in IP, IPv6 in IP, IPv4 in IPv6, an IPv6 hop-by-hop
- * header, QinQ, a tag with DEI, PPPoE, MPLS, IPv4 options, ICMP, ARP);
+ * header, QinQ, a tag with DEI, PPPoE, MPLS, IPv4 options, ICMP, ARP,
+ * IPv4 first and later fragments, an IPv6 fragment header, an IPv6 flow
+ * label);
  * seed the hosts, ports and keys; rev the direction. */
-#define HASH_KINDS 20
+#define HASH_KINDS 24
 static uint32_t hash_packet(uint8_t *p, unsigned kind, unsigned seed, int rev)
 {
     uint8_t a = (uint8_t)(1 + seed % 3), b = (uint8_t)(7 + seed / 3 % 2), ip_proto = 6;
     uint16_t sp = (uint16_t)(1000 + seed % 2), dp = 80;
     uint32_t o = 14, l;
-    int v6 = kind == 1 || kind == 9 || kind == 16;
+    int v6 = kind == 1 || kind == 9 || kind == 16 || kind == 22 || kind == 23;
 
     frame_start(p, 256, rev, &a, &b, &sp, &dp);
     put16(p + 12, v6 ? 0x86dd : 0x0800);
@@ -658,6 +660,7 @@ static uint32_t hash_packet(uint8_t *p, unsigned kind, unsigned seed, int rev)
     case 9: ip_proto = 0; break;
     case 16: ip_proto = 4; break;
     case 17: ip_proto = 1; break;
+    case 22: ip_proto = 44; break;
     default: break;
     }
     if (kind == 14) { /* IPv4 with one word of options */
@@ -665,7 +668,14 @@ static uint32_t hash_packet(uint8_t *p, unsigned kind, unsigned seed, int rev)
         p[o] = 0x46;
         o += l + 4;
     } else {
-        o += ip_hdr(p + o, v6, ip_proto, a, b, 60);
+        l = ip_hdr(p + o, v6, ip_proto, a, b, 60);
+        if (kind == 20)
+            put16(p + o + 6, 0x2000); /* MF: the first fragment */
+        if (kind == 21)
+            put16(p + o + 6, (uint16_t)(0x0010 + seed)); /* a later one */
+        if (kind == 23)
+            p[o + 1] = 0x0b, p[o + 3] = (uint8_t)(seed / 2 + 1); /* a flow label */
+        o += l;
     }
     switch (kind) {
     case 5: /* GRE with a key, IPv4 inside */
@@ -700,6 +710,10 @@ static uint32_t hash_packet(uint8_t *p, unsigned kind, unsigned seed, int rev)
         break;
     case 9: /* hop-by-hop, then TCP */
         p[o] = 6;
+        o += 8;
+        break;
+    case 22: /* the fragment header of a first fragment, then TCP */
+        p[o] = 6, put16(p + o + 2, 1), p[o + 7] = (uint8_t)seed;
         o += 8;
         break;
     case 12: case 13: /* IPv4 TCP inside PPPoE and MPLS */
