@@ -246,7 +246,35 @@ struct bpfrt_run_opts {
      * it wrong); any other flag -EINVAL, as the kernel's.  XDP's
      * BPF_F_TEST_XDP_LIVE_FRAMES is not supported (-EOPNOTSUPP). */
     uint32_t test_flags;
+    /* Input: the routing table bpf_fib_lookup() consults
+     * (bpfrt_fib_table__load); NULL: none, every lookup gives the
+     * kernel's answer for a network with the loopback alone and no
+     * route (BPF_FIB_LKUP_RET_NOT_FWDED, -ENODEV for another ifindex). */
+    const struct bpfrt_fib_table *fib;
+    /* Output: where the last run sent the packet when it returned
+     * XDP_REDIRECT or TC_ACT_REDIRECT: bpf_redirect's ifindex and flags
+     * (BPF_F_INGRESS), or bpf_redirect_map's map id and key (and the
+     * ifindex of a device map's entry; flags BPF_F_BROADCAST,
+     * BPF_F_EXCLUDE_INGRESS).  All 0 when the last redirect call found no
+     * target or none was made. */
+    uint32_t redirect_ifindex;
+    uint32_t redirect_map_id;
+    uint32_t redirect_key;
+    uint64_t redirect_flags;
 };
+
+/* ------------------------------------------------ bpf_fib_lookup's table */
+
+/* A routing table for bpf_fib_lookup(): devices, routes and neighbours in
+ * the text format of docs/CLI.md ("The routing table of bpf_fib_lookup").
+ * _load reads a file, _parse a string (name for messages); 0 with
+ * *table set, or a negative errno with the reason (file:line: what) in
+ * err.  A table may be shared by concurrent runs (they only read it). */
+struct bpfrt_fib_table;
+int bpfrt_fib_table__load(const char *path, struct bpfrt_fib_table **table, char *err, size_t err_size);
+int bpfrt_fib_table__parse(const char *text, const char *name, struct bpfrt_fib_table **table, char *err,
+                           size_t err_size);
+void bpfrt_fib_table__free(struct bpfrt_fib_table *table);
 
 #define BPFRT_DEFAULT_BUDGET 100000000ull
 

@@ -68,7 +68,10 @@ struct rt_redirect {
     const void *target; /* the map's value for key (struct bpf_devmap_val, ...) */
     uint32_t key;
     uint32_t map_type;
-    uint64_t flags; /* BPF_F_BROADCAST, BPF_F_EXCLUDE_INGRESS */
+    uint64_t flags; /* BPF_F_BROADCAST, BPF_F_EXCLUDE_INGRESS; bpf_redirect's BPF_F_INGRESS */
+    /* bpf_redirect(ifindex, flags) (map NULL), or the ifindex of a device
+     * map's entry: the device the packet goes to; 0 when none */
+    uint32_t ifindex;
 };
 
 struct rt_run {
@@ -112,6 +115,9 @@ struct rt_run {
     /* The redirect target of the last bpf_redirect_map (interp_run clears
      * it), for the datapath that acts on XDP_REDIRECT. */
     struct rt_redirect redirect;
+    /* The routing table bpf_fib_lookup() consults (a struct hlp_fib of
+     * src/helpers/fib_table.h), NULL: none given; set by the runtime. */
+    const void *fib;
     /* Failure: negative errno, index of the failing instruction, message. */
     int err;
     uint32_t err_pc;

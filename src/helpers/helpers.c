@@ -166,7 +166,8 @@ const struct hlp_desc *hlp_find(uint32_t id)
             return &hlp_table[i];
     static const struct hlp_table *const tabs[] = {&hlp_map_tab, &hlp_cb_tab, &hlp_ringbuf_tab, &hlp_perf_tab,
                                                    &hlp_xdp_tab, &hlp_skb_tab, &hlp_sock_tab, &hlp_skb_room_tab,
-                                                   &hlp_skb_vlan_tab, &hlp_skb_hdr_tab};
+                                                   &hlp_skb_vlan_tab, &hlp_skb_hdr_tab,
+                                                   &hlp_redirect_tab, &hlp_fib_tab, &hlp_skb_meta_tab, &hlp_hash_tab};
     for (size_t t = 0; t < sizeof(tabs) / sizeof(tabs[0]); t++)
         for (unsigned i = 0; i < tabs[t]->cnt; i++)
             if (tabs[t]->desc[i].id == id)

@@ -96,8 +96,10 @@ static uint64_t hlp_skb_store_bytes(uint64_t r1, uint64_t r2, uint64_t r3, uint6
     memmove(s->data + off, (const void *)(uintptr_t)r3, len);
     if (r5 & BPF_F_RECOMPUTE_CSUM) /* __skb_postpush_rcsum: and gains the new ones */
         hlp_skb_rcsum_block(s, s->data + off, len, off, 1);
-    if (r5 & BPF_F_INVALIDATE_HASH)
+    if (r5 & BPF_F_INVALIDATE_HASH) {
         s->hash = 0; /* skb_clear_hash */
+        s->meta.sw_hash = s->meta.l4_hash = 0;
+    }
     return 0;
 }
 

@@ -51,8 +51,12 @@ static uint64_t hlp_redirect_map(uint64_t r1, uint64_t key, uint64_t flags, uint
         memset(&run->redirect, 0, sizeof(run->redirect));
         return flags & XDP_ACTION_MASK;
     }
+    memset(&run->redirect, 0, sizeof(run->redirect));
     run->redirect.map = m;
     run->redirect.target = v;
+    /* a device map's entry names the device (struct bpf_devmap_val.ifindex) */
+    if (v && (m->type == BPF_MAP_TYPE_DEVMAP || m->type == BPF_MAP_TYPE_DEVMAP_HASH))
+        memcpy(&run->redirect.ifindex, v, sizeof(run->redirect.ifindex));
     run->redirect.key = k;
     run->redirect.map_type = m->type;
     run->redirect.flags = flags & BPF_F_BROADCAST ? flags & flag_mask : 0;

@@ -61,6 +61,30 @@ struct pt_xdp_frags {
 
 /* ---------------------------------------------------------- __sk_buff */
 
+/* The tunnel metadata a bpf_skb_set_tunnel_key() attached to the skb (the
+ * kernel's struct ip_tunnel_info of the per-CPU metadata dst, reduced to
+ * what bpf_skb_get_tunnel_key() reads back): addresses in network order. */
+struct pt_skb_tunnel {
+    uint64_t tun_id;    /* key.tun_id, host order */
+    uint32_t src[4];    /* key.u.ipv4.src / key.u.ipv6.src */
+    uint32_t dst[4];    /* key.u.ipv4.dst / key.u.ipv6.dst */
+    uint32_t label;     /* key.label (IPv6), network order */
+    uint16_t tun_flags; /* key.tun_flags as the UAPI's __be16 tunnel_flags gives them */
+    uint8_t tos, ttl;
+    uint8_t ipv6; /* mode & IP_TUNNEL_INFO_IPV6 */
+};
+
+/* What the kernel's sk_buff carries for the helpers beyond the fields a
+ * program reads: the hash's kind (skb->l4_hash, skb->sw_hash), the
+ * metadata dst of a tunnel key, the test run's socket cookie. */
+struct pt_skb_meta {
+    uint64_t sk_cookie; /* the socket's cookie, 0 until bpf_get_socket_cookie() gives it one */
+    uint8_t l4_hash;    /* skb->l4_hash */
+    uint8_t sw_hash;    /* skb->sw_hash */
+    uint8_t has_tunnel; /* a tunnel metadata dst is attached (skb_tunnel_info() != NULL) */
+    struct pt_skb_tunnel tunnel;
+};
+
 /* struct pt_skb_kctx: the run-time context of the types whose UAPI
  * context is struct __sk_buff (socket_filter, sched_cls, sched_act,
  * cgroup_skb, and lwt_*, sk_skb when they run): the kernel's struct
@@ -138,6 +162,8 @@ struct pt_skb_kctx {
     uint8_t encapsulation;     /* skb->encapsulation: set by bpf_skb_adjust_room's encap flags */
     uint32_t buf_size;         /* bytes allocated at head (end + the room the kernel keeps for skb_shared_info) */
     uint32_t csum;             /* skb->csum: with CHECKSUM_COMPLETE, the sum of the data from the network header */
+    /* The skb's state that only helpers see (src/helpers/helpers_skb_meta.c) */
+    struct pt_skb_meta meta;
 };
 /* The header offsets are the kernel's u16 offsets from head, with its
  * wrap-around ((u16)~0 is "not set", skb_transport_header_was_set). */

@@ -322,6 +322,7 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
      * return and global data live there */
     run->tail_call = prog_tail_call;
     run->engine = prog->engine;
+    run->fib = CM_OPT(opts, fib, NULL);
     for (unsigned k = 0; k < prog->nmaps; k++) {
         if (err || hlp_add_map_region(run, prog->maps[k])) {
             run_put(run, owned);
@@ -348,6 +349,7 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
         run->budget = b;
         run->insn_cnt = 0;
         run->tail_calls = 0;
+        memset(&run->redirect, 0, sizeof(run->redirect));
         err = prog->engine->run(prog->image, run, args, checked, &r0);
         used += b - run->budget;
         if (err == -ELOOP && b < per_run && !strncmp(run->errmsg, "instruction budget exceeded", 27)) {
@@ -372,10 +374,17 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
         opts->retval = tr ? (uint32_t)r0 : r0;
         opts->duration_ns = (t1 - t0) / repeat;
         opts->insn_cnt = run->insn_cnt;
+        if (CM_OPT_HAS(opts, redirect_flags)) {
+            opts->redirect_ifindex = run->redirect.ifindex;
+            opts->redirect_map_id = run->redirect.map ? run->redirect.map->id : 0;
+            opts->redirect_key = run->redirect.map ? run->redirect.key : 0;
+            opts->redirect_flags = run->redirect.flags;
+        }
     }
     run->ctx = NULL;
     run->ctx_kind = RT_CTX_NONE;
     run->pkt = NULL;
+    run->fib = NULL;
     run_put(run, owned);
     if (tr) {
         if (!err)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Compile src into outdir/<name>.o with extra clang flags (may be "");
@@ -37,6 +38,19 @@ static inline const char *test_bpf_build(const char *src, const char *outdir, co
     close(fd);
     cr_assert_eq(rc, 0, "clang-19 %s failed", src);
     return obj;
+}
+
+/* test_bpf_build, skipped when outdir/<name>.o is newer than src (the
+ * tests of one suite share the object instead of compiling it each). */
+static inline const char *test_bpf_build_once(const char *src, const char *outdir, const char *name)
+{
+    static __thread char obj[256];
+    struct stat ss, so;
+
+    snprintf(obj, sizeof(obj), "%s/%s.o", outdir, name);
+    if (!stat(src, &ss) && !stat(obj, &so) && so.st_mtime > ss.st_mtime)
+        return obj;
+    return test_bpf_build(src, outdir, name, "");
 }
 
 #endif

@@ -202,7 +202,8 @@ static int load_runnable(struct prog_spec *spec, struct bpfrt_prog **progp, stru
 
 static int prog_run(int argc, char **argv)
 {
-    const char *data_in = NULL, *data_out = NULL, *pcap = NULL, *ctx_in = NULL, *ctx_out = NULL;
+    const char *data_in = NULL, *data_out = NULL, *pcap = NULL, *ctx_in = NULL, *ctx_out = NULL, *fib = NULL;
+    struct bpfrt_fib_table *fib_table = NULL;
     uint8_t *ctx = NULL, *ctx_buf = NULL, *out_buf = NULL;
     size_t ctx_len = 0;
     int typed;
@@ -241,8 +242,10 @@ static int prog_run(int argc, char **argv)
             ctx_in = argv[i + 1];
         else if (!strcmp(argv[i], "ctx_out"))
             ctx_out = argv[i + 1];
+        else if (!strcmp(argv[i], "fib"))
+            fib = argv[i + 1];
         else
-            return cli_err("unknown keyword '%s' (expected data_in, data_out, ctx_in, ctx_out, pcap, repeat, "
+            return cli_err("unknown keyword '%s' (expected data_in, data_out, ctx_in, ctx_out, fib, pcap, repeat, "
                            "log_level or unpriv)",
                            argv[i]);
     }
@@ -254,8 +257,17 @@ static int prog_run(int argc, char **argv)
         return 1;
     if (pcap && (ctx_in || ctx_out))
         return cli_err("pcap runs the program once per packet: it does not combine with ctx_in or ctx_out");
-    if (load_runnable(&spec, &prog, &obj, &own))
+    if (pcap && fib)
+        return cli_err("fib: the routing table is for runs on data_in (a pcap replay has no routing table)");
+    if (fib) {
+        err = bpfrt_fib_table__load(fib, &fib_table, errbuf, sizeof(errbuf));
+        if (err)
+            return cli_err("fib: %s", errbuf);
+    }
+    if (load_runnable(&spec, &prog, &obj, &own)) {
+        bpfrt_fib_table__free(fib_table);
         return 1;
+    }
     typed = bpfrt_prog__type(prog) != BPF_PROG_TYPE_UNSPEC;
     if (!typed && (ctx_in || ctx_out)) {
         if (own)
@@ -315,8 +327,9 @@ static int prog_run(int argc, char **argv)
                .err_buf = errbuf, .err_size = sizeof(errbuf), .total_budget = total_budget,
                .flags = cli.checked ? BPFRT_RUN_CHECKED : 0, .ctx_in = ctx, .ctx_size_in = (uint32_t)ctx_len,
                .ctx_out = ctx_out ? ctx_buf : NULL, .ctx_size_out = ctx_out ? 4096 : 0, .data_out = out_buf,
-               .data_size_out = out_buf ? RUN_DATA_OUT_MAX : 0);
+               .data_size_out = out_buf ? RUN_DATA_OUT_MAX : 0, .fib = fib_table);
     err = bpfrt_prog__run(prog, &opts);
+    bpfrt_fib_table__free(fib_table);
     if (own)
         bpfrt_prog__free(prog);
     bpfrt_object__close(obj);
@@ -361,6 +374,16 @@ static int prog_run(int argc, char **argv)
         json_kv_u64(&cli.j, "duration", opts.duration_ns);
         if (cli.debug)
             json_kv_u64(&cli.j, "insn_cnt", opts.insn_cnt);
+        if (opts.redirect_ifindex || opts.redirect_map_id) {
+            /* (bpfrt) where bpf_redirect / bpf_redirect_map sent the packet */
+            json_key(&cli.j, "redirect");
+            json_obj_open(&cli.j);
+            json_kv_u64(&cli.j, "ifindex", opts.redirect_ifindex);
+            json_kv_u64(&cli.j, "map_id", opts.redirect_map_id);
+            json_kv_u64(&cli.j, "key", opts.redirect_key);
+            json_kv_u64(&cli.j, "flags", opts.redirect_flags);
+            json_obj_close(&cli.j);
+        }
         if (data_out && !strcmp(data_out, "-")) {
             json_key(&cli.j, "data_out");
             json_arr_open(&cli.j);
@@ -386,6 +409,11 @@ static int prog_run(int argc, char **argv)
                opts.duration_ns);
         if (cli.debug)
             printf("Instructions executed: %" PRIu64 "\n", opts.insn_cnt);
+        if (opts.redirect_map_id)
+            printf("Redirect: map id %u key %u ifindex %u flags 0x%" PRIx64 "\n", opts.redirect_map_id,
+                   opts.redirect_key, opts.redirect_ifindex, opts.redirect_flags);
+        else if (opts.redirect_ifindex)
+            printf("Redirect: ifindex %u flags 0x%" PRIx64 "\n", opts.redirect_ifindex, opts.redirect_flags);
         if (data_out && !strcmp(data_out, "-")) {
             printf("data_out:\n");
             print_hex(data, data_len);
@@ -976,8 +1004,8 @@ int do_prog(int argc, char **argv)
 {
     if (argc < 1 || !strcmp(argv[0], "help")) {
         fprintf(argc < 1 ? stderr : stdout,
-                "Usage: bpfrt prog run PROG [data_in FILE [data_out FILE]] [ctx_in FILE] [ctx_out FILE] [repeat N] "
-                "[log_level N] [unpriv]\n"
+                "Usage: bpfrt prog run PROG [data_in FILE [data_out FILE]] [ctx_in FILE] [ctx_out FILE] [fib FILE] "
+                "[repeat N] [log_level N] [unpriv]\n"
                 "       bpfrt prog dump xlated PROG [opcodes] [linum]\n"
                 "       bpfrt prog { show | list } PROG\n"
                 "       bpfrt prog load OBJ PATH [type TYPE] [pinmaps DIR] [log_level N] [unpriv]\n"
