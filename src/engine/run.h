@@ -112,6 +112,9 @@ struct rt_run {
     /* The redirect target of the last bpf_redirect_map (interp_run clears
      * it), for the datapath that acts on XDP_REDIRECT. */
     struct rt_redirect redirect;
+    /* The struct bpf_spin_lock word the program holds (bpf_spin_lock), NULL
+     * when none: the runtime releases it when a run stops holding it. */
+    uint32_t *spin_lock;
     /* Failure: negative errno, index of the failing instruction, message. */
     int err;
     uint32_t err_pc;

@@ -37,6 +37,7 @@ struct hlp_table {
     unsigned cnt;
 };
 extern const struct hlp_table hlp_map_tab, hlp_cb_tab, hlp_ringbuf_tab, hlp_perf_tab, hlp_xdp_tab, hlp_skb_tab;
+extern const struct hlp_table hlp_trace_tab, hlp_str_tab, hlp_time_tab, hlp_lock_tab;
 
 #define HLP_TABLE(name, arr) const struct hlp_table name = {arr, sizeof(arr) / sizeof(arr[0])}
 
