@@ -476,3 +476,34 @@ Test(core_helpers_diff, strtol_strtoul_strncmp)
     }
     fprintf(stderr, "core_helpers_diff: %u cases compared so far, %u equal\n", compared, equal);
 }
+
+/* ------------------------------------------------------------- clocks */
+
+Test(core_helpers_diff, clocks_read_the_kernels_clocks)
+{
+    /* the kernel's run, then bpfrt's right after: jiffies64 within a few
+     * ticks (bpfrt derives it from CLOCK_MONOTONIC and the kernel's HZ), the
+     * coarse, TAI and boot clocks within 100 ms, TAI minus monotonic (the
+     * TAI offset) the same to 100 ms */
+    struct pair p;
+    struct cs in, k, b;
+
+    open_pair(&p, "clocks");
+    cr_assert_eq(p.kerr, 0, "kernel refused clocks");
+    cr_assert_eq(p.berr, 0, "bpfrt refused clocks: %s", p.blog);
+    memset(&in, 0, sizeof(in));
+    run_pair(&p, &in, &k, &b, NULL, 0);
+    int64_t dj = (int64_t)(b.a[0] - k.a[0]);
+    fprintf(stderr, "core_helpers_diff clocks: jiffies64 bpfrt - kernel = %lld (taken after it)\n", (long long)dj);
+    cr_expect(dj >= -2 && dj <= 30, "jiffies64: bpfrt %llu, the kernel %llu", (unsigned long long)b.a[0],
+              (unsigned long long)k.a[0]);
+    for (int i = 1; i <= 4; i++) {
+        int64_t d = (int64_t)(b.a[i] - k.a[i]);
+        cr_expect(d >= -20000000 && d <= 100000000, "clock %d: bpfrt %llu, the kernel %llu", i,
+                  (unsigned long long)b.a[i], (unsigned long long)k.a[i]);
+    }
+    int64_t off_k = (int64_t)(k.a[2] - k.a[3]), off_b = (int64_t)(b.a[2] - b.a[3]);
+    cr_expect(llabs(off_k - off_b) < 100000000, "TAI offset: bpfrt %lld, the kernel %lld", (long long)off_b,
+              (long long)off_k);
+    close_pair(&p);
+}

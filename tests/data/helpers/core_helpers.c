@@ -84,6 +84,19 @@ SEC("xdp") int stoul(struct xdp_md *ctx)
     return 2;
 }
 
+SEC("xdp") int clocks(struct xdp_md *ctx)
+{
+    struct cs *v = get();
+    if (!v)
+        return 1;
+    v->a[0] = bpf_jiffies64();
+    v->a[1] = bpf_ktime_get_coarse_ns();
+    v->a[2] = bpf_ktime_get_tai_ns();
+    v->a[3] = bpf_ktime_get_ns();
+    v->a[4] = bpf_ktime_get_boot_ns();
+    return 2;
+}
+
 #define CMP(name, lit)                                                                                                 \
     SEC("xdp") int name(struct xdp_md *ctx)                                                                            \
     {                                                                                                                  \
