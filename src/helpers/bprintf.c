@@ -209,8 +209,8 @@ static int prepare(struct rt_run *run, const char *fmt, size_t n, const uint64_t
                 /* a backtrace symbol: no kernel symbol here, the address */
                 if (cap) {
                     long left = room - bin->pos;
-                    int w = snprintf(left > 0 ? (char *)bin->b + bin->pos : NULL, left > 0 ? (size_t)left : 0,
-                                     "0x%llx", (unsigned long long)args[spec]);
+                    int w = snprintf(left > 0 ? (char *)bin->b + bin->pos : NULL, left > 0 ? (size_t)left : 0, "0x%llx",
+                                     (unsigned long long)args[spec]);
                     bin->pos += w + 1;
                 }
                 i++;
@@ -236,7 +236,7 @@ static int prepare(struct rt_run *run, const char *fmt, size_t n, const uint64_t
             continue;
         } else if (fmt[i] == 's') {
             ptype = 's';
-fmt_str:
+        fmt_str:
             if (fmt[i + 1] != 0 && !k_isspace(fmt[i + 1]) && !k_ispunct(fmt[i + 1]))
                 return -EINVAL;
             if (!cap)
@@ -272,7 +272,7 @@ fmt_str:
         if (fmt[i] != 'i' && fmt[i] != 'd' && fmt[i] != 'u' && fmt[i] != 'x' && fmt[i] != 'X')
             return -EINVAL;
         val = cap ? args[spec] : 0;
-nocopy:
+    nocopy:
         if (cap) {
             bin->pos = (bin->pos + 3) & ~3l;
             if (room - bin->pos < size)
@@ -545,8 +545,8 @@ static size_t bstr(char *buf, size_t size, const char *fmt, const struct bin *bi
     return o.len;
 }
 
-int hlp_bprintf(struct rt_run *run, char *out, size_t outsz, const char *fmt, uint32_t fmt_size,
-                const uint64_t *args, uint32_t num_args)
+int hlp_bprintf(struct rt_run *run, char *out, size_t outsz, const char *fmt, uint32_t fmt_size, const uint64_t *args,
+                uint32_t num_args)
 {
     const char *end = memchr(fmt, 0, fmt_size);
     struct bin bin;

@@ -12,10 +12,10 @@
 
 #include "../engine/run.h"
 
-#define HLP_BPRINTF_BUF 1024        /* MAX_BPRINTF_BUF (include/linux/bpf.h): trace line bytes, NUL included */
-#define HLP_BPRINTF_BIN_ARGS 512    /* MAX_BPRINTF_BIN_ARGS (kernel/bpf/helpers.c): captured arguments */
-#define HLP_BPRINTF_VARARGS 12      /* MAX_BPRINTF_VARARGS: vprintk / snprintf arguments */
-#define HLP_TRACE_PRINTK_VARARGS 3  /* MAX_TRACE_PRINTK_VARARGS */
+#define HLP_BPRINTF_BUF 1024       /* MAX_BPRINTF_BUF (include/linux/bpf.h): trace line bytes, NUL included */
+#define HLP_BPRINTF_BIN_ARGS 512   /* MAX_BPRINTF_BIN_ARGS (kernel/bpf/helpers.c): captured arguments */
+#define HLP_BPRINTF_VARARGS 12     /* MAX_BPRINTF_VARARGS: vprintk / snprintf arguments */
+#define HLP_TRACE_PRINTK_VARARGS 3 /* MAX_TRACE_PRINTK_VARARGS */
 
 /* The kernel's check of a format alone (bpf_bprintf_prepare without
  * arguments, as check_bpf_snprintf_call runs it at load time): fmt must
@@ -31,7 +31,7 @@ int hlp_bprintf_check(const char *fmt, uint32_t fmt_size, uint32_t num_args);
  * when outsz > 0).  Returns the length the whole output would have (NUL
  * excluded), or -EINVAL (a format the kernel refuses), -ENOSPC (the
  * captured arguments exceed HLP_BPRINTF_BIN_ARGS bytes). */
-int hlp_bprintf(struct rt_run *run, char *out, size_t outsz, const char *fmt, uint32_t fmt_size,
-                const uint64_t *args, uint32_t num_args);
+int hlp_bprintf(struct rt_run *run, char *out, size_t outsz, const char *fmt, uint32_t fmt_size, const uint64_t *args,
+                uint32_t num_args);
 
 #endif

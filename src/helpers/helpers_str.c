@@ -145,8 +145,7 @@ static uint64_t hlp_strtol(uint64_t buf, uint64_t len, uint64_t flags, uint64_t 
     return strtox(buf, len, flags, res, run, 1);
 }
 
-static uint64_t hlp_strtoul(uint64_t buf, uint64_t len, uint64_t flags, uint64_t res, uint64_t r5,
-                            struct rt_run *run)
+static uint64_t hlp_strtoul(uint64_t buf, uint64_t len, uint64_t flags, uint64_t res, uint64_t r5, struct rt_run *run)
 {
     (void)r5;
     return strtox(buf, len, flags, res, run, 0);

@@ -29,8 +29,7 @@ static uint64_t clock_ns(clockid_t id)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t hlp_ktime_get_coarse_ns(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e,
-                                        struct rt_run *run)
+static uint64_t hlp_ktime_get_coarse_ns(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e, struct rt_run *run)
 {
     (void)a, (void)b, (void)c, (void)d, (void)e, (void)run;
     return clock_ns(CLOCK_MONOTONIC_COARSE);

@@ -114,8 +114,7 @@ static uint64_t hlp_snprintf(uint64_t str, uint64_t str_size, uint64_t fmt, uint
         return str ? 0 : ret_err(-EINVAL);
     if (str_size > INT32_MAX)
         return 1; /* bstr_printf refuses a size over INT_MAX and prints nothing */
-    n = hlp_bprintf(run, (char *)(uintptr_t)str, str_size, (const char *)(uintptr_t)fmt, (uint32_t)flen + 1, a,
-                    nargs);
+    n = hlp_bprintf(run, (char *)(uintptr_t)str, str_size, (const char *)(uintptr_t)fmt, (uint32_t)flen + 1, a, nargs);
     if (n < 0)
         return ret_err(n);
     return (uint64_t)n + 1;

@@ -261,8 +261,8 @@ static void trace_cases(const char *prog, const struct pcase *cases, size_t n)
             /* %p hashes with a key of its own on each side: compare the shape */
             int hashed = strstr(cases[i].fmt, "%p ") || strstr(cases[i].fmt, "%pK");
             int msg_eq = hashed ? strlen(kmsg) == strlen(bline) : !strcmp(kmsg, bline);
-            cr_expect(msg_eq, "%s '%s': bpfrt printed %zu bytes '%.300s', the kernel %zu '%.300s'", prog,
-                      cases[i].fmt, strlen(bline), bline, strlen(kmsg), kmsg);
+            cr_expect(msg_eq, "%s '%s': bpfrt printed %zu bytes '%.300s', the kernel %zu '%.300s'", prog, cases[i].fmt,
+                      strlen(bline), bline, strlen(kmsg), kmsg);
             same &= msg_eq;
         }
         equal += same;
@@ -362,7 +362,8 @@ struct scase {
 Test(core_helpers_diff, snprintf_outputs_and_refusals)
 {
     static const struct scase cases[] = {
-        {"snp_ints", {(uint64_t)-1, 7, (uint64_t)-1, 0xbeef, 0xbeef, (uint64_t)-2, (uint64_t)-2, 0xabc, 1ull << 63, 255},
+        {"snp_ints",
+         {(uint64_t)-1, 7, (uint64_t)-1, 0xbeef, 0xbeef, (uint64_t)-2, (uint64_t)-2, 0xabc, 1ull << 63, 255},
          256},
         {"snp_ints", {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 10},
         {"snp_ints", {1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 0},
@@ -432,15 +433,44 @@ struct ncase {
 Test(core_helpers_diff, strtol_strtoul_strncmp)
 {
     static const struct ncase cases[] = {
-        {"123", 0, 0},  {"  -42xyz", 0, 0}, {"0x1f", 0, 0},     {"0x1f", 0, 16},  {"0x", 0, 16},
-        {"0xg", 0, 0},  {"0777", 0, 0},     {"0777", 0, 10},    {"089", 0, 0},    {"z", 0, 0},
-        {"", 0, 0},     {"   ", 3, 0},      {"-", 1, 0},        {"12", 0, 7},     {"12", 0, 0x20},
-        {"ff", 0, 16},  {"FF", 0, 16},      {"-0", 0, 0},       {"+5", 0, 0},     {"123456", 3, 0},
-        {"9223372036854775807", 0, 0},      {"9223372036854775808", 0, 0},        {"-9223372036854775808", 0, 0},
-        {"-9223372036854775809", 0, 0},     {"18446744073709551615", 0, 0},       {"18446744073709551616", 0, 0},
-        {"0xffffffffffffffff", 0, 0},       {"00000000000000000000000000000000000000000000000000000000000000000012", 0, 0},
-        {"\xa0" "7", 0, 0},                 {"\t\n\v\f\r 9", 0, 0},               {"-x", 0, 0},
-        {"0X1A", 0, 0}, {"1a", 0, 16},      {"12", 0, 8},       {"8", 0, 8},      {"abc", 2, 0},
+        {"123", 0, 0},
+        {"  -42xyz", 0, 0},
+        {"0x1f", 0, 0},
+        {"0x1f", 0, 16},
+        {"0x", 0, 16},
+        {"0xg", 0, 0},
+        {"0777", 0, 0},
+        {"0777", 0, 10},
+        {"089", 0, 0},
+        {"z", 0, 0},
+        {"", 0, 0},
+        {"   ", 3, 0},
+        {"-", 1, 0},
+        {"12", 0, 7},
+        {"12", 0, 0x20},
+        {"ff", 0, 16},
+        {"FF", 0, 16},
+        {"-0", 0, 0},
+        {"+5", 0, 0},
+        {"123456", 3, 0},
+        {"9223372036854775807", 0, 0},
+        {"9223372036854775808", 0, 0},
+        {"-9223372036854775808", 0, 0},
+        {"-9223372036854775809", 0, 0},
+        {"18446744073709551615", 0, 0},
+        {"18446744073709551616", 0, 0},
+        {"0xffffffffffffffff", 0, 0},
+        {"00000000000000000000000000000000000000000000000000000000000000000012", 0, 0},
+        {"\xa0"
+         "7",
+         0, 0},
+        {"\t\n\v\f\r 9", 0, 0},
+        {"-x", 0, 0},
+        {"0X1A", 0, 0},
+        {"1a", 0, 16},
+        {"12", 0, 8},
+        {"8", 0, 8},
+        {"abc", 2, 0},
     };
     static const char *const progs[] = {"stol", "stoul", "cmp_abc", "cmp_empty", "cmp_high"};
     static const char *const cmps[] = {"abc", "abd", "ab", "abcd", "", "a\xff", "a\x01", "ABC"};
@@ -467,9 +497,9 @@ Test(core_helpers_diff, strtol_strtoul_strncmp)
             run_pair(&p, &in, &k, &b, NULL, 0);
             compared++;
             int same = k.ret == b.ret && k.res == b.res;
-            cr_expect(same, "%s('%s', %u, %#llx): bpfrt %lld res %lld, the kernel %lld res %lld", progs[pi],
-                      in.strs[0], in.size, (unsigned long long)in.flags, (long long)b.ret, (long long)b.res,
-                      (long long)k.ret, (long long)k.res);
+            cr_expect(same, "%s('%s', %u, %#llx): bpfrt %lld res %lld, the kernel %lld res %lld", progs[pi], in.strs[0],
+                      in.size, (unsigned long long)in.flags, (long long)b.ret, (long long)b.res, (long long)k.ret,
+                      (long long)k.res);
             equal += same;
         }
         close_pair(&p);
@@ -506,4 +536,128 @@ Test(core_helpers_diff, clocks_read_the_kernels_clocks)
     cr_expect(llabs(off_k - off_b) < 100000000, "TAI offset: bpfrt %lld, the kernel %lld", (long long)off_b,
               (long long)off_k);
     close_pair(&p);
+}
+
+/* -------------------------------------------- perf_event_output + packet */
+
+#include "maps/perf_event_array.h"
+
+struct samples {
+    uint8_t b[8][128];
+    uint32_t n[8];
+    unsigned cnt;
+};
+
+static void ksample(void *ctx, int cpu, void *data, uint32_t size)
+{
+    struct samples *s = ctx;
+    (void)cpu;
+    if (s->cnt < 8) {
+        s->n[s->cnt] = size;
+        memcpy(s->b[s->cnt], data, size < 128 ? size : 128);
+    }
+    s->cnt++;
+}
+
+static void bsample(void *ctx, uint32_t slot, void *data, uint32_t size)
+{
+    ksample(ctx, (int)slot, data, size);
+}
+
+Test(core_helpers_diff, perf_event_output_packet_bytes)
+{
+    /* bpf_xdp_event_output / bpf_skb_event_output: the record the kernel's
+     * perf buffer gets (libbpf's perf_buffer on PERF_COUNT_SW_BPF_OUTPUT
+     * events) and bpfrt's, for BPF_F_CTXLEN_MASK lengths, after
+     * bpf_xdp_adjust_head, and the errors */
+    static const struct {
+        const char *prog;
+        uint64_t flags, strip;
+    } cases[] = {
+        {"perf_xdp", BPF_F_CURRENT_CPU, 0},
+        {"perf_xdp", BPF_F_CURRENT_CPU | (20ull << 32), 0},
+        {"perf_xdp", BPF_F_CURRENT_CPU | (64ull << 32), 0},
+        {"perf_xdp", BPF_F_CURRENT_CPU | (65ull << 32), 0},
+        {"perf_xdp", BPF_F_CURRENT_CPU | (9ull << 32), 14},
+        {"perf_xdp", BPF_F_CURRENT_CPU | (51ull << 32), 14},
+        {"perf_xdp", (1ull << 60) | BPF_F_CURRENT_CPU, 0},
+        {"perf_xdp", 4096 | (1ull << 32), 0},
+        {"perf_skb", BPF_F_CURRENT_CPU | (3ull << 32), 0},
+        {"perf_skb", BPF_F_CURRENT_CPU | (64ull << 32), 0},
+        {"perf_skb", BPF_F_CURRENT_CPU | (65ull << 32), 0},
+        {"perf_skb", (1ull << 55) | BPF_F_CURRENT_CPU, 0},
+    };
+    const char *path = test_bpf_build("tests/data/helpers/core_unit.c", OBJDIR, "core_unit", "");
+    uint8_t pkt[64];
+    unsigned cmp = 0, eq = 0;
+    char log[4096], err[256];
+
+    for (int i = 0; i < 64; i++)
+        pkt[i] = (uint8_t)(0x30 + i);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct bpf_object *ko = bpf_object__open_file(path, NULL);
+        struct bpf_program *kp;
+        struct bpfrt_object *bo;
+        struct samples ks = {0}, bs = {0};
+        uint32_t key, one = 1;
+        uint64_t v, kret = 0, bret = 0;
+
+        cr_assert_not_null(ko);
+        libbpf_set_print(quiet);
+        bpf_object__for_each_program(kp, ko)
+            bpf_program__set_autoload(kp, !strcmp(bpf_program__name(kp), cases[i].prog));
+        int e = bpf_object__load(ko);
+        if (e == -EPERM || e == -ENOSYS) {
+            bpf_object__close(ko);
+            cr_skip_test("kernel bpf() unavailable: %s", strerror(-e));
+        }
+        cr_assert_eq(e, 0, "kernel refused %s", cases[i].prog);
+        int cfg = bpf_map__fd(bpf_object__find_map_by_name(ko, "cfg"));
+        struct perf_buffer *pb =
+            perf_buffer__new(bpf_map__fd(bpf_object__find_map_by_name(ko, "pea")), 8, ksample, NULL, &ks, NULL);
+        if (!pb) {
+            bpf_object__close(ko);
+            cr_skip_test("perf_buffer__new: %s (perf events unavailable)", strerror(errno));
+        }
+        key = 0, v = cases[i].flags;
+        bpf_map_update_elem(cfg, &key, &v, 0);
+        key = 1, v = cases[i].strip;
+        bpf_map_update_elem(cfg, &key, &v, 0);
+        LIBBPF_OPTS(bpf_test_run_opts, t, .data_in = pkt, .data_size_in = sizeof(pkt));
+        cr_assert_eq(bpf_prog_test_run_opts(bpf_program__fd(bpf_object__find_program_by_name(ko, cases[i].prog)), &t),
+                     0);
+        key = 2;
+        bpf_map_lookup_elem(cfg, &key, &kret);
+        perf_buffer__consume(pb);
+        perf_buffer__free(pb);
+        bpf_object__close(ko);
+
+        BPFRT_OPTS(bpfrt_object_open_opts, oo, .log_buf = log, .log_size = sizeof(log));
+        cr_assert_eq(bpfrt_object__open_file(path, &oo, &bo), 0, "%s", log);
+        cr_assert_eq(bpfrt_object__load(bo), 0, "%s", log);
+        struct bpfrt_map *bcfg = bpfrt_object__find_map_by_name(bo, "cfg"),
+                         *bpea = bpfrt_object__find_map_by_name(bo, "pea");
+        key = 0;
+        cr_assert_eq(bpfrt_map__update_elem(bpea, &key, 4, &one, 4, 0), 0); /* bpfrt's slot 0: the worker's */
+        v = cases[i].flags;
+        bpfrt_map__update_elem(bcfg, &key, 4, &v, 8, 0);
+        key = 1, v = cases[i].strip;
+        bpfrt_map__update_elem(bcfg, &key, 4, &v, 8, 0);
+        BPFRT_OPTS(bpfrt_run_opts, ro, .data = pkt, .data_size = sizeof(pkt), .err_buf = err, .err_size = sizeof(err));
+        cr_assert_eq(bpfrt_prog__run(bpfrt_program__prog(bpfrt_object__find_program_by_name(bo, cases[i].prog)), &ro),
+                     0, "%s", err);
+        key = 2;
+        bpfrt_map__lookup_elem(bcfg, &key, 4, &bret, 8, 0);
+        map_perf_event_array_read(bpea, 0, bsample, NULL, &bs);
+        bpfrt_object__close(bo);
+
+        int same = kret == bret && ks.cnt == bs.cnt &&
+                   (!ks.cnt || (ks.n[0] == bs.n[0] && !memcmp(ks.b[0], bs.b[0], ks.n[0] < 128 ? ks.n[0] : 128)));
+        cr_expect(same, "%s flags %#llx strip %llu: bpfrt %lld (%u records, %u bytes), the kernel %lld (%u, %u)",
+                  cases[i].prog, (unsigned long long)cases[i].flags, (unsigned long long)cases[i].strip,
+                  (long long)bret, bs.cnt, bs.n[0], (long long)kret, ks.cnt, ks.n[0]);
+        cmp++;
+        eq += same;
+    }
+    fprintf(stderr, "core_helpers_diff perf_event_output: %u cases compared, %u equal\n", cmp, eq);
 }

@@ -228,8 +228,7 @@ Test(core_helpers, bprintf_unreadable_strings_print_empty)
     run->checked = 1;
     run->budget = 1;
     cr_assert_eq(rt_add_region(run, (uint64_t)(uintptr_t)visible, sizeof(visible), RT_R, "map value"), 0);
-    cr_assert_eq(fmt(out, sizeof(out), run, "%s %s|", (uint64_t)(uintptr_t)visible, (uint64_t)(uintptr_t)hidden, 0),
-                 6);
+    cr_assert_eq(fmt(out, sizeof(out), run, "%s %s|", (uint64_t)(uintptr_t)visible, (uint64_t)(uintptr_t)hidden, 0), 6);
     cr_assert_str_eq(out, "seen |");
     cr_assert_eq(run->err, 0, "%s", run->errmsg);
     free(run);
@@ -298,24 +297,26 @@ Test(core_helpers, strtol_strtoul_follow_kernel_rules)
         int64_t l_ret, l_res, u_ret;
         uint64_t u_res;
     } cases[] = {
-        {" \t-12x", 0, 5, -12, -EINVAL, 0},                   /* '-' for strtoul: -EINVAL */
-        {"0x1fz", 0, 4, 31, 4, 31},                           /* base 0: 0x + a hex digit is 16 */
-        {"0xz", 0, 1, 0, 1, 0},                               /* 0x without a hex digit: octal "0" */
-        {"0xz", 16, -EINVAL, 0, -EINVAL, 0},                  /* base 16 skips "0x", then no digit */
-        {"0789", 0, 2, 7, 2, 7},                              /* a leading 0 is octal */
-        {"12", 2, -EINVAL, 0, -EINVAL, 0},                    /* only bases 0, 8, 10, 16 */
-        {"12", 32 | 10, -EINVAL, 0, -EINVAL, 0},              /* no flag beyond the base */
+        {" \t-12x", 0, 5, -12, -EINVAL, 0},                     /* '-' for strtoul: -EINVAL */
+        {"0x1fz", 0, 4, 31, 4, 31},                             /* base 0: 0x + a hex digit is 16 */
+        {"0xz", 0, 1, 0, 1, 0},                                 /* 0x without a hex digit: octal "0" */
+        {"0xz", 16, -EINVAL, 0, -EINVAL, 0},                    /* base 16 skips "0x", then no digit */
+        {"0789", 0, 2, 7, 2, 7},                                /* a leading 0 is octal */
+        {"12", 2, -EINVAL, 0, -EINVAL, 0},                      /* only bases 0, 8, 10, 16 */
+        {"12", 32 | 10, -EINVAL, 0, -EINVAL, 0},                /* no flag beyond the base */
         {"9223372036854775808", 0, -ERANGE, 0, 19, 1ull << 63}, /* over LLONG_MAX */
         {"-9223372036854775808", 0, 20, INT64_MIN, -EINVAL, 0},
-        {"18446744073709551616", 0, -ERANGE, 0, -ERANGE, 0},    /* _parse_integer overflow */
-        {"\xa0" "5", 0, 2, 5, 2, 5},                              /* the kernel's isspace has 0xa0 */
+        {"18446744073709551616", 0, -ERANGE, 0, -ERANGE, 0}, /* _parse_integer overflow */
+        {"\xa0"
+         "5",
+         0, 2, 5, 2, 5}, /* the kernel's isspace has 0xa0 */
         {"   ", 0, -EINVAL, 0, -EINVAL, 0},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         int64_t res = 77;
         size_t len = strlen(cases[i].s);
-        int64_t r = call(BPF_FUNC_strtol, (uint64_t)(uintptr_t)cases[i].s, len, cases[i].flags,
-                         (uint64_t)(uintptr_t)&res);
+        int64_t r =
+            call(BPF_FUNC_strtol, (uint64_t)(uintptr_t)cases[i].s, len, cases[i].flags, (uint64_t)(uintptr_t)&res);
         cr_expect_eq(r, cases[i].l_ret, "strtol('%s', %#llx) = %lld", cases[i].s, (unsigned long long)cases[i].flags,
                      (long long)r);
         cr_expect_eq(res, cases[i].l_res, "strtol('%s') res %lld", cases[i].s, (long long)res);
@@ -338,10 +339,10 @@ Test(core_helpers, strncmp_returns_the_sign_of_unsigned_bytes)
 {
     /* lib/string.c strncmp: -1 / 0 / 1, bytes compared unsigned, stops at
      * s1_sz or a NUL */
-    cr_expect_eq(call(BPF_FUNC_strncmp, (uint64_t)(uintptr_t)"abc", 3, (uint64_t)(uintptr_t)"abd", 0), -1);
-    cr_expect_eq(call(BPF_FUNC_strncmp, (uint64_t)(uintptr_t)"abz", 2, (uint64_t)(uintptr_t)"abd", 0), 0);
-    cr_expect_eq(call(BPF_FUNC_strncmp, (uint64_t)(uintptr_t)"a\xff", 2, (uint64_t)(uintptr_t)"a\x01", 0), 1);
-    cr_expect_eq(call(BPF_FUNC_strncmp, (uint64_t)(uintptr_t)"", 1, (uint64_t)(uintptr_t)"", 0), 0);
+    cr_expect_eq(call(BPF_FUNC_strncmp, (uint64_t)(uintptr_t) "abc", 3, (uint64_t)(uintptr_t) "abd", 0), -1);
+    cr_expect_eq(call(BPF_FUNC_strncmp, (uint64_t)(uintptr_t) "abz", 2, (uint64_t)(uintptr_t) "abd", 0), 0);
+    cr_expect_eq(call(BPF_FUNC_strncmp, (uint64_t)(uintptr_t) "a\xff", 2, (uint64_t)(uintptr_t) "a\x01", 0), 1);
+    cr_expect_eq(call(BPF_FUNC_strncmp, (uint64_t)(uintptr_t) "", 1, (uint64_t)(uintptr_t) "", 0), 0);
 }
 
 Test(core_helpers, clocks_are_the_kernels_clocks)

@@ -75,17 +75,18 @@ Test(trace_shared, tracelog_reads_lines_another_process_printed, .init = fs_init
     int fd = mkstemp(out);
     cr_assert(fd >= 0);
     close(fd);
-    struct out r = cli_sh("%s prog tracelog idle 3000 > %s & sleep 0.5; %s prog run obj %s data_in examples/packet.bin; "
-                          "%s prog run obj %s data_in examples/packet.bin; wait",
-                          cli_bin(), out, cli_bin(), obj, cli_bin(), obj);
+    struct out r =
+        cli_sh("%s prog tracelog idle 3000 > %s & sleep 0.5; %s prog run obj %s data_in examples/packet.bin; "
+               "%s prog run obj %s data_in examples/packet.bin; wait",
+               cli_bin(), out, cli_bin(), obj, cli_bin(), obj);
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     char *got = cli_slurp(out);
     unlink(out);
     /* each run prints "hello 8\n" (hits starts at 7 in each process): the
      * message keeps its newline, so the line is followed by an empty one,
      * as trace_pipe shows it */
-    cr_assert_not_null(strstr(got, ": bpf_trace_printk: hello 8\n\n"), "tracelog printed:\n%s\nrun printed:\n%s",
-                       got, r.stdout_);
+    cr_assert_not_null(strstr(got, ": bpf_trace_printk: hello 8\n\n"), "tracelog printed:\n%s\nrun printed:\n%s", got,
+                       r.stdout_);
     /* "<comm>-<pid> [<cpu>] <flags> <secs>.<usecs>: " as trace_pipe */
     const char *line = strstr(got, "bpfrt-");
     cr_assert_not_null(line, "%s", got);
