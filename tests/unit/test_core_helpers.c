@@ -365,3 +365,20 @@ Test(core_helpers, clocks_are_the_kernels_clocks)
     cr_expect(j1 - j0 >= 200 * 24 / 1000 && j1 - j0 <= 400 * 10000 / 1000, "jiffies %lld -> %lld", (long long)j0,
               (long long)j1);
 }
+
+Test(core_helpers, spin_lock_in_a_checked_run_of_verified_code, .init = obj_open, .fini = obj_close)
+{
+    /* --checked: the same program, every lock argument validated against
+     * the map's own rule for its bytes (the value's bpf_spin_lock) */
+    uint8_t pkt[64] = {0};
+    char err[256];
+    struct locked v;
+    uint32_t key = 0;
+    BPFRT_OPTS(bpfrt_run_opts, ro, .data = pkt, .data_size = sizeof(pkt), .repeat = 10, .flags = BPFRT_RUN_CHECKED,
+               .err_buf = err, .err_size = sizeof(err));
+
+    cr_assert_eq(bpfrt_prog__run(prog("lock_inc"), &ro), 0, "%s", err);
+    cr_assert_eq(bpfrt_map__lookup_elem(map("lk"), &key, 4, &v, sizeof(v), BPF_F_LOCK), 0);
+    cr_assert_eq(v.a, 10);
+    cr_assert_eq(v.b, 10);
+}
