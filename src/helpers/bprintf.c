@@ -515,7 +515,7 @@ static size_t bstr(char *buf, size_t size, const char *fmt, const struct bin *bi
             } else if (o.len < o.size) {
                 /* pre-formatted (%pks, %pus, %pI4, %pI6, %pB): as is */
                 size_t n = bin_strlen(bin, a);
-                put_s(&o, (const char *)bin->b + a, n);
+                put_s(&o, (const char *)bin->b + (a < (long)sizeof(bin->b) ? a : 0), n);
                 a += (long)n + 1;
             }
             while (k_isalnum(*fmt))
