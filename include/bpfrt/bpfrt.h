@@ -369,6 +369,20 @@ void bpfrt_trace_set_callback(bpfrt_trace_fn fn, void *ctx);
 /* Hand every kept line to fn (NULL: discard them); returns how many. */
 size_t bpfrt_trace_drain(bpfrt_trace_fn fn, void *ctx);
 
+/* The trace pipe of the state directory (the kernel's trace_pipe
+ * analogue): every line any bpfrt process of the same state directory
+ * prints goes there too.  Reads consume, as reads of trace_pipe do; a
+ * bounded ring (2048 lines): a reader that falls behind loses the oldest
+ * and gets "CPU:N [LOST M EVENTS]" first, as trace_pipe reports it.
+ * read waits up to timeout_ms (< 0: until lines come; 0: no wait), hands
+ * each line (no newline) to fn and returns how many, or a negative errno
+ * (-EINTR when a signal came).  open: -ENOENT / -EACCES without a usable
+ * state directory, -EINVAL when its trace pipe file is not bpfrt's. */
+struct bpfrt_trace_pipe;
+int bpfrt_trace_pipe__open(struct bpfrt_trace_pipe **pp);
+int bpfrt_trace_pipe__read(struct bpfrt_trace_pipe *p, int timeout_ms, bpfrt_trace_fn fn, void *ctx);
+void bpfrt_trace_pipe__close(struct bpfrt_trace_pipe *p);
+
 /* Name of helper id as the UAPI header lists it ("map_lookup_elem"), or
  * NULL when the id is unknown. */
 const char *bpfrt_helper_name(uint32_t id);

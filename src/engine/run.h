@@ -118,6 +118,9 @@ struct rt_run {
     /* The routing table bpf_fib_lookup() consults (a struct hlp_fib of
      * src/helpers/fib_table.h), NULL: none given; set by the runtime. */
     const void *fib;
+    /* The struct bpf_spin_lock word the program holds (bpf_spin_lock), NULL
+     * when none: the runtime releases it when a run stops holding it. */
+    uint32_t *spin_lock;
     /* Failure: negative errno, index of the failing instruction, message. */
     int err;
     uint32_t err_pc;

@@ -82,8 +82,6 @@ static const struct hlp_desc hlp_table[] = {
     {BPF_FUNC_ktime_get_boot_ns, "ktime_get_boot_ns", hlp_ktime_get_boot_ns, 0},
 };
 
-extern const struct hlp_desc hlp_trace_desc;
-
 int hlp_map_storage_visible(const struct bpfrt_map *m)
 {
     return m->type != BPF_MAP_TYPE_RINGBUF;
@@ -167,13 +165,12 @@ const struct hlp_desc *hlp_find(uint32_t id)
     static const struct hlp_table *const tabs[] = {&hlp_map_tab, &hlp_cb_tab, &hlp_ringbuf_tab, &hlp_perf_tab,
                                                    &hlp_xdp_tab, &hlp_skb_tab, &hlp_sock_tab, &hlp_skb_room_tab,
                                                    &hlp_skb_vlan_tab, &hlp_skb_hdr_tab,
-                                                   &hlp_redirect_tab, &hlp_fib_tab, &hlp_skb_meta_tab, &hlp_hash_tab};
+                                                   &hlp_redirect_tab, &hlp_fib_tab, &hlp_skb_meta_tab, &hlp_hash_tab,
+                                                   &hlp_trace_tab, &hlp_str_tab, &hlp_time_tab, &hlp_lock_tab};
     for (size_t t = 0; t < sizeof(tabs) / sizeof(tabs[0]); t++)
         for (unsigned i = 0; i < tabs[t]->cnt; i++)
             if (tabs[t]->desc[i].id == id)
                 return &tabs[t]->desc[i];
-    if (id == hlp_trace_desc.id)
-        return &hlp_trace_desc;
     return NULL;
 }
 

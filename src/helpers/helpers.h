@@ -29,6 +29,10 @@ int hlp_takes_callback(uint32_t id);
 /* Checked runs: discard the ring buffer records the run reserved and
  * neither submitted nor discarded (their regions go); returns how many. */
 int hlp_ringbuf_release_all(struct rt_run *run);
+/* Release the bpf_spin_lock a run stopped holding (a failed run, or an
+ * unverified program that exits inside its critical section); 1 when there
+ * was one, else 0. */
+int hlp_spin_lock_release(struct rt_run *run);
 /* Is map m's storage a region of checked runs?  (Not a ring buffer's: the
  * program reaches it only through reservations.) */
 struct bpfrt_map;

@@ -41,6 +41,7 @@ extern const struct hlp_table hlp_map_tab, hlp_cb_tab, hlp_ringbuf_tab, hlp_perf
 extern const struct hlp_table hlp_skb_room_tab, hlp_skb_vlan_tab, hlp_skb_hdr_tab;
 /* helpers_redirect.c, helpers_fib.c, helpers_skb_meta.c, helpers_hash.c */
 extern const struct hlp_table hlp_redirect_tab, hlp_fib_tab, hlp_skb_meta_tab, hlp_hash_tab;
+extern const struct hlp_table hlp_trace_tab, hlp_str_tab, hlp_time_tab, hlp_lock_tab;
 
 #define HLP_TABLE(name, arr) const struct hlp_table name = {arr, sizeof(arr) / sizeof(arr[0])}
 

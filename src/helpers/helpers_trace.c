@@ -1,108 +1,128 @@
-/* helpers_trace.c - bpf_trace_printk(fmt, fmt_size, ...): the kernel's
- * format subset (bpf-helpers(7): %d %i %u %x %X %c %s %p and the l / ll
- * length modifiers, at most three arguments, fmt NUL-terminated within
- * fmt_size) written as a line to the trace buffer (src/runtime/trace.c). */
+/* helpers_trace.c - the printf-like helpers on the format engine of
+ * bprintf.c:
+ *
+ *   bpf_trace_printk(fmt, fmt_size, a1, a2, a3)   kernel/trace/bpf_trace.c
+ *   bpf_trace_vprintk(fmt, fmt_size, args, data_len)
+ *   bpf_snprintf(str, str_size, fmt, args, data_len)  kernel/bpf/helpers.c
+ *
+ * The two trace helpers write one line, the formatted message cut at 1023
+ * bytes (MAX_BPRINTF_BUF) and at its first NUL, to the trace buffer
+ * (trace.c: the trace_pipe analogue) and return the length the whole
+ * message would have had (bstr_printf's value), or -EINVAL / -ENOSPC as
+ * the kernel.  The message is kept as formatted: a trailing "\n" stays,
+ * so trace_pipe's reader shows an empty line after it, as the kernel's
+ * does.  bpf_snprintf returns the length it needed, NUL included. */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
-#include "trace.h"
+#include "bprintf.h"
 #include "helpers.h"
+#include "helpers_internal.h"
+#include "trace.h"
 
-#define TRACE_LINE 512
-
-/* Copy a string argument (%s) the program points at, at most max - 1
- * bytes; in checked mode every byte must be readable. */
-static int read_str(struct rt_run *run, uint64_t addr, char *out, size_t max)
+static uint64_t ret_err(int err)
 {
-    size_t n = 0;
+    return (uint64_t)(int64_t)err;
+}
 
-    for (; n + 1 < max; n++) {
-        if (run->checked && rt_check_mem(run, addr + n, 1, RT_R, "trace_printk", "%s argument"))
-            return -EFAULT;
-        out[n] = *(const char *)(uintptr_t)(addr + n);
-        if (!out[n])
-            return 0;
-    }
-    out[n] = 0;
+static uint64_t print_line(struct rt_run *run, const char *helper, uint64_t fmt, uint64_t fmt_size,
+                           const uint64_t *args, uint32_t nargs)
+{
+    char line[HLP_BPRINTF_BUF];
+    int n;
+
+    if (hlp_arg_mem(run, fmt, fmt_size, 0, helper, "fmt"))
+        return 0;
+    if (fmt_size > UINT32_MAX)
+        return ret_err(-EINVAL);
+    n = hlp_bprintf(run, line, sizeof(line), (const char *)(uintptr_t)fmt, (uint32_t)fmt_size, args, nargs);
+    if (n < 0)
+        return ret_err(n);
+    trace_emit(run->worker, line);
+    return (uint64_t)n;
+}
+
+static uint64_t hlp_trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2, uint64_t a3,
+                                 struct rt_run *run)
+{
+    const uint64_t args[HLP_TRACE_PRINTK_VARARGS] = {a1, a2, a3};
+
+    return print_line(run, "trace_printk", fmt, fmt_size, args, HLP_TRACE_PRINTK_VARARGS);
+}
+
+/* The u64 array of the v-helpers: data_len a multiple of 8, at most 12
+ * of them, args not NULL when there are any (bpf_trace_vprintk,
+ * bpf_snprintf); 0 or -EINVAL; the run failed (checked) when unreadable. */
+static int var_args(struct rt_run *run, const char *helper, uint64_t args, uint64_t data_len, uint64_t *out,
+                    uint32_t *nargs)
+{
+    if ((data_len & 7) || data_len > HLP_BPRINTF_VARARGS * 8 || (data_len && !args))
+        return -EINVAL;
+    if (hlp_arg_mem(run, args, data_len, 0, helper, "args"))
+        return -EFAULT;
+    if (data_len)
+        memcpy(out, (const void *)(uintptr_t)args, data_len);
+    *nargs = (uint32_t)(data_len / 8);
     return 0;
 }
 
-static uint64_t hlp_trace_printk(uint64_t fmt_addr, uint64_t fmt_size, uint64_t a1, uint64_t a2, uint64_t a3,
-                                 struct rt_run *run)
+static uint64_t hlp_trace_vprintk(uint64_t fmt, uint64_t fmt_size, uint64_t args, uint64_t data_len, uint64_t r5,
+                                  struct rt_run *run)
 {
-    const char *fmt = (const char *)(uintptr_t)fmt_addr;
-    const uint64_t args[3] = {a1, a2, a3};
-    char line[TRACE_LINE], spec[16], str[128];
-    size_t len = 0;
-    unsigned nargs = 0;
+    uint64_t a[HLP_BPRINTF_VARARGS];
+    uint32_t nargs;
+    int err = var_args(run, "trace_vprintk", args, data_len, a, &nargs);
 
-    if (!fmt_size || fmt_size > 4096)
-        return (uint64_t)(int64_t)-EINVAL;
-    if (run->checked && rt_check_mem(run, fmt_addr, fmt_size, RT_R, "trace_printk", "fmt"))
-        return 0;
-    if (!memchr(fmt, 0, fmt_size))
-        return (uint64_t)(int64_t)-EINVAL;
-    for (const char *f = fmt; *f && len + 1 < sizeof(line);) {
-        if (*f != '%') {
-            line[len++] = *f++;
-            continue;
-        }
-        if (f[1] == '%') {
-            line[len++] = '%';
-            f += 2;
-            continue;
-        }
-        /* %[-0 width][l|ll|h|hh]conv, as the kernel's checker accepts */
-        const char *start = f++;
-        while (*f == '-' || *f == '0' || *f == '+' || *f == ' ' || (*f >= '1' && *f <= '9'))
-            f++;
-        int lmod = 0;
-        while (*f == 'l' && lmod < 2)
-            f++, lmod++;
-        char conv = *f;
-        if (!conv || !strchr("diuxXcsp", conv))
-            return (uint64_t)(int64_t)-EINVAL;
-        if (nargs >= 3)
-            return (uint64_t)(int64_t)-EINVAL;
-        f++;
-        size_t slen = (size_t)(f - start);
-        if (slen >= sizeof(spec) - 3)
-            return (uint64_t)(int64_t)-EINVAL;
-        uint64_t v = args[nargs++];
-        int w;
-        if (conv == 's') {
-            if (read_str(run, v, str, sizeof(str)))
-                return 0;
-            memcpy(spec, start, slen);
-            spec[slen] = 0;
-            w = snprintf(line + len, sizeof(line) - len, spec, str);
-        } else if (conv == 'p') {
-            w = snprintf(line + len, sizeof(line) - len, "0x%016llx", (unsigned long long)v);
-        } else if (conv == 'c') {
-            w = snprintf(line + len, sizeof(line) - len, "%c", (int)(unsigned char)v);
-        } else {
-            /* rebuild the spec with ll so the argument is always 64 bits;
-             * without l/ll the value is the low 32 bits, as in the kernel */
-            size_t flags = (size_t)(f - 1 - start) - (size_t)lmod;
-            memcpy(spec, start, flags);
-            memcpy(spec + flags, "ll", 2);
-            spec[flags + 2] = conv;
-            spec[flags + 3] = 0;
-            if (lmod == 0)
-                v = (conv == 'd' || conv == 'i') ? (uint64_t)(int64_t)(int32_t)v : (uint32_t)v;
-            w = snprintf(line + len, sizeof(line) - len, spec, (long long)v);
-        }
-        if (w < 0)
-            return (uint64_t)(int64_t)-EINVAL;
-        len += (size_t)w < sizeof(line) - len ? (size_t)w : sizeof(line) - len - 1;
-    }
-    line[len] = 0;
-    /* the kernel drops one trailing newline: each call is one line */
-    if (len && line[len - 1] == '\n')
-        line[--len] = 0;
-    trace_emit(run->worker, line);
-    return len + 1;
+    (void)r5;
+    if (err)
+        return err == -EFAULT ? 0 : ret_err(err);
+    return print_line(run, "trace_vprintk", fmt, fmt_size, a, nargs);
 }
 
-const struct hlp_desc hlp_trace_desc = {BPF_FUNC_trace_printk, "trace_printk", hlp_trace_printk, 1};
+/* The length of the NUL-terminated fmt (ARG_PTR_TO_CONST_STR: the
+ * verifier proved it in a read-only map value); checked runs read it
+ * byte by byte.  -1 with the run failed when it runs off readable memory. */
+static long const_str_len(struct rt_run *run, uint64_t s, const char *helper)
+{
+    long n = 0;
+
+    if (!run->checked)
+        return (long)strlen((const char *)(uintptr_t)s);
+    for (;; n++) {
+        if (hlp_arg_mem(run, s + (uint64_t)n, 1, 0, helper, "fmt"))
+            return -1;
+        if (!*(const char *)(uintptr_t)(s + (uint64_t)n))
+            return n;
+    }
+}
+
+static uint64_t hlp_snprintf(uint64_t str, uint64_t str_size, uint64_t fmt, uint64_t args, uint64_t data_len,
+                             struct rt_run *run)
+{
+    uint64_t a[HLP_BPRINTF_VARARGS];
+    uint32_t nargs;
+    long flen;
+    int err, n;
+
+    err = var_args(run, "snprintf", args, data_len, a, &nargs);
+    if (err)
+        return err == -EFAULT ? 0 : ret_err(err);
+    flen = const_str_len(run, fmt, "snprintf");
+    if (flen < 0)
+        return 0;
+    if (str_size && (!str || hlp_arg_mem(run, str, str_size, 1, "snprintf", "str")))
+        return str ? 0 : ret_err(-EINVAL);
+    if (str_size > INT32_MAX)
+        return 1; /* bstr_printf refuses a size over INT_MAX and prints nothing */
+    n = hlp_bprintf(run, (char *)(uintptr_t)str, str_size, (const char *)(uintptr_t)fmt, (uint32_t)flen + 1, a, nargs);
+    if (n < 0)
+        return ret_err(n);
+    return (uint64_t)n + 1;
+}
+
+static const struct hlp_desc hlp_trace_table[] = {
+    {BPF_FUNC_trace_printk, "trace_printk", hlp_trace_printk, 1},
+    {BPF_FUNC_trace_vprintk, "trace_vprintk", hlp_trace_vprintk, 1},
+    {BPF_FUNC_snprintf, "snprintf", hlp_snprintf, 1},
+};
+HLP_TABLE(hlp_trace_tab, hlp_trace_table);

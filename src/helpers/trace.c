@@ -1,8 +1,11 @@
 /* trace.c - the trace buffer: lines that programs print with
  * bpf_trace_printk, in the layout of the kernel's trace_pipe
- * ("<comm>-<pid> [<cpu>] <flags> <secs>.<usecs>: bpf_trace_printk: <msg>"),
- * kept in a bounded ring until user space reads them, or handed to a
- * callback as they come. */
+ * ("<comm>-<pid> [<cpu>] <flags> <secs>.<usecs>: bpf_trace_printk: <msg>",
+ * the message as the helper formatted it, a trailing newline included),
+ * kept in a bounded ring of this process until the library's user reads
+ * them (bpfrt_trace_drain), or handed to a callback as they come; and
+ * every line also goes to the state directory's trace pipe
+ * (trace_shared.c), which `bpfrt prog tracelog` reads from any process. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,13 +41,14 @@ static void read_comm(void)
 void trace_emit(uint32_t worker, const char *msg)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    char line[640];
+    char line[1280]; /* the prefix and a message of up to 1023 bytes (MAX_BPRINTF_BUF) */
     struct timespec ts;
 
     pthread_once(&once, read_comm);
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    snprintf(line, sizeof(line), "%16s-%-7d [%03u] ..... %5lld.%06ld: bpf_trace_printk: %s", comm, (int)getpid(),
+    snprintf(line, sizeof(line), "%16s-%-7d [%03u] ..... %5lld.%06ld: bpf_trace_printk: %s", comm, (int)gettid(),
              worker, (long long)ts.tv_sec, ts.tv_nsec / 1000, msg);
+    trace_shared_emit(worker, line);
     pthread_mutex_lock(&trace_lock);
     if (trace_cb) {
         bpfrt_trace_fn cb = trace_cb;

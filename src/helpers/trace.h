@@ -8,4 +8,8 @@
 /* Append one line, formatted as trace_pipe shows it. */
 void trace_emit(uint32_t worker, const char *msg);
 
+/* Append a whole line to the state directory's trace pipe (trace_shared.c),
+ * when there is a usable state directory. */
+void trace_shared_emit(uint32_t cpu, const char *line);
+
 #endif

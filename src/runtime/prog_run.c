@@ -358,6 +358,8 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
                      (unsigned long long)total, i + 1, repeat);
             err = run->err = -E2BIG;
         }
+        if (hlp_spin_lock_release(run) && checked && !err)
+            err = rt_fail(run, -EINVAL, run->err_pc, "the program ended holding a bpf_spin_lock (released now)");
         if (checked && hlp_ringbuf_release_all(run) && !err)
             err = rt_fail(run, -EINVAL, run->err_pc,
                           "the program ended holding a ringbuf record it reserved and neither submitted nor "

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../helpers/bprintf.h"
 #include "../helpers/helpers.h"
 #include "../helpers/protos.h"
 #include "../isa/isa.h"
@@ -671,6 +672,29 @@ static void refine_retval(struct vf_env *env, uint32_t id, struct vf_reg *r0, co
     }
 }
 
+/* check_bpf_snprintf_call: the format (r3, a constant string in a
+ * read-only map, checked by HA_CONST_STR) is checked against the number
+ * of u64 arguments r5 gives, as bpf_bprintf_prepare will check it at run
+ * time (src/helpers/bprintf.c): a refused format refuses the program. */
+static int check_snprintf_fmt(struct vf_env *env, const struct vf_reg *regs)
+{
+    const struct vf_reg *f = &regs[BPF_REG_3], *len = &regs[BPF_REG_5];
+    const struct bpfrt_map *m = f->map;
+    uint32_t zero = 0;
+    int64_t off = f->off + (int64_t)f->var_off.value;
+    const char *v;
+
+    if (len->var_off.value % 8) /* the kernel says nothing more */
+        return vf_reject(env, -EINVAL, env->insn_idx, "R5 data_len %llu is not a multiple of 8",
+                         (unsigned long long)len->var_off.value);
+    v = m && m->ops->lookup ? m->ops->lookup((struct bpfrt_map *)m, &zero, 0) : NULL;
+    if (!v || off < 0 || off >= (int64_t)m->value_size)
+        return vf_reject(env, -EFAULT, env->insn_idx, "verifier bug");
+    if (hlp_bprintf_check(v + off, m->value_size - (uint32_t)off, (uint32_t)(len->var_off.value / 8)))
+        return vf_reject(env, -EINVAL, env->insn_idx, "Invalid format string");
+    return 0;
+}
+
 int vf_check_helper_call(struct vf_env *env, const struct bpf_insn *in, uint32_t *insn_idx)
 {
     const struct hlp_proto *fn = NULL;
@@ -757,6 +781,10 @@ int vf_check_helper_call(struct vf_env *env, const struct bpf_insn *in, uint32_t
         break;
     case BPF_FUNC_spin_lock:
     case BPF_FUNC_spin_unlock: break;
+    case BPF_FUNC_snprintf:
+        if ((err = check_snprintf_fmt(env, regs)))
+            return err;
+        break;
     default: break;
     }
     if (fn->cb_arg != 0xff && fn->cb_arg < 5 && fn->arg[fn->cb_arg] == HA_FUNC) {

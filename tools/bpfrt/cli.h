@@ -92,6 +92,8 @@ int cli_total_budget(uint64_t *budget);
 /* prog verify PROG [type TYPE] [log_level N] [unpriv] (verify.c): exit
  * status 0 accepted, 1 rejected, 2 not verified. */
 int cli_prog_verify(int argc, char **argv);
+/* prog tracelog [idle MS] (tracelog.c): the state directory's trace pipe. */
+int cli_prog_tracelog(int argc, char **argv);
 
 int do_prog(int argc, char **argv);
 int do_map(int argc, char **argv);

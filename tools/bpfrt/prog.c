@@ -1012,6 +1012,7 @@ int do_prog(int argc, char **argv)
                 "       bpfrt prog loadall OBJ DIR [type TYPE] [pinmaps DIR] [log_level N] [unpriv]\n"
                 "       bpfrt prog pin PROG FILE\n"
                 "       bpfrt prog verify { PROG | OBJ } [type TYPE] [log_level N] [unpriv]\n"
+                "       bpfrt prog tracelog [idle MS]\n"
                 "       PROG := pinned FILE | raw FILE [type TYPE] | obj FILE [sec SECTION | prog NAME] [type TYPE]\n");
         return argc < 1;
     }
@@ -1028,8 +1029,7 @@ int do_prog(int argc, char **argv)
     if (cli_is_prefix(argv[0], "pin"))
         return prog_pin(argc - 1, argv + 1);
     if (cli_is_prefix(argv[0], "tracelog"))
-        return cli_err("'prog tracelog' reads a trace pipe shared between processes, which this build does not "
-                       "have yet; 'prog run' prints the trace lines of the programs it runs");
+        return cli_prog_tracelog(argc - 1, argv + 1);
     if (cli_is_prefix(argv[0], "verify"))
         return cli_prog_verify(argc - 1, argv + 1);
     return cli_err("unknown command 'prog %s' (expected run, dump, show, list, load, loadall, pin or verify; see "
