@@ -27,7 +27,8 @@ struct replay {
     const char *path;
     char *log;
     size_t logsz;
-    int typed; /* a test run: the packet out comes separately */
+    int typed;   /* a test run: the packet out comes separately */
+    int has_out; /* the caller's struct holds the outputs added with the verdicts */
     uint8_t *buf, *out;
     size_t bufcap, outcap;
     uint64_t total, used, total_ns, nr;
@@ -97,7 +98,8 @@ static int one_packet(struct replay *r, const struct pcapio_pkt *pk)
     opts->packets++;
     if (refused) {
         /* the kernel's test run refuses it (-EINVAL): it never ran */
-        opts->refused++;
+        if (r->has_out)
+            opts->refused++;
         key = PCAP_KEY_REFUSED(&r->po);
         data_out = pk->caplen ? pk->data : NULL;
         len_out = pk->caplen;
@@ -162,7 +164,7 @@ int bpfrt_prog__run_pcap(struct bpfrt_prog *prog, const char *path, struct bpfrt
     if (!opts || opts->sz < offsetof(struct bpfrt_pcap_run_opts, failed_stage) + sizeof(opts->failed_stage))
         return -EINVAL; /* the results need the whole struct */
     /* the outputs of this version, when the caller's struct holds them */
-    has_out = CM_OPT_HAS(opts, refused);
+    has_out = r.has_out = CM_OPT_HAS(opts, refused);
     r.log = opts->log_buf;
     r.logsz = opts->log_size;
     if (r.log && r.logsz)
