@@ -234,6 +234,8 @@ Test(cli_pcap, progress_bar_on_a_terminal_only, .timeout = 120)
     FILE *f;
     struct out r;
 
+    if (system("command -v script >/dev/null 2>&1"))
+        cr_skip_test("script(1) (util-linux) is not installed: no terminal to give the command");
     tmpdir(d);
     snprintf(big, sizeof(big), "%s/big.pcap", d);
     f = fopen(big, "wb");
