@@ -17,6 +17,7 @@
 
 #include "bpf_build.h"
 #include "cli_run.h"
+#include "pcap_read.h"
 
 #define HAS(s, sub) cr_assert(strstr((s), (sub)) != NULL, "expected \"%s\" in:\n%s", (sub), (s))
 #define HASNT(s, sub) cr_assert(strstr((s), (sub)) == NULL, "did not expect \"%s\" in:\n%s", (sub), (s))
@@ -259,6 +260,35 @@ Test(cli_pcap, progress_bar_on_a_terminal_only, .timeout = 120)
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     cr_assert_str_eq(r.stderr_, "");
     HASNT(r.stdout_, "\r");
+    out_free(&r);
+    rm_rf(d);
+}
+
+/* Records a single test run left in a pinned ring buffer (a test run does
+ * not read it) come before the replay's own, under "before the replay:". */
+Test(cli_pcap, records_left_before_the_replay)
+{
+    char d[64], pkt[128];
+    struct test_pkt *in;
+    struct out r;
+    FILE *f;
+    int n = test_pcap_read("examples/sample.pcap", &in);
+
+    cr_assert_gt(n, 20);
+    tmpdir(d);
+    snprintf(pkt, sizeof(pkt), "%s/telnet.bin", d); /* packet 20: 10.0.0.3:50000 -> 10.0.0.2:23 */
+    f = fopen(pkt, "wb");
+    cr_assert_not_null(f);
+    fwrite(in[19].data, 1, in[19].len, f);
+    fclose(f);
+    test_pcap_free(in, n);
+    r = cli_sh("export BPFRT_FS=%s; %s prog loadall %s %s/p pinmaps %s/m && %s prog run pinned %s/p/tc_nat data_in %s "
+               "&& %s prog run pinned %s/p/tc_nat pcap examples/sample.pcap",
+               d, cli_bin(), tc_obj(), d, d, cli_bin(), d, pkt, cli_bin(), d);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    HAS(r.stdout_, "Return value: 2, duration: ");
+    HAS(r.stdout_, "before the replay:\n    ringbuf bans (12 bytes): 0a 00 00 03 0a 00 00 02 50 c3 17 00\npacket    1: ");
+    HAS(r.stdout_, "packet   20: len    54  retval 2 (TC_ACT_SHOT)\n");
     out_free(&r);
     rm_rf(d);
 }

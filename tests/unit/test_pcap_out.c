@@ -171,6 +171,14 @@ Test(pcap_out, records_come_with_their_packet)
     cr_assert_eq(s.kind[0], BPFRT_PCAP_RINGBUF);
     cr_assert_eq(s.size[0], 12);
     cr_assert_eq(memcmp(s.data[0], "\x0a\x00\x00\x03\x0a\x00\x00\x02\x50\xc3\x17\x00", 12), 0);
+    /* a replay that reads no records leaves them in the ring buffer; the
+     * next one that does reads them first, as packet 0 */
+    cr_assert_eq(bpfrt_prog__run_pcap(p, "examples/sample.pcap", &o2), 0, "%s", log);
+    memset(&s, 0, sizeof(s));
+    cr_assert_eq(bpfrt_prog__run_pcap(p, "examples/sample.pcap", &o), 0, "%s", log);
+    cr_assert_eq(s.n, 4);
+    cr_assert(s.packet[0] == 0 && s.packet[1] == 0 && s.packet[2] == 20 && s.packet[3] == 21);
+    cr_assert_eq(memcmp(s.data[1], "\x0a\x00\x00\x04\xc0\x00\x02\x32\x51\xc3\x17\x00", 12), 0);
     bpfrt_trace_drain(NULL, NULL);
     bpfrt_object__close(obj);
 }

@@ -27,6 +27,7 @@ struct replay {
     uint64_t cur;       /* the packet last run */
     int cur_printed;    /* its line is out */
     char cur_line[256]; /* its line, for when a record comes after it */
+    int pre_printed;    /* "before the replay:" is out */
     int bar;            /* a progress bar is drawn */
     uint64_t bar_ns;    /* when it was last drawn */
 };
@@ -189,12 +190,17 @@ static int on_record(const struct bpfrt_pcap_record *rec, void *ctx)
         json_line_end();
         return 0;
     }
-    if (rec->packet == r->cur)
-        cur_line_out(r);
-    else
+    if (rec->packet == 0) {
+        /* records left in a ring before the first packet ran */
         bar_clear(r);
-    if (rec->packet == 0)
-        printf("before the replay:\n");
+        if (!r->pre_printed)
+            printf("before the replay:\n");
+        r->pre_printed = 1;
+    } else if (rec->packet == r->cur) {
+        cur_line_out(r);
+    } else {
+        bar_clear(r);
+    }
     if (rec->kind == BPFRT_PCAP_PERF_LOST) {
         printf("    perf_event %s cpu %u: %" PRIu64 " samples lost\n", map, rec->cpu, rec->lost);
         return 0;
