@@ -154,6 +154,15 @@ Test(cli_pcap, json_lines_with_records_and_summary)
     }
     cr_assert_lt(n, 0, "no summary line");
     out_free(&r);
+    /* every line is a JSON document of its own */
+    if (!system("command -v python3 >/dev/null 2>&1")) {
+        r = cli_sh("%s -j prog run obj %s pcap examples/sample.pcap | python3 -c 'import json, sys\n"
+                   "n = 0\nfor l in sys.stdin:\n    json.loads(l); n += 1\nprint(n)'",
+                   cli_bin(), tc_obj());
+        cr_assert_eq(r.status, 0, "%s", r.stderr_);
+        cr_assert_str_eq(r.stdout_, "31\n"); /* 26 packets, 2 trace lines, 2 records, the summary */
+        out_free(&r);
+    }
     /* trace lines and perf event records of the firewall */
     r = run("-j prog run obj %s pcap examples/sample.pcap", xdp_obj());
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
@@ -291,4 +300,29 @@ Test(cli_pcap, records_left_before_the_replay)
     HAS(r.stdout_, "packet   20: len    54  retval 2 (TC_ACT_SHOT)\n");
     out_free(&r);
     rm_rf(d);
+}
+
+/* A run that writes more perf samples than the slot's ring holds (64 KiB;
+ * 256 bytes a sample with its header): what fits is read, the rest is
+ * counted lost, as PERF_RECORD_LOST reports it to a perf_buffer reader. */
+Test(cli_pcap, perf_samples_lost)
+{
+    const char *o = test_bpf_build("tests/data/bpf/testrun_out.c", "build/tests/cli_pcap", "testrun_out", "");
+    struct out r;
+    char *p;
+    int n = 0;
+
+    r = run("-j prog run obj %s prog flood pcap examples/sample.pcap", o);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    for (p = strstr(r.stdout_, "{\"packet\":1,\"perf_event\":\"samples\",\"cpu\":0,\"data\":["); p;
+         p = strstr(p + 1, "{\"packet\":1,\"perf_event\":\"samples\",\"cpu\":0,\"data\":["))
+        n++;
+    /* 65536 / (8 + 4 + 252 = 264, the record) = 248 samples fit */
+    cr_assert_eq(n, 248, "%d samples of packet 1 read", n);
+    HAS(r.stdout_, "{\"packet\":1,\"perf_event\":\"samples\",\"cpu\":0,\"lost\":52}\n");
+    out_free(&r);
+    r = run("prog run obj %s prog flood pcap examples/sample.pcap", o);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    HAS(r.stdout_, "    perf_event samples cpu 0: 52 samples lost\npacket    2: ");
+    out_free(&r);
 }
