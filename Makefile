@@ -58,9 +58,17 @@ else
 TOOL_LIB := $(O)/libbpfrt-internal.a
 endif
 
-.PHONY: all lib layers check test test-plain test-san quick fuzz-smoke demo bench fuzz clean format \
+.PHONY: all examples lib layers check test test-plain test-san quick fuzz-smoke demo bench fuzz clean format \
 	install uninstall fault fault-plain fault-san
-all: layers lib $(O)/bpfrt
+all: layers lib $(O)/bpfrt examples
+
+# The demo's programs (examples/*.c: BPF C, each with its SEC("xdp") or
+# SEC("tc") entry), built with clang as the README shows.
+EXAMPLE_OBJS := $(O)/examples/xdp_fw.o $(O)/examples/tc_nat.o
+examples: $(EXAMPLE_OBJS)
+$(O)/examples/%.o: examples/%.c
+	@mkdir -p $(dir $@)
+	$(BPF_CLANG) -O2 -g -target bpf -I/usr/include/$(shell uname -m)-linux-gnu -c $< -o $@
 lib: $(O)/libbpfrt.a $(O)/$(SOFILE) $(O)/libbpfrt.so
 
 # The include graph, and the library objects' symbol references, against
@@ -187,7 +195,7 @@ fault-san:
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
 	    ./build-san/bpfrt-fault
 
-demo: $(O)/bpfrt
+demo: $(O)/bpfrt examples
 	./scripts/demo.sh $(O)/bpfrt
 
 bench:

@@ -6,13 +6,13 @@
  *
  *   bpfrt   bpfrt_object__open_file() + bpfrt_object__load(): bpfrt's own
  *           loader creates the maps and resolves the LD_IMM64 map
- *           references; the runner prefills the maps with
- *           bpfrt_map__update_elem() and runs each raw_<map>_<op> entry with
- *           bpfrt_prog__run(repeat) (duration_ns is the mean per run); one
- *           more run in checked mode validates every access and counts the
- *           instructions;
- *   kernel  libbpf (raw entries' autoload off, the XDP entries go through
- *           the verifier), maps prefilled with bpf_map_update_elem() on their
+ *           references, its verifier proves each XDP entry safe; the runner
+ *           prefills the maps with bpfrt_map__update_elem() and runs each
+ *           xdp_<map>_<op> entry as a test run, bpfrt_prog__run(repeat)
+ *           with the packet as data_in (duration_ns is the mean per run;
+ *           verified: the fast engine); one more run in checked mode
+ *           validates every access and counts the instructions;
+ *   kernel  libbpf, maps prefilled with bpf_map_update_elem() on their
  *           fds, each xdp_<map>_<op> entry run with BPF_PROG_TEST_RUN(repeat)
  *           (the kernel reports the mean duration per run).
  *
@@ -78,7 +78,7 @@ enum { ST_OK, ST_UNAVAIL, ST_ERR, ST_SKIP };
 struct row {
     const struct mapdef *m; /* NULL: the loop baseline */
     enum op op;
-    char prog[64];          /* without the xdp_/raw_ prefix */
+    char prog[64];          /* without the xdp_ prefix */
     uint64_t expect;        /* the expected 64-bit result */
     int bpfrt_st, kernel_st;
     double bpfrt_ns, kernel_ns; /* per run */
@@ -193,7 +193,6 @@ static const char *kernel_mode(void)
 
 static void kernel_open(const char *path)
 {
-    struct bpf_program *p;
     int err;
 
     kern.obj = bpf_object__open_file(path, NULL);
@@ -201,9 +200,6 @@ static void kernel_open(const char *path)
         bench_msg(kern.why, sizeof(kern.why), "libbpf: open %s: %s", path, strerror(errno));
         return;
     }
-    bpf_object__for_each_program(p, kern.obj)
-        if (!strncmp(bpf_program__name(p), "raw_", 4)) /* bpfrt's entries; the kernel would refuse them */
-            bpf_program__set_autoload(p, false);
     bench_libbpf_clear();
     err = bpf_object__load(kern.obj);
     if (err) {
@@ -408,9 +404,8 @@ struct bpfrt_ctx {
 static int bpfrt_measure(void *vctx, uint32_t repeat, double *ns)
 {
     struct bpfrt_ctx *c = vctx;
-    /* The fast engine: the benchmark's own programs, trusted, and run
-     * once checked first; bpfrt has no verifier yet to prove them. */
-    BPFRT_OPTS(bpfrt_run_opts, o, .flags = BPFRT_RUN_UNVERIFIED_UNCHECKED, .data = data_buf, .data_size = DATA_LEN, .repeat = repeat, .err_buf = c->err,
+    /* verified XDP entries: the fast engine, a test run of the packet */
+    BPFRT_OPTS(bpfrt_run_opts, o, .data = data_buf, .data_size = DATA_LEN, .repeat = repeat, .err_buf = c->err,
                .err_size = sizeof(c->err));
     int err;
 
@@ -431,7 +426,7 @@ static void run_bpfrt(struct row *r)
     r->bpfrt_st = ST_ERR;
     if (rt.st != ST_OK)
         return;
-    bench_msg(name, sizeof(name), "raw_%s", r->prog);
+    bench_msg(name, sizeof(name), "xdp_%s", r->prog);
     p = bpfrt_object__find_program_by_name(rt.obj, name);
     c.prog = p ? bpfrt_program__prog(p) : NULL;
     if (!c.prog) {
@@ -448,9 +443,9 @@ static void run_bpfrt(struct row *r)
         return;
     }
     r->insns = o.insn_cnt;
-    if (o.retval != r->expect)
-        row_err(r, "bpfrt: %s (checked) returned 0x%016llx, expected 0x%016llx", name,
-                (unsigned long long)o.retval, (unsigned long long)r->expect);
+    if (o.retval != mb_fold32(r->expect))
+        row_err(r, "bpfrt: %s (checked) returned 0x%08llx, expected 0x%08x", name, (unsigned long long)o.retval,
+                mb_fold32(r->expect));
 
     err = bench_best_of(&cfg.t, bpfrt_measure, &c, &r->bpfrt_ns, &r->bpfrt_repeat);
     if (err) {
@@ -467,9 +462,9 @@ static void run_bpfrt(struct row *r)
     }
     r->bpfrt_ret = o2.retval;
     r->bpfrt_st = ST_OK;
-    if (o2.retval != r->expect)
-        row_err(r, "bpfrt: %s returned 0x%016llx, expected 0x%016llx", name, (unsigned long long)o2.retval,
-                (unsigned long long)r->expect);
+    if (o2.retval != mb_fold32(r->expect))
+        row_err(r, "bpfrt: %s returned 0x%08llx, expected 0x%08x", name, (unsigned long long)o2.retval,
+                mb_fold32(r->expect));
 }
 
 /* ---- output ---- */

@@ -1,9 +1,9 @@
 /* runner.c - runs each benchmark program three ways on the same packet and
  * prints what each costs:
  *
- *   bpfrt   the program's raw entry (r1 = packet, r2 = length), taken from
- *           the BPF object without loading it in the kernel, loaded with
- *           bpfrt_prog__load_insns() and run with bpfrt_prog__run(repeat):
+ *   bpfrt   the program's XDP entry, loaded by bpfrt's own loader (verified,
+ *           so it runs in the fast engine) and run as the kernel's test run
+ *           runs it with bpfrt_prog__run(repeat), the packet as data_in:
  *           duration_ns is the mean; one more run in checked mode counts the
  *           instructions executed;
  *   kernel  the program's XDP entry, loaded with libbpf and run with
@@ -13,7 +13,8 @@
  *           in a timed loop.
  *
  * The three results must agree (the XDP entry returns the 64-bit result
- * folded to 32 bits, the kernel's retval width), on the timed packet and on
+ * folded to 32 bits, the test run's retval width; the native result is
+ * folded the same way), on the timed packet and on
  * a set of untimed variants (the packet cut at each header boundary, QinQ,
  * IPv6 with extension headers, fragments, ...).  Each side runs `trials`
  * times and the best mean is kept.  Without bpf() the kernel column is
@@ -67,7 +68,7 @@ enum { ST_OK, ST_UNAVAIL, ST_ERR };
 
 struct result {
     const struct bench *b;
-    size_t insns_static;  /* instructions of the raw entry */
+    size_t insns_static;  /* instructions of the XDP entry */
     uint64_t insns_exec;  /* executed by one bpfrt run */
     double bpfrt_ns, kernel_ns, native_ns;
     uint32_t bpfrt_repeat, kernel_repeat, native_repeat;
@@ -439,7 +440,7 @@ static int kernel_measure(void *vctx, uint32_t repeat, double *ns)
 static void run_kernel(struct result *res)
 {
     struct bpf_object *obj;
-    struct bpf_program *xdp, *raw;
+    struct bpf_program *xdp;
     struct kernel_ctx c;
     char path[512], name[64];
     int err;
@@ -458,14 +459,10 @@ static void run_kernel(struct result *res)
     }
     snprintf(name, sizeof(name), "xdp_%s", res->b->name);
     xdp = bpf_object__find_program_by_name(obj, name);
-    snprintf(name, sizeof(name), "raw_%s", res->b->name);
-    raw = bpf_object__find_program_by_name(obj, name);
     if (!xdp) {
         bench_msg(res->kernel_err, sizeof(res->kernel_err), "%s: no program xdp_%s", path, res->b->name);
         goto out;
     }
-    if (raw) /* the raw entry is for bpfrt; the kernel would refuse it */
-        bpf_program__set_autoload(raw, false);
     bench_libbpf_clear();
     err = bpf_object__load(obj);
     if (err) {
@@ -507,9 +504,8 @@ struct bpfrt_ctx {
 static int bpfrt_measure(void *vctx, uint32_t repeat, double *ns)
 {
     struct bpfrt_ctx *c = vctx;
-    /* The fast engine: the benchmark's own programs, trusted, and run
-     * once checked first; bpfrt has no verifier yet to prove them. */
-    BPFRT_OPTS(bpfrt_run_opts, o, .flags = BPFRT_RUN_UNVERIFIED_UNCHECKED, .data = c->buf, .data_size = PKT_LEN, .repeat = repeat, .err_buf = c->err,
+    /* verified XDP entries: the fast engine, a test run of the packet */
+    BPFRT_OPTS(bpfrt_run_opts, o, .data = c->buf, .data_size = PKT_LEN, .repeat = repeat, .err_buf = c->err,
                .err_size = sizeof(c->err));
     int err;
 
@@ -520,77 +516,35 @@ static int bpfrt_measure(void *vctx, uint32_t repeat, double *ns)
     return 0;
 }
 
-/* The raw entry's instructions straight from the object: open only, no
- * load, so nothing goes to the kernel.  The programs use no maps, global
- * data or subprograms; refuse anything that would need a relocation. */
-static int raw_insns(const struct bench *b, struct bpf_insn **insnsp, size_t *cntp, char *err, size_t errsz)
-{
-    struct bpf_object *obj;
-    struct bpf_program *prog;
-    const struct bpf_insn *insns;
-    char path[512], name[64];
-    size_t cnt;
-    int ret = 0;
-
-    obj_path(path, sizeof(path), b);
-    obj = bpf_object__open_file(path, NULL);
-    if (!obj) {
-        bench_msg(err, errsz, "open %s: %s", path, strerror(errno));
-        return -errno;
-    }
-    snprintf(name, sizeof(name), "raw_%s", b->name);
-    prog = bpf_object__find_program_by_name(obj, name);
-    if (!prog) {
-        bench_msg(err, errsz, "%s: no program %s", path, name);
-        ret = -ENOENT;
-        goto out;
-    }
-    insns = bpf_program__insns(prog);
-    cnt = bpf_program__insn_cnt(prog);
-    for (size_t i = 0; i < cnt; i++) {
-        uint8_t code = insns[i].code;
-        if ((code == (BPF_LD | BPF_IMM | BPF_DW) && insns[i].src_reg) ||
-            (code == (BPF_JMP | BPF_CALL) && insns[i].src_reg == BPF_PSEUDO_CALL)) {
-            bench_msg(err, errsz, "%s: %s insn %zu needs a relocation (maps, global data or subprograms)", path,
-                     name, i);
-            ret = -EOPNOTSUPP;
-            goto out;
-        }
-    }
-    *insnsp = malloc(cnt * sizeof(**insnsp));
-    if (!*insnsp) {
-        ret = -ENOMEM;
-        goto out;
-    }
-    memcpy(*insnsp, insns, cnt * sizeof(**insnsp));
-    *cntp = cnt;
-out:
-    bpf_object__close(obj);
-    return ret;
-}
-
+/* The XDP entry through bpfrt's own loader (relocated, verified: the
+ * fast engine), run as the kernel's test run runs it, the packet as
+ * data_in. */
 static void run_bpfrt(struct result *res)
 {
-    BPFRT_OPTS(bpfrt_prog_load_opts, lo, .type = BPF_PROG_TYPE_UNSPEC, .name = res->b->name);
+    struct bpfrt_object *obj = NULL;
+    struct bpfrt_program *p;
     struct bpfrt_ctx c = {0};
-    struct bpf_insn *insns = NULL;
-    size_t cnt = 0;
-    char log[512] = "";
+    char path[512], name[64], log[1024] = "";
     int err;
 
     res->bpfrt_st = ST_ERR;
-    err = raw_insns(res->b, &insns, &cnt, res->bpfrt_err, sizeof(res->bpfrt_err));
-    if (err)
-        return;
-    res->insns_static = cnt;
-    lo.log_buf = log;
-    lo.log_size = sizeof(log);
-    err = bpfrt_prog__load_insns(insns, cnt, &lo, &c.prog);
-    free(insns);
+    obj_path(path, sizeof(path), res->b);
+    BPFRT_OPTS(bpfrt_object_open_opts, oo, .log_buf = log, .log_size = sizeof(log));
+    err = bpfrt_object__open_file(path, &oo, &obj);
+    if (!err)
+        err = bpfrt_object__load(obj);
     if (err) {
-        bench_msg(res->bpfrt_err, sizeof(res->bpfrt_err), "bpfrt_prog__load_insns: %s: %s", strerror(-err), log);
-        return;
+        bench_msg(res->bpfrt_err, sizeof(res->bpfrt_err), "load %s: %s: %s", path, strerror(-err), log);
+        goto out;
     }
+    snprintf(name, sizeof(name), "xdp_%s", res->b->name);
+    p = bpfrt_object__find_program_by_name(obj, name);
+    c.prog = p ? bpfrt_program__prog(p) : NULL;
+    if (!c.prog || !bpfrt_prog__is_verified(c.prog)) {
+        bench_msg(res->bpfrt_err, sizeof(res->bpfrt_err), "%s: no verified program %s", path, name);
+        goto out;
+    }
+    res->insns_static = bpfrt_prog__insn_cnt(c.prog);
     memcpy(c.buf, packet, PKT_LEN);
 
     /* one checked run: every access validated, instructions counted */
@@ -612,20 +566,18 @@ static void run_bpfrt(struct result *res)
     res->bpfrt_st = ST_OK;
     for (size_t i = 0; i < nvariants; i++) {
         const struct variant *v = &variants[i];
-        uint64_t want = res->b->native(v->buf, v->len);
+        uint32_t want = fold32(res->b->native(v->buf, v->len));
 
-        memcpy(c.buf, v->buf, v->len);
-        BPFRT_OPTS(bpfrt_run_opts, vo, .data = c.buf, .data_size = v->len, .flags = BPFRT_RUN_CHECKED,
+        BPFRT_OPTS(bpfrt_run_opts, vo, .data = (void *)v->buf, .data_size = v->len, .flags = BPFRT_RUN_CHECKED,
                    .err_buf = c.err, .err_size = sizeof(c.err));
         err = bpfrt_prog__run(c.prog, &vo);
         if (err)
             variant_mismatch(res, "bpfrt", v, "%s: %s", strerror(-err), c.err);
         else if (vo.retval != want)
-            variant_mismatch(res, "bpfrt", v, "r0 0x%016llx, native 0x%016llx", (unsigned long long)vo.retval,
-                             (unsigned long long)want);
+            variant_mismatch(res, "bpfrt", v, "retval 0x%08llx, native 0x%08x", (unsigned long long)vo.retval, want);
     }
 out:
-    bpfrt_prog__free(c.prog);
+    bpfrt_object__close(obj);
 }
 
 /* ---- per-run overhead: an empty program (r0 = XDP_PASS; exit) ---- */
@@ -652,7 +604,8 @@ static void run_empty(void)
             close(kc.fd);
         }
     }
-    if (!bpfrt_prog__load_insns(empty_prog, 2, NULL, &bc.prog)) {
+    BPFRT_OPTS(bpfrt_prog_load_opts, elo, .type = BPF_PROG_TYPE_XDP, .name = "bench_empty");
+    if (!bpfrt_prog__load_insns(empty_prog, 2, &elo, &bc.prog)) {
         memcpy(bc.buf, packet, PKT_LEN);
         if (!bench_best_of(&cfg.t, bpfrt_measure, &bc, &empty.bpfrt_ns, &repeat))
             empty.bpfrt_st = ST_OK;
@@ -665,7 +618,7 @@ static void run_empty(void)
 static void check(struct result *r)
 {
     r->agree = true;
-    if (r->bpfrt_st == ST_OK && r->bpfrt_ret != r->native_ret)
+    if (r->bpfrt_st == ST_OK && r->bpfrt_ret != fold32(r->native_ret))
         r->agree = false;
     if (r->kernel_st == ST_OK && r->kernel_ret != fold32(r->native_ret))
         r->agree = false;
@@ -746,7 +699,7 @@ static void print_table(struct result *res, size_t n)
         if (r->mismatches)
             printf("%s: %u packet variant result(s) differ; first: %s\n", r->b->name, r->mismatches, r->mismatch);
         if (!r->agree && !r->mismatches)
-            printf("%s: results differ: native 0x%016llx (fold 0x%08x), bpfrt 0x%016llx, kernel 0x%08x\n",
+            printf("%s: results differ: native 0x%016llx (fold 0x%08x), bpfrt 0x%08llx, kernel 0x%08x\n",
                    r->b->name, (unsigned long long)r->native_ret, fold32(r->native_ret),
                    (unsigned long long)r->bpfrt_ret, r->kernel_ret);
         if (r->bpfrt_st == ST_ERR)
@@ -806,7 +759,7 @@ static void print_json(struct result *res, size_t n)
                r->native_repeat);
         printf("\"result\": {\"native\": \"0x%016llx\", ", (unsigned long long)r->native_ret);
         if (bok)
-            printf("\"bpfrt\": \"0x%016llx\", ", (unsigned long long)r->bpfrt_ret);
+            printf("\"bpfrt\": \"0x%08llx\", ", (unsigned long long)r->bpfrt_ret);
         else
             printf("\"bpfrt\": null, ");
         if (kok)

@@ -1,7 +1,8 @@
-/* embed.c - bpfrt embedded in a program: open the example filter object,
- * load it, run its raw-convention program over one packet, read a map.
+/* embed.c - bpfrt embedded in a program: open the demo's firewall object
+ * (xdp_fw.c), load it (the verifier proves it safe), run its XDP program
+ * on one packet 1000 times as the kernel's test run would, read a map.
  * Build: cc embed.c $(pkg-config --cflags --libs bpfrt) -o embed
- * Run:   ./embed filter.o packet.bin */
+ * Run:   ./embed xdp_fw.o packet.bin */
 #include <bpfrt/bpfrt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +29,8 @@ int main(int argc, char **argv)
         bpfrt_object__close(obj);
         return 1;
     }
-    struct bpfrt_prog *prog = bpfrt_program__prog(bpfrt_object__find_program_by_name(obj, "filter_raw"));
-    /* unverified code runs checked: no packet can make it touch memory it should not */
+    struct bpfrt_prog *prog = bpfrt_program__prog(bpfrt_object__find_program_by_name(obj, "xdp_fw"));
+    /* a test run: pkt is the packet in (left as it is), r1 the struct xdp_md the kernel builds */
     BPFRT_OPTS(bpfrt_run_opts, ro, .data = pkt, .data_size = len, .repeat = 1000, .err_buf = err,
                .err_size = sizeof(err));
     if (bpfrt_prog__run(prog, &ro)) {
@@ -39,11 +40,11 @@ int main(int argc, char **argv)
     }
     const char *verdict = bpfrt_prog_type_retval_name(bpfrt_prog__type(prog), ro.retval);
     printf("verdict %s, %llu ns per run\n", verdict ? verdict : "?", (unsigned long long)ro.duration_ns);
-    struct bpfrt_map *m = bpfrt_object__find_map_by_name(obj, "proto_stats");
-    unsigned int key = 6; /* TCP */
+    struct bpfrt_map *m = bpfrt_object__find_map_by_name(obj, "src_stats");
+    unsigned char key[4] = {10, 0, 0, 1}; /* the packet's IPv4 source, network order */
     struct { unsigned long long packets, bytes; } val;
-    if (!bpfrt_map__lookup_elem(m, &key, sizeof(key), &val, sizeof(val), 0))
-        printf("proto 6: %llu packets, %llu bytes\n", val.packets, val.bytes);
+    if (!bpfrt_map__lookup_elem(m, key, sizeof(key), &val, sizeof(val), 0))
+        printf("10.0.0.1: %llu packets, %llu bytes\n", val.packets, val.bytes);
     bpfrt_object__close(obj);
     return 0;
 }

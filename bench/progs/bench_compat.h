@@ -1,16 +1,15 @@
 /* bench_compat.h - lets one benchmark source compile three ways:
  *
- *   clang -target bpf        (__bpf__ defined): two BPF programs per source,
- *                            an XDP entry for the kernel and a raw entry for
- *                            bpfrt (r1 = packet address, r2 = its length,
- *                            r0 = the 64-bit result);
+ *   clang -target bpf        (__bpf__ defined): one BPF program per source,
+ *                            SEC("xdp") xdp_<name>, which the kernel and
+ *                            bpfrt both run as a test run of the packet
+ *                            (retval: the 64-bit result folded to 32 bits);
  *   gcc/clang natively       (BENCH_NATIVE defined): one ordinary function
  *                            bench_native_<name>(data, len).
  *
  * A source defines `static __always_inline u64 <name>_work(const u8 *data,
- * const u8 *end)` and ends with BENCH_PROG(<name>).  Work functions must not
- * use global data (no .rodata/.data relocations): bpfrt then runs the raw
- * entry's instructions exactly as clang emitted them.
+ * const u8 *end)` and ends with BENCH_PROG(<name>).  Work functions use no
+ * maps or global data: the program is the work itself.
  */
 #ifndef BENCH_COMPAT_H
 #define BENCH_COMPAT_H
@@ -89,10 +88,6 @@ static __always_inline u32 bench_fold32(u64 r)
         const u8 *data = (const u8 *)(unsigned long)ctx->data;                                  \
         const u8 *end = (const u8 *)(unsigned long)ctx->data_end;                               \
         return (int)bench_fold32(name##_work(data, end));                                       \
-    }                                                                                           \
-    SEC("raw") u64 raw_##name(u64 data, u64 len)                                                \
-    {                                                                                           \
-        return name##_work((const u8 *)(unsigned long)data, (const u8 *)(unsigned long)(data + len)); \
     }                                                                                           \
     char _license[] SEC("license") = "Dual BSD/GPL"
 #else

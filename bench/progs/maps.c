@@ -3,11 +3,10 @@
  * MB_OPS updates of keys the runner has prefilled (maps_common.h), and a
  * `loop` program doing the same loop without the map calls (the baseline).
  *
- * Every benchmark has two entries calling the same inlined work function:
- *   SEC("xdp") xdp_<map>_<op>(struct xdp_md *): for the kernel's
- *       BPF_PROG_TEST_RUN, returns the result folded to 32 bits;
- *   SEC("raw") raw_<map>_<op>(u64 data, u64 len): for bpfrt (its raw
- *       convention; the packet is not used), returns the 64-bit result.
+ * Every benchmark is one entry, SEC("xdp") xdp_<map>_<op>(struct xdp_md *),
+ * which both sides run as a test run (the kernel's BPF_PROG_TEST_RUN and
+ * bpfrt's, the packet unused) and which returns the result folded to 32
+ * bits (the test run's retval).
  * Lookups return the sum of the values found (a miss adds MB_MISS, so a
  * miss shows); updates return how many succeeded.  The maps are BTF-defined
  * and reached through LD_IMM64 map references: bpfrt's loader and libbpf
@@ -144,12 +143,7 @@ static __always_inline __u64 loop_work(void)
         (void)ctx;                                                                                             \
         return (int)mb_fold32(expr);                                                                           \
     }                                                                                                          \
-    SEC("raw") __u64 raw_##name(__u64 data, __u64 len)                                                         \
-    {                                                                                                          \
-        (void)data;                                                                                            \
-        (void)len;                                                                                             \
-        return expr;                                                                                           \
-    }
+
 
 MB_ENTRIES(hash_lookup, lookup_work(&hash_map))
 MB_ENTRIES(hash_update, update_work(&hash_map))

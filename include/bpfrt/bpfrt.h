@@ -282,20 +282,66 @@ void bpfrt_fib_table__free(struct bpfrt_fib_table *table);
 
 /* Run prog once per packet of a capture (pcap or pcapng, via libpcap),
  * each run on a copy of the packet: with the raw convention (r1 = data,
- * r2 = length), or for typed programs as a test run of that packet
- * (bpfrt_prog__run), the packet callback seeing the packet out: what
- * `bpfrt prog run PROG pcap FILE` prints. */
+ * r2 = length), or for typed programs (xdp, tc, ...) as a test run of that
+ * packet (bpfrt_prog__run: the context the kernel's BPF_PROG_TEST_RUN
+ * builds), the packet callback seeing the packet out: what `bpfrt prog run
+ * PROG pcap FILE` prints.  A packet the test run refuses (shorter than an
+ * Ethernet header, longer than its buffer: -EINVAL in the kernel) does not
+ * run and counts as "refused"; the replay goes on.  Maps keep what the
+ * runs left in them. */
 #define BPFRT_PCAP_RETVALS 8 /* return values counted one by one */
 
 struct bpfrt_pcap_packet {
     uint64_t nr;          /* from 1, in capture order */
     const void *data;     /* the packet as the program left it (NULL when empty) */
-    uint32_t len;         /* captured bytes */
+    uint32_t len;         /* its bytes (a typed program's packet out: data_size_out) */
     uint64_t retval;      /* r0 */
     uint64_t duration_ns; /* of this run */
+    /* Added with the per-verdict outputs (the library fills the struct) */
+    uint32_t len_in;     /* captured bytes of the packet in */
+    const char *verdict; /* the return value's name in the type's table ("XDP_PASS"), "other" when it has
+                            none, "refused" when the test run refused the packet */
+    int err;             /* refused: the test run's errno for it (-EINVAL: shorter than an Ethernet
+                            header, longer than its buffer); the program did not run and data is the
+                            packet in */
+    const char *err_msg; /* refused: the reason */
+    const void *data_in; /* the packet in, len_in bytes (NULL when empty) */
 };
 /* After each run; a non-zero return stops the replay and is returned. */
 typedef int (*bpfrt_pcap_packet_fn)(const struct bpfrt_pcap_packet *pkt, void *ctx);
+
+/* A ring buffer or perf event array record a run wrote. */
+enum bpfrt_pcap_record_kind {
+    BPFRT_PCAP_RINGBUF = 1, /* a ring buffer sample (bpf_ringbuf_output / _submit) */
+    BPFRT_PCAP_PERF,        /* a perf event sample (bpf_perf_event_output: the raw data) */
+    BPFRT_PCAP_PERF_LOST,   /* perf samples lost for want of room (lost says how many) */
+};
+struct bpfrt_pcap_record {
+    uint64_t packet;       /* the packet whose run wrote it (0: there before the replay) */
+    enum bpfrt_pcap_record_kind kind;
+    struct bpfrt_map *map; /* the map it was read from */
+    uint32_t cpu;          /* perf: the slot (the worker's with BPF_F_CURRENT_CPU) */
+    const void *data;      /* valid during the callback */
+    uint32_t size;
+    uint64_t lost;         /* BPFRT_PCAP_PERF_LOST */
+};
+/* A non-zero return stops the replay and is returned (as packet_fn's). */
+typedef int (*bpfrt_pcap_record_fn)(const struct bpfrt_pcap_record *rec, void *ctx);
+/* Progress: packets done, bytes of the capture file read, its size (0
+ * when unknown). */
+typedef void (*bpfrt_pcap_progress_fn)(uint64_t packets, uint64_t file_pos, uint64_t file_size, void *ctx);
+
+/* Packets per verdict. */
+#define BPFRT_PCAP_VERDICTS 16
+struct bpfrt_pcap_verdict {
+    const char *name;   /* "XDP_PASS", "TC_ACT_SHOT" (the type's table), "other", "refused" */
+    char file_name[24]; /* the output capture's: the name's last word, lower case ("pass.pcap", "shot.pcap",
+                           "other.pcap", "refused.pcap") */
+    uint64_t retval;    /* the return value (other, refused: 0) */
+    uint64_t packets;
+    uint64_t bytes;     /* captured bytes of the packets in */
+    uint64_t bytes_out; /* bytes of the packets out */
+};
 
 enum bpfrt_pcap_stage {
     BPFRT_PCAP_OK = 0,
@@ -303,6 +349,7 @@ enum bpfrt_pcap_stage {
     BPFRT_PCAP_READ,     /* a packet could not be read (after packets runs) */
     BPFRT_PCAP_RUN,      /* the run of packet packets + 1 failed */
     BPFRT_PCAP_CALLBACK, /* the callback stopped it */
+    BPFRT_PCAP_WRITE,    /* an output capture could not be written */
 };
 
 struct bpfrt_pcap_run_opts {
@@ -323,11 +370,37 @@ struct bpfrt_pcap_run_opts {
      * bpfrt_run_opts.total_budget for repeat runs); 0: no such cap.  When
      * it is spent the replay fails with -E2BIG at that packet. */
     uint64_t total_budget;
+    /* Added with the per-verdict outputs (zero: as before) */
+    /* Input: write every packet, as the program left it (a typed
+     * program's data_out), to out_dir/<verdict>.pcap, one capture per
+     * verdict (bpfrt_pcap_verdict.file_name), with the packet's time
+     * stamp and the capture's link type.  The directory is created when
+     * missing; files are created for the verdicts that occur, and files
+     * of the type's verdict names left there by an earlier replay are
+     * removed first, so the directory shows this replay only. */
+    const char *out_dir;
+    /* Input: ring buffer and perf event array records the program wrote,
+     * read after each packet's run (what libbpf's ring_buffer__consume and
+     * perf_buffer__consume would read), from the maps the program uses.
+     * Records in a ring buffer before the replay come with packet 0.
+     * Setting it opens the perf event array slots of every worker that are
+     * not open (as perf_buffer__new does). */
+    bpfrt_pcap_record_fn record_fn;
+    /* Input: progress, every 1024 packets and once at the end */
+    bpfrt_pcap_progress_fn progress_fn;
+    /* Output: packets and bytes per verdict, in the order of the type's
+     * table (bpfrt_prog_type_retval_name), then "other" (return values
+     * without a name), then "refused"; only verdicts that occurred */
+    struct bpfrt_pcap_verdict verdicts[BPFRT_PCAP_VERDICTS];
+    uint32_t nr_verdicts;
+    uint64_t bytes; /* captured bytes of every packet read */
+    uint64_t refused; /* packets the test run refused (counted in packets too) */
 };
 
 /* 0, or a negative errno with the reason in log_buf: the run's error
  * (BPFRT_PCAP_RUN, the log names the packet), -EINVAL (the capture cannot
- * be opened), -EIO (it cannot be read further), -ENOMEM. */
+ * be opened), -EIO (it cannot be read further, BPFRT_PCAP_READ; an output
+ * capture cannot be written, BPFRT_PCAP_WRITE), -ENOMEM. */
 int bpfrt_prog__run_pcap(struct bpfrt_prog *prog, const char *path, struct bpfrt_pcap_run_opts *opts);
 
 /* Run prog: checked when flags ask for it or the program is unverified

@@ -117,14 +117,26 @@ const struct pt_desc *pt_by_section(const char *sec, enum bpf_attach_type *attac
     return best;
 }
 
-const char *pt_retcode_name(const struct pt_desc *t, uint64_t v)
+int pt_retcode_index(const struct pt_desc *t, uint64_t v)
 {
     if (!t)
-        return NULL;
-    for (unsigned i = 0; i < t->nr_retcodes; i++)
-        if (t->retcodes[i].value == v)
-            return t->retcodes[i].name;
-    return NULL;
+        return -1;
+    for (unsigned i = 0; i < t->nr_retcodes; i++) {
+        uint64_t c = t->retcodes[i].value;
+        /* a typed program's return value is the kernel's u32 (struct
+         * bpf_prog_test_run's retval): TC_ACT_UNSPEC (-1) comes back as
+         * 0xffffffff (test_cli_pcap.c, tc_verdict_names) */
+        if (c == v || (t->type != BPF_PROG_TYPE_UNSPEC && v <= UINT32_MAX && (uint32_t)c == v))
+            return (int)i;
+    }
+    return -1;
+}
+
+const char *pt_retcode_name(const struct pt_desc *t, uint64_t v)
+{
+    int i = pt_retcode_index(t, v);
+
+    return i < 0 ? NULL : t->retcodes[i].name;
 }
 
 int pt_can_run(const struct pt_desc *t)

@@ -155,8 +155,12 @@ const struct pt_desc *pt_by_name(const char *name);
  * iproute2's "ingress"/"egress"/"prog", then libbpf < 1.0 bare prefixes),
  * with the expected attach type.  NULL when the name gives none. */
 const struct pt_desc *pt_by_section(const char *sec, enum bpf_attach_type *attach);
-/* The name of return value v of type t ("XDP_PASS"), or NULL. */
+/* The name of return value v of type t ("XDP_PASS"), or NULL; for a
+ * typed program v may be the 32-bit retval of a test run (0xffffffff is
+ * TC_ACT_UNSPEC). */
 const char *pt_retcode_name(const struct pt_desc *t, uint64_t v);
+/* Its index in t->retcodes, or -1. */
+int pt_retcode_index(const struct pt_desc *t, uint64_t v);
 /* Can programs of this type be run by bpfrt now? */
 int pt_can_run(const struct pt_desc *t);
 

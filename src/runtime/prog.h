@@ -93,4 +93,10 @@ int prog_xl_patch(struct bpf_insn **xl, uint32_t **orig, size_t *cnt, size_t idx
 /* The program type's row (never NULL for a loaded program). */
 const struct pt_desc *prog_ptype(const struct bpfrt_prog *prog);
 
+/* bpfrt_prog__run, telling (*refused, when not NULL) whether a typed
+ * program's test run refused its input before running it (the context
+ * builder's errors: a packet shorter than an Ethernet header or longer than
+ * the test run's buffer, a bad ctx_in), for the pcap replay. */
+int rt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts, int *refused);
+
 #endif

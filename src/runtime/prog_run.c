@@ -249,6 +249,11 @@ static int run_finish_ctx(const struct bpfrt_prog *prog, struct bpfrt_run_opts *
 
 int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
 {
+    return rt_prog_run(prog, opts, NULL);
+}
+
+int rt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts, int *refused)
+{
     int owned;
     struct rt_run *run;
     uint64_t args[5] = {0}, r0 = 0, t0, t1;
@@ -265,10 +270,15 @@ int bpfrt_prog__run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts)
     err = run_mode(prog, opts, &checked);
     if (err)
         return err;
+    if (refused)
+        *refused = 0;
     if (prog->pt->build_ctx) {
         err = run_build_ctx(prog, opts, &tr);
-        if (err)
+        if (err) {
+            if (refused)
+                *refused = err != -ENOMEM;
             return err;
+        }
     } else if (CM_OPT(opts, ctx_in, NULL) || CM_OPT(opts, ctx_out, NULL) || CM_OPT(opts, test_flags, 0)) {
         run_err(opts, "programs of the raw convention take no context and no test-run flags (r1 is the data, r2 its "
                       "length)");

@@ -13,7 +13,7 @@
  * fopen's buffer or vsnprintf's) are not wrapped that way and are not
  * swept.
  *
- * Scenarios: object load (examples/filter.c and objects of tests/data:
+ * Scenarios: object load (examples/xdp_fw.c and objects of tests/data:
  * BTF-defined maps pinned by name, legacy maps, subprograms, tail calls,
  * ring buffers; compiled here with clang-19), map create (one map of each
  * main type), map pin (preallocated, NO_PREALLOC, LRU and LPM maps), open
@@ -369,7 +369,7 @@ static char obj_filter[512];
 static const struct {
     const char *src, *name;
 } objects[] = {
-    {"examples/filter.c", "filter"},           {"tests/data/bpf/btf_maps.c", "btf_maps"},
+    {"examples/xdp_fw.c", "xdp_fw"},           {"tests/data/bpf/btf_maps.c", "btf_maps"},
     {"tests/data/bpf/subprogs.c", "subprogs"}, {"tests/data/bpf/legacy_maps.c", "legacy_maps"},
     {"tests/data/tail/tailcall.c", "tailcall"}, {"tests/data/helpers/helpers2.c", "helpers2"},
 };
@@ -750,7 +750,7 @@ static void cleanup_update(void *p, int err)
     }
 }
 
-/* program pin: filter.c loaded, pinned with its maps */
+/* program pin: xdp_fw.c loaded, pinned with its maps */
 static struct bpfrt_object *pp_obj;
 
 static void *prep_prog_pin(void)

@@ -525,12 +525,12 @@ Test(api, pcap_replay_runs_every_packet, .init = setup, .fini = teardown)
 
     cr_assert_eq(bpfrt_prog__run_pcap(prog, "examples/sample.pcap", &o), 0, "%s", log);
     cr_assert_eq(o.failed_stage, BPFRT_PCAP_OK);
-    cr_assert_eq(o.packets, 20);
-    cr_assert_eq(s.n, 20);
+    cr_assert_eq(o.packets, 26);
+    cr_assert_eq(s.n, 26);
     for (int v = 0; v < BPFRT_PCAP_RETVALS; v++)
         counted += o.retval_counts[v];
-    cr_assert_eq(counted + o.retval_other, 20);
-    cr_assert_eq(o.retval_other, 20); /* every packet is longer than 7 bytes */
+    cr_assert_eq(counted + o.retval_other, 26);
+    cr_assert_eq(o.retval_other, 26); /* every packet is longer than 7 bytes */
     /* the callback stops it */
     memset(&s, 0, sizeof(s));
     s.stop_at = 3;
@@ -552,7 +552,7 @@ Test(api, pcap_replay_counts_verdicts_and_reports_a_failed_run, .init = setup, .
     BPFRT_OPTS(bpfrt_pcap_run_opts, o, .flags = BPFRT_RUN_CHECKED, .log_buf = log, .log_size = sizeof(log));
 
     cr_assert_eq(bpfrt_prog__run_pcap(pass, "examples/sample.pcap", &o), 0, "%s", log);
-    cr_assert_eq(o.retval_counts[XDP_PASS], 20);
+    cr_assert_eq(o.retval_counts[XDP_PASS], 26);
     cr_assert_eq(o.retval_other, 0);
     cr_assert_eq(bpfrt_prog__run_pcap(bad, "examples/sample.pcap", &o), -EFAULT);
     cr_assert_eq(o.failed_stage, BPFRT_PCAP_RUN);

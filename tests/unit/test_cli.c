@@ -92,12 +92,14 @@ Test(cli, data_out_text_and_json)
     snprintf(args, sizeof(args), "prog run raw %s data_in examples/packet.bin data_out -", bin);
     r = run(args);
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
-    cr_assert(strstr(r.stdout_, "Return value: 87,") != NULL, "%s", r.stdout_);
-    cr_assert(strstr(r.stdout_, "data_out:\n02 ab 00 00 00 02 02 00") != NULL, "%s", r.stdout_);
+    /* bpftool's layout: the hex dump first, then the result */
+    cr_assert(strncmp(r.stdout_, "0000000\t02ab 0000 0002 0200 0000 0001 0800 4500 | ........ ......E.\n", 68) == 0,
+              "%s", r.stdout_);
+    cr_assert(strstr(r.stdout_, "\nReturn value: 87,") != NULL, "%s", r.stdout_);
     out_free(&r);
     snprintf(args, sizeof(args), "-j prog run raw %s data_in examples/packet.bin data_out -", bin);
     r = run(args);
-    cr_assert(strstr(r.stdout_, "\"data_out\":[2,171,0,0,0,2,2,0,") != NULL, "%s", r.stdout_);
+    cr_assert(strncmp(r.stdout_, "{\"data_out\":[2,171,0,0,0,2,2,0,", 30) == 0, "%s", r.stdout_);
     out_free(&r);
     unlink(bin);
 }
@@ -228,52 +230,6 @@ Test(cli, disasm_then_asm_gives_same_bytes)
     const char *want = "[{\"pc\":0,\"disasm\":\"r0 = 0\"},{\"pc\":1,";
     cr_assert(strncmp(r.stdout_, want, strlen(want)) == 0, "%s", r.stdout_);
     out_free(&r);
-}
-
-/* The demo's object over the sample capture: per-packet verdicts, totals
- * and the trace lines, text and JSON; and the errors around pcap. */
-Test(cli, pcap_replay_of_the_demo_filter)
-{
-    struct out r;
-    test_bpf_build("examples/filter.c", "build/tests/cli", "filter", "");
-
-    r = run("prog run obj build/tests/cli/filter.o prog filter_raw pcap examples/sample.pcap");
-    cr_assert_eq(r.status, 0, "%s", r.stderr_);
-    cr_assert(strstr(r.stdout_, "packet    5: len    71  retval 1 (XDP_DROP)\n") != NULL, "%s", r.stdout_);
-    cr_assert(strstr(r.stdout_, "packet   13: len     8  retval 0 (XDP_ABORTED)\n") != NULL, "%s", r.stdout_);
-    cr_assert(strstr(r.stdout_, "Packets: 20, duration (average): ") != NULL, "%s", r.stdout_);
-    cr_assert(strstr(r.stdout_, "Verdicts: XDP_ABORTED 1 XDP_DROP 3 XDP_PASS 16\n") != NULL, "%s", r.stdout_);
-    cr_assert(strstr(r.stdout_, "Trace (3 lines):\n") != NULL, "%s", r.stdout_);
-    cr_assert(strstr(r.stdout_, "bpf_trace_printk: drop DNS query from c0000207 port 33000\n") != NULL, "%s",
-              r.stdout_);
-    out_free(&r);
-
-    r = run("-j prog run obj build/tests/cli/filter.o prog filter_raw pcap examples/sample.pcap");
-    cr_assert_eq(r.status, 0, "%s", r.stderr_);
-    cr_assert(strstr(r.stdout_, "{\"results\":[{\"packet\":1,\"len\":54,\"retval\":2},") == r.stdout_, "%s",
-              r.stdout_);
-    cr_assert(strstr(r.stdout_, "\"packets\":20,\"verdicts\":{\"XDP_ABORTED\":1,\"XDP_DROP\":3,\"XDP_PASS\":16}") !=
-                  NULL,
-              "%s", r.stdout_);
-    cr_assert(strstr(r.stdout_, "bpf_trace_printk: drop DNS query from cb007104 port 40001\"]}") != NULL, "%s",
-              r.stdout_);
-    out_free(&r);
-
-    static const struct {
-        const char *args, *msg;
-    } errs[] = {
-        {"prog run obj build/tests/cli/filter.o prog filter_raw pcap /nonexistent.pcap",
-         "cannot read capture '/nonexistent.pcap'"},
-        {"prog run obj build/tests/cli/filter.o prog filter_raw pcap examples/packet.bin", "cannot read capture"},
-        {"prog run obj build/tests/cli/filter.o prog filter_raw pcap examples/sample.pcap repeat 5",
-         "does not combine with data_in or repeat"},
-    };
-    for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
-        r = run(errs[i].args);
-        cr_expect_neq(r.status, 0, "'%s' should fail", errs[i].args);
-        cr_expect(strstr(r.stderr_, errs[i].msg) != NULL, "'%s': %s", errs[i].args, r.stderr_);
-        out_free(&r);
-    }
 }
 
 Test(cli, single_run_prints_trace_lines)

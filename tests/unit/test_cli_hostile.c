@@ -285,7 +285,7 @@ Test(cli_hostile, repeat_has_a_total_budget)
     cr_assert_eq(r.status, 1);
     HAS(r.stderr_, "Error: BPFRT_TOTAL_BUDGET 'lots' is not a number of instructions from 1 to ");
     out_free(&r);
-    /* the packets of a capture share the budget as well: 20 packets */
+    /* the packets of a capture share the budget as well: 26 packets */
     snprintf(pcap, sizeof(pcap), "examples/sample.pcap");
     r = cli_sh("BPFRT_TOTAL_BUDGET=10000 %s prog run raw %s pcap %s", cli_bin(), bin, pcap);
     cr_assert_eq(r.status, 1);
@@ -294,7 +294,7 @@ Test(cli_hostile, repeat_has_a_total_budget)
     out_free(&r);
     r = run("prog run raw %s pcap %s", bin, pcap);
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
-    HAS(r.stdout_, "Packets: 20,");
+    HAS(r.stdout_, "Packets: 26,");
     out_free(&r);
     rm_rf(d);
 }
@@ -369,7 +369,7 @@ Test(cli_hostile, budget_in_callback_names_the_budget, .timeout = 120)
 Test(cli_hostile, pin_failure_said_once)
 {
     char d[64], maps[96];
-    const char *obj = test_bpf_build("examples/filter.c", "build/tests/cli_hostile", "filter", "");
+    const char *obj = test_bpf_build("examples/xdp_fw.c", "build/tests/cli_hostile", "xdp_fw", "");
     struct out r;
     const char *p;
 
@@ -388,7 +388,7 @@ Test(cli_hostile, pin_failure_said_once)
     /* maps pinned for a program under the state directory */
     r = cli_sh("trap '' XFSZ; ulimit -f 2; BPFRT_FS=%s %s prog load %s %s/p1", d, cli_bin(), obj, d);
     cr_assert_eq(r.status, 1, "%s", r.stderr_);
-    HAS(r.stderr_, "Error: cannot pin program 'filter_raw' of '");
+    HAS(r.stderr_, "Error: cannot pin program 'xdp_fw' of '");
     p = strstr(r.stderr_, "cannot pin map '");
     cr_assert_not_null(p, "%s", r.stderr_);
     cr_assert_null(strstr(p + 1, "cannot pin map '"), "said twice: %s", r.stderr_);

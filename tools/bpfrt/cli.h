@@ -82,7 +82,8 @@ int cli_obj_prog_id(const struct bpfrt_object *obj, const struct bpfrt_program *
 const char *cli_prog_type_str(enum bpf_prog_type type, char *buf, size_t sz);
 
 /* prog run PROG pcap FILE: run once per packet; exit status. */
-int cli_run_pcap(struct bpfrt_prog *prog, const char *name, const char *path, uint32_t flags, uint64_t total_budget);
+int cli_run_pcap(struct bpfrt_prog *prog, const char *name, const char *path, const char *out_dir, uint32_t flags,
+                 uint64_t total_budget);
 /* The instruction budget of one `prog run` (all repeat runs, or all the
  * packets of a capture): BPFRT_TOTAL_BUDGET, else CLI_TOTAL_BUDGET.
  * 0, or 1 after reporting a bad BPFRT_TOTAL_BUDGET. */

@@ -129,6 +129,13 @@ void json_i64(struct json *j, int64_t v)
     j->need_comma = 1;
 }
 
+void json_fixed(struct json *j, double v, int decimals)
+{
+    value_prefix(j);
+    fprintf(j->out, "%.*f", decimals, v);
+    j->need_comma = 1;
+}
+
 void json_bool(struct json *j, int v)
 {
     value_prefix(j);

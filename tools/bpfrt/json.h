@@ -21,6 +21,8 @@ void json_key(struct json *j, const char *key);
 void json_str(struct json *j, const char *s);
 void json_u64(struct json *j, uint64_t v);
 void json_i64(struct json *j, int64_t v);
+/* A number with that many decimals ("41.7") */
+void json_fixed(struct json *j, double v, int decimals);
 void json_bool(struct json *j, int v);
 void json_null(struct json *j);
 /* key + value in one call */

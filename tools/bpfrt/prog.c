@@ -143,10 +143,27 @@ static int load_spec(const struct prog_spec *spec, struct bpfrt_prog **progp)
     return err ? 1 : 0;
 }
 
+/* bpftool's hex_print (`prog run ... data_out -`): the offset, 16 bytes
+ * in groups of two, then their ASCII, '.' for what does not print, a
+ * space after the eighth (test_cli_testrun bpftool_layout). */
 static void print_hex(const uint8_t *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        printf("%02x%s", p[i], (i % 16 == 15 || i + 1 == n) ? "\n" : " ");
+    for (size_t i = 0; i < n; i += 16) {
+        size_t j;
+
+        printf("%07zx\t", i);
+        for (j = i; j < i + 16 && j < n; j++)
+            printf("%02x%s", p[j], j % 2 ? " " : "");
+        for (; j < i + 16; j++)
+            printf("  %s", j % 2 ? " " : "");
+        printf("| ");
+        for (j = i; j < i + 16 && j < n; j++) {
+            putchar(p[j] < ' ' || p[j] > '~' ? '.' : p[j]);
+            if (j % 16 == 7)
+                putchar(' ');
+        }
+        printf("\n");
+    }
 }
 
 static void collect_trace(const char *line, void *ctx)
@@ -202,7 +219,8 @@ static int load_runnable(struct prog_spec *spec, struct bpfrt_prog **progp, stru
 
 static int prog_run(int argc, char **argv)
 {
-    const char *data_in = NULL, *data_out = NULL, *pcap = NULL, *ctx_in = NULL, *ctx_out = NULL, *fib = NULL;
+    const char *data_in = NULL, *data_out = NULL, *pcap = NULL, *ctx_in = NULL, *ctx_out = NULL, *out_dir = NULL;
+    const char *fib = NULL;
     struct bpfrt_fib_table *fib_table = NULL;
     uint8_t *ctx = NULL, *ctx_buf = NULL, *out_buf = NULL;
     size_t ctx_len = 0;
@@ -235,6 +253,8 @@ static int prog_run(int argc, char **argv)
             data_out = argv[i + 1];
         else if (!strcmp(argv[i], "pcap"))
             pcap = argv[i + 1];
+        else if (!strcmp(argv[i], "out"))
+            out_dir = argv[i + 1];
         else if (!strcmp(argv[i], "repeat")) {
             if (cli_parse_u64(argv[i + 1], UINT32_MAX, &repeat) || repeat == 0)
                 return cli_err("repeat '%s' is not a number from 1 to %u", argv[i + 1], UINT32_MAX);
@@ -245,12 +265,14 @@ static int prog_run(int argc, char **argv)
         else if (!strcmp(argv[i], "fib"))
             fib = argv[i + 1];
         else
-            return cli_err("unknown keyword '%s' (expected data_in, data_out, ctx_in, ctx_out, fib, pcap, repeat, "
+            return cli_err("unknown keyword '%s' (expected data_in, data_out, ctx_in, ctx_out, fib, pcap, out, repeat, "
                            "log_level or unpriv)",
                            argv[i]);
     }
     if (data_out && !data_in)
         return cli_err("data_out needs data_in");
+    if (out_dir && !pcap)
+        return cli_err("out DIR takes the packets of a pcap replay: it needs pcap FILE");
     if (pcap && (data_in || repeat > 1))
         return cli_err("pcap runs the program once per packet: it does not combine with data_in or repeat");
     if (cli_total_budget(&total_budget))
@@ -278,7 +300,7 @@ static int prog_run(int argc, char **argv)
     if (pcap) {
         /* the library's default mode (an unverified program runs
          * checked), or checked on request */
-        int rc = cli_run_pcap(prog, spec.file, pcap, cli.checked ? BPFRT_RUN_CHECKED : 0, total_budget);
+        int rc = cli_run_pcap(prog, spec.file, pcap, out_dir, cli.checked ? BPFRT_RUN_CHECKED : 0, total_budget);
         if (own)
             bpfrt_prog__free(prog);
         bpfrt_object__close(obj);
@@ -367,9 +389,25 @@ static int prog_run(int argc, char **argv)
             return cli_err("cannot write ctx_out '%s': %s", ctx_out, strerror(-err));
         }
     }
+    /* bpftool's order (do_run): the bytes out first, then retval and the
+     * duration (the mean of the repeat runs) */
     if (cli.json) {
         json_init(&cli.j, stdout, cli.pretty);
         json_obj_open(&cli.j);
+        if (data_out && !strcmp(data_out, "-")) {
+            json_key(&cli.j, "data_out");
+            json_arr_open(&cli.j);
+            for (size_t k = 0; k < data_len; k++)
+                json_u64(&cli.j, data[k]);
+            json_arr_close(&cli.j);
+        }
+        if (ctx_out && !strcmp(ctx_out, "-") && opts.ctx_size_out) {
+            json_key(&cli.j, "ctx_out");
+            json_arr_open(&cli.j);
+            for (size_t k = 0; k < opts.ctx_size_out; k++)
+                json_u64(&cli.j, ctx_buf[k]);
+            json_arr_close(&cli.j);
+        }
         json_kv_u64(&cli.j, "retval", opts.retval);
         json_kv_u64(&cli.j, "duration", opts.duration_ns);
         if (cli.debug)
@@ -384,20 +422,6 @@ static int prog_run(int argc, char **argv)
             json_kv_u64(&cli.j, "flags", opts.redirect_flags);
             json_obj_close(&cli.j);
         }
-        if (data_out && !strcmp(data_out, "-")) {
-            json_key(&cli.j, "data_out");
-            json_arr_open(&cli.j);
-            for (size_t k = 0; k < data_len; k++)
-                json_u64(&cli.j, data[k]);
-            json_arr_close(&cli.j);
-        }
-        if (ctx_out && !strcmp(ctx_out, "-")) {
-            json_key(&cli.j, "ctx_out");
-            json_arr_open(&cli.j);
-            for (size_t k = 0; k < opts.ctx_size_out; k++)
-                json_u64(&cli.j, ctx_buf[k]);
-            json_arr_close(&cli.j);
-        }
         json_key(&cli.j, "trace"); /* (bpfrt) lines the program printed */
         json_arr_open(&cli.j);
         bpfrt_trace_drain(collect_trace, &cli.j);
@@ -405,6 +429,10 @@ static int prog_run(int argc, char **argv)
         json_obj_close(&cli.j);
         json_end(&cli.j);
     } else {
+        if (data_out && !strcmp(data_out, "-"))
+            print_hex(data, data_len);
+        if (ctx_out && !strcmp(ctx_out, "-"))
+            print_hex(ctx_buf, opts.ctx_size_out);
         printf("Return value: %" PRIu64 ", duration%s: %" PRIu64 "ns\n", opts.retval, repeat > 1 ? " (average)" : "",
                opts.duration_ns);
         if (cli.debug)
@@ -414,14 +442,6 @@ static int prog_run(int argc, char **argv)
                    opts.redirect_key, opts.redirect_ifindex, opts.redirect_flags);
         else if (opts.redirect_ifindex)
             printf("Redirect: ifindex %u flags 0x%" PRIx64 "\n", opts.redirect_ifindex, opts.redirect_flags);
-        if (data_out && !strcmp(data_out, "-")) {
-            printf("data_out:\n");
-            print_hex(data, data_len);
-        }
-        if (ctx_out && !strcmp(ctx_out, "-")) {
-            printf("ctx_out:\n");
-            print_hex(ctx_buf, opts.ctx_size_out);
-        }
         bpfrt_trace_drain(collect_trace, NULL);
     }
     free(data);
