@@ -13,10 +13,10 @@
 
 /* How the fix-up stage resolved a BPF_CALL with src_reg 0. */
 enum eng_call_kind {
-    ENG_CALL_NONE = 0,  /* not a helper call */
-    ENG_CALL_HELPER,    /* fn(r1..r5, run) */
-    ENG_CALL_CALLBACK,  /* fn may call back into the program (run->callback) */
-    ENG_CALL_TAIL,      /* bpf_tail_call: run->tail_call, then continue in the target */
+    ENG_CALL_NONE = 0, /* not a helper call */
+    ENG_CALL_HELPER,   /* fn(r1..r5, run) */
+    ENG_CALL_CALLBACK, /* fn may call back into the program (run->callback) */
+    ENG_CALL_TAIL,     /* bpf_tail_call: run->tail_call, then continue in the target */
 };
 
 struct eng_call {
@@ -42,6 +42,9 @@ struct eng_log {
     long err_insn;
 };
 
+/* Record a prepare error in log (index and message); returns err. */
+int eng_log_fail(struct eng_log *log, int err, long insn, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 struct eng_ops {
     const char *name; /* "interp", "jit" */
     /* Build the engine's image of a program.  0 and *imagep, or -errno
@@ -59,5 +62,11 @@ struct eng_ops {
 };
 
 extern const struct eng_ops eng_interp;
+#if defined(__x86_64__)
+/* The x86-64 JIT (jit_x86_64*.c): machine code for fast runs, the
+ * interpreter for checked ones. */
+#define ENG_HAVE_JIT 1
+extern const struct eng_ops eng_jit;
+#endif
 
 #endif
