@@ -91,7 +91,7 @@ static int jit_enter(const struct jit_image *img, struct rt_run *run, const void
 
     memcpy(regs, args, 5 * sizeof(*args));
     regs[5] = (uint64_t)(uintptr_t)(run->stack + sizeof(run->stack) - (size_t)frame * ISA_STACK);
-    return ((jit_entry_fn)(uintptr_t)img->code)(run, target, regs, r0);
+    return ((jit_entry_fn)(uintptr_t)(img->code + img->entry_off))(run, target, regs, r0);
 }
 
 /* A callback for a helper (rt_callback_fn), the interpreter's rules
@@ -242,6 +242,7 @@ static int jit_passes(struct jit_image *img, struct jit_ctx *c, struct eng_log *
     memcpy(img->code, c->buf, c->len);
     img->code_len = c->len;
     img->body_off = a[0];
+    img->entry_off = c->st.entry;
     img->addrs = a;
     a = NULL;
     if (mprotect(img->code, img->map_len, PROT_READ | PROT_EXEC))

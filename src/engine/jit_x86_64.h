@@ -26,11 +26,12 @@
  * the image's life), where each BPF instruction starts in it, and the
  * interpreter's image of the same program for checked runs. */
 struct jit_image {
-    uint8_t *code;   /* mmap'd, PROT_READ | PROT_EXEC */
-    size_t map_len;  /* bytes mapped */
-    size_t code_len; /* bytes of code */
-    size_t body_off; /* instruction 0 */
-    uint32_t *addrs; /* cnt + 1 offsets from code: instruction i starts at code + addrs[i] */
+    uint8_t *code;    /* mmap'd, PROT_READ | PROT_EXEC */
+    size_t map_len;   /* bytes mapped */
+    size_t code_len;  /* bytes of code */
+    size_t entry_off; /* the entry stub (a jit_entry_fn) */
+    size_t body_off;  /* instruction 0 */
+    uint32_t *addrs;  /* cnt + 1 offsets from code: instruction i starts at code + addrs[i] */
     size_t cnt;
     void *interp;    /* eng_interp's image, for checked runs */
     uint32_t passes; /* emission passes until jump sizes converged */

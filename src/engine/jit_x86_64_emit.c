@@ -322,6 +322,12 @@ static void emit_stubs(struct jit_ctx *c)
 {
     static const uint8_t saved[] = {RBP, RBX, R12, R13, R14, R15};
 
+    /* int3 before the entry: a caller built with clang's
+     * -fsanitize=function reads the 8 bytes before a function pointer's
+     * target for its type signature; they are inside the mapping and are
+     * no signature. */
+    for (int k = 0; k < 16; k++)
+        e1(c, 0xCC);
     c->st.entry = (uint32_t)c->len;
     for (size_t k = 0; k < sizeof(saved); k++)
         push_r(c, saved[k]);
