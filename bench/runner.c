@@ -67,17 +67,18 @@ enum { ST_OK, ST_UNAVAIL, ST_ERR };
 
 struct result {
     const struct bench *b;
-    size_t insns_static;  /* instructions of the raw entry */
-    uint64_t insns_exec;  /* executed by one bpfrt run */
-    double bpfrt_ns, kernel_ns, native_ns;
+    size_t insns_static; /* instructions of the raw entry */
+    uint64_t insns_exec; /* executed by one bpfrt run */
+    double bpfrt_ns, kernel_ns, native_ns, jit_ns;
     uint32_t bpfrt_repeat, kernel_repeat, native_repeat;
-    int bpfrt_st, kernel_st;
+    int bpfrt_st, kernel_st, jit_st;
+    uint32_t jit_repeat;
     uint64_t bpfrt_ret, native_ret;
     uint32_t kernel_ret;
     bool agree;
     unsigned mismatches; /* on the packet variants */
     char mismatch[256];  /* the first one */
-    char bpfrt_err[512], kernel_err[512];
+    char bpfrt_err[512], kernel_err[512], jit_err[512];
 };
 
 static struct {
@@ -569,6 +570,57 @@ out:
     return ret;
 }
 
+/* The same raw entry in bpfrt's JIT (the engine option "jit"): timed
+ * unchecked like the interpreter's runs, and its result held to the
+ * native one on the timed packet and every variant. */
+static void run_jit(struct result *res, const struct bpf_insn *insns, size_t cnt)
+{
+    BPFRT_OPTS(bpfrt_prog_load_opts, lo, .type = BPF_PROG_TYPE_UNSPEC, .name = res->b->name, .engine = "jit");
+    struct bpfrt_ctx c = {0};
+    char log[512] = "";
+    int err;
+
+    res->jit_st = ST_ERR;
+    lo.log_buf = log;
+    lo.log_size = sizeof(log);
+    err = bpfrt_prog__load_insns(insns, cnt, &lo, &c.prog);
+    if (err) {
+        bench_msg(res->jit_err, sizeof(res->jit_err), "bpfrt_prog__load_insns (jit): %s: %s", strerror(-err), log);
+        return;
+    }
+    if (strcmp(bpfrt_prog__engine(c.prog), "jit")) {
+        bench_msg(res->jit_err, sizeof(res->jit_err), "no JIT in this build (engine %s)", bpfrt_prog__engine(c.prog));
+        res->jit_st = ST_UNAVAIL;
+        goto out;
+    }
+    memcpy(c.buf, packet, PKT_LEN);
+    err = bench_best_of(&cfg.t, bpfrt_measure, &c, &res->jit_ns, &res->jit_repeat);
+    if (err) {
+        bench_msg(res->jit_err, sizeof(res->jit_err), "run: %s: %s", strerror(-err), c.err);
+        goto out;
+    }
+    res->jit_st = ST_OK;
+    for (size_t i = 0; i <= nvariants; i++) {
+        /* the variants, then the timed packet (as a variant of its own) */
+        static const struct variant timed = {.name = "timed packet", .len = PKT_LEN};
+        const struct variant *v = i < nvariants ? &variants[i] : &timed;
+        const uint8_t *buf = i < nvariants ? v->buf : packet;
+        uint64_t want = res->b->native(buf, v->len);
+
+        memcpy(c.buf, buf, v->len);
+        BPFRT_OPTS(bpfrt_run_opts, vo, .data = c.buf, .data_size = v->len, .flags = BPFRT_RUN_UNVERIFIED_UNCHECKED,
+                   .err_buf = c.err, .err_size = sizeof(c.err));
+        err = bpfrt_prog__run(c.prog, &vo);
+        if (err)
+            variant_mismatch(res, "jit", v, "%s: %s", strerror(-err), c.err);
+        else if (vo.retval != want)
+            variant_mismatch(res, "jit", v, "r0 0x%016llx, native 0x%016llx", (unsigned long long)vo.retval,
+                             (unsigned long long)want);
+    }
+out:
+    bpfrt_prog__free(c.prog);
+}
+
 static void run_bpfrt(struct result *res)
 {
     BPFRT_OPTS(bpfrt_prog_load_opts, lo, .type = BPF_PROG_TYPE_UNSPEC, .name = res->b->name);
@@ -586,6 +638,8 @@ static void run_bpfrt(struct result *res)
     lo.log_buf = log;
     lo.log_size = sizeof(log);
     err = bpfrt_prog__load_insns(insns, cnt, &lo, &c.prog);
+    if (!err)
+        run_jit(res, insns, cnt);
     free(insns);
     if (err) {
         bench_msg(res->bpfrt_err, sizeof(res->bpfrt_err), "bpfrt_prog__load_insns: %s: %s", strerror(-err), log);
@@ -631,9 +685,9 @@ out:
 /* ---- per-run overhead: an empty program (r0 = XDP_PASS; exit) ---- */
 
 static struct {
-    int bpfrt_st, kernel_st;
-    double bpfrt_ns, kernel_ns;
-} empty = {ST_ERR, ST_ERR, 0, 0};
+    int bpfrt_st, kernel_st, jit_st;
+    double bpfrt_ns, kernel_ns, jit_ns;
+} empty = {ST_ERR, ST_ERR, ST_ERR, 0, 0, 0};
 
 static void run_empty(void)
 {
@@ -657,6 +711,15 @@ static void run_empty(void)
         if (!bench_best_of(&cfg.t, bpfrt_measure, &bc, &empty.bpfrt_ns, &repeat))
             empty.bpfrt_st = ST_OK;
         bpfrt_prog__free(bc.prog);
+    }
+    {
+        BPFRT_OPTS(bpfrt_prog_load_opts, jo, .engine = "jit");
+        if (!bpfrt_prog__load_insns(empty_prog, 2, &jo, &bc.prog)) {
+            if (!strcmp(bpfrt_prog__engine(bc.prog), "jit") &&
+                !bench_best_of(&cfg.t, bpfrt_measure, &bc, &empty.jit_ns, &repeat))
+                empty.jit_st = ST_OK;
+            bpfrt_prog__free(bc.prog);
+        }
     }
 }
 
@@ -708,7 +771,7 @@ static const char *kernel_mode(void)
 
 static void print_table(struct result *res, size_t n)
 {
-    char c[6][32];
+    char c[9][32];
 
     printf("packet: %d bytes, 802.1Q VLAN 100, TCP/IPv4 10.1.0.1:43210 -> 10.2.0.2:443\n", PKT_LEN);
     printf("kernel: %s\n", kernel_mode());
@@ -716,29 +779,37 @@ static void print_table(struct result *res, size_t n)
         printf("best of %u trials of %u runs each\n\n", cfg.t.trials, cfg.t.repeat);
     else
         printf("best of %u trials; runs per trial calibrated per side to ~%u ms\n\n", cfg.t.trials, cfg.t.target_ms);
-    printf("%-8s %8s %12s %12s %12s %12s %12s %10s  %s\n", "program", "insns", "bpfrt ns", "kernel ns",
-           "native ns", "bpfrt/kern", "bpfrt/nat", "ns/insn", "results");
+    printf("%-8s %8s %10s %10s %10s %10s %10s %10s %10s %10s %8s  %s\n", "program", "insns", "interp ns", "jit ns",
+           "kernel ns", "native ns", "interp/kern", "jit/kern", "interp/nat", "jit/nat", "ns/insn", "results");
     for (size_t i = 0; i < n; i++) {
         struct result *r = &res[i];
         bool bok = r->bpfrt_st == ST_OK, kok = r->kernel_st == ST_OK;
 
+        bool jok = r->jit_st == ST_OK;
+
         fmt_ns(c[0], sizeof(c[0]), r->bpfrt_st, r->bpfrt_ns);
+        fmt_ns(c[6], sizeof(c[6]), r->jit_st, r->jit_ns);
         fmt_ns(c[1], sizeof(c[1]), r->kernel_st, r->kernel_ns);
         fmt_ns(c[2], sizeof(c[2]), ST_OK, r->native_ns);
         fmt_ratio(c[3], sizeof(c[3]), bok && kok, r->bpfrt_ns, r->kernel_ns);
+        fmt_ratio(c[7], sizeof(c[7]), jok && kok, r->jit_ns, r->kernel_ns);
         fmt_ratio(c[4], sizeof(c[4]), bok, r->bpfrt_ns, r->native_ns);
+        fmt_ratio(c[8], sizeof(c[8]), jok, r->jit_ns, r->native_ns);
         if (bok && r->insns_exec)
             snprintf(c[5], sizeof(c[5]), "%.2f", r->bpfrt_ns / (double)r->insns_exec);
         else
             snprintf(c[5], sizeof(c[5]), "-");
-        printf("%-8s %8llu %12s %12s %12s %12s %12s %10s  %s\n", r->b->name,
-               (unsigned long long)(bok ? r->insns_exec : 0), c[0], c[1], c[2], c[3], c[4], c[5],
+        printf("%-8s %8llu %10s %10s %10s %10s %10s %10s %10s %10s %8s  %s\n", r->b->name,
+               (unsigned long long)(bok ? r->insns_exec : 0), c[0], c[6], c[1], c[2], c[3], c[7], c[4], c[8], c[5],
                r->agree ? "agree" : "MISMATCH");
     }
     fmt_ns(c[0], sizeof(c[0]), empty.bpfrt_st, empty.bpfrt_ns);
+    fmt_ns(c[6], sizeof(c[6]), empty.jit_st, empty.jit_ns);
     fmt_ns(c[1], sizeof(c[1]), empty.kernel_st, empty.kernel_ns);
-    printf("%-8s %8d %12s %12s %12s   (per-run overhead: an empty program, r0 = 2; exit)\n", "empty", 2, c[0],
-           c[1], "-");
+    fmt_ratio(c[3], sizeof(c[3]), empty.bpfrt_st == ST_OK && empty.kernel_st == ST_OK, empty.bpfrt_ns, empty.kernel_ns);
+    fmt_ratio(c[7], sizeof(c[7]), empty.jit_st == ST_OK && empty.kernel_st == ST_OK, empty.jit_ns, empty.kernel_ns);
+    printf("%-8s %8d %10s %10s %10s %10s %10s %10s   (per-run overhead: an empty program, r0 = 2; exit)\n", "empty", 2,
+           c[0], c[6], c[1], "-", c[3], c[7]);
     printf("(results: the timed packet and %zu variants, on every side available)\n", nvariants);
     for (size_t i = 0; i < n; i++) {
         struct result *r = &res[i];
@@ -751,6 +822,8 @@ static void print_table(struct result *res, size_t n)
                    (unsigned long long)r->bpfrt_ret, r->kernel_ret);
         if (r->bpfrt_st == ST_ERR)
             printf("%s: bpfrt: %s\n", r->b->name, r->bpfrt_err);
+        if (r->jit_st != ST_OK)
+            printf("%s: jit: %s\n", r->b->name, r->jit_err);
         if (r->kernel_st == ST_ERR)
             printf("%s: kernel: %s\n", r->b->name, r->kernel_err);
     }
@@ -788,6 +861,7 @@ static void print_json(struct result *res, size_t n)
     json_str(kernel_mode());
     printf(",\n \"empty\": {");
     json_num("bpfrt_ns", empty.bpfrt_st == ST_OK, empty.bpfrt_ns, ", ");
+    json_num("jit_ns", empty.jit_st == ST_OK, empty.jit_ns, ", ");
     json_num("kernel_ns", empty.kernel_st == ST_OK, empty.kernel_ns, "}");
     printf(",\n \"programs\": [\n");
     for (size_t i = 0; i < n; i++) {
@@ -797,6 +871,7 @@ static void print_json(struct result *res, size_t n)
         printf("  {\"name\": \"%s\", \"insns_static\": %zu, \"insns_executed\": %llu, ", r->b->name,
                r->insns_static, (unsigned long long)r->insns_exec);
         json_num("bpfrt_ns", bok, r->bpfrt_ns, ", ");
+        json_num("jit_ns", r->jit_st == ST_OK, r->jit_ns, ", ");
         json_num("kernel_ns", kok, r->kernel_ns, ", ");
         json_num("native_ns", true, r->native_ns, ", ");
         json_num("bpfrt_kernel_ratio", bok && kok && r->kernel_ns > 0, r->bpfrt_ns / r->kernel_ns, ", ");

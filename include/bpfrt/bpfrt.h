@@ -112,6 +112,13 @@ enum bpf_prog_type bpfrt_prog__type(const struct bpfrt_prog *prog);
 int bpfrt_prog__is_verified(const struct bpfrt_prog *prog);
 /* The engine that runs it ("jit" or "interp"). */
 const char *bpfrt_prog__engine(const struct bpfrt_prog *prog);
+/* Its machine code when the JIT runs it: the size in bytes (0: it runs in
+ * the interpreter), the code in *code and, in *insn_off, where each
+ * xlated instruction starts in it (bpfrt_prog__xlated_cnt() + 1 offsets
+ * from *code, the last the end of the body; an LD_IMM64's second slot
+ * has the next instruction's).  The code before instruction 0 is the
+ * entry and the shared exits.  Valid while the program is. */
+size_t bpfrt_prog__jited(const struct bpfrt_prog *prog, const uint8_t **code, const uint32_t **insn_off);
 /* The translated program (what `prog dump xlated` shows and the engine
  * runs): helper calls resolved and context accesses converted; map
  * references kept as references.  orig_idx: the index of the original

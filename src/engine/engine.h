@@ -13,10 +13,10 @@
 
 /* How the fix-up stage resolved a BPF_CALL with src_reg 0. */
 enum eng_call_kind {
-    ENG_CALL_NONE = 0, /* not a helper call */
-    ENG_CALL_HELPER,   /* fn(r1..r5, run) */
-    ENG_CALL_CALLBACK, /* fn may call back into the program (run->callback) */
-    ENG_CALL_TAIL,     /* bpf_tail_call: run->tail_call, then continue in the target */
+    ENG_CALL_NONE = 0,  /* not a helper call */
+    ENG_CALL_HELPER,    /* fn(r1..r5, run) */
+    ENG_CALL_CALLBACK,  /* fn may call back into the program (run->callback) */
+    ENG_CALL_TAIL,      /* bpf_tail_call: run->tail_call, then continue in the target */
 };
 
 struct eng_call {
@@ -59,6 +59,10 @@ struct eng_ops {
     void (*free)(void *image);
     /* Bytes of the image (what `prog show` calls bytes_jited for a JIT). */
     size_t (*image_size)(const void *image);
+    /* Machine code (NULL for an engine that has none): the code, and in
+     * *offs where each instruction of the input starts in it (cnt + 1
+     * offsets, the last the end of the body). */
+    const uint8_t *(*code)(const void *image, const uint32_t **offs);
 };
 
 extern const struct eng_ops eng_interp;

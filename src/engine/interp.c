@@ -223,8 +223,8 @@ int interp_check_access(struct rt_run *run, unsigned depth, uint64_t addr, unsig
         }
     }
     if (refused)
-        return rt_fail(run, -EFAULT, pc, "invalid %s: inside region '%s' [0x%llx, +%llu) but %s", where, refused->name,
-                       (unsigned long long)refused->start, (unsigned long long)refused->size, why);
+        return rt_fail(run, -EFAULT, pc, "invalid %s: inside region '%s' [0x%llx, +%llu) but %s", where,
+                       refused->name, (unsigned long long)refused->start, (unsigned long long)refused->size, why);
     if (denied)
         return rt_fail(run, -EFAULT, pc, "invalid %s: region '%s' [0x%llx, +%llu) %s", where, denied->name,
                        (unsigned long long)denied->start, (unsigned long long)denied->size, perm_text(need));
@@ -246,7 +246,8 @@ int interp_check_access(struct rt_run *run, unsigned depth, uint64_t addr, unsig
     return rt_fail(run, -EFAULT, pc, "invalid %s: outside every region (%s)", where, list);
 }
 
-int rt_check_mem(struct rt_run *run, uint64_t addr, uint64_t size, uint32_t perm, const char *helper, const char *what)
+int rt_check_mem(struct rt_run *run, uint64_t addr, uint64_t size, uint32_t perm, const char *helper,
+                 const char *what)
 {
     enum interp_access kind = (perm & RT_W) ? IA_WRITE : IA_READ;
     char msg[RT_ERRMSG + 64];
@@ -607,9 +608,10 @@ static int interp_callback(struct rt_run *run, uint64_t fn, const uint64_t args[
             return rt_fail(run, -ELOOP, pc, "instruction budget exceeded");
         run->budget--;
     }
-    err = run->checked
-              ? interp_run_checked(code, run, args, r0, NULL, code->insn + off / sizeof(struct interp_insn), depth + 1)
-              : interp_run_fast(code, run, args, r0, NULL, code->insn + off / sizeof(struct interp_insn), depth + 1);
+    err = run->checked ? interp_run_checked(code, run, args, r0, NULL, code->insn + off / sizeof(struct interp_insn),
+                                            depth + 1)
+                       : interp_run_fast(code, run, args, r0, NULL, code->insn + off / sizeof(struct interp_insn),
+                                         depth + 1);
     /* the callback's own helper calls moved these */
     run->depth = depth;
     run->image = code;

@@ -291,12 +291,21 @@ static size_t jit_image_size(const void *image)
     return ((const struct jit_image *)image)->code_len;
 }
 
+static const uint8_t *jit_code(const void *image, const uint32_t **offs)
+{
+    const struct jit_image *img = image;
+
+    *offs = img->addrs;
+    return img->code;
+}
+
 const struct eng_ops eng_jit = {
     .name = "jit",
     .prepare = jit_prepare,
     .run = jit_run,
     .free = jit_free,
     .image_size = jit_image_size,
+    .code = jit_code,
 };
 
 #endif /* __x86_64__ */

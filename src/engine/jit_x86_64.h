@@ -8,7 +8,8 @@
  * call needs no shuffling: the 6th argument, r9, is the run context),
  * r6 rbx, r7 r13, r8 r14, r9 r15 (callee-saved, as BPF's r6-r9 are),
  * r10 rbp (the BPF frame pointer into run->stack); r12 holds the run
- * context for the whole run; r9, r10, r11 are scratch.
+ * context for the whole run, r9 the fast run's instruction budget (in
+ * run->budget whenever C code runs); r10, r11 are scratch.
  *
  * Invariant: at every BPF instruction boundary rsp is 16-byte aligned, so
  * a helper call is an ABI-conforming call as it stands; a bpf-to-bpf call

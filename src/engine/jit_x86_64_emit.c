@@ -26,6 +26,7 @@
 
 enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11, R12, R13, R14, R15 };
 #define RUN R12
+#define BUDGET R9 /* the fast run's budget, in run->budget across calls */
 
 /* BPF register -> x86-64 register (see jit_x86_64.h). */
 static const uint8_t jit_reg[ISA_NREGS] = {RAX, RDI, RSI, RDX, RCX, R8, RBX, R13, R14, R15, RBP};
@@ -135,17 +136,6 @@ static void alu_ri(struct jit_ctx *c, int w, int digit, int dst, int32_t imm)
         e1(c, (uint8_t)imm);
     } else {
         op_rr(c, w, 0x81, digit, dst, 0);
-        e4(c, (uint32_t)imm);
-    }
-}
-
-static void alu_mi(struct jit_ctx *c, int w, int digit, int base, int32_t disp, int32_t imm)
-{
-    if (fits8(imm)) {
-        op_rm(c, w, 0x83, digit, base, disp, 0);
-        e1(c, (uint8_t)imm);
-    } else {
-        op_rm(c, w, 0x81, digit, base, disp, 0);
         e4(c, (uint32_t)imm);
     }
 }
@@ -289,17 +279,30 @@ static void jmp_bpf(struct jit_ctx *c, size_t t)
 /* ---- The budget of fast runs (interp_body.inc's JUMP_TO, CHARGE_CALL) ---- */
 
 /* budget -= n, or stop the run at pc with "instruction budget exceeded"
- * (the budget left as it was, as the interpreter leaves it). */
+ * (the budget left as it was, as the interpreter leaves it).  The budget
+ * lives in r9 (a register: a loop's charge is no store-to-load chain
+ * through memory) and in run->budget whenever C code runs. */
 static void charge(struct jit_ctx *c, uint32_t n, uint32_t pc)
 {
     size_t ok;
 
-    alu_mi(c, 1, 5, RUN, OFF_BUDGET, (int32_t)n); /* sub qword [run + budget], n */
+    alu_ri(c, 1, 5, BUDGET, (int32_t)n); /* sub r9, n */
     ok = jfwd(c, CC_AE);
-    alu_mi(c, 1, 0, RUN, OFF_BUDGET, (int32_t)n); /* add it back */
+    alu_ri(c, 1, 0, BUDGET, (int32_t)n); /* add it back */
     mov_ri32(c, R11, pc);
     jmp_to(c, c->st.budget);
     jlabel(c, ok);
+}
+
+/* A call into C with the run context as the 6th argument: the budget
+ * goes to run->budget (helpers that call back spend it there) and comes
+ * back from it. */
+static void call_c(struct jit_ctx *c, const void *fn)
+{
+    op_rm(c, 1, 0x89, BUDGET, RUN, OFF_BUDGET, 0);
+    mov_rr(c, 1, R9, RUN);
+    call_abs(c, fn);
+    op_rm(c, 1, 0x8B, BUDGET, RUN, OFF_BUDGET, 0);
 }
 
 /* After a call into C: stop the run if it set run->err (err_pc = pc). */
@@ -321,6 +324,7 @@ static void check_err(struct jit_ctx *c, uint32_t pc)
 static void emit_stubs(struct jit_ctx *c)
 {
     static const uint8_t saved[] = {RBP, RBX, R12, R13, R14, R15};
+    size_t unwind_nostore;
 
     /* int3 before the entry: a caller built with clang's
      * -fsanitize=function reads the 8 bytes before a function pointer's
@@ -343,12 +347,14 @@ static void emit_stubs(struct jit_ctx *c)
     op_rm(c, 1, 0x8B, RCX, RAX, 24, 0);
     op_rm(c, 1, 0x8B, R8, RAX, 32, 0);
     op_rm(c, 1, 0x8B, RBP, RAX, 40, 0);
+    op_rm(c, 1, 0x8B, BUDGET, RUN, OFF_BUDGET, 0);
     for (int r = 0; r < 5; r++) {
         static const uint8_t z[] = {RAX, RBX, R13, R14, R15};
         op_rr(c, 0, 0x31, z[r], z[r], 0);
     }
     op_rr(c, 0, 0xFF, 2, R11, 0); /* call r11: rsp 16-aligned in the body */
     c->st.ok = (uint32_t)c->len;
+    op_rm(c, 1, 0x89, BUDGET, RUN, OFF_BUDGET, 0);
     op_rm(c, 1, 0x8B, RCX, RSP, 8, 0);
     op_rm(c, 1, 0x89, RAX, RCX, 0, 0);
     op_rr(c, 0, 0x31, RAX, RAX, 0);
@@ -367,6 +373,8 @@ static void emit_stubs(struct jit_ctx *c)
         jmp_to(c, c->st.ok);
 
         c->st.unwind_err = (uint32_t)c->len;
+        op_rm(c, 1, 0x89, BUDGET, RUN, OFF_BUDGET, 0);
+        unwind_nostore = c->len; /* after C code, which keeps run->budget */
         op_rm(c, 1, 0x8B, RSP, RUN, OFF_SP, 0);
         op_rm(c, 0, 0x8B, RAX, RUN, OFF_ERR, 0);
         jmp_to(c, out);
@@ -381,13 +389,14 @@ static void emit_stubs(struct jit_ctx *c)
         uint32_t *offs[3] = {&c->st.budget, &c->st.depth, &c->st.end};
         for (int k = 0; k < 3; k++) {
             *offs[k] = (uint32_t)c->len;
+            op_rm(c, 1, 0x89, BUDGET, RUN, OFF_BUDGET, 0);
             op_rm(c, 1, 0x8B, RSP, RUN, OFF_SP, 0);
             alu_ri(c, 1, 5, RSP, 8); /* 16-aligned for the call */
             mov_rr(c, 1, RDI, RUN);
             mov_rr(c, 0, RSI, R11);
             mov_rr(c, 0, RDX, R10);
             call_abs(c, fns[k]);
-            jmp_to(c, c->st.unwind_err);
+            jmp_to(c, unwind_nostore);
         }
     }
 }
@@ -622,20 +631,21 @@ static int emit_atomic(struct jit_ctx *c, const struct bpf_insn *in, unsigned sz
     case BPF_XOR | BPF_FETCH: {
         /* a cmpxchg loop: rax = old; r11 = old op src; retry until stored */
         int f = in->imm & ~BPF_FETCH;
-        uint8_t op = f == BPF_OR ? 0x09 : f == BPF_AND ? 0x21 : 0x31;
+        uint8_t op = f == BPF_OR ? 0x0B : f == BPF_AND ? 0x23 : 0x33; /* op r, r/m */
         size_t retry;
-        mov_rr(c, 1, R9, src);
         op_rm(c, 1, 0x8D, R10, dst, off, 0); /* lea r10, [dst + off] */
+        push_r(c, src);                      /* the operand, at [rsp + 8] */
         push_r(c, RAX);
         op_rm(c, w, 0x8B, RAX, R10, 0, 0);
         retry = c->len;
         mov_rr(c, w, R11, RAX);
-        op_rr(c, w, op, R9, R11, 0);
+        op_rm(c, w, op, R11, RSP, 8, 0);
         e1(c, 0xF0);
         op_rm(c, w, 0x0FB1, R11, R10, 0, 0);
         jcc_to(c, CC_NE, retry);
         mov_rr(c, w, R11, RAX);
         pop_r(c, RAX);
+        alu_ri(c, 1, 0, RSP, 8);
         mov_rr(c, 1, src, R11);
         return 0;
     }
@@ -688,7 +698,7 @@ static int emit_mem(struct jit_ctx *c, const struct bpf_insn *in)
  * interpreter keeps them. */
 static void emit_ldpkt(struct jit_ctx *c, const struct bpf_insn *in, uint32_t pc)
 {
-    static const uint8_t keep[] = {RDI, RSI, RDX, RCX, R8, R8};
+    static const uint8_t keep[] = {RDI, RSI, RDX, RCX, R8, BUDGET};
     unsigned sz = size_of[ISA_SIZE(in->code) >> 3];
 
     (void)pc;
@@ -728,8 +738,7 @@ static int emit_call(struct jit_ctx *c, uint32_t pc)
         size_t none;
         for (size_t k = 0; k < sizeof(keep); k++)
             push_r(c, keep[k]);
-        mov_rr(c, 1, R9, RUN);
-        call_abs(c, (const void *)jit_tail_call);
+        call_c(c, (const void *)jit_tail_call);
         mov_rr(c, 1, R10, RDX);
         for (size_t k = sizeof(keep); k-- > 0;)
             pop_r(c, keep[k]);
@@ -748,15 +757,13 @@ static int emit_call(struct jit_ctx *c, uint32_t pc)
         op_rm(c, 1, 0x89, R11, RUN, OFF_IMAGE, 0);
         movabs(c, R11, (uint64_t)(uintptr_t)jit_callback);
         op_rm(c, 1, 0x89, R11, RUN, OFF_CALLBACK, 0);
-        mov_rr(c, 1, R9, RUN);
-        call_abs(c, (const void *)call->fn);
+        call_c(c, (const void *)call->fn);
         op_rm(c, 0, 0x83, 7, RUN, OFF_ERR, 0);
         e1(c, 0);
         jcc_to(c, CC_NE, c->st.unwind_err); /* the callback's pc stays */
         return 0;
     }
-    mov_rr(c, 1, R9, RUN);
-    call_abs(c, (const void *)call->fn);
+    call_c(c, (const void *)call->fn);
     check_err(c, pc);
     return 0;
 }
@@ -813,9 +820,21 @@ static int jcc_of(uint8_t o)
 /* To BPF instruction t (taken); backward: charge the loop's length first. */
 static void emit_goto(struct jit_ctx *c, size_t t, uint32_t pc)
 {
-    if (t <= pc)
-        charge(c, (uint32_t)(pc - t + 1), pc);
+    uint32_t n = (uint32_t)(pc - t + 1);
+    size_t fail;
+
+    if (t > pc) {
+        jmp_bpf(c, t);
+        return;
+    }
+    /* the loop's one taken branch is the jump back; the failure follows it */
+    alu_ri(c, 1, 5, BUDGET, (int32_t)n);
+    fail = jfwd(c, CC_B);
     jmp_bpf(c, t);
+    jlabel(c, fail);
+    alu_ri(c, 1, 0, BUDGET, (int32_t)n);
+    mov_ri32(c, R11, pc);
+    jmp_to(c, c->st.budget);
 }
 
 static int emit_jmp(struct jit_ctx *c, const struct bpf_insn *in, uint32_t pc)

@@ -55,8 +55,8 @@ typedef int (*rt_region_check_fn)(const struct rt_run *run, const struct rt_regi
  * all of it, or the parts check allows. */
 struct rt_region {
     uint64_t start, size;
-    uint32_t perm;            /* enum rt_perm */
-    const char *name;         /* "stack", "packet", "context", "map value", ... */
+    uint32_t perm; /* enum rt_perm */
+    const char *name; /* "stack", "packet", "context", "map value", ... */
     rt_region_check_fn check; /* NULL: every byte */
     const void *owner;        /* for check (the map) */
 };
@@ -72,9 +72,9 @@ struct rt_redirect {
 };
 
 struct rt_run {
-    uint64_t budget;   /* instructions left before the run is stopped */
-    uint64_t insn_cnt; /* instructions executed (exact in checked mode) */
-    uint32_t worker;   /* bpf_get_smp_processor_id() */
+    uint64_t budget;    /* instructions left before the run is stopped */
+    uint64_t insn_cnt;  /* instructions executed (exact in checked mode) */
+    uint32_t worker;    /* bpf_get_smp_processor_id() */
     /* Tail calls made in this run (at most RT_MAX_TAIL_CALLS); interp_run
      * resets it. */
     uint32_t tail_calls;
@@ -130,7 +130,8 @@ int rt_fail(struct rt_run *run, int err, uint32_t pc, const char *fmt, ...) __at
 /* Checked mode, for helpers: may the program access size bytes at addr
  * with perm (RT_R / RT_W)?  0, or -EFAULT with the run's error set to a
  * message naming the helper and the argument (what). */
-int rt_check_mem(struct rt_run *run, uint64_t addr, uint64_t size, uint32_t perm, const char *helper, const char *what);
+int rt_check_mem(struct rt_run *run, uint64_t addr, uint64_t size, uint32_t perm, const char *helper,
+                 const char *what);
 
 /* Add a region for checked mode; returns 0 or -E2BIG when full. */
 int rt_add_region(struct rt_run *run, uint64_t start, uint64_t size, uint32_t perm, const char *name);

@@ -29,7 +29,7 @@ static int stage_check(const struct bpf_insn *insns, size_t cnt, int typed, stru
  * checked runs (an unverified program's, unless its caller asks for an
  * unchecked run in so many words) are the interpreter's: safe by
  * default. */
-#define PIPE_DEFAULT_JIT 0 /* verified programs' default engine: the JIT */
+#define PIPE_DEFAULT_JIT 1 /* verified programs' default engine: the JIT */
 static int pick_engine(const struct bpfrt_prog *prog, const char *want, const struct eng_ops **e, struct cm_diag *d)
 {
     const char *from = "engine option";
@@ -107,7 +107,8 @@ static int load_common(const struct bpf_insn *insns, size_t cnt, const struct bp
     if ((!progp && !verify_only) || (!insns && cnt))
         return -EINVAL;
     if (cnt > BPFRT_MAX_INSNS) {
-        err = cm_diag_err(&d, -E2BIG, -1, "program of %zu instructions exceeds the limit of %u", cnt, BPFRT_MAX_INSNS);
+        err = cm_diag_err(&d, -E2BIG, -1, "program of %zu instructions exceeds the limit of %u", cnt,
+                          BPFRT_MAX_INSNS);
         goto out;
     }
     err = stage_check(insns, cnt, type != BPF_PROG_TYPE_UNSPEC, &d);

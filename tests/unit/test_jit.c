@@ -303,4 +303,27 @@ Test(jit, image_read_only_executable)
     cr_assert(found);
     bpfrt_prog__free(prog);
 }
+/* The default: a verified program runs in the JIT, an unverified one (the
+ * raw convention) in the interpreter (safe by default); BPFRT_ENGINE, the
+ * environment's choice, is left out of this test. */
+Test(jit, default_engine_by_verdict)
+{
+    const struct bpf_insn p[] = {INSN_MOV64_IMM(0, 2), INSN_EXIT()};
+    struct bpfrt_prog *prog = NULL;
+    BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = BPF_PROG_TYPE_XDP);
+    char *env = getenv("BPFRT_ENGINE") ? strdup(getenv("BPFRT_ENGINE")) : NULL;
+
+    unsetenv("BPFRT_ENGINE");
+    cr_assert_eq(bpfrt_prog__load_insns(p, 2, &o, &prog), 0);
+    cr_assert_str_eq(bpfrt_prog__engine(prog), "jit");
+    bpfrt_prog__free(prog);
+    o.type = BPF_PROG_TYPE_UNSPEC;
+    cr_assert_eq(bpfrt_prog__load_insns(p, 2, &o, &prog), 0);
+    cr_assert_str_eq(bpfrt_prog__engine(prog), "interp");
+    bpfrt_prog__free(prog);
+    if (env) {
+        setenv("BPFRT_ENGINE", env, 1);
+        free(env);
+    }
+}
 #endif
