@@ -140,12 +140,12 @@ quick: $(O)/bpfrt-unit $(O)/bpfrt lib
 	BPFRT=$(O)/bpfrt ./$(O)/bpfrt-unit --json=$(O)/unit.json $(TESTFLAGS)
 
 # The suites that run programs, once per engine (BPFRT_ENGINE, read by the
-# library for a load that names no engine): each line of the summary says
-# which engine ran them.
+# library for a load that names no engine), and the JIT again with its
+# constants blinded (BPFRT_JIT_BLIND=1): each summary line says which.
 ENGINE_SUITES := @(interp|jit|helpers|helpers2|tailcall|testrun|kdiff|testrun_diff|helpers_diff)/*
 test-engines: $(O)/bpfrt-tests $(O)/bpfrt
-	@for e in interp jit; do \
-	    BPFRT_ENGINE=$$e BPFRT=$(O)/bpfrt ./$(O)/bpfrt-tests --filter '$(ENGINE_SUITES)' $(TESTFLAGS) 2>&1 \
+	@for e in interp jit jit-blind; do \
+	    BPFRT_ENGINE=$${e%-blind} BPFRT_JIT_BLIND=$$([ $$e = jit-blind ] && echo 1 || echo 0) BPFRT=$(O)/bpfrt ./$(O)/bpfrt-tests --filter '$(ENGINE_SUITES)' $(TESTFLAGS) 2>&1 \
 	        | tee $(O)/engine-$$e.log | grep -E 'Synthesis|FAIL' | sed "s/^/engine $$e: /"; \
 	    grep -q 'Failing: 0 | Crashing: 0' $(O)/engine-$$e.log || exit 1; \
 	done

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "jit_x86_64.h"
@@ -273,8 +274,16 @@ static int jit_prepare(const struct eng_input *in, void **imagep, struct eng_log
     img->cnt = in->cnt;
     err = eng_interp.prepare(in, &img->interp, log);
     if (!err) {
+        const char *b = getenv("BPFRT_JIT_BLIND");
         c.in = in;
         c.img = img;
+        /* constant blinding, as the kernel's net.core.bpf_jit_harden */
+        c.blind = b && !strcmp(b, "1");
+        if (c.blind && getrandom(&c.key, sizeof(c.key), 0) != (ssize_t)sizeof(c.key))
+            err = -EIO;
+        img->blinded = c.blind;
+    }
+    if (!err) {
         err = jit_passes(img, &c, log);
     }
     free(c.buf);

@@ -36,6 +36,7 @@ struct jit_image {
     size_t cnt;
     void *interp;    /* eng_interp's image, for checked runs */
     uint32_t passes; /* emission passes until jump sizes converged */
+    int blinded;     /* constants blinded (BPFRT_JIT_BLIND=1) */
 };
 
 /* Offsets of the stubs at the image's start (before the body). */
@@ -54,6 +55,8 @@ struct jit_ctx {
     const uint32_t *prev;        /* starts of the previous pass (NULL in the first) */
     uint32_t *cur;               /* starts of this pass, cnt + 1 */
     size_t i;                    /* instruction being emitted */
+    int blind;                   /* constant blinding (BPFRT_JIT_BLIND=1) */
+    uint64_t key;                /* its key, random per image */
     struct jit_stubs st;
 };
 

@@ -168,6 +168,37 @@ static void mov_ri64(struct jit_ctx *c, int dst, uint64_t imm)
         movabs(c, dst, imm);
 }
 
+/* Constant blinding (c->blind): a constant of the program never appears
+ * in the code as written; reg = (imm ^ key) ^ key, key random per image
+ * (the kernel's bpf_jit_blind_constants() idea, done at emission).  w:
+ * the 64-bit register gets imm sign-extended. */
+static void blind_imm(struct jit_ctx *c, int w, int reg, int32_t imm)
+{
+    uint32_t k = (uint32_t)c->key;
+
+    if (w) {
+        op_rr(c, 1, 0xC7, 0, reg, 0);
+        e4(c, (uint32_t)imm ^ k);
+        op_rr(c, 1, 0x81, 6, reg, 0); /* xor r64, sign-extended k */
+        e4(c, k);
+    } else {
+        mov_ri32(c, reg, (uint32_t)imm ^ k);
+        op_rr(c, 0, 0x81, 6, reg, 0);
+        e4(c, k);
+    }
+}
+
+/* reg = a program's 32-bit constant (sign-extended for w), blinded or not. */
+static void load_imm(struct jit_ctx *c, int w, int reg, int32_t imm)
+{
+    if (c->blind)
+        blind_imm(c, w, reg, imm);
+    else if (w)
+        mov_ri64(c, reg, (uint64_t)(int64_t)imm);
+    else
+        mov_ri32(c, reg, (uint32_t)imm);
+}
+
 static void push_r(struct jit_ctx *c, int r)
 {
     rex(c, 0, 0, r, 0);
@@ -411,10 +442,8 @@ static void emit_div(struct jit_ctx *c, int w, int mod, int sgn, int dst, const 
 
     if (ISA_SRC(in->code) == BPF_X)
         mov_rr(c, 1, R11, jit_reg[in->src_reg]);
-    else if (w)
-        mov_ri64(c, R11, (uint64_t)(int64_t)in->imm);
     else
-        mov_ri32(c, R11, (uint32_t)in->imm);
+        load_imm(c, w, R11, in->imm);
     push_r(c, RAX);
     push_r(c, RDX);
     mov_rr(c, w, RAX, dst);
@@ -490,10 +519,14 @@ static int emit_alu(struct jit_ctx *c, const struct bpf_insn *in)
                    [BPF_OR >> 4] = {0x09, 1},
                    [BPF_AND >> 4] = {0x21, 4},
                    [BPF_XOR >> 4] = {0x31, 6}};
-        if (x)
+        if (x) {
             op_rr(c, w, t[o >> 4].op, src, dst, 0);
-        else
+        } else if (c->blind) {
+            blind_imm(c, w, R10, in->imm);
+            op_rr(c, w, t[o >> 4].op, R10, dst, 0);
+        } else {
             alu_ri(c, w, t[o >> 4].digit, dst, in->imm);
+        }
         return 0;
     }
     case BPF_MOV:
@@ -506,15 +539,16 @@ static int emit_alu(struct jit_ctx *c, const struct bpf_insn *in)
                 op_rr(c, 1, 0x63, dst, src, 0); /* movsxd */
         } else if (x) {
             mov_rr(c, w, dst, src);
-        } else if (w) {
-            mov_ri64(c, dst, (uint64_t)(int64_t)in->imm);
         } else {
-            mov_ri32(c, dst, (uint32_t)in->imm);
+            load_imm(c, w, dst, in->imm);
         }
         return 0;
     case BPF_MUL:
         if (x) {
             op_rr(c, w, 0x0FAF, dst, src, 0);
+        } else if (c->blind) {
+            blind_imm(c, w, R10, in->imm);
+            op_rr(c, w, 0x0FAF, dst, R10, 0);
         } else if (fits8(in->imm)) {
             op_rr(c, w, 0x6B, dst, dst, 0);
             e1(c, (uint8_t)in->imm);
@@ -663,6 +697,11 @@ static int emit_mem(struct jit_ctx *c, const struct bpf_insn *in)
         emit_load(c, sz, mode == BPF_MEMSX, dst, src, in->off);
         return 0;
     }
+    if (cls == BPF_ST && c->blind) {
+        blind_imm(c, 1, R10, in->imm);
+        emit_store_reg(c, sz, dst, in->off, R10);
+        return 0;
+    }
     if (cls == BPF_ST) {
         if (sz == 2)
             e1(c, 0x66);
@@ -703,10 +742,11 @@ static void emit_ldpkt(struct jit_ctx *c, const struct bpf_insn *in, uint32_t pc
 
     (void)pc;
     if (ISA_MODE(in->code) == BPF_IND) {
+        load_imm(c, 0, R10, in->imm);
         mov_rr(c, 0, R11, jit_reg[in->src_reg]);
-        alu_ri(c, 0, 0, R11, in->imm);
+        op_rr(c, 0, 0x01, R10, R11, 0); /* add r11d, r10d */
     } else {
-        mov_ri32(c, R11, (uint32_t)in->imm);
+        load_imm(c, 0, R11, in->imm);
     }
     for (size_t k = 0; k < sizeof(keep); k++)
         push_r(c, keep[k]);
@@ -864,7 +904,10 @@ static int emit_jmp(struct jit_ctx *c, const struct bpf_insn *in, uint32_t pc)
         return -EINVAL;
     if (ISA_SRC(in->code) == BPF_X)
         op_rr(c, w, o == BPF_JSET ? 0x85 : 0x39, src, dst, 0);
-    else if (o == BPF_JSET) {
+    else if (in->imm && c->blind) {
+        blind_imm(c, w, R10, in->imm);
+        op_rr(c, w, o == BPF_JSET ? 0x85 : 0x39, R10, dst, 0);
+    } else if (o == BPF_JSET) {
         op_rr(c, w, 0xF7, 0, dst, 0);
         e4(c, (uint32_t)in->imm);
     } else if (in->imm == 0)
@@ -912,7 +955,13 @@ int jit_emit_all(struct jit_ctx *c, struct eng_log *log)
                                     "references)",
                                     in->src_reg);
             } else {
-                mov_ri64(c, jit_reg[in->dst_reg], isa_imm64(in));
+                if (c->blind) {
+                    movabs(c, jit_reg[in->dst_reg], isa_imm64(in) ^ c->key);
+                    movabs(c, R10, c->key);
+                    op_rr(c, 1, 0x31, R10, jit_reg[in->dst_reg], 0);
+                } else {
+                    mov_ri64(c, jit_reg[in->dst_reg], isa_imm64(in));
+                }
             }
             i++;
             c->cur[i] = (uint32_t)c->len;

@@ -326,4 +326,57 @@ Test(jit, default_engine_by_verdict)
         free(env);
     }
 }
+/* Constant blinding (BPFRT_JIT_BLIND=1, as the kernel's
+ * net.core.bpf_jit_harden = 2): the program's constants do not appear in
+ * the code, and the program computes the same. */
+static int has_bytes(const struct jit_image *img, const void *b, size_t n)
+{
+    for (size_t k = 0; k + n <= img->code_len; k++)
+        if (!memcmp(img->code + k, b, n))
+            return 1;
+    return 0;
+}
+
+Test(jit, constant_blinding)
+{
+    const struct bpf_insn p[] = {INSN_MOV64_IMM(0, 0x12345678),
+                                 INSN_ALU64_IMM(BPF_ADD, 0, 0x0badc0de),
+                                 INSN_LDIMM64(1, 0x0123456789abcdefull),
+                                 INSN_ST_IMM(BPF_W, 10, -4, 0x5eed5eed),
+                                 INSN_LDX(BPF_W, 2, 10, -4),
+                                 INSN_ALU64_REG(BPF_XOR, 0, 2),
+                                 INSN_ALU64_REG(BPF_XOR, 0, 1),
+                                 INSN_JMP_IMM(BPF_JEQ, 0, 0x7fff1234, 1),
+                                 INSN_EXIT(),
+                                 INSN_EXIT()};
+    const uint32_t k1 = 0x12345678, k2 = 0x0badc0de, k4 = 0x5eed5eed;
+    const uint64_t k3 = 0x0123456789abcdefull;
+    const uint64_t want = (0x12345678ull + 0x0badc0de) ^ 0x5eed5eed ^ 0x0123456789abcdefull;
+    char *env = getenv("BPFRT_JIT_BLIND") ? strdup(getenv("BPFRT_JIT_BLIND")) : NULL;
+
+    for (int blind = 0; blind <= 1; blind++) {
+        BPFRT_OPTS(bpfrt_prog_load_opts, o, .engine = "jit");
+        BPFRT_OPTS(bpfrt_run_opts, r, .flags = BPFRT_RUN_UNVERIFIED_UNCHECKED);
+        struct bpfrt_prog *prog = NULL;
+        const struct jit_image *img;
+
+        setenv("BPFRT_JIT_BLIND", blind ? "1" : "0", 1);
+        cr_assert_eq(bpfrt_prog__load_insns(p, INSNS_CNT(p), &o, &prog), 0);
+        img = prog->image;
+        cr_assert_eq(img->blinded, blind);
+        cr_assert_eq(has_bytes(img, &k1, 4), !blind);
+        cr_assert_eq(has_bytes(img, &k2, 4), !blind);
+        cr_assert_eq(has_bytes(img, &k3, 8), !blind);
+        cr_assert_eq(has_bytes(img, &k4, 4), !blind);
+        cr_assert_eq(bpfrt_prog__run(prog, &r), 0);
+        cr_assert_eq(r.retval, want, "blind %d: r0 0x%llx", blind, (unsigned long long)r.retval);
+        bpfrt_prog__free(prog);
+    }
+    if (env) {
+        setenv("BPFRT_JIT_BLIND", env, 1);
+        free(env);
+    } else {
+        unsetenv("BPFRT_JIT_BLIND");
+    }
+}
 #endif
