@@ -18,6 +18,10 @@
  * copies: for them the error (and so where the budget ran out, a call
  * depth, a helper's failure) must be equal.  A difference aborts with both
  * outcomes and the program's disassembly on stderr.
+ *
+ * Bit 2 of the input's first byte (fuzz_verifier's "unprivileged too",
+ * which this target always does) blinds the JIT's constants
+ * (BPFRT_JIT_BLIND=1) for that input.
  */
 #define LLVMFuzzerTestOneInput fuzz_verifier_test_one_input
 #define LLVMFuzzerInitialize fuzz_verifier_initialize
@@ -26,15 +30,15 @@
 #undef LLVMFuzzerInitialize
 
 static struct {
-    unsigned long long inputs, accepted[2], compared_full, compared_err;
+    unsigned long long inputs, blinded, accepted[2], compared_full, compared_err;
 } jst;
 
 static void jit_stats(void)
 {
     fprintf(stderr,
-            "fuzz_jit stat: %llu inputs, %llu accepted (priv), %llu accepted (unpriv); %llu runs compared in full "
-            "(r0, error, packet, maps), %llu runs compared by error\n",
-            jst.inputs, jst.accepted[0], jst.accepted[1], jst.compared_full, jst.compared_err);
+            "fuzz_jit stat: %llu inputs (%llu with blinded constants), %llu accepted (priv), %llu accepted "
+            "(unpriv); %llu runs compared in full (r0, error, packet, maps), %llu runs compared by error\n",
+            jst.inputs, jst.blinded, jst.accepted[0], jst.accepted[1], jst.compared_full, jst.compared_err);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -143,6 +147,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     jst.inputs++;
     if (!fv_parse(data, size, &in))
         return 0;
+    setenv("BPFRT_JIT_BLIND", data[0] & 4 ? "1" : "0", 1);
+    jst.blinded += !!(data[0] & 4);
     for (int unpriv = 0; unpriv <= 1; unpriv++) {
         BPFRT_OPTS(bpfrt_prog_load_opts, lo, .type = in.type, .unpriv = unpriv, .btf = &btf_blob,
                    .btf_size = sizeof(btf_blob), .func_info = in.fi, .func_info_rec_size = sizeof(*in.fi),
