@@ -17,7 +17,7 @@ CFLAGS  ?=
 ALL_CFLAGS = $(CFLAGS_BASE) $(OPT) $(CFLAGS)
 # What the library itself needs (also bpfrt.pc's Requires.private).
 LDLIBS_LIB  = -lpcap -lbpf -lelf -lz
-LDLIBS_TOOL = $(LDLIBS_LIB)
+LDLIBS_TOOL = $(LDLIBS_LIB) -lcapstone
 LDLIBS_TEST = -lcriterion $(LDLIBS_LIB)
 
 # The library's version: the soname carries the major number.
@@ -58,7 +58,7 @@ else
 TOOL_LIB := $(O)/libbpfrt-internal.a
 endif
 
-.PHONY: all examples lib layers check test test-plain test-san quick fuzz-smoke demo bench fuzz clean format \
+.PHONY: all examples lib layers check test test-plain test-engines test-san quick fuzz-smoke demo bench fuzz clean format \
 	install uninstall fault fault-plain fault-san
 all: layers lib $(O)/bpfrt examples
 
@@ -138,7 +138,7 @@ $(O)/bpfrt-unit: $(UNIT_OBJS) $(O)/libbpfrt-internal.a
 # the running kernel, with the plain build and again under ASan+UBSan.
 # Each run also writes Criterion's JSON report (run.sh counts skipped tests
 # from it: the Synthesis line leaves them out).
-check test: layers test-plain test-san fuzz-smoke fault
+check test: layers test-plain test-engines test-san fuzz-smoke fault
 
 # The install test (suite "install") installs the plain build: build it first.
 test-plain: $(O)/bpfrt-tests $(O)/bpfrt lib
@@ -146,6 +146,17 @@ test-plain: $(O)/bpfrt-tests $(O)/bpfrt lib
 
 quick: $(O)/bpfrt-unit $(O)/bpfrt lib
 	BPFRT=$(O)/bpfrt ./$(O)/bpfrt-unit --json=$(O)/unit.json $(TESTFLAGS)
+
+# The suites that run programs, once per engine (BPFRT_ENGINE, read by the
+# library for a load that names no engine), and the JIT again with its
+# constants blinded (BPFRT_JIT_BLIND=1): each summary line says which.
+ENGINE_SUITES := @(interp|jit|helpers|helpers2|tailcall|testrun|kdiff|testrun_diff|helpers_diff)/*
+test-engines: $(O)/bpfrt-tests $(O)/bpfrt
+	@for e in interp jit jit-blind; do \
+	    BPFRT_ENGINE=$${e%-blind} BPFRT_JIT_BLIND=$$([ $$e = jit-blind ] && echo 1 || echo 0) BPFRT=$(O)/bpfrt ./$(O)/bpfrt-tests --filter '$(ENGINE_SUITES)' $(TESTFLAGS) 2>&1 \
+	        | tee $(O)/engine-$$e.log | grep -E 'Synthesis|FAIL' | sed "s/^/engine $$e: /"; \
+	    grep -q 'Failing: 0 | Crashing: 0' $(O)/engine-$$e.log || exit 1; \
+	done
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 test-san: lib

@@ -5,7 +5,7 @@
 set -e
 PKGS="make gcc libc6-dev pkg-config clang-19 lld-19 llvm-19 libclang-rt-19-dev
       libelf-dev zlib1g-dev libbpf-dev libpcap-dev libcriterion-dev groff-base
-      linux-libc-dev bpftool xdp-tools linux-source-6.1"
+      linux-libc-dev bpftool xdp-tools linux-source-6.1 libcapstone-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' || missing="$missing $p"

@@ -74,6 +74,10 @@ struct bpfrt_prog_load_opts {
     uint32_t func_info_rec_size, func_info_cnt;
     const void *line_info;
     uint32_t line_info_rec_size, line_info_cnt;
+    /* The engine of a verified program: "jit" or "interp"; NULL: the
+     * environment's BPFRT_ENGINE, else the default.  An unverified program
+     * always runs in the interpreter. */
+    const char *engine;
 };
 
 /* Load cnt instructions through the load pipeline: encodings and jumps
@@ -106,8 +110,15 @@ enum bpf_prog_type bpfrt_prog__type(const struct bpfrt_prog *prog);
 /* Has the verifier proven the program safe?  (0 for every program until
  * the verifier exists.) */
 int bpfrt_prog__is_verified(const struct bpfrt_prog *prog);
-/* The engine that runs it ("interp"). */
+/* The engine that runs it ("jit" or "interp"). */
 const char *bpfrt_prog__engine(const struct bpfrt_prog *prog);
+/* Its machine code when the JIT runs it: the size in bytes (0: it runs in
+ * the interpreter), the code in *code and, in *insn_off, where each
+ * xlated instruction starts in it (bpfrt_prog__xlated_cnt() + 1 offsets
+ * from *code, the last the end of the body; an LD_IMM64's second slot
+ * has the next instruction's).  The code before instruction 0 is the
+ * entry and the shared exits.  Valid while the program is. */
+size_t bpfrt_prog__jited(const struct bpfrt_prog *prog, const uint8_t **code, const uint32_t **insn_off);
 /* The translated program (what `prog dump xlated` shows and the engine
  * runs): helper calls resolved and context accesses converted; map
  * references kept as references.  orig_idx: the index of the original
@@ -584,6 +595,7 @@ struct bpfrt_object_open_opts {
     uint32_t prog_flags;
     char *verifier_log_buf;
     size_t verifier_log_size;
+    const char *engine; /* as bpfrt_prog_load_opts.engine, for every program */
 };
 
 /* Open (parse) an object: sections, symbols, programs, map definitions,

@@ -42,6 +42,9 @@ struct eng_log {
     long err_insn;
 };
 
+/* Record a prepare error in log (index and message); returns err. */
+int eng_log_fail(struct eng_log *log, int err, long insn, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 struct eng_ops {
     const char *name; /* "interp", "jit" */
     /* Build the engine's image of a program.  0 and *imagep, or -errno
@@ -56,8 +59,18 @@ struct eng_ops {
     void (*free)(void *image);
     /* Bytes of the image (what `prog show` calls bytes_jited for a JIT). */
     size_t (*image_size)(const void *image);
+    /* Machine code (NULL for an engine that has none): the code, and in
+     * *offs where each instruction of the input starts in it (cnt + 1
+     * offsets, the last the end of the body). */
+    const uint8_t *(*code)(const void *image, const uint32_t **offs);
 };
 
 extern const struct eng_ops eng_interp;
+#if defined(__x86_64__)
+/* The x86-64 JIT (jit_x86_64*.c): machine code for fast runs, the
+ * interpreter for checked ones. */
+#define ENG_HAVE_JIT 1
+extern const struct eng_ops eng_jit;
+#endif
 
 #endif

@@ -328,23 +328,6 @@ static const uint8_t jcc_ops[16][4] = {
 
 _Static_assert(IOP__COUNT <= 256, "decode tables hold handler numbers in a byte");
 
-static int prep_fail(struct eng_log *log, int err, long insn, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int prep_fail(struct eng_log *log, int err, long insn, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (log) {
-        log->err_insn = insn;
-        if (log->buf && log->size) {
-            va_start(ap, fmt);
-            vsnprintf(log->buf, log->size, fmt, ap);
-            va_end(ap);
-        }
-    }
-    return err;
-}
-
 static unsigned size_index(uint8_t code) /* B, H, W, DW -> 0..3 */
 {
     switch (ISA_SIZE(code)) {
@@ -454,19 +437,19 @@ static int decode_one(const struct eng_input *prog, size_t i, struct interp_insn
              * decoded instruction, which interp_callback() runs. */
             t = (int64_t)i + 1 + in->imm;
             if (t < 0 || (size_t)t >= cnt || (t > 0 && isa_is_ldimm64(&insns[t - 1])) || insns[i + 1].imm)
-                return prep_fail(log, -EINVAL, (long)i,
-                                 "LD_IMM64 with src_reg %u (callback): target %lld is outside the program "
-                                 "(%zu instructions) or not an instruction's start",
-                                 in->src_reg, (long long)t, cnt);
+                return eng_log_fail(log, -EINVAL, (long)i,
+                                    "LD_IMM64 with src_reg %u (callback): target %lld is outside the program "
+                                    "(%zu instructions) or not an instruction's start",
+                                    in->src_reg, (long long)t, cnt);
             *op = IOP_LDIMM64;
             out->u.imm64 = (uint64_t)(uintptr_t)(base + t);
             return 0;
         }
         if (in->src_reg != 0)
-            return prep_fail(log, -EOPNOTSUPP, (long)i,
-                             "LD_IMM64 with src_reg %u: an unresolved reference (program load resolves map "
-                             "references)",
-                             in->src_reg);
+            return eng_log_fail(log, -EOPNOTSUPP, (long)i,
+                                "LD_IMM64 with src_reg %u: an unresolved reference (program load resolves map "
+                                "references)",
+                                in->src_reg);
         *op = IOP_LDIMM64;
         out->u.imm64 = isa_imm64(in);
         return 0;
@@ -486,8 +469,8 @@ static int decode_one(const struct eng_input *prog, size_t i, struct interp_insn
         if (o == BPF_CALL && in->src_reg == 0) {
             const struct eng_call *c = prog->calls ? &prog->calls[i] : NULL;
             if (!c || c->kind == ENG_CALL_NONE || (c->kind != ENG_CALL_TAIL && !c->fn))
-                return prep_fail(log, -EINVAL, (long)i, "call to helper #%d was not resolved by the fix-up stage",
-                                 in->imm);
+                return eng_log_fail(log, -EINVAL, (long)i, "call to helper #%d was not resolved by the fix-up stage",
+                                    in->imm);
             if (c->kind == ENG_CALL_TAIL) {
                 *op = IOP_TAIL_CALL;
                 return 0;
@@ -497,8 +480,8 @@ static int decode_one(const struct eng_input *prog, size_t i, struct interp_insn
             return 0;
         }
         if (o == BPF_CALL && in->src_reg == BPF_PSEUDO_KFUNC_CALL)
-            return prep_fail(log, -EOPNOTSUPP, (long)i, "call to kfunc (BTF id %d), which bpfrt does not support",
-                             in->imm);
+            return eng_log_fail(log, -EOPNOTSUPP, (long)i, "call to kfunc (BTF id %d), which bpfrt does not support",
+                                in->imm);
         if (!isa_branch_target(insns, i, &t))
             break;
         out->u.tgt = base + t;
@@ -516,7 +499,7 @@ static int decode_one(const struct eng_input *prog, size_t i, struct interp_insn
             break;
         return 0;
     }
-    return prep_fail(log, -EINVAL, (long)i, "opcode 0x%02x has no interpreter handler", in->code);
+    return eng_log_fail(log, -EINVAL, (long)i, "opcode 0x%02x has no interpreter handler", in->code);
 }
 
 static int interp_prepare(const struct eng_input *prog, void **imagep, struct eng_log *log)

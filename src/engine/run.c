@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "engine.h"
 #include "run.h"
 
 int rt_fail(struct rt_run *run, int err, uint32_t pc, const char *fmt, ...)
@@ -49,4 +50,19 @@ void rt_del_region(struct rt_run *run, unsigned i)
     for (; i + 1 < run->nregions; i++)
         run->regions[i] = run->regions[i + 1];
     run->nregions--;
+}
+
+int eng_log_fail(struct eng_log *log, int err, long insn, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (log) {
+        log->err_insn = insn;
+        if (log->buf && log->size) {
+            va_start(ap, fmt);
+            vsnprintf(log->buf, log->size, fmt, ap);
+            va_end(ap);
+        }
+    }
+    return err;
 }

@@ -121,6 +121,9 @@ struct rt_run {
     /* The struct bpf_spin_lock word the program holds (bpf_spin_lock), NULL
      * when none: the runtime releases it when a run stops holding it. */
     uint32_t *spin_lock;
+    /* The JIT's native stack pointer at its innermost entry (a run or a
+     * callback), where a failing run unwinds to (jit_x86_64.h). */
+    uint64_t eng_sp;
     /* Failure: negative errno, index of the failing instruction, message. */
     int err;
     uint32_t err_pc;

@@ -199,6 +199,7 @@ struct bpfrt_object {
     uint32_t log_level;
     int unpriv;
     uint32_t prog_flags;
+    char engine[16]; /* the open option engine ("" : none) */
     char *vlog;
     size_t vlog_size;
     struct btf_ext_info *btf_ext; /* .BTF.ext, parsed by btf_ext.c, or NULL */

@@ -68,6 +68,7 @@ static int open_common(const char *path, const void *buf, size_t size, const str
     obj->log_level = CM_OPT(opts, log_level, 0);
     obj->unpriv = CM_OPT(opts, unpriv, 0);
     obj->prog_flags = CM_OPT(opts, prog_flags, 0);
+    snprintf(obj->engine, sizeof(obj->engine), "%s", CM_OPT(opts, engine, NULL) ? CM_OPT(opts, engine, NULL) : "");
     obj->vlog = CM_OPT(opts, verifier_log_buf, NULL);
     obj->vlog_size = CM_OPT(opts, verifier_log_size, 0);
     if (obj->vlog && obj->vlog_size)
@@ -467,7 +468,8 @@ int bpfrt_object__load(struct bpfrt_object *obj)
         struct bpf_line_info *li = NULL;
         BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = p->type, .name = p->name, .license = obj->license,
                    .log_buf = msg, .log_size = sizeof(msg), .expected_attach_type = p->attach, .diag = &diag,
-                   .log_level = obj->log_level, .unpriv = obj->unpriv, .prog_flags = obj->prog_flags | p->sec_flags);
+                   .log_level = obj->log_level, .unpriv = obj->unpriv, .prog_flags = obj->prog_flags | p->sec_flags,
+                   .engine = obj->engine[0] ? obj->engine : NULL);
 
         if (!p->autoload)
             continue; /* libbpf's autoload off: a '?' section, or switched off */

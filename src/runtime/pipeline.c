@@ -24,19 +24,50 @@ static int stage_check(const struct bpf_insn *insns, size_t cnt, int typed, stru
     return err ? cm_diag_err(d, err, bad, "%s", why) : 0;
 }
 
+/* The engine of a program: the load option, else $BPFRT_ENGINE, else
+ * the default.  Asked for by name, the JIT prepares every program; its
+ * checked runs (an unverified program's, unless its caller asks for an
+ * unchecked run in so many words) are the interpreter's: safe by
+ * default. */
+#define PIPE_DEFAULT_JIT 1 /* verified programs' default engine: the JIT */
+static int pick_engine(const struct bpfrt_prog *prog, const char *want, const struct eng_ops **e, struct cm_diag *d)
+{
+    const char *from = "engine option";
+
+    if (!want) {
+        want = getenv("BPFRT_ENGINE");
+        from = "BPFRT_ENGINE";
+    }
+    if (want && !*want)
+        want = NULL;
+    if (want && strcmp(want, "jit") && strcmp(want, "interp"))
+        return cm_diag_err(d, -EINVAL, -1, "%s '%s': unknown engine (expected jit or interp)", from, want);
+    *e = &eng_interp;
+#ifdef ENG_HAVE_JIT
+    if (want ? !strcmp(want, "jit") : PIPE_DEFAULT_JIT && prog->verified)
+        *e = &eng_jit;
+#else
+    (void)prog;
+    if (want && !strcmp(want, "jit"))
+        return cm_diag_err(d, -EOPNOTSUPP, -1, "%s 'jit': this build has no JIT for its architecture", from);
+#endif
+    return 0;
+}
+
 /* Stage 5: the engine's image of the xlated program. */
-static int stage_prepare(struct bpfrt_prog *prog, const struct eng_call *calls, struct cm_diag *d)
+static int stage_prepare(struct bpfrt_prog *prog, const char *want, const struct eng_call *calls, struct cm_diag *d)
 {
     struct bpf_insn *exec = NULL;
     char msg[CM_DIAG_MSG] = "";
     struct eng_log elog = {msg, sizeof(msg), -1};
     struct eng_input in;
-    int err = prog_exec_copy(prog, &exec, d);
+    int err = pick_engine(prog, want, &prog->engine, d);
 
+    if (!err)
+        err = prog_exec_copy(prog, &exec, d);
     if (err)
         return err;
     in = (struct eng_input){exec, prog->xl_cnt, calls};
-    prog->engine = &eng_interp;
     err = prog->engine->prepare(&in, &prog->image, &elog);
     free(exec);
     if (err)
@@ -112,7 +143,7 @@ static int load_common(const struct bpf_insn *insns, size_t cnt, const struct bp
     if (!err)
         err = prog_stage_fixup(prog, &calls, &d);
     if (!err)
-        err = stage_prepare(prog, calls, &d);
+        err = stage_prepare(prog, CM_OPT(opts, engine, NULL), calls, &d);
     if (!err && !(prog->id = cm_progid_add(prog, (uint32_t)prog->type)))
         err = cm_diag_err(&d, -ENOMEM, -1, "out of memory");
 out:

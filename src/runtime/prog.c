@@ -33,6 +33,21 @@ const char *bpfrt_prog__engine(const struct bpfrt_prog *prog)
     return prog->engine ? prog->engine->name : NULL;
 }
 
+size_t bpfrt_prog__jited(const struct bpfrt_prog *prog, const uint8_t **code, const uint32_t **insn_off)
+{
+    const uint32_t *offs = NULL;
+    const uint8_t *c;
+
+    if (!prog->engine || !prog->engine->code)
+        return 0;
+    c = prog->engine->code(prog->image, &offs);
+    if (code)
+        *code = c;
+    if (insn_off)
+        *insn_off = offs;
+    return prog->engine->image_size(prog->image);
+}
+
 size_t bpfrt_prog__xlated_cnt(const struct bpfrt_prog *prog)
 {
     return prog->xl_cnt;
@@ -173,4 +188,3 @@ const char *bpfrt_prog__name(const struct bpfrt_prog *prog)
 {
     return prog->name;
 }
-

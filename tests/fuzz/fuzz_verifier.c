@@ -705,67 +705,95 @@ out:
     free(ib);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
+/* One input taken apart (see the layout at the top): the program,
+ * normalised against fresh maps, its type, the poison pattern and the
+ * func info; NULL when the input holds no program.  Shared with
+ * fuzz_jit.c. */
+struct fv_input {
     struct bpfrt_map *maps[NMAPS];
     struct bpf_insn *insns;
-    enum bpf_prog_type type;
     size_t n;
+    enum bpf_prog_type type;
     uint64_t poison;
-    int unpriv_too;
     struct bpf_func_info *fi;
     size_t nfi;
+    const uint8_t *pkt;
+    size_t pktlen;
+};
+
+static struct fv_input *fv_parse(const uint8_t *data, size_t size, struct fv_input *in)
+{
+    size_t n;
 
     if (size < 4)
-        return 0;
-    st.inputs++;
-    type = types[data[0] & 3];
-    unpriv_too = !!(data[0] & 4);
-    poison = 0x0101010101010101ull * (uint64_t)((data[0] >> 3) * 8 + 1); /* 0x01..0xf9 in every byte */
+        return NULL;
+    in->type = types[data[0] & 3];
+    in->poison = 0x0101010101010101ull * (uint64_t)((data[0] >> 3) * 8 + 1); /* 0x01..0xf9 in every byte */
     n = data[1] ? data[1] : MAX_INSNS;
     if (n * 8 > size - 4)
         n = (size - 4) / 8;
     if (!n)
-        return 0;
-    insns = malloc(n * sizeof(*insns));
-    if (!insns)
-        return 0;
-    memcpy(insns, data + 4, n * sizeof(*insns));
-    if (make_maps(maps, data + 2)) {
-        free_maps(maps);
-        free(insns);
+        return NULL;
+    in->n = n;
+    in->insns = malloc(n * sizeof(*in->insns));
+    if (!in->insns)
+        return NULL;
+    memcpy(in->insns, data + 4, n * sizeof(*in->insns));
+    if (make_maps(in->maps, data + 2)) {
+        free_maps(in->maps);
+        free(in->insns);
         abort(); /* the fixed maps must always be creatable */
     }
-    normalise(insns, n, maps);
-    fi = malloc(n * sizeof(*fi));
-    nfi = fi ? func_infos(insns, n, fi) : 0;
-    cur_fi = fi;
-    cur_nfi = nfi;
+    normalise(in->insns, n, in->maps);
+    in->fi = malloc(n * sizeof(*in->fi));
+    in->nfi = in->fi ? func_infos(in->insns, n, in->fi) : 0;
+    cur_fi = in->fi;
+    cur_nfi = in->nfi;
+    in->pkt = data + 4 + n * 8;
+    in->pktlen = size - 4 - n * 8;
+    return in;
+}
+
+static void fv_release(struct fv_input *in)
+{
+    free_maps(in->maps);
+    free(in->fi);
+    free(in->insns);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct fv_input in;
+    int unpriv_too;
+
+    if (size >= 4)
+        st.inputs++;
+    if (!fv_parse(data, size, &in))
+        return 0;
+    unpriv_too = !!(data[0] & 4);
     if (verbose)
-        bpfrt_disasm(insns, n, stderr, 1);
+        bpfrt_disasm(in.insns, in.n, stderr, 1);
     for (int unpriv = 0; unpriv <= unpriv_too; unpriv++) {
         struct bpfrt_diag diag = {.sz = sizeof(diag)};
-        BPFRT_OPTS(bpfrt_prog_load_opts, lo, .type = type, .unpriv = unpriv, .diag = &diag, .btf = &btf_blob,
-                   .btf_size = sizeof(btf_blob), .func_info = fi, .func_info_rec_size = sizeof(*fi),
-                   .func_info_cnt = (uint32_t)nfi);
+        BPFRT_OPTS(bpfrt_prog_load_opts, lo, .type = in.type, .unpriv = unpriv, .diag = &diag, .btf = &btf_blob,
+                   .btf_size = sizeof(btf_blob), .func_info = in.fi, .func_info_rec_size = sizeof(*in.fi),
+                   .func_info_cnt = (uint32_t)in.nfi);
         struct bpfrt_prog *prog;
-        int err = bpfrt_prog__load_insns(insns, n, &lo, &prog);
+        int err = bpfrt_prog__load_insns(in.insns, in.n, &lo, &prog);
 
         st.verified[data[0] & 3][unpriv]++;
         st.accepted[data[0] & 3][unpriv] += !err;
         if (verbose)
-            fprintf(stderr, "%s %s, %zu insns: %s%s (insn %ld) %s\n", bpfrt_prog_type_name(type),
-                    unpriv ? "unpriv" : "priv", n, err ? "rejected " : "accepted", err ? strerror(-err) : "",
+            fprintf(stderr, "%s %s, %zu insns: %s%s (insn %ld) %s\n", bpfrt_prog_type_name(in.type),
+                    unpriv ? "unpriv" : "priv", in.n, err ? "rejected " : "accepted", err ? strerror(-err) : "",
                     err ? diag.insn : -1L, err ? diag.message : "");
         if (err)
             continue;
-        run_all(prog, insns, n, type, unpriv, data + 4 + n * 8, size - 4 - n * 8, poison);
+        run_all(prog, in.insns, in.n, in.type, unpriv, in.pkt, in.pktlen, in.poison);
         bpfrt_prog__free(prog);
-        if (unpriv && deterministic(insns, n))
-            differential(insns, n, maps, type, data + 2, data + 4 + n * 8, size - 4 - n * 8, poison);
+        if (unpriv && deterministic(in.insns, in.n))
+            differential(in.insns, in.n, in.maps, in.type, data + 2, in.pkt, in.pktlen, in.poison);
     }
-    free_maps(maps);
-    free(fi);
-    free(insns);
+    fv_release(&in);
     return 0;
 }

@@ -188,7 +188,7 @@ Test(cli, usage_errors)
         {"prog run raw examples/packet.bin bogus 1", "unknown keyword 'bogus'"},
         {"prog frob", "unknown command 'prog frob'"},
         {"frobnicate", "unknown object 'frobnicate'"},
-        {"--engine jit prog run raw x", "engine 'jit' is not in this build"},
+        {"--engine llvm prog run raw x", "unknown engine 'llvm' (expected jit or interp)"},
         {"--bogus", "unknown option '--bogus'"},
         {"disasm", "usage: bpfrt disasm FILE"},
         {"asm", "usage: bpfrt asm FILE"},

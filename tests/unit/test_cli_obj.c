@@ -114,6 +114,32 @@ Test(cli_obj, btf_dump_errors)
     out_free(&r);
 }
 
+/* ------------------------------------------------------- prog dump jited */
+
+/* The JIT's code in bpftool's layout (capstone, AT&T syntax): each BPF
+ * instruction's code under its text, after the source line. */
+Test(cli_obj, prog_dump_jited_annotated)
+{
+    char a[512];
+    struct out r;
+
+    snprintf(a, sizeof(a), "prog dump jited obj %s prog entry opcodes linum", obj("lines"));
+    r = run(a);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    HAS(r.stdout_, "_entry:\n; [0x0, 0x");
+    HAS(r.stdout_, "int entry(struct xdp_md * ctx):\n; int v = clamp((int)ctx->rx_queue_index); [file:");
+    HAS(r.stdout_, "line_col:13]\n; insn 0: r1 = *(u32 *)(r1 + 40)\n");
+    HAS(r.stdout_, ":\tmovl   0x28(%rdi), %edi\n\t8b 7f 28\n");
+    HAS(r.stdout_, "; insn 18: exit\n");
+    HAS(r.stdout_, ":\tretq");
+    out_free(&r);
+    snprintf(a, sizeof(a), "--engine interp prog dump jited obj %s prog entry", obj("lines"));
+    r = run(a);
+    cr_assert_neq(r.status, 0);
+    HAS(r.stderr_, "runs in engine 'interp', not the JIT");
+    out_free(&r);
+}
+
 /* ------------------------------------------------------ prog dump xlated */
 
 Test(cli_obj, prog_dump_xlated_with_line_info_and_subprograms)
@@ -229,14 +255,21 @@ Test(cli_obj, prog_show_text_json_and_type_override)
     HAS(r.stdout_, "  gpl\n\tloaded_at ");
     HAS(r.stdout_, "  uid ");
     HAS(r.stdout_, "\txlated ");
-    HAS(r.stdout_, "B  not jited  map_ids 1,2,3,4,"); /* in order of first reference, as the kernel's */
+    /* verified: it runs in the JIT (bpftool's "jited 120B") */
+    HAS(r.stdout_, "B  jited ");
+    HAS(r.stdout_, "B  map_ids 1,2,3,4,"); /* in order of first reference, as the kernel's */
+    out_free(&r);
+    snprintf(a, sizeof(a), "--engine interp prog show obj %s", obj("globals"));
+    r = run(a);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    HAS(r.stdout_, "B  not jited  map_ids 1,2,3,4,");
     out_free(&r);
     snprintf(a, sizeof(a), "-j prog list obj %s", obj("lines"));
     r = run(a);
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     HAS(r.stdout_, "[{\"id\":1,\"type\":\"xdp\",\"name\":\"entry\",\"tag\":\"");
     HAS(r.stdout_, "\"gpl_compatible\":true,\"loaded_at\":");
-    HAS(r.stdout_, "\"bytes_xlated\":152,\"jited\":false}");
+    HAS(r.stdout_, "\"bytes_xlated\":152,\"jited\":true,\"bytes_jited\":");
     HAS(r.stdout_, "{\"id\":2,\"type\":\"sched_cls\",\"name\":\"other\"");
     out_free(&r);
     /* `type` sets the type of every program, as iproute2 does */

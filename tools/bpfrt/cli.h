@@ -102,4 +102,20 @@ int do_btf(int argc, char **argv);
 int do_asm(int argc, char **argv);
 int do_disasm(int argc, char **argv);
 
+/* ------------------------------------------------ prog dump jited (jited.c) */
+/* What the listing knows of BPF instruction i: its text, and from BTF its
+ * function's prototype ("" when no function starts there) and source line
+ * (src NULL when none). */
+struct cli_jited_note {
+    char bpf[256];
+    char proto[512];
+    const char *src, *file;
+    unsigned line, col;
+};
+typedef void (*cli_jited_note_fn)(void *arg, size_t insn, struct cli_jited_note *note);
+/* Print len bytes of machine code under the label name, instruction i of
+ * cnt at offs[i] (offs has cnt + 1 entries), bpftool's layout or JSON. */
+int cli_dump_jited(const char *name, const uint8_t *code, size_t len, const uint32_t *offs, size_t cnt, int opcodes,
+                   int linum, cli_jited_note_fn note, void *arg);
+
 #endif

@@ -134,7 +134,7 @@ static void usage(FILE *out)
             "       bpfrt asm FILE [-o OUT]\n"
             "       bpfrt disasm FILE\n"
             "       OBJECT := { prog | map | btf }\n"
-            "       OPTIONS := { -j|--json [-p|--pretty] | -d|--debug | --engine interp | --checked | -V|--version }\n"
+            "       OPTIONS := { -j|--json [-p|--pretty] | -d|--debug | --engine jit|interp | --checked | -V|--version }\n"
             "\n"
             "       bpfrt prog run PROG [data_in FILE [data_out FILE]] [ctx_in FILE [ctx_out FILE]] [repeat N]\n"
             "                          [log_level N] [unpriv]\n"
@@ -175,7 +175,7 @@ int main(int argc, char **argv)
             /* runs validate every access even of a verified program */
             cli.checked = 1;
         } else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-            printf("bpfrt v%s\nfeatures: interpreter, checked mode\n", BPFRT_VERSION);
+            printf("bpfrt v%s\nfeatures: interpreter, x86-64 JIT, checked mode\n", BPFRT_VERSION);
             return 0;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             usage(stdout);
@@ -184,9 +184,7 @@ int main(int argc, char **argv)
             const char *e = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
             if (!e)
                 return cli_err("--engine needs a value: jit or interp");
-            if (!strcmp(e, "jit"))
-                return cli_err("engine 'jit' is not in this build: only the interpreter ('interp') is");
-            if (strcmp(e, "interp"))
+            if (strcmp(e, "interp") && strcmp(e, "jit"))
                 return cli_err("unknown engine '%s' (expected jit or interp)", e);
             cli.engine = e;
         } else {

@@ -125,7 +125,7 @@ static int load_spec(const struct prog_spec *spec, struct bpfrt_prog **progp)
         }
     }
     BPFRT_OPTS(bpfrt_prog_load_opts, opts, .type = spec->type, .log_buf = log, .log_size = logsz, .diag = &diag,
-               .log_level = spec->log_level, .unpriv = spec->unpriv);
+               .log_level = spec->log_level, .unpriv = spec->unpriv, .engine = cli.engine);
     /* the pipeline verifies first: a refused program gets the verifier's
      * reason and instruction */
     err = bpfrt_prog__load_insns((const struct bpf_insn *)buf, len / sizeof(struct bpf_insn), &opts, progp);
@@ -642,6 +642,50 @@ static void dump_one(const struct listing *l)
     }
 }
 
+/* What dump jited shows of BPF instruction i (cli_jited_note_fn). */
+static void jited_note(void *arg, size_t i, struct cli_jited_note *nt)
+{
+    const struct listing *l = arg;
+    static struct bpfrt_line_info pl;
+    struct bpfrt_func_info fi;
+    long o = src_idx(l, i);
+
+    insn_text(l, i, nt->bpf, sizeof(nt->bpf));
+    nt->proto[0] = 0;
+    nt->src = NULL;
+    if (!l->prog || o < 0)
+        return;
+    if (!bpfrt_prog__func_at(l->prog, (size_t)o, &fi))
+        snprintf(nt->proto, sizeof(nt->proto), "%s", fi.proto);
+    if (!bpfrt_prog__line_at(l->prog, (size_t)o, &pl)) {
+        for (nt->src = pl.text; *nt->src == ' ' || *nt->src == '\t';)
+            nt->src++; /* bpftool drops the indentation */
+        nt->file = pl.file;
+        nt->line = pl.line_nr;
+        nt->col = pl.col;
+    }
+}
+
+/* prog dump jited: the JIT's code of a program the JIT runs. */
+static int dump_jited(const struct listing *l)
+{
+    const uint8_t *code;
+    const uint32_t *offs;
+    size_t len = bpfrt_prog__jited(l->xl, &code, &offs);
+    const char *name = bpfrt_prog__name(l->xl);
+    char label[128];
+    uint8_t t[8];
+
+    if (!len)
+        return cli_err("program '%s' runs in engine '%s', not the JIT: nothing is jited (an unverified program runs in "
+                       "the JIT only with --engine jit)",
+                       name, bpfrt_prog__engine(l->xl));
+    bpfrt_prog__tag(l->xl, t);
+    snprintf(label, sizeof(label), "bpf_prog_%02x%02x%02x%02x%02x%02x%02x%02x_%s", t[0], t[1], t[2], t[3], t[4], t[5],
+             t[6], t[7], name);
+    return cli_dump_jited(label, code, len, offs, l->cnt, l->opcodes, l->linum, jited_note, (void *)l);
+}
+
 /* prog dump xlated PROG [opcodes] [linum]: the program as bpfrt runs it,
  * bpftool's layout ("   0: (b7) r0 = 1"); for a program of an object,
  * with its function prototypes and source lines from BTF. */
@@ -651,12 +695,11 @@ static int prog_dump(int argc, char **argv)
     struct bpfrt_prog *prog = NULL;
     struct bpfrt_object *obj = NULL;
     struct listing l = {0};
-    int used;
+    int used, jited, err = 0;
 
     if (argc < 1 || (strcmp(argv[0], "xlated") && strcmp(argv[0], "jited")))
         return cli_err("expected 'xlated' or 'jited' after dump");
-    if (!strcmp(argv[0], "jited"))
-        return cli_err("'dump jited' needs the JIT, which this build does not have (only the interpreter)");
+    jited = !strcmp(argv[0], "jited");
     used = parse_prog(argc - 1, argv + 1, &spec);
     if (used < 0)
         return 1;
@@ -688,18 +731,22 @@ static int prog_dump(int argc, char **argv)
     /* the translated program, as the kernel's xlated dump */
     l.insns = bpfrt_prog__xlated_insns(l.xl);
     l.cnt = bpfrt_prog__xlated_cnt(l.xl);
-    if (cli.json) {
-        json_init(&cli.j, stdout, cli.pretty);
-        json_arr_open(&cli.j);
-    }
-    dump_one(&l);
-    if (cli.json) {
-        json_arr_close(&cli.j);
-        json_end(&cli.j);
+    if (jited) {
+        err = dump_jited(&l);
+    } else {
+        if (cli.json) {
+            json_init(&cli.j, stdout, cli.pretty);
+            json_arr_open(&cli.j);
+        }
+        dump_one(&l);
+        if (cli.json) {
+            json_arr_close(&cli.j);
+            json_end(&cli.j);
+        }
     }
     bpfrt_prog__free(prog);
     bpfrt_object__close(obj);
-    return 0;
+    return err;
 }
 
 /* What `prog show` prints of one program. */
@@ -717,6 +764,7 @@ struct show_facts {
 static void show_facts(const struct show_facts *f)
 {
     size_t nmaps, xlated = bpfrt_prog__xlated_cnt(f->prog) * sizeof(struct bpf_insn);
+    size_t jited = bpfrt_prog__jited(f->prog, NULL, NULL);
     int gpl = bpfrt_prog__gpl_compatible(f->prog);
     uint32_t ids[64];
     uint8_t t[8];
@@ -740,7 +788,9 @@ static void show_facts(const struct show_facts *f)
         json_kv_u64(&cli.j, "uid", f->uid);
         json_kv_u64(&cli.j, "bytes_xlated", xlated);
         json_key(&cli.j, "jited");
-        json_bool(&cli.j, 0);
+        json_bool(&cli.j, jited > 0);
+        if (jited)
+            json_kv_u64(&cli.j, "bytes_jited", jited);
         if (nmaps) {
             json_key(&cli.j, "map_ids");
             json_arr_open(&cli.j);
@@ -761,7 +811,10 @@ static void show_facts(const struct show_facts *f)
     strftime(when, sizeof(when), "%FT%T%z", localtime(&f->loaded_at));
     printf("%u: %s  name %s  tag %s%s\n", f->id, type, f->name, tag, gpl ? "  gpl" : "");
     printf("\tloaded_at %s  uid %u\n", when, (unsigned)f->uid);
-    printf("\txlated %zuB  not jited", xlated);
+    if (jited)
+        printf("\txlated %zuB  jited %zuB", xlated, jited);
+    else
+        printf("\txlated %zuB  not jited", xlated);
     for (size_t k = 0; k < nmaps; k++)
         printf("%s%u", k ? "," : "  map_ids ", ids[k]);
     printf("\n");
