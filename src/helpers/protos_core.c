@@ -51,8 +51,11 @@ const struct hlp_proto hlp_protos_core[] = {
     R(spin_lock, .ret = HR_VOID, .arg = {HA_SPIN_LOCK}, .privileged = HLP_PRIV_BPF),
     /* bpf_spin_unlock_proto (kernel/bpf/helpers.c) */
     R(spin_unlock, .ret = HR_VOID, .arg = {HA_SPIN_LOCK}, .privileged = HLP_PRIV_BPF),
-    /* bpf_sysctl_get_name_proto (kernel/bpf/cgroup.c) */
-    R(sysctl_get_name, .ret = HR_INTEGER, .arg = {HA_CTX, HA_MEM, HA_CONST_SIZE, HA_ANYTHING}),
+    /* bpf_sysctl_get_name_proto (kernel/bpf/cgroup.c): the buffer is
+     * ARG_PTR_TO_MEM | MEM_WRITE in the running kernel (6.18 clobbers it:
+     * vf_regress/helper_written_buffers_are_unknown_after_the_call) */
+    R(sysctl_get_name, .ret = HR_INTEGER, .arg = {HA_CTX, HA_MEM, HA_CONST_SIZE, HA_ANYTHING},
+      .arg_flags = {0, HAF_WRITE, 0, 0}),
     /* bpf_sysctl_get_current_value_proto (kernel/bpf/cgroup.c) */
     R(sysctl_get_current_value, .ret = HR_INTEGER, .arg = {HA_CTX, HA_MEM, HA_CONST_SIZE},
       .arg_flags = {0, HAF_UNINIT|HAF_WRITE, 0}),

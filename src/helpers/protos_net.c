@@ -109,7 +109,8 @@ const struct hlp_proto hlp_protos_net[] = {
     R(skb_load_bytes_relative, .ret = HR_INTEGER, .arg = {HA_CTX, HA_ANYTHING, HA_MEM, HA_CONST_SIZE, HA_ANYTHING},
       .arg_flags = {0, 0, HAF_UNINIT|HAF_WRITE, 0, 0}),
     /* bpf_skb_fib_lookup_proto (net/core/filter.c) */
-    R(fib_lookup, .ret = HR_INTEGER, .arg = {HA_CTX, HA_MEM, HA_CONST_SIZE, HA_ANYTHING}, .gpl_only = 1),
+    R(fib_lookup, .ret = HR_INTEGER, .arg = {HA_CTX, HA_MEM, HA_CONST_SIZE, HA_ANYTHING},
+      .arg_flags = {0, HAF_WRITE, 0, 0}, .gpl_only = 1), /* params written back (6.18 clobbers them) */
     /* bpf_sock_hash_update_proto (net/core/sock_map.c) */
     R(sock_hash_update, .ret = HR_INTEGER, .arg = {HA_CTX, HA_CONST_MAP_PTR, HA_MAP_KEY, HA_ANYTHING},
       .pkt_access = 1),
@@ -323,7 +324,7 @@ const struct hlp_proto hlp_variants_net[] = {
       .arg_flags = {0, 0, HAF_UNINIT|HAF_WRITE, 0, 0}),
     /* bpf_xdp_fib_lookup_proto (net/core/filter.c) */
     R(fib_lookup, .variant = "xdp", .ret = HR_INTEGER, .arg = {HA_CTX, HA_MEM, HA_CONST_SIZE, HA_ANYTHING},
-      .gpl_only = 1),
+      .arg_flags = {0, HAF_WRITE, 0, 0}, .gpl_only = 1), /* params written back (6.18 clobbers them) */
     /* bpf_lwt_xmit_push_encap_proto (net/core/filter.c) */
     R(lwt_push_encap, .variant = "lwt_xmit", .ret = HR_INTEGER, .arg = {HA_CTX, HA_ANYTHING, HA_MEM, HA_CONST_SIZE},
       .arg_flags = {0, 0, HAF_RDONLY, 0}, .changes_pkt_data = 1),

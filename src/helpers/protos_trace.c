@@ -62,7 +62,7 @@ const struct hlp_proto hlp_protos_trace[] = {
     R(send_signal_thread, .ret = HR_INTEGER, .arg = {HA_ANYTHING}, .privileged = HLP_PRIV_PERFMON),
     /* bpf_read_branch_records_proto (kernel/trace/bpf_trace.c) */
     R(read_branch_records, .ret = HR_INTEGER, .arg = {HA_CTX, HA_MEM, HA_CONST_SIZE_OR_ZERO, HA_ANYTHING},
-      .arg_flags = {0, HAF_OR_NULL, 0, 0}, .gpl_only = 1),
+      .arg_flags = {0, HAF_OR_NULL | HAF_WRITE, 0, 0}, .gpl_only = 1), /* MEM_WRITE in 6.18 */
     /* bpf_seq_printf_proto (kernel/trace/bpf_trace.c) */
     R(seq_printf, .ret = HR_INTEGER, .arg = {HA_BTF_ID, HA_MEM, HA_CONST_SIZE, HA_MEM, HA_CONST_SIZE_OR_ZERO},
       .arg_flags = {0, HAF_RDONLY, 0, HAF_OR_NULL|HAF_RDONLY, 0},
@@ -72,10 +72,11 @@ const struct hlp_proto hlp_protos_trace[] = {
       .arg_flags = {0, HAF_RDONLY, 0}, .arg_btf_type = {"seq_file", NULL, NULL}, .gpl_only = 1),
     /* bpf_d_path_proto (kernel/trace/bpf_trace.c) */
     R(d_path, .ret = HR_INTEGER, .arg = {HA_BTF_ID, HA_MEM, HA_CONST_SIZE_OR_ZERO},
+      .arg_flags = {0, HAF_WRITE, 0}, /* MEM_WRITE in 6.18 */
       .arg_btf_type = {"path", NULL, NULL}, .restricted = 1),
     /* bpf_snprintf_btf_proto (kernel/trace/bpf_trace.c) */
     R(snprintf_btf, .ret = HR_INTEGER, .arg = {HA_MEM, HA_CONST_SIZE, HA_MEM, HA_CONST_SIZE, HA_ANYTHING},
-      .arg_flags = {0, 0, HAF_RDONLY, 0, 0}, .privileged = HLP_PRIV_PERFMON),
+      .arg_flags = {HAF_WRITE, 0, HAF_RDONLY, 0, 0}, .privileged = HLP_PRIV_PERFMON), /* MEM_WRITE in 6.18 */
     /* bpf_seq_printf_btf_proto (kernel/trace/bpf_trace.c) */
     R(seq_printf_btf, .ret = HR_INTEGER, .arg = {HA_BTF_ID, HA_MEM, HA_CONST_SIZE_OR_ZERO, HA_ANYTHING},
       .arg_flags = {0, HAF_RDONLY, 0, 0}, .arg_btf_type = {"seq_file", NULL, NULL, NULL}, .gpl_only = 1),

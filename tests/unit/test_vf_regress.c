@@ -518,3 +518,57 @@ Test(vf_regress, callback_counter_converges)
     r = verify_with_callback(p, N(p), 10);
     cr_expect_eq(r.err, 0, "bpfrt rejects (%d: %s); the kernel accepts", r.err, r.diag.message);
 }
+
+/* Helpers that write their buffer (the kernel's MEM_WRITE: bpf_fib_lookup's
+ * params, bpf_sysctl_get_name's name) leave it unknown after the call
+ * (check_stack_range_initialized clobbers the slots for a BPF_WRITE
+ * access): a byte read back from the zeroed buffer is no longer known to
+ * be 0, so the branch on it is walked.  The running kernel rejects both
+ * programs at the invalid context access in that branch (insn 18); bpfrt
+ * took the bytes as still 0, pruned the branch and accepted (found by
+ * bench/verify_bench: test_sysctl_loop1 processed 63 insns, the kernel
+ * 1,387).  A helper that only reads (tcp_raw_gen_syncookie_ipv4's header)
+ * leaves them known, as in the kernel, which accepts that one. */
+static struct res verify_written_buffer(enum bpf_prog_type type, int32_t helper, int32_t size, int16_t ptr_arg_off)
+{
+    const struct bpf_insn p[] = {
+        INSN_MOV64_REG(BPF_REG_6, BPF_REG_1),
+        INSN_MOV64_IMM(BPF_REG_1, 0),
+        INSN_STX(BPF_DW, BPF_REG_10, BPF_REG_1, -8),
+        INSN_STX(BPF_DW, BPF_REG_10, BPF_REG_1, -16),
+        INSN_STX(BPF_DW, BPF_REG_10, BPF_REG_1, -24),
+        INSN_STX(BPF_DW, BPF_REG_10, BPF_REG_1, -32),
+        INSN_STX(BPF_DW, BPF_REG_10, BPF_REG_1, -40),
+        INSN_STX(BPF_DW, BPF_REG_10, BPF_REG_1, -48),
+        INSN_STX(BPF_DW, BPF_REG_10, BPF_REG_1, -56),
+        INSN_STX(BPF_DW, BPF_REG_10, BPF_REG_1, -64),
+        /* r1 = ctx or the buffer, r2 = the buffer, r3 = its size */
+        INSN_MOV64_REG(BPF_REG_1, ptr_arg_off ? BPF_REG_10 : BPF_REG_6),
+        INSN_ALU64_IMM(BPF_ADD, BPF_REG_1, ptr_arg_off),
+        INSN_MOV64_REG(BPF_REG_2, BPF_REG_10),
+        INSN_ALU64_IMM(BPF_ADD, BPF_REG_2, -32),
+        INSN_MOV64_IMM(BPF_REG_3, size),
+        INSN_MOV64_IMM(BPF_REG_4, 0),
+        CALL(helper),
+        INSN_LDX(BPF_B, BPF_REG_0, BPF_REG_10, -32),
+        INSN_JMP_IMM(BPF_JEQ, BPF_REG_0, 0, 1),
+        INSN_LDX(BPF_W, BPF_REG_0, BPF_REG_6, 10000), /* 19: invalid in every context */
+        INSN_MOV64_IMM(BPF_REG_0, 2),
+        INSN_EXIT(),
+    };
+    return verify_btf(type, p, N(p), NULL, 0, NULL, 0);
+}
+
+Test(vf_regress, helper_written_buffers_are_unknown_after_the_call)
+{
+    struct res r = verify_written_buffer(BPF_PROG_TYPE_XDP, BPF_FUNC_fib_lookup, 32, 0);
+
+    cr_expect_eq(r.err, -EACCES, "fib_lookup: bpfrt %d (%s); the kernel rejects", r.err, r.diag.message);
+    cr_expect(strstr(r.diag.message, "invalid bpf_context access off=10000"), "%s", r.diag.message);
+    r = verify_written_buffer(BPF_PROG_TYPE_CGROUP_SYSCTL, BPF_FUNC_sysctl_get_name, 32, 0);
+    cr_expect_eq(r.err, -EACCES, "sysctl_get_name: bpfrt %d (%s); the kernel rejects", r.err, r.diag.message);
+    cr_expect(strstr(r.diag.message, "invalid bpf_context access off=10000"), "%s", r.diag.message);
+    /* read only: r1 = the 20-byte IP header at fp-64, r2 = the TCP header */
+    r = verify_written_buffer(BPF_PROG_TYPE_XDP, BPF_FUNC_tcp_raw_gen_syncookie_ipv4, 20, -64);
+    cr_expect_eq(r.err, 0, "tcp_raw_gen_syncookie_ipv4: bpfrt %d (%s); the kernel accepts", r.err, r.diag.message);
+}
