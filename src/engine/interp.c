@@ -19,6 +19,7 @@
 #include "interp_ops.h"
 
 #define INTERP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define INTERP_LIKELY(x) __builtin_expect(!!(x), 1)
 
 _Static_assert(sizeof(struct interp_insn) == 32, "decoded instruction should stay 32 bytes");
 

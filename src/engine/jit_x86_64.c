@@ -77,9 +77,13 @@ struct jit_pair jit_ld_pkt(struct rt_run *run, int32_t off, uint32_t size)
     const uint8_t *p;
     uint64_t v = 0;
 
-    if (off < 0 || (uint64_t)off + size > run->pkt_len || !run->pkt)
-        return (struct jit_pair){0, 1};
-    p = run->pkt + off;
+    if (off < 0 || (uint64_t)off + size > run->pkt_len || !run->pkt) {
+        p = off < 0 && run->pkt_neg ? run->pkt_neg(run, off, size) : NULL;
+        if (!p)
+            return (struct jit_pair){0, 1};
+    } else {
+        p = run->pkt + off;
+    }
     for (uint32_t k = 0; k < size; k++)
         v = v << 8 | p[k];
     return (struct jit_pair){v, 0};

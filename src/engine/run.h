@@ -90,6 +90,12 @@ struct rt_run {
     /* The packet that legacy LD_ABS/LD_IND read (the skb's linear data). */
     const uint8_t *pkt;
     uint32_t pkt_len;
+    /* LD_ABS/LD_IND at a negative offset (SKF_NET_OFF, SKF_LL_OFF: from
+     * the network or the MAC header, the kernel's
+     * bpf_internal_load_pointer_neg_helper): the size bytes there, or
+     * NULL (the program then ends with r0 = 0).  Set by the runtime for an
+     * skb's test run, NULL otherwise (every negative offset fails). */
+    const uint8_t *(*pkt_neg)(struct rt_run *run, int32_t off, uint32_t size);
     /* Checked mode: the regions besides the stack (always allowed up to
      * the current frame). Helpers that return memory add a region. */
     struct rt_region regions[RT_MAX_REGIONS];

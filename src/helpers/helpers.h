@@ -54,4 +54,12 @@ hlp_fn hlp_unavailable_fn(uint32_t id);
 /* Number of helper ids the UAPI header defines (__BPF_FUNC_MAX_ID). */
 uint32_t hlp_max_id(void);
 
+/* LD_ABS/LD_IND at a negative offset in an skb's run (rt_run.pkt_neg):
+ * the kernel's bpf_internal_load_pointer_neg_helper (net/core/filter.c):
+ * off >= SKF_NET_OFF counts from the network header, off >= SKF_LL_OFF
+ * from the MAC header (none set: NULL); the size bytes there when they lie
+ * between the buffer's head and the linear data's tail, else NULL.  Test
+ * suite: unit testrun/ld_abs_negative_offsets, test_verifier's ld_ind.c. */
+const uint8_t *hlp_skb_ld_neg(struct rt_run *run, int32_t off, uint32_t size);
+
 #endif

@@ -14,9 +14,11 @@
  * tests/unit/test_skb_helpers.c show the kernel doing so), and a
  * checked run's packet region follows the buffer. */
 #include <errno.h>
+#include <linux/filter.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "skb_buf.h"
 
 #define NET_SKB_PAD 64u        /* max(32, L1_CACHE_BYTES) on x86-64 */
@@ -152,4 +154,24 @@ int hlp_skb_pop_at(struct rt_run *run, struct pt_skb_kctx *s, uint32_t off, uint
     hlp_skb_postpull_rcsum(s, old + off, len);
     memmove(s->data, old, off);
     return 0;
+}
+
+const uint8_t *hlp_skb_ld_neg(struct rt_run *run, int32_t off, uint32_t size)
+{
+    const struct pt_skb_kctx *s = run->ctx;
+    const uint8_t *tail;
+    int64_t at;
+
+    if (run->ctx_kind != RT_CTX_SKB || !s)
+        return NULL;
+    if (off >= SKF_NET_OFF)
+        at = (int64_t)s->network_header + (off - SKF_NET_OFF);
+    else if (off >= SKF_LL_OFF && s->mac_header != PT_SKB_HDR_UNSET)
+        at = (int64_t)s->mac_header + (off - SKF_LL_OFF);
+    else
+        return NULL;
+    tail = s->data + hlp_skb_headlen(s);
+    if (at < 0 || at + size > tail - s->head)
+        return NULL;
+    return s->head + at;
 }

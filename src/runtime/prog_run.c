@@ -313,18 +313,21 @@ int rt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts, int *refus
         run->ctx_kind = tr->ctx_kind;
         run->pkt = NULL;
         run->pkt_len = 0;
+        run->pkt_neg = NULL;
         if (tr->ctx_kind == RT_CTX_XDP) {
             tr->k.xdp.run = run;
         } else {
             tr->k.skb.run = run;
             run->pkt = tr->k.skb.data;
             run->pkt_len = tr->k.skb.len - tr->k.skb.data_len;
+            run->pkt_neg = hlp_skb_ld_neg;
         }
         if (pt_testrun_add_regions(tr, run))
             err = -E2BIG;
     } else {
         run->pkt = opts->data;
         run->pkt_len = (uint32_t)opts->data_size;
+        run->pkt_neg = NULL;
         if (opts->data && opts->data_size)
             rt_add_region(run, (uint64_t)(uintptr_t)opts->data, opts->data_size, RT_RW, "data");
     }

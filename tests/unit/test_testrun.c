@@ -211,3 +211,54 @@ Test(testrun, outputs)
     }
     bpfrt_prog__free(prog);
 }
+
+/* LD_ABS/LD_IND at negative offsets read from the headers as the kernel's
+ * bpf_internal_load_pointer_neg_helper (net/core/filter.c) does:
+ * SKF_NET_OFF + k from the network header, SKF_LL_OFF + k from the MAC
+ * header (a socket filter's test run has pulled the Ethernet header, so
+ * that is 14 bytes before data), anything below SKF_LL_OFF or past the
+ * linear data ends the program with r0 = 0.  test_verifier's "ld_ind:
+ * check calling conv, r7" (SKF_LL_OFF + 1, retval 1 in the kernel) gave 0
+ * in bpfrt before.  Both engines. */
+Test(testrun, ld_abs_negative_offsets)
+{
+    static const struct {
+        int32_t k;
+        uint32_t want; /* the packet's big-endian word there; 0: the load fails */
+        int fails;
+    } cases[] = {
+        {-0x200000, 0x00000000, 0},     /* MAC header: destination address */
+        {-0x200000 + 6, 0x22222222, 0}, /* source address */
+        {-0x200000 + 12, 0x08004500, 0},
+        {-0x100000, 0x45000000, 0},     /* network header = data */
+        {-0x100000 + 12, 0x0a000001, 0},
+        {-0x100000 + 60, 0, 0},         /* the last 4 bytes of 78 */
+        {-0x100000 + 61, 0, 1},         /* one past the linear data */
+        {-0x200000 - 1, 0, 1},          /* below SKF_LL_OFF */
+        {-0x1000, 0, 1},                /* SKF_AD_OFF: no ancillary data in eBPF */
+    };
+    uint8_t pkt[78];
+    char err[256];
+
+    packet(pkt, sizeof(pkt));
+    for (int e = 0; e < 2; e++)
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            /* r0 = 7; r7 = k; r0 = LD_IND W [r7]; r0 += 1; exit: the +1 tells a
+             * load of 0 from a failed one */
+            struct bpf_insn p[] = {
+                INSN_MOV64_REG(6, 1), INSN_MOV64_IMM(7, cases[i].k), INSN_LD_IND(BPF_W, 7, 0),
+                INSN_ALU64_IMM(BPF_ADD, 0, 1), INSN_EXIT(),
+            };
+            struct bpfrt_prog *prog = NULL;
+            char log[512] = "";
+            BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = BPF_PROG_TYPE_SOCKET_FILTER, .name = "ldind",
+                       .log_buf = log, .log_size = sizeof(log), .engine = e ? "jit" : "interp");
+            cr_assert_eq(bpfrt_prog__load_insns(p, 5, &o, &prog), 0, "%s", log);
+            BPFRT_OPTS(bpfrt_run_opts, r, .data = pkt, .data_size = sizeof(pkt), .err_buf = err,
+                       .err_size = sizeof(err));
+            cr_assert_eq(bpfrt_prog__run(prog, &r), 0, "%s", err);
+            cr_expect_eq(r.retval, cases[i].fails ? 0 : (uint64_t)cases[i].want + 1,
+                         "%s, k = %d: r0 = 0x%llx", e ? "jit" : "interp", cases[i].k, (unsigned long long)r.retval);
+            bpfrt_prog__free(prog);
+        }
+}
