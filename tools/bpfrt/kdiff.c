@@ -199,8 +199,11 @@ static int open_obj(struct kd *kd, const struct cli_obj_spec *s)
     err = bpf_object__load(kd->kobj);
     if (err) {
         int e = errno;
-        if (err == -EPERM || err == -ENOSYS || e == EPERM || e == ENOSYS)
+        if (err == -EPERM || err == -ENOSYS || e == EPERM || e == ENOSYS) {
+            bpf_object__close(kd->kobj);
+            free(kd);
             return no_kernel(err == -ENOSYS || e == ENOSYS ? ENOSYS : EPERM);
+        }
         return refused(kd, s->file, err);
     }
     bpf_object__for_each_program(p, kd->kobj)

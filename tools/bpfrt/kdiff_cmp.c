@@ -416,12 +416,33 @@ static void cmp_popped(struct kd *kd, int kfd, struct bpfrt_map *m, const char *
     free(kv), free(bv);
 }
 
+/* The kernel's map of bpfrt's map's name (as match(), the other way). */
+static int in_kernel(const struct kd *kd, const char *name)
+{
+    const char *sec = strchr(name, '.');
+    struct bpf_map *km;
+
+    if (bpf_object__find_map_by_name(kd->kobj, name))
+        return 1;
+    bpf_object__for_each_map(km, kd->kobj)
+    {
+        const char *ks = strchr(bpf_map__name(km), '.');
+        if (sec && ks && !strcmp(sec, ks))
+            return 1;
+    }
+    return 0;
+}
+
 void kd_compare_maps(struct kd *kd, struct bpfrt_object *obj)
 {
     struct bpf_map *km;
+    struct bpfrt_map *bm = NULL;
 
     if (!kd->kobj || !obj)
         return;
+    while ((bm = bpfrt_object__next_map(obj, bm)))
+        if (!in_kernel(kd, bpfrt_map__name(bm)))
+            kd_diff_missing(kd, "map_entries", 0, bpfrt_map__name(bm), NULL, 0, 0, (const uint8_t *)"", 0, NULL, 0);
     bpf_object__for_each_map(km, kd->kobj)
     {
         const char *name = bpf_map__name(km);
