@@ -223,14 +223,19 @@ Test(cli_kdiff, random_values_are_expected_differences)
     HAS(r.stdout_, " (expected)\n");
     HAS(r.stdout_, "kernel_diff: bpfrt and the kernel agree but for ");
     HAS(r.stdout_, " expected differences: the program calls bpf_get_prandom_u32, whose values bpfrt documents as "
-                   "its own (1 run: retval, data_out 98 bytes, 2 maps)\n");
+                   "its own (1 run: retval, data_out 98 bytes, 2 maps; not compared: draws_rb (ringbuf: records, "
+                   "compared in a pcap replay))\n");
     out_free(&r);
 
-    /* over the capture: the verdicts differ where the low bits do */
+    /* over the capture: the verdicts differ where the low bits do (in
+     * one packet of 25 at least but once in 2^25), every record */
     r = run("prog run obj %s pcap examples/sample.pcap kernel_diff", o);
     cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
+    HAS(r.stdout_, ": retval: bpfrt ");
+    HAS(r.stdout_, "kernel_diff: packet 1: records of draws_rb record 1: bpfrt ");
+    HAS(r.stdout_, " (4 bytes), kernel ");
     HAS(r.stdout_, "kernel_diff: map random.bss key 00000000 bytes 0-3: bpfrt ");
-    HAS(r.stdout_, "(26 packets: test-run refusals, retval, data_out, records, 2 maps)\n");
+    HAS(r.stdout_, "(26 packets: test-run refusals, retval, data_out, records, 3 maps)\n");
     HASNT(r.stdout_, "differ:");
     out_free(&r);
 }
@@ -256,10 +261,11 @@ Test(cli_kdiff, fib_lookup_with_another_table_differs)
     cr_assert_eq(r.status, 1, "%s%s", r.stdout_, r.stderr_);
     HAS(r.stdout_, "Return value: 1,");
     HAS(r.stdout_, "kernel_diff: retval: bpfrt 1 (XDP_DROP), kernel ");
+    HAS(r.stdout_, "kernel_diff: data_out byte 0: bpfrt 01, kernel ");
     /* byte 0, or bytes 0-7 where the kernel answers a negative errno */
     HAS(r.stdout_, "kernel_diff: map answers key 00000000 byte");
     HAS(r.stdout_, ": bpfrt 01");
-    HAS(r.stdout_, "kernel_diff: bpfrt and the kernel differ: 2 differences (1 run: retval, data_out 98 bytes, 1 map)\n");
+    HAS(r.stdout_, "kernel_diff: bpfrt and the kernel differ: 3 differences (1 run: retval, data_out 98 bytes, 1 map)\n");
     HASNT(r.stdout_, "(expected)");
     out_free(&r);
 }
@@ -369,10 +375,11 @@ Test(cli_kdiff, json_output_parses, .timeout = 120)
                "kernel_diff | python3 -c 'import json, sys\n"
                "k = json.load(sys.stdin)[\"kernel_diff\"]; d = k[\"differences\"]\n"
                "print(k[\"agree\"], k[\"total\"], d[0][\"what\"], d[0][\"bpfrt\"], d[0][\"kernel\"] != 1, "
-               "d[0][\"expected\"], d[1][\"what\"], d[1][\"map\"], d[1][\"key\"], d[1][\"bpfrt\"][0])'",
+               "d[0][\"expected\"], d[1][\"what\"], d[1][\"offset\"], d[1][\"bpfrt\"], d[2][\"what\"], d[2][\"map\"], "
+               "d[2][\"key\"], d[2][\"bpfrt\"][0])'",
                DIR_OBJ, cli_bin(), f, ping, DIR_OBJ);
     cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
-    cr_assert_str_eq(r.stdout_, "False 2 retval 1 True False map answers [0, 0, 0, 0] 1\n");
+    cr_assert_str_eq(r.stdout_, "False 3 retval 1 True False data_out 0 [1] map answers [0, 0, 0, 0] 1\n");
     out_free(&r);
 
     r = cli_sh("%s -j prog run obj %s pcap examples/sample.pcap kernel_diff | python3 -c 'import json, sys\n"

@@ -1,6 +1,7 @@
 /* fib.c - for tests/unit/test_cli_kdiff.c: an XDP program that asks
  * bpf_fib_lookup() the way to 10.1.2.3 from the loopback and returns the
- * answer (BPF_FIB_LKUP_RET_*), also kept in an array.  The kernel answers
+ * answer (BPF_FIB_LKUP_RET_*), also kept in an array and written over
+ * the packet's first byte.  The kernel answers
  * from the host's routing tables, bpfrt from the table `fib FILE` gives
  * it: given a table the host has not, the answers differ, a real
  * difference kernel_diff must report (and count). */
@@ -35,6 +36,8 @@ int xdp_fib(struct xdp_md *ctx)
     v = bpf_map_lookup_elem(&answers, &k);
     if (v)
         *v = rc;
+    if ((void *)(long)ctx->data + 1 <= (void *)(long)ctx->data_end)
+        *(__u8 *)(long)ctx->data = (__u8)rc;
     return rc < 0 ? 100 : (int)rc;
 }
 
