@@ -28,6 +28,7 @@
 
 #include "bpf_build.h"
 #include "cli_run.h"
+#include "bpfrt/bpfrt.h"
 
 #define HAS(s, sub) cr_assert(strstr((s), (sub)) != NULL, "expected \"%s\" in:\n%s", (sub), (s))
 #define HASNT(s, sub) cr_assert(strstr((s), (sub)) == NULL, "did not expect \"%s\" in:\n%s", (sub), (s))
@@ -392,4 +393,69 @@ Test(cli_kdiff, json_output_parses, .timeout = 120)
     cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
     cr_assert_str_eq(r.stdout_, "26 True 26 True 0 5\n");
     out_free(&r);
+}
+
+/* ------------------------------------------------------------ CPUs */
+
+/* The command pinned to CPU 1 (taskset): the kernel's test runs run there
+ * (bpf_test_run: migrate_disable on the caller's CPU), bpfrt's as worker
+ * 1, so bpf_get_smp_processor_id() (XDP_TX on CPU 1) and the per-CPU
+ * slot counted agree, for a run and for a replay. */
+Test(cli_kdiff, pinned_to_another_cpu_agrees, .timeout = 120)
+{
+    need_kernel();
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || system("command -v taskset >/dev/null 2>&1"))
+        cr_skip_test("one CPU, or no taskset(1): nothing to pin to");
+    const char *o = obj("tests/data/kdiff/cpu.c", "cpu");
+    const char *ping = ping_file();
+    struct out r = cli_sh("taskset -c 1 %s prog run obj %s data_in %s repeat 3 kernel_diff", cli_bin(), o, ping);
+
+    cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
+    HAS(r.stdout_, "Return value: 3,");
+    HAS(r.stdout_, "kernel_diff: bpfrt and the kernel agree (3 runs: retval, data_out 98 bytes, 1 map)\n");
+    out_free(&r);
+    r = cli_sh("taskset -c 1 %s prog run obj %s pcap examples/sample.pcap kernel_diff", cli_bin(), o);
+    cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
+    cr_assert_str_eq(r.stdout_, "kernel_diff: bpfrt and the kernel agree (26 packets: test-run refusals, retval, "
+                                "data_out, records, 1 map)\n");
+    out_free(&r);
+}
+
+/* The library's replay runs as the worker its options name
+ * (bpfrt_pcap_run_opts.worker): bpf_get_smp_processor_id() is 1 for
+ * every packet that runs, and worker 1's per-CPU slot counts them. */
+static int count_tx(const struct bpfrt_pcap_packet *pkt, void *ctx)
+{
+    if (!pkt->err)
+        cr_assert_eq(pkt->retval, 3, "packet %llu: retval %llu", (unsigned long long)pkt->nr,
+                     (unsigned long long)pkt->retval);
+    (*(int *)ctx)++;
+    return 0;
+}
+
+Test(cli_kdiff, replay_runs_as_the_given_worker)
+{
+    const char *o = obj("tests/data/kdiff/cpu.c", "cpu");
+    struct bpfrt_object *ob;
+    char log[1024] = "";
+    uint64_t slots[2] = {0};
+    uint32_t k = 0;
+    int seen = 0;
+
+    bpfrt_set_nr_workers(2);
+    BPFRT_OPTS(bpfrt_object_open_opts, oo, .log_buf = log, .log_size = sizeof(log));
+    cr_assert_eq(bpfrt_object__open_file(o, &oo, &ob), 0, "%s", log);
+    cr_assert_eq(bpfrt_object__load(ob), 0, "%s", log);
+    BPFRT_OPTS(bpfrt_pcap_run_opts, ro, .worker = 1, .packet_fn = count_tx, .ctx = &seen, .log_buf = log,
+               .log_size = sizeof(log));
+    cr_assert_eq(bpfrt_prog__run_pcap(bpfrt_program__prog(bpfrt_object__find_program_by_name(ob, "xdp_cpu")),
+                                      "examples/sample.pcap", &ro),
+                 0, "%s", log);
+    cr_assert_eq(seen, 26);
+    cr_assert_eq(bpfrt_map__lookup_elem(bpfrt_object__find_map_by_name(ob, "hits"), &k, sizeof(k), slots,
+                                        sizeof(slots), 0),
+                 0);
+    cr_assert_eq(slots[0], 0);
+    cr_assert_eq(slots[1], 26 - ro.refused, "worker 1 counted %llu", (unsigned long long)slots[1]);
+    bpfrt_object__close(ob);
 }

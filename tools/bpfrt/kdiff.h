@@ -55,7 +55,7 @@ struct kd {
     int kfd;                 /* the kernel's program */
     int raw_fd;              /* KD_RAW: the program loaded from instructions */
     uint32_t kcpu;           /* the CPU the kernel's runs are pinned to */
-    uint32_t bworker;        /* the worker bpfrt's runs use (kcpu; a replay's: 0) */
+    uint32_t bworker;        /* the worker bpfrt's runs use: kcpu */
     int records;             /* ring buffer and perf event records are compared (a replay) */
     uint32_t ncpus;          /* the kernel's possible CPUs: per-CPU slots on both sides */
     char expected[256];      /* helpers called whose values bpfrt documents as its own ("" none) */

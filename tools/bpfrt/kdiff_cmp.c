@@ -323,16 +323,6 @@ static struct bpfrt_map *match(struct bpfrt_object *obj, const char *name)
     return NULL;
 }
 
-/* The kernel's per-CPU slot that bpfrt's worker w stands for. */
-static int kslot(const struct kd *kd, int w, uint32_t bworker)
-{
-    if ((uint32_t)w == bworker)
-        return (int)kd->kcpu;
-    if ((uint32_t)w == kd->kcpu)
-        return (int)bworker;
-    return w;
-}
-
 /* Values of one key: whole, or slot by slot for per-CPU maps. */
 static void cmp_value(struct kd *kd, const char *name, const uint8_t *key, uint32_t ks, const uint8_t *bv,
                       const uint8_t *kv, uint32_t vs, int percpu, uint32_t slots)
@@ -345,7 +335,7 @@ static void cmp_value(struct kd *kd, const char *name, const uint8_t *key, uint3
     }
     for (uint32_t w = 0; w < slots; w++)
         kd_diff_bytes(kd, "map", 0, name, key, ks, (int)w, bv + (size_t)w * stride,
-                      kv + (size_t)kslot(kd, (int)w, kd->bworker) * stride, vs);
+                      kv + (size_t)w * stride, vs);
 }
 
 /* Keys and values of a map that get_next_key walks. */

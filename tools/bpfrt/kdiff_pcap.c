@@ -263,9 +263,9 @@ int kd_run_pcap(struct kd *kd, struct bpfrt_prog *prog, struct bpfrt_object *obj
     BPFRT_OPTS(bpfrt_pcap_run_opts, o, .flags = flags, .packet_fn = on_packet, .record_fn = b_record, .ctx = &kp,
                .log_buf = log, .log_size = sizeof(log), .total_budget = total_budget, .out_dir = out_dir);
 
-    /* a replay runs on bpfrt's worker 0; the kernel on the CPU the
-     * command is pinned to (kdiff.c) */
-    kd->bworker = 0;
+    /* the replay's runs as the worker of the CPU the kernel's run on
+     * (kdiff.c pins the command there) */
+    o.worker = kd->bworker;
     kd->records = 1;
     kp.kout = calloc(1, KP_DATA_OUT_MAX);
     if (!kp.kout)
