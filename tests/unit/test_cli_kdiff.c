@@ -206,6 +206,45 @@ Test(cli_kdiff, pcap_replays_agree, .timeout = 120)
     out_free(&r);
 }
 
+/* Every kind of map kernel_diff lists (queue, stack, LRU hash, per-CPU
+ * hash, LPM trie, array of maps and its inner array, prog array, global
+ * data), filled over the capture and by repeat runs through a tail call:
+ * the same on both sides. */
+Test(cli_kdiff, every_map_kind_agrees, .timeout = 120)
+{
+    need_kernel();
+    const char *o = obj("tests/data/kdiff/maps.c", "maps");
+    struct out r = run("prog run obj %s prog xdp_maps pcap examples/sample.pcap kernel_diff", o);
+
+    cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
+    cr_assert_str_eq(r.stdout_, "kernel_diff: bpfrt and the kernel agree (26 packets: test-run refusals, retval, "
+                                "data_out, records, 9 maps)\n");
+    out_free(&r);
+    r = run("prog run obj %s prog xdp_maps data_in %s repeat 3 kernel_diff", o, ping_file());
+    cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
+    HAS(r.stdout_, "Return value: 2,");
+    HAS(r.stdout_, "kernel_diff: bpfrt and the kernel agree (3 runs: retval, data_out 98 bytes, 9 maps)\n");
+    out_free(&r);
+}
+
+/* The same maps filled from bpf_get_prandom_u32(): queue and stack
+ * elements are listed by position, keys one side lacks as "only in"
+ * (the three lengths drawn are all equal on both sides once in 2^24). */
+Test(cli_kdiff, map_differences_by_element_and_key, .timeout = 120)
+{
+    need_kernel();
+    const char *o = test_bpf_build("tests/data/kdiff/maps.c", DIR_OBJ, "maps_random", "-DRANDOM_KEYS");
+    struct out r = run("prog run obj %s prog xdp_maps data_in %s repeat 3 kernel_diff", o, ping_file());
+
+    cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
+    HAS(r.stdout_, "kernel_diff: map lens_q element ");
+    HAS(r.stdout_, "kernel_diff: map lens_s element ");
+    HAS(r.stdout_, " bytes 0-3: bpfrt ");
+    HAS(r.stdout_, "(expected)\n");
+    HAS(r.stdout_, "agree but for ");
+    out_free(&r);
+}
+
 /* ------------------------------------------------------------ differences */
 
 /* bpf_get_prandom_u32(): bpfrt's draws are its own (docs/CLI.md): the

@@ -398,10 +398,8 @@ static void cmp_popped(struct kd *kd, int kfd, struct bpfrt_map *m, const char *
         int berr = bpfrt_map__lookup_and_delete_elem(m, NULL, 0, bv, vs, 0);
         if (kerr && berr)
             break;
-        if (kerr || berr)
+        if (kerr || berr || memcmp(bv, kv, vs))
             kd_diff_missing(kd, "map", 0, name, NULL, 0, i, berr ? NULL : bv, vs, kerr ? NULL : kv, vs);
-        else
-            kd_diff_bytes(kd, "map", 0, name, NULL, 0, -1, bv, kv, vs);
     }
     free(kv), free(bv);
 }
