@@ -378,6 +378,8 @@ int kd_close(struct kd *kd)
 
     if (!kd)
         return 0;
+    if (cli.debug && kmsg[0]) /* -d: what libbpf said while loading the kernel's side */
+        fprintf(stderr, "%s", kmsg);
     rc = kd->total > kd->total_expected;
     for (uint32_t i = 0; i < kd->nd; i++)
         free(kd->diffs[i].key), free(kd->diffs[i].b), free(kd->diffs[i].k);
