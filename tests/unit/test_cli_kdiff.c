@@ -382,6 +382,14 @@ Test(cli_kdiff, what_cannot_be_compared)
     HAS(r.stderr_, "runs with bpfrt's raw convention (r1 = data), which the kernel has not: give its type (raw FILE "
                    "type TYPE)");
     out_free(&r);
+    /* not an ELF object: libbpf's reason (LIBBPF_ERRNO__FORMAT), not "the kernel refuses" */
+    r = cli_sh("printf 'not an object' > %s/junk.o && %s prog run obj %s/junk.o data_in %s kernel_diff", DIR_OBJ,
+               cli_bin(), DIR_OBJ, ping);
+    cr_assert_eq(r.status, 1);
+    HAS(r.stderr_, "Error: kernel_diff: libbpf cannot open '");
+    HAS(r.stderr_, "junk.o': ");
+    HASNT(r.stderr_, "Unknown error");
+    out_free(&r);
 }
 
 /* ------------------------------------------------------------ JSON */

@@ -161,12 +161,19 @@ static void pin_cpu(struct kd *kd)
 static int refused(struct kd *kd, const char *file, int err)
 {
     const char *tail = log_tail();
+    char why[128];
+    int libbpf_own = (err < 0 ? -err : err) >= LIBBPF_ERRNO__LIBELF; /* libbpf's errors, not the kernel's */
 
-    cli_err("kernel_diff: the kernel refuses '%s' (%s)%s%s", file, strerror(err < 0 ? -err : err),
-            tail[0] ? "; the end of its log:\n" : "", tail);
+    libbpf_strerror(err, why, sizeof(why));
+    if (libbpf_own)
+        cli_err("kernel_diff: libbpf cannot load '%s' into the kernel (%s)%s%s", file, why,
+                tail[0] ? "; what libbpf said:\n" : "", tail);
+    else
+        cli_err("kernel_diff: the kernel refuses '%s' (%s)%s%s", file, why, tail[0] ? "; the end of its log:\n" : "",
+                tail);
     bpf_object__close(kd->kobj);
     free(kd);
-    return KD_EXIT_REFUSED;
+    return libbpf_own ? 1 : KD_EXIT_REFUSED;
 }
 
 static int open_obj(struct kd *kd, const struct cli_obj_spec *s)
@@ -177,9 +184,10 @@ static int open_obj(struct kd *kd, const struct cli_obj_spec *s)
 
     kd->kobj = bpf_object__open_file(s->file, NULL);
     if (!kd->kobj) {
-        err = errno;
+        char why[128];
+        libbpf_strerror(errno, why, sizeof(why));
         free(kd);
-        return cli_err("kernel_diff: libbpf cannot open '%s': %s", s->file, strerror(err));
+        return cli_err("kernel_diff: libbpf cannot open '%s': %s", s->file, why);
     }
     bpf_object__for_each_program(p, kd->kobj) n++;
     bpf_object__for_each_program(p, kd->kobj)
