@@ -178,7 +178,8 @@ Test(cli_kdiff, same_refusal_agrees)
     struct out r = run("prog run obj %s data_in %s kernel_diff", o, zeros("short.bin", 8));
 
     cr_assert_eq(r.status, 1);
-    HAS(r.stdout_, "kernel_diff: bpfrt and the kernel agree (1 run: the test run's error, -22 (Invalid argument), 4 maps");
+    HAS(r.stdout_,
+        "kernel_diff: bpfrt and the kernel agree (1 run: the test run's error, -22 (Invalid argument), 4 maps");
     HAS(r.stderr_, "less than an Ethernet header");
     out_free(&r);
 }
@@ -305,7 +306,8 @@ Test(cli_kdiff, fib_lookup_with_another_table_differs)
     /* byte 0, or bytes 0-7 where the kernel answers a negative errno */
     HAS(r.stdout_, "kernel_diff: map answers key 00000000 byte");
     HAS(r.stdout_, ": bpfrt 01");
-    HAS(r.stdout_, "kernel_diff: bpfrt and the kernel differ: 3 differences (1 run: retval, data_out 98 bytes, 1 map)\n");
+    HAS(r.stdout_,
+        "kernel_diff: bpfrt and the kernel differ: 3 differences (1 run: retval, data_out 98 bytes, 1 map)\n");
     HASNT(r.stdout_, "(expected)");
     out_free(&r);
 }
@@ -430,13 +432,14 @@ Test(cli_kdiff, json_output_parses, .timeout = 120)
     cr_assert_str_eq(r.stdout_, "False 3 retval 1 True False data_out 0 [1] map answers [0, 0, 0, 0] 1\n");
     out_free(&r);
 
-    r = cli_sh("%s -j prog run obj %s pcap examples/sample.pcap kernel_diff | python3 -c 'import json, sys\n"
-               "lines = [json.loads(l) for l in sys.stdin]\n"
-               "pk = [l for l in lines if \"packet\" in l]\n"
-               "s = lines[-1][\"summary\"]\n"
-               "print(len(pk), all(p[\"kernel_diff\"][\"agree\"] for p in pk), s[\"packets\"], "
-               "s[\"kernel_diff\"][\"agree\"], s[\"kernel_diff\"][\"packets_differing\"], s[\"kernel_diff\"][\"maps\"])'",
-               cli_bin(), x);
+    r = cli_sh(
+        "%s -j prog run obj %s pcap examples/sample.pcap kernel_diff | python3 -c 'import json, sys\n"
+        "lines = [json.loads(l) for l in sys.stdin]\n"
+        "pk = [l for l in lines if \"packet\" in l]\n"
+        "s = lines[-1][\"summary\"]\n"
+        "print(len(pk), all(p[\"kernel_diff\"][\"agree\"] for p in pk), s[\"packets\"], "
+        "s[\"kernel_diff\"][\"agree\"], s[\"kernel_diff\"][\"packets_differing\"], s[\"kernel_diff\"][\"maps\"])'",
+        cli_bin(), x);
     cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
     cr_assert_str_eq(r.stdout_, "26 True 26 True 0 5\n");
     out_free(&r);
@@ -499,9 +502,8 @@ Test(cli_kdiff, replay_runs_as_the_given_worker)
                                       "examples/sample.pcap", &ro),
                  0, "%s", log);
     cr_assert_eq(seen, 26);
-    cr_assert_eq(bpfrt_map__lookup_elem(bpfrt_object__find_map_by_name(ob, "hits"), &k, sizeof(k), slots,
-                                        sizeof(slots), 0),
-                 0);
+    cr_assert_eq(
+        bpfrt_map__lookup_elem(bpfrt_object__find_map_by_name(ob, "hits"), &k, sizeof(k), slots, sizeof(slots), 0), 0);
     cr_assert_eq(slots[0], 0);
     cr_assert_eq(slots[1], 26 - ro.refused, "worker 1 counted %llu", (unsigned long long)slots[1]);
     bpfrt_object__close(ob);

@@ -114,14 +114,10 @@ static const struct {
     int id;
     const char *name;
 } own_values[] = {
-    {BPF_FUNC_get_prandom_u32, "bpf_get_prandom_u32"},
-    {BPF_FUNC_ktime_get_ns, "bpf_ktime_get_ns"},
-    {BPF_FUNC_ktime_get_boot_ns, "bpf_ktime_get_boot_ns"},
-    {BPF_FUNC_ktime_get_coarse_ns, "bpf_ktime_get_coarse_ns"},
-    {BPF_FUNC_ktime_get_tai_ns, "bpf_ktime_get_tai_ns"},
-    {BPF_FUNC_jiffies64, "bpf_jiffies64"},
-    {BPF_FUNC_get_socket_cookie, "bpf_get_socket_cookie"},
-    {BPF_FUNC_get_hash_recalc, "bpf_get_hash_recalc"},
+    {BPF_FUNC_get_prandom_u32, "bpf_get_prandom_u32"},     {BPF_FUNC_ktime_get_ns, "bpf_ktime_get_ns"},
+    {BPF_FUNC_ktime_get_boot_ns, "bpf_ktime_get_boot_ns"}, {BPF_FUNC_ktime_get_coarse_ns, "bpf_ktime_get_coarse_ns"},
+    {BPF_FUNC_ktime_get_tai_ns, "bpf_ktime_get_tai_ns"},   {BPF_FUNC_jiffies64, "bpf_jiffies64"},
+    {BPF_FUNC_get_socket_cookie, "bpf_get_socket_cookie"}, {BPF_FUNC_get_hash_recalc, "bpf_get_hash_recalc"},
 };
 
 static void scan_expected(struct kd *kd, const struct bpf_insn *in, size_t cnt)
@@ -243,8 +239,8 @@ static int open_raw(struct kd *kd, const struct kd_src *src)
         return cli_err("kernel_diff: cannot read '%s': %s", src->file, strerror(err ? -err : ENOMEM));
     }
     LIBBPF_OPTS(bpf_prog_load_opts, lo, .log_buf = log, .log_size = 1u << 20, .log_level = 1);
-    kd->raw_fd = bpf_prog_load(src->type, "kdiff_raw", "GPL", (const struct bpf_insn *)buf,
-                               len / sizeof(struct bpf_insn), &lo);
+    kd->raw_fd =
+        bpf_prog_load(src->type, "kdiff_raw", "GPL", (const struct bpf_insn *)buf, len / sizeof(struct bpf_insn), &lo);
     if (kd->raw_fd < 0) {
         int e = errno;
         free(buf);

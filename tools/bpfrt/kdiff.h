@@ -32,19 +32,19 @@ struct kd_src {
 /* One difference.  Byte values (data_out, ctx_out, map values, records)
  * are kept as ranges: offset and the bytes each side has there. */
 struct kd_diff {
-    const char *what;   /* "retval", "error", "data_out_size", "data_out", "ctx_out_size", "ctx_out", "map",
-                           "map_entries", "records" */
-    uint64_t packet;    /* pcap: from 1; 0 for a single run */
-    char map[64];       /* what = map*, records: the map's name */
-    uint8_t *key;       /* map: the key (NULL for queues, stacks, whole-map facts) */
+    const char *what; /* "retval", "error", "data_out_size", "data_out", "ctx_out_size", "ctx_out", "map",
+                         "map_entries", "records" */
+    uint64_t packet;  /* pcap: from 1; 0 for a single run */
+    char map[64];     /* what = map*, records: the map's name */
+    uint8_t *key;     /* map: the key (NULL for queues, stacks, whole-map facts) */
     uint32_t key_len;
-    int cpu;            /* per-CPU map slot, or -1 */
-    int is_num;         /* numbers: b_num, k_num (retval, error, sizes, counts) */
+    int cpu;    /* per-CPU map slot, or -1 */
+    int is_num; /* numbers: b_num, k_num (retval, error, sizes, counts) */
     int64_t b_num, k_num;
     uint32_t offset;
-    uint8_t *b, *k;     /* bytes (NULL: that side has none: the key is missing there) */
+    uint8_t *b, *k; /* bytes (NULL: that side has none: the key is missing there) */
     uint32_t b_len, k_len;
-    uint64_t index;     /* records: the record's position among its packet's; queue/stack: the element's */
+    uint64_t index; /* records: the record's position among its packet's; queue/stack: the element's */
 };
 
 #define KD_DIFFS_MAX 64 /* kept in detail per scope (a run, a packet, the maps); the rest are counted */
@@ -62,12 +62,12 @@ struct kd {
     /* the differences of the scope being reported */
     struct kd_diff diffs[KD_DIFFS_MAX];
     uint32_t nd;
-    uint64_t scope_more;     /* differences of the scope not kept */
+    uint64_t scope_more; /* differences of the scope not kept */
     /* totals */
     uint64_t total, total_expected;
     uint64_t packets, packets_differing;
     uint32_t maps_compared;
-    char not_compared[512];  /* "drops (perf_event_array), ..." */
+    char not_compared[512]; /* "drops (perf_event_array), ..." */
 };
 
 /* Load the program src names in the running kernel (libbpf): 0 and *kdp,

@@ -334,8 +334,7 @@ static void cmp_value(struct kd *kd, const char *name, const uint8_t *key, uint3
         return;
     }
     for (uint32_t w = 0; w < slots; w++)
-        kd_diff_bytes(kd, "map", 0, name, key, ks, (int)w, bv + (size_t)w * stride,
-                      kv + (size_t)w * stride, vs);
+        kd_diff_bytes(kd, "map", 0, name, key, ks, (int)w, bv + (size_t)w * stride, kv + (size_t)w * stride, vs);
 }
 
 /* Keys and values of a map that get_next_key walks. */
@@ -451,14 +450,10 @@ void kd_compare_maps(struct kd *kd, struct bpfrt_object *obj)
         case BPF_MAP_TYPE_LPM_TRIE:
         case BPF_MAP_TYPE_DEVMAP:
         case BPF_MAP_TYPE_DEVMAP_HASH:
-        case BPF_MAP_TYPE_CPUMAP:
-            cmp_keyed(kd, kfd, m, name, 0, 1);
-            break;
+        case BPF_MAP_TYPE_CPUMAP: cmp_keyed(kd, kfd, m, name, 0, 1); break;
         case BPF_MAP_TYPE_PERCPU_HASH:
         case BPF_MAP_TYPE_PERCPU_ARRAY:
-        case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-            cmp_keyed(kd, kfd, m, name, 1, 1);
-            break;
+        case BPF_MAP_TYPE_LRU_PERCPU_HASH: cmp_keyed(kd, kfd, m, name, 1, 1); break;
         case BPF_MAP_TYPE_PROG_ARRAY:
         case BPF_MAP_TYPE_ARRAY_OF_MAPS:
         case BPF_MAP_TYPE_HASH_OF_MAPS:
@@ -466,21 +461,18 @@ void kd_compare_maps(struct kd *kd, struct bpfrt_object *obj)
             cmp_keyed(kd, kfd, m, name, 0, 0);
             break;
         case BPF_MAP_TYPE_QUEUE:
-        case BPF_MAP_TYPE_STACK:
-            cmp_popped(kd, kfd, m, name);
-            break;
+        case BPF_MAP_TYPE_STACK: cmp_popped(kd, kfd, m, name); break;
         case BPF_MAP_TYPE_RINGBUF:
         case BPF_MAP_TYPE_PERF_EVENT_ARRAY:
             if (!kd->records) {
-                not_compared(kd, name, t == BPF_MAP_TYPE_RINGBUF ? "ringbuf: records, compared in a pcap replay"
-                                                                 : "perf_event_array: records, compared in a pcap "
-                                                                   "replay");
+                not_compared(kd, name,
+                             t == BPF_MAP_TYPE_RINGBUF ? "ringbuf: records, compared in a pcap replay"
+                                                       : "perf_event_array: records, compared in a pcap "
+                                                         "replay");
                 continue;
             }
             break; /* records: compared packet by packet */
-        default:
-            not_compared(kd, name, type_name(t));
-            continue;
+        default: not_compared(kd, name, type_name(t)); continue;
         }
         kd->maps_compared++;
     }

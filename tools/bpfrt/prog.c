@@ -326,9 +326,9 @@ static int prog_run1(int argc, char **argv)
     if (pcap) {
         /* the library's default mode (an unverified program runs
          * checked), or checked on request */
-        int rc = run_kd ? kd_run_pcap(run_kd, prog, obj, spec.file, pcap, out_dir, cli.checked ? BPFRT_RUN_CHECKED : 0,
-                                      total_budget)
-                        : cli_run_pcap(prog, spec.file, pcap, out_dir, cli.checked ? BPFRT_RUN_CHECKED : 0, total_budget);
+        uint32_t flags = cli.checked ? BPFRT_RUN_CHECKED : 0;
+        int rc = run_kd ? kd_run_pcap(run_kd, prog, obj, spec.file, pcap, out_dir, flags, total_budget)
+                        : cli_run_pcap(prog, spec.file, pcap, out_dir, flags, total_budget);
         if (own)
             bpfrt_prog__free(prog);
         bpfrt_object__close(obj);
@@ -378,7 +378,8 @@ static int prog_run1(int argc, char **argv)
                .flags = cli.checked ? BPFRT_RUN_CHECKED : 0, .ctx_in = ctx, .ctx_size_in = (uint32_t)ctx_len,
                .ctx_out = ctx_out || (run_kd && ctx_in) ? ctx_buf : NULL,
                .ctx_size_out = ctx_out || (run_kd && ctx_in) ? 4096 : 0, .data_out = out_buf,
-               .data_size_out = out_buf ? RUN_DATA_OUT_MAX : 0, .fib = fib_table, .worker = run_kd ? kd_worker(run_kd) : 0);
+               .data_size_out = out_buf ? RUN_DATA_OUT_MAX : 0, .fib = fib_table,
+               .worker = run_kd ? kd_worker(run_kd) : 0);
     err = bpfrt_prog__run(prog, &opts);
     if (run_kd) {
         /* the same input in the kernel, then the maps of both */
