@@ -406,6 +406,9 @@ struct bpfrt_pcap_run_opts {
     uint32_t nr_verdicts;
     uint64_t bytes; /* captured bytes of every packet read */
     uint64_t refused; /* packets the test run refused (counted in packets too) */
+    /* Input: the worker (CPU) index every run sees (bpfrt_run_opts.worker):
+     * bpf_get_smp_processor_id(), per-CPU map slots; default 0 */
+    uint32_t worker;
 };
 
 /* 0, or a negative errno with the reason in log_buf: the run's error

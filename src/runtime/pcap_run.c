@@ -79,7 +79,7 @@ static int one_packet(struct replay *r, const struct pcapio_pkt *pk)
     BPFRT_OPTS(bpfrt_run_opts, ro, .data = pk->caplen ? r->buf : NULL, .data_size = pk->caplen,
                .flags = opts->flags, .budget = opts->budget, .err_buf = errbuf, .err_size = sizeof(errbuf),
                .total_budget = r->total ? r->total - r->used : 0, .data_out = r->out,
-               .data_size_out = (uint32_t)r->outcap);
+               .data_size_out = (uint32_t)r->outcap, .worker = CM_OPT(opts, worker, 0));
     r->nr++;
     err = r->total && r->used >= r->total ? -E2BIG : rt_prog_run(r->prog, &ro, &refused);
     if (err == -E2BIG && !refused && (r->used >= r->total || strstr(errbuf, "total instruction budget"))) {

@@ -11,6 +11,7 @@
 
 #include "bpfrt/bpfrt.h"
 #include "cli.h"
+#include "kdiff.h"
 
 #define RUN_DATA_OUT_MAX (18u * 4096) /* a multi-buffer XDP packet out: a page and 17 fragments */
 
@@ -217,7 +218,10 @@ static int load_runnable(struct prog_spec *spec, struct bpfrt_prog **progp, stru
     return 0;
 }
 
-static int prog_run(int argc, char **argv)
+/* kernel_diff: the kernel's side of this prog run (kdiff.h) */
+static struct kd *run_kd;
+
+static int prog_run1(int argc, char **argv)
 {
     const char *data_in = NULL, *data_out = NULL, *pcap = NULL, *ctx_in = NULL, *ctx_out = NULL, *out_dir = NULL;
     const char *fib = NULL;
@@ -232,7 +236,8 @@ static int prog_run(int argc, char **argv)
     size_t data_len = 0;
     uint64_t repeat = 1, total_budget;
     char errbuf[512];
-    int used, err, i, own;
+    int used, err, i, own, kdiff = 0;
+    struct kd_run kr = {0};
 
     used = parse_prog(argc, argv, &spec);
     if (used < 0)
@@ -243,6 +248,11 @@ static int prog_run(int argc, char **argv)
             return 1;
         if (w) {
             i += w - 2;
+            continue;
+        }
+        if (!strcmp(argv[i], "kernel_diff")) {
+            kdiff = 1;
+            i--;
             continue;
         }
         if (i + 1 >= argc)
@@ -266,7 +276,7 @@ static int prog_run(int argc, char **argv)
             fib = argv[i + 1];
         else
             return cli_err("unknown keyword '%s' (expected data_in, data_out, ctx_in, ctx_out, fib, pcap, out, repeat, "
-                           "log_level or unpriv)",
+                           "log_level, unpriv or kernel_diff)",
                            argv[i]);
     }
     if (data_out && !data_in)
@@ -286,7 +296,23 @@ static int prog_run(int argc, char **argv)
         if (err)
             return cli_err("fib: %s", errbuf);
     }
+    if (kdiff) {
+        struct kd_src ks = {.kind = spec.is_pinned ? KD_PINNED : spec.is_obj ? KD_OBJ : KD_RAW,
+                            .file = spec.file, .obj = &spec.obj, .type = spec.type};
+        int rc = kd_open(&ks, &run_kd);
+        if (rc) {
+            bpfrt_fib_table__free(fib_table);
+            return rc;
+        }
+    }
     if (load_runnable(&spec, &prog, &obj, &own)) {
+        bpfrt_fib_table__free(fib_table);
+        return 1;
+    }
+    if (run_kd && kd_attach(run_kd, prog, obj)) {
+        if (own)
+            bpfrt_prog__free(prog);
+        bpfrt_object__close(obj);
         bpfrt_fib_table__free(fib_table);
         return 1;
     }
@@ -300,7 +326,9 @@ static int prog_run(int argc, char **argv)
     if (pcap) {
         /* the library's default mode (an unverified program runs
          * checked), or checked on request */
-        int rc = cli_run_pcap(prog, spec.file, pcap, out_dir, cli.checked ? BPFRT_RUN_CHECKED : 0, total_budget);
+        uint32_t flags = cli.checked ? BPFRT_RUN_CHECKED : 0;
+        int rc = run_kd ? kd_run_pcap(run_kd, prog, obj, spec.file, pcap, out_dir, flags, total_budget)
+                        : cli_run_pcap(prog, spec.file, pcap, out_dir, flags, total_budget);
         if (own)
             bpfrt_prog__free(prog);
         bpfrt_object__close(obj);
@@ -348,9 +376,19 @@ static int prog_run(int argc, char **argv)
     BPFRT_OPTS(bpfrt_run_opts, opts, .data = data, .data_size = data_len, .repeat = (uint32_t)repeat,
                .err_buf = errbuf, .err_size = sizeof(errbuf), .total_budget = total_budget,
                .flags = cli.checked ? BPFRT_RUN_CHECKED : 0, .ctx_in = ctx, .ctx_size_in = (uint32_t)ctx_len,
-               .ctx_out = ctx_out ? ctx_buf : NULL, .ctx_size_out = ctx_out ? 4096 : 0, .data_out = out_buf,
-               .data_size_out = out_buf ? RUN_DATA_OUT_MAX : 0, .fib = fib_table);
+               .ctx_out = ctx_out || (run_kd && ctx_in) ? ctx_buf : NULL,
+               .ctx_size_out = ctx_out || (run_kd && ctx_in) ? 4096 : 0, .data_out = out_buf,
+               .data_size_out = out_buf ? RUN_DATA_OUT_MAX : 0, .fib = fib_table,
+               .worker = run_kd ? kd_worker(run_kd) : 0);
     err = bpfrt_prog__run(prog, &opts);
+    if (run_kd) {
+        /* the same input in the kernel, then the maps of both */
+        kr = (struct kd_run){.data = data, .data_len = (uint32_t)data_len, .ctx_in = ctx, .ctx_len = (uint32_t)ctx_len,
+                             .want_ctx_out = opts.ctx_out != NULL, .repeat = (uint32_t)repeat, .err = err,
+                             .retval = (uint32_t)opts.retval, .data_out = out_buf, .data_out_len = opts.data_size_out,
+                             .ctx_out = ctx_buf, .ctx_out_len = opts.ctx_size_out};
+        kd_run_single(run_kd, &kr, obj);
+    }
     bpfrt_fib_table__free(fib_table);
     if (own)
         bpfrt_prog__free(prog);
@@ -368,6 +406,8 @@ static int prog_run(int argc, char **argv)
         free(data);
         free(ctx_buf);
         bpfrt_trace_drain(NULL, NULL);
+        if (run_kd && !cli.json)
+            kd_report_single(run_kd, &kr);
         return cli_err("run of '%s' failed: %s%s", spec.file, errbuf,
                        err == -E2BIG && strstr(errbuf, "total instruction budget")
                            ? " (the cap of one prog run command; BPFRT_TOTAL_BUDGET sets it)"
@@ -426,6 +466,8 @@ static int prog_run(int argc, char **argv)
         json_arr_open(&cli.j);
         bpfrt_trace_drain(collect_trace, &cli.j);
         json_arr_close(&cli.j);
+        if (run_kd)
+            kd_report_single(run_kd, &kr);
         json_obj_close(&cli.j);
         json_end(&cli.j);
     } else {
@@ -443,10 +485,22 @@ static int prog_run(int argc, char **argv)
         else if (opts.redirect_ifindex)
             printf("Redirect: ifindex %u flags 0x%" PRIx64 "\n", opts.redirect_ifindex, opts.redirect_flags);
         bpfrt_trace_drain(collect_trace, NULL);
+        if (run_kd)
+            kd_report_single(run_kd, &kr);
     }
     free(data);
     free(ctx_buf);
     return 0;
+}
+
+/* prog run; with kernel_diff, 1 when bpfrt and the kernel differ beyond
+ * the expected (kd_close) */
+static int prog_run(int argc, char **argv)
+{
+    int rc = prog_run1(argc, argv), k = kd_close(run_kd);
+
+    run_kd = NULL;
+    return rc ? rc : k;
 }
 
 /* A program being listed: raw instructions, or a program of a loaded
@@ -1078,7 +1132,8 @@ int do_prog(int argc, char **argv)
     if (argc < 1 || !strcmp(argv[0], "help")) {
         fprintf(argc < 1 ? stderr : stdout,
                 "Usage: bpfrt prog run PROG [data_in FILE [data_out FILE]] [ctx_in FILE] [ctx_out FILE] [fib FILE] "
-                "[repeat N] [log_level N] [unpriv]\n"
+                "[repeat N] [log_level N] [unpriv] [kernel_diff]\n"
+                "       bpfrt prog run PROG pcap FILE [out DIR] [kernel_diff]\n"
                 "       bpfrt prog dump xlated PROG [opcodes] [linum]\n"
                 "       bpfrt prog { show | list } PROG\n"
                 "       bpfrt prog load OBJ PATH [type TYPE] [pinmaps DIR] [log_level N] [unpriv]\n"
