@@ -4,9 +4,10 @@
  *
  *   bpfrt   bpfrt_object__load() of the object with only this program to
  *           load, once with the engine "interp" and once with "jit": the
- *           same loader, maps, verifier and fix-ups, so the difference is
- *           the JIT's compile time less the interpreter's (a linear decode
- *           pass, interp_prepare() in src/engine/interp.c); the thread's
+ *           same loader, maps, verifier and fix-ups, and the JIT's prepare
+ *           builds the interpreter's image first (for checked runs,
+ *           src/engine/jit_x86_64.c), so the difference is the JIT's
+ *           emission passes; the thread's
  *           CPU time, best of -k runs each, interleaved after one untimed
  *           load of each;
  *   kernel  libbpf's load of the same object and program, the
