@@ -68,7 +68,8 @@ void report_table(const struct result *res, size_t n)
         printf("best of %u trials of %u runs each", cfg.t.trials, cfg.t.repeat);
     else
         printf("best of %u trials; runs per trial calibrated per side to ~%u ms", cfg.t.trials, cfg.t.target_ms);
-    printf("%s\n\n", cfg.cpu >= 0 ? "; pinned to one CPU" : "");
+    printf("%s; bpfrt and native timed by %s\n\n", cfg.cpu >= 0 ? "; pinned to one CPU" : "",
+           cfg.wall ? "the wall clock" : "the thread's CPU time");
     printf("%-10s %7s %10s %10s %10s %10s %11s %9s %9s  %s\n", "program", "insns", "interp ns", "jit ns",
            "kernel ns", "native ns", "interp/kern", "jit/kern", "jit/nat", "results");
     for (size_t i = 0; i < n; i++) {

@@ -41,7 +41,7 @@
 #endif
 
 struct runner_cfg cfg = {
-    .t = {.trials = 3, .target_ms = 200},
+    .t = {.trials = 5, .target_ms = 100},
     .cpu = -1,
     .objdir = BENCH_OBJDIR,
     .vcache = BENCH_OBJDIR "/vcache/obj",
@@ -160,11 +160,11 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: runner [-j] [-r repeat] [-t trials] [-T ms] [-c cpu] [-o objdir] [-V vcache] [-P pcap] [-n packets]\n"
-            "              [-k runs] [-R] [-C] [-w file] [-v] [prog...]\n"
+            "              [-k runs] [-R] [-C] [-W] [-w file] [-v] [prog...]\n"
             "  -j         JSON output\n"
             "  -r N       runs per measurement (env BENCH_REPEAT); default: calibrated per side\n"
-            "  -t N       trials, the best mean is kept (env BENCH_TRIALS; default 3)\n"
-            "  -T ms      calibration target per measurement (env BENCH_TARGET_MS; default 200)\n"
+            "  -t N       trials, the best mean is kept (env BENCH_TRIALS; default 5)\n"
+            "  -T ms      calibration target per measurement (env BENCH_TARGET_MS; default 100)\n"
             "  -c cpu     pin to this CPU first\n"
             "  -o dir     directory of the BPF objects (default %s)\n"
             "  -V dir     the selftests' objects (verify_progs.sh; default %s/vcache/obj)\n"
@@ -172,6 +172,7 @@ static void usage(FILE *f)
             "  -n N       packets in it (default 100000)\n"
             "  -k N       compile-time runs, the best kept (default 7)\n"
             "  -R         no pcap replay;  -C  no compile times\n"
+            "  -W         time bpfrt and native code by the wall clock (default: the thread's CPU time)\n"
             "  -w file    also write the timed packet (raw bytes) to file\n"
             "  -v         libbpf's messages on stderr\n"
             "  prog       rows to run (default: all):",
@@ -190,7 +191,7 @@ int main(int argc, char **argv)
     int opt, status = 0;
 
     bench_timing_env(&cfg.t);
-    while ((opt = getopt(argc, argv, "jr:t:T:c:o:V:P:n:k:RCw:vh")) != -1) {
+    while ((opt = getopt(argc, argv, "jr:t:T:c:o:V:P:n:k:RCWw:vh")) != -1) {
         switch (opt) {
         case 'j': cfg.json = true; break;
         case 'r': cfg.t.repeat = (uint32_t)strtoul(optarg, NULL, 0); break;
@@ -204,6 +205,7 @@ int main(int argc, char **argv)
         case 'k': cfg.compile_runs = (unsigned)strtoul(optarg, NULL, 0); break;
         case 'R': cfg.no_replay = true; break;
         case 'C': cfg.no_compile = true; break;
+        case 'W': cfg.wall = true; break;
         case 'v': cfg.t.verbose = true; break;
         case 'w': cfg.dump = optarg; break;
         case 'h': usage(stdout); return 0;

@@ -84,6 +84,7 @@ struct runner_cfg {
     unsigned pcap_packets;
     unsigned compile_runs;
     bool no_replay, no_compile;
+    bool wall;            /* -W: time bpfrt and native code by the wall clock */
 };
 extern struct runner_cfg cfg;
 
@@ -125,7 +126,8 @@ void run_kernel(struct result *r);
 void run_bpfrt(struct result *r, const char *engine);
 void obj_path(char *buf, size_t sz, const char *obj);
 uint32_t fold32(uint64_t r);
-uint64_t now_ns(void);
+/* the thread's CPU time, or with -W the wall time (see sides.c) */
+uint64_t bench_clock_ns(void);
 
 /* ---- report.c ---- */
 const char *kernel_mode(void);
