@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -208,10 +209,18 @@ void compile_run(void)
         const struct cprog *c = &cprogs[i];
         struct crow *row = &crows[i];
 
+        char path[512];
+
         row->st = ST_ERR;
         row->kst = kernel_available ? ST_ERR : ST_UNAVAIL;
         if (!kernel_available)
             bench_msg(row->kerr, sizeof(row->kerr), "%s", kernel_why);
+        snprintf(path, sizeof(path), "%s/%s", cfg.vcache, c->obj);
+        if (access(path, R_OK)) { /* verify_progs.sh could not build it */
+            row->st = row->kst = ST_UNAVAIL;
+            bench_msg(row->err, sizeof(row->err), "%s: %s", path, strerror(errno));
+            continue;
+        }
         /* one untimed load of each first (page cache, the vmlinux BTF
          * CO-RE reads, the allocator), then the timed ones interleaved */
         if (!bpfrt_load_once(c, "interp", row) || !bpfrt_load_once(c, "jit", row))
@@ -295,6 +304,8 @@ void compile_report(void)
     for (size_t i = 0; i < NC; i++) {
         if (crows[i].st == ST_ERR)
             printf("%s/%s: bpfrt: %s\n", cprogs[i].obj, cprogs[i].prog, crows[i].err);
+        else if (crows[i].st == ST_UNAVAIL)
+            printf("%s/%s: n/a: %s\n", cprogs[i].obj, cprogs[i].prog, crows[i].err);
         if (crows[i].kst == ST_ERR)
             printf("%s/%s: kernel: %s\n", cprogs[i].obj, cprogs[i].prog, crows[i].kerr);
     }

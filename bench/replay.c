@@ -202,7 +202,7 @@ void replay_run(const struct bench_prog *progs, size_t n, struct replay_row *row
         return;
     }
     for (size_t i = 0; i < n; i++)
-        if (progs[i].replay)
+        if (progs[i].replay && !object_missing(&progs[i], err, sizeof(err)))
             replay_one(&progs[i], &rows[(*nrows)++]);
 }
 

@@ -88,7 +88,10 @@ void report_table(const struct result *res, size_t n)
         gm_add(&g_ji, &r->jit, &r->interp);
         printf("%-10s %7llu %10s %10s %10s %10s %11s %9s %9s  %s\n", r->b->name, (unsigned long long)r->insns_exec,
                c[0], c[1], c[2], c[3], c[4], c[5], c[6],
-               r->mismatches ? "MISMATCH" : !result_ok(r) ? "error" : "agree");
+               r->mismatches              ? "MISMATCH"
+               : !result_ok(r)            ? "error"
+               : r->jit.st == ST_UNAVAIL ? "n/a"
+                                          : "agree");
     }
     printf("geometric mean: jit/kern %.2fx over %u programs (kern/jit %.2fx), interp/kern %.2fx, jit/nat %.2fx over "
            "%u programs with native code, jit/interp %.2fx\n",
@@ -107,7 +110,9 @@ void report_table(const struct result *res, size_t n)
             printf("%s: jit: %s\n", r->b->name, r->jit.err);
         if (r->kern.st == ST_ERR)
             printf("%s: kernel: %s\n", r->b->name, r->kern.err);
-        if (r->nat.st == ST_UNAVAIL)
+        if (r->nat.st == ST_UNAVAIL && r->jit.st == ST_UNAVAIL)
+            printf("%s: n/a: %s\n", r->b->name, r->nat.err);
+        else if (r->nat.st == ST_UNAVAIL)
             printf("%s: native n/a: %s\n", r->b->name, r->nat.err);
     }
 }

@@ -125,6 +125,8 @@ void run_kernel(struct result *r);
 /* engine: "interp" or "jit" */
 void run_bpfrt(struct result *r, const char *engine);
 void obj_path(char *buf, size_t sz, const char *obj);
+/* a selftests' object verify_progs.sh could not build (why says so) */
+bool object_missing(const struct bench_prog *b, char *why, size_t whysz);
 uint32_t fold32(uint64_t r);
 /* the thread's CPU time, or with -W the wall time (see sides.c) */
 uint64_t bench_clock_ns(void);

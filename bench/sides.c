@@ -47,6 +47,20 @@ void obj_path(char *buf, size_t sz, const char *obj)
         snprintf(buf, sz, "%s/%s", cfg.objdir, obj);
 }
 
+bool object_missing(const struct bench_prog *b, char *why, size_t whysz)
+{
+    char path[512];
+
+    if (strncmp(b->obj, "vcache:", 7))
+        return false;
+    obj_path(path, sizeof(path), b->obj);
+    if (!access(path, R_OK))
+        return false;
+    bench_msg(why, whysz, "%s: %s (the selftests' objects: bench/verify_progs.sh, which needs linux-source-6.1 and bpftool)",
+              path, strerror(errno));
+    return true;
+}
+
 /* ---- what one run on one packet gave, and the reference ---- */
 
 struct outcome {
