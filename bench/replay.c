@@ -240,16 +240,8 @@ void replay_report(const struct replay_row *rows, size_t n)
                r->agree ? "agree; " : "MISMATCH: ", r->why);
     }
     printf("(jit/kern here: packets per second of the JIT over the kernel's, higher is better)\n");
-    for (size_t i = 0; i < n; i++) {
-        const struct replay_row *r = &rows[i];
-
-        if (r->interp.st == ST_ERR)
-            printf("%s: interp: %s\n", r->b->name, r->interp.err);
-        if (r->jit.st == ST_ERR)
-            printf("%s: jit: %s\n", r->b->name, r->jit.err);
-        if (r->kern.st == ST_ERR)
-            printf("%s: kernel: %s\n", r->b->name, r->kern.err);
-    }
+    for (size_t i = 0; i < n; i++)
+        report_side_errors(rows[i].b->name, &rows[i].interp, &rows[i].jit, &rows[i].kern);
 }
 
 static void json_pps(const char *key, const struct side *s, const char *sep)

@@ -37,6 +37,16 @@ static void fmt_ratio(char *buf, size_t sz, const struct side *a, const struct s
         snprintf(buf, sz, "-");
 }
 
+void report_side_errors(const char *row, const struct side *interp, const struct side *jit, const struct side *kern)
+{
+    if (interp->st == ST_ERR)
+        printf("%s: interp: %s\n", row, interp->err);
+    if (jit->st == ST_ERR)
+        printf("%s: jit: %s\n", row, jit->err);
+    if (kern->st == ST_ERR)
+        printf("%s: kernel: %s\n", row, kern->err);
+}
+
 struct gmean {
     double logsum;
     unsigned n;
@@ -104,12 +114,7 @@ void report_table(const struct result *res, size_t n)
 
         if (r->mismatches)
             printf("%s: %u of %u results differ; first: %s\n", r->b->name, r->mismatches, r->checked, r->mismatch);
-        if (r->interp.st == ST_ERR)
-            printf("%s: interp: %s\n", r->b->name, r->interp.err);
-        if (r->jit.st == ST_ERR)
-            printf("%s: jit: %s\n", r->b->name, r->jit.err);
-        if (r->kern.st == ST_ERR)
-            printf("%s: kernel: %s\n", r->b->name, r->kern.err);
+        report_side_errors(r->b->name, &r->interp, &r->jit, &r->kern);
         if (r->nat.st == ST_UNAVAIL && r->jit.st == ST_UNAVAIL)
             printf("%s: n/a: %s\n", r->b->name, r->nat.err);
         else if (r->nat.st == ST_UNAVAIL)

@@ -136,6 +136,8 @@ const char *kernel_mode(void);
 void report_table(const struct result *res, size_t n);
 void report_json(const struct result *res, size_t n);
 bool result_ok(const struct result *r);
+/* the errors of the sides that failed, a line each */
+void report_side_errors(const char *row, const struct side *interp, const struct side *jit, const struct side *kern);
 
 /* ---- replay.c: packets per second of a capture on one worker ---- */
 struct replay_row {
