@@ -1,5 +1,7 @@
 /* bench_common.c - see bench_common.h. */
 #include <bpf/libbpf.h>
+#include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,4 +112,52 @@ void bench_libbpf_clear(void)
 const char *bench_libbpf_msgs(void)
 {
     return libbpf_msgs;
+}
+
+void bench_json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            printf("\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            printf("\\u%04x", *s);
+        else
+            putchar(*s);
+    }
+    putchar('"');
+}
+
+bool bench_wanted(int argc, char **argv, int first, const char *name)
+{
+    if (first >= argc)
+        return true;
+    for (int a = first; a < argc; a++)
+        if (!strcmp(argv[a], name))
+            return true;
+    return false;
+}
+
+void bench_pin_cpu(int cpu, const char *who)
+{
+    cpu_set_t set;
+
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof(set), &set))
+        fprintf(stderr, "%s: cannot pin to CPU %d: %s\n", who, cpu, strerror(errno));
+}
+
+const char *bench_kernel_test_run_mode(void)
+{
+    FILE *f = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
+    int jit = -1;
+
+    if (f) {
+        if (fscanf(f, "%d", &jit) != 1)
+            jit = -1;
+        fclose(f);
+    }
+    return jit > 0 ? "BPF_PROG_TEST_RUN, JIT on" : jit == 0 ? "BPF_PROG_TEST_RUN, interpreter (JIT off)"
+                                                            : "BPF_PROG_TEST_RUN";
 }

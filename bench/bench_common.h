@@ -37,4 +37,18 @@ void bench_libbpf_capture(bool verbose);
 void bench_libbpf_clear(void);
 const char *bench_libbpf_msgs(void);
 
+/* How the kernel runs programs in a test run, from
+ * net.core.bpf_jit_enable: "BPF_PROG_TEST_RUN, JIT on", ... */
+const char *bench_kernel_test_run_mode(void);
+
+/* Pin this thread to a CPU (a message naming who on failure). */
+void bench_pin_cpu(int cpu, const char *who);
+
+/* s as a JSON string, quoted and escaped, on stdout. */
+void bench_json_str(const char *s);
+
+/* Whether name is among the arguments from argv[first] on (all are when
+ * there are none). */
+bool bench_wanted(int argc, char **argv, int first, const char *name);
+
 #endif

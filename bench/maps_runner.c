@@ -177,18 +177,7 @@ static struct {
 
 static const char *kernel_mode(void)
 {
-    FILE *f = fopen("/proc/sys/net/core/bpf_jit_enable", "r");
-    int jit = -1;
-
-    if (kern.st != ST_OK)
-        return "unavailable";
-    if (f) {
-        if (fscanf(f, "%d", &jit) != 1)
-            jit = -1;
-        fclose(f);
-    }
-    return jit > 0 ? "BPF_PROG_TEST_RUN, JIT on" : jit == 0 ? "BPF_PROG_TEST_RUN, interpreter (JIT off)"
-                                                            : "BPF_PROG_TEST_RUN";
+    return kern.st != ST_OK ? "unavailable" : bench_kernel_test_run_mode();
 }
 
 static void kernel_open(const char *path)
@@ -522,20 +511,6 @@ static void print_table(const struct row *rows, size_t n)
             printf("%s %s: %s\n", row_name(&rows[i]), op_names[rows[i].op], rows[i].err);
 }
 
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            printf("\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            printf("\\u%04x", *s);
-        else
-            putchar(*s);
-    }
-    putchar('"');
-}
-
 static void json_num(const char *key, bool ok, double v)
 {
     printf("\"%s\": ", key);
@@ -549,14 +524,14 @@ static void print_json(const struct row *rows, size_t n)
 {
     printf("{\"keys\": %d, \"ops_per_run\": %d, \"trials\": %u, \"repeat\": %u, \"kernel_mode\": ", MB_NKEYS, MB_OPS,
            cfg.t.trials, cfg.t.repeat);
-    json_str(kernel_mode());
+    bench_json_str(kernel_mode());
     if (kern.st != ST_OK) {
         printf(", \"kernel_error\": ");
-        json_str(kern.why);
+        bench_json_str(kern.why);
     }
     if (rt.st != ST_OK) {
         printf(", \"bpfrt_error\": ");
-        json_str(rt.why);
+        bench_json_str(rt.why);
     }
     printf(",\n \"rows\": [\n");
     for (size_t i = 0; i < n; i++) {
@@ -581,7 +556,7 @@ static void print_json(const struct row *rows, size_t n)
         printf("\"agree\": %s", r->agree ? "true" : "false");
         if (r->err[0]) {
             printf(", \"error\": ");
-            json_str(r->err);
+            bench_json_str(r->err);
         }
         printf("}%s\n", i + 1 < n ? "," : "");
     }
@@ -601,16 +576,6 @@ static void usage(FILE *f)
             "  -v         libbpf's messages on stderr\n"
             "  map        hash, array, lru_hash, lpm_trie, percpu_hash, loop (default: all)\n",
             OBJ_NAME, BENCH_OBJDIR);
-}
-
-static bool wanted(int argc, char **argv, const char *name)
-{
-    if (optind >= argc)
-        return true;
-    for (int a = optind; a < argc; a++)
-        if (!strcmp(argv[a], name))
-            return true;
-    return false;
 }
 
 static void row_init(struct row *r, const struct mapdef *m, enum op op)
@@ -659,14 +624,8 @@ int main(int argc, char **argv)
         }
     }
     bench_timing_clamp(&cfg.t);
-    if (cfg.cpu >= 0) {
-        cpu_set_t set;
-
-        CPU_ZERO(&set);
-        CPU_SET(cfg.cpu, &set);
-        if (sched_setaffinity(0, sizeof(set), &set))
-            fprintf(stderr, "maps_runner: cannot pin to CPU %d: %s\n", cfg.cpu, strerror(errno));
-    }
+    if (cfg.cpu >= 0)
+        bench_pin_cpu(cfg.cpu, "maps_runner");
     bench_libbpf_capture(cfg.t.verbose);
     ncpus = libbpf_num_possible_cpus();
     kernel_ncpus = ncpus > 0 ? (uint32_t)ncpus : 1;
@@ -681,7 +640,7 @@ int main(int argc, char **argv)
         struct row *lk, *up;
         char err[512];
 
-        if (!wanted(argc, argv, m->name))
+        if (!bench_wanted(argc, argv, optind, m->name))
             continue;
         lk = &rows[n++];
         up = &rows[n++];
@@ -702,7 +661,7 @@ int main(int argc, char **argv)
         if (up->bpfrt_st == ST_OK && bpfrt_check(m, err, sizeof(err)))
             row_err(up, "%s", err);
     }
-    if (wanted(argc, argv, "loop")) {
+    if (bench_wanted(argc, argv, optind, "loop")) {
         row_init(&rows[n], NULL, OP_LOOP);
         run_kernel(&rows[n]);
         run_bpfrt(&rows[n]);

@@ -59,6 +59,7 @@
 #include <bpf/libbpf.h>
 
 #include "bench_common.h"
+#include "kload.h"
 #include "bpfrt/bpfrt.h"
 
 static uint64_t now_ns(void)
@@ -78,59 +79,6 @@ static uint64_t cpu_ns(void)
 
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* ------------------------------------------------ the BPF_PROG_LOAD timer */
-
-/* libbpf issues bpf() through syscall(); this definition in the executable
- * comes first in the dynamic symbol lookup, so libbpf's calls land here.
- * When armed, the wall time and result of the BPF_PROG_LOAD that names the
- * program (attr.prog_name: its first 15 characters) are kept; libbpf's
- * feature probes load other names. */
-static struct {
-    bool armed;
-    char name[BPF_OBJ_NAME_LEN];
-    bool seen;
-    long ret;
-    int err;
-    uint64_t ns, cpu;
-} kload;
-
-typedef long (*syscall_fn)(long, ...);
-
-long syscall(long nr, ...)
-{
-    static syscall_fn real;
-    va_list ap;
-    long a[6];
-    long r;
-
-    va_start(ap, nr);
-    for (int i = 0; i < 6; i++)
-        a[i] = va_arg(ap, long);
-    va_end(ap);
-    if (!real)
-        real = (syscall_fn)dlsym(RTLD_NEXT, "syscall");
-    if (nr == __NR_bpf && a[0] == BPF_PROG_LOAD && kload.armed && a[1]) {
-        const union bpf_attr *attr = (const union bpf_attr *)a[1];
-        uint64_t c0 = cpu_ns(), t0 = now_ns(), t1, c1;
-        int saved;
-
-        r = real(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-        saved = errno;
-        t1 = now_ns();
-        c1 = cpu_ns();
-        if (!strncmp(attr->prog_name, kload.name, BPF_OBJ_NAME_LEN - 1)) {
-            kload.seen = true;
-            kload.ret = r;
-            kload.err = r < 0 ? saved : 0;
-            kload.ns = t1 - t0;
-            kload.cpu = c1 - c0;
-        }
-        errno = saved;
-        return r;
-    }
-    return real(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
 /* ------------------------------------------------------ the malloc counter */
@@ -490,25 +438,19 @@ static int kernel_once(const char *path, const char *prog, enum bpf_prog_type ov
     bpf_program__set_log_level(target, level);
     log[0] = 0;
     bpf_program__set_log_buf(target, log, logsz);
-    memset(&kload, 0, sizeof(kload));
-    /* the kernel keeps BPF_OBJ_NAME_LEN - 1 characters of the name */
-    size_t nl = strlen(prog);
-    if (nl > sizeof(kload.name) - 1)
-        nl = sizeof(kload.name) - 1;
-    memcpy(kload.name, prog, nl);
-    kload.armed = true;
+    bench_kload_arm(prog);
     err = bpf_object__load(obj);
-    kload.armed = false;
+    bench_kload.armed = false;
     bpf_object__close(obj);
-    if (!kload.seen) {
+    if (!bench_kload.seen) {
         bench_msg(k->reason, sizeof(k->reason), "libbpf failed before BPF_PROG_LOAD (%d): %s", err,
                   libbpf_reason(bench_libbpf_msgs()));
         return -1;
     }
-    *wall_ns = kload.ns;
-    *cpu = kload.cpu;
-    if (kload.ret < 0) {
-        k->err = kload.err;
+    *wall_ns = bench_kload.ns;
+    *cpu = bench_kload.cpu;
+    if (bench_kload.ret < 0) {
+        k->err = bench_kload.err;
         return 1;
     }
     return err ? -1 : 0;
@@ -1038,37 +980,23 @@ static void print_table(unsigned runs)
            t.sum_kvt > 0 ? t.sum_bvt / t.sum_kvt : 0, t.max_heap / 1024.0);
 }
 
-static void json_str(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            printf("\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            printf("\\u%04x", *s);
-        else
-            putchar(*s);
-    }
-    putchar('"');
-}
-
 static void print_json(unsigned runs)
 {
     struct totals t;
 
     totals(&t);
     printf("{\"runs\":%u,\"kernel\":", runs);
-    json_str(kernel_ok ? "available" : kernel_why);
+    bench_json_str(kernel_ok ? "available" : kernel_why);
     printf(",\"programs\":[");
     for (size_t i = 0; i < nrows; i++) {
         const struct row *r = &rows[i];
 
         printf("%s\n{\"object\":", i ? "," : "");
-        json_str(r->obj);
+        bench_json_str(r->obj);
         printf(",\"program\":");
-        json_str(r->prog);
+        bench_json_str(r->prog);
         printf(",\"type\":");
-        json_str(r->type);
+        bench_json_str(r->type);
         printf(",\"insns\":%zu,\"kernel\":{\"verdict\":\"%s\"", r->b.insns ? r->b.insns : r->insns, kverdict(&r->k));
         if (r->k.st == K_OK)
             printf(",\"processed_insns\":%llu,\"total_states\":%llu,\"peak_states\":%llu,\"verification_time_us\":%.0f,"
@@ -1077,7 +1005,7 @@ static void print_json(unsigned runs)
                    (unsigned long long)r->k.peak_states, r->k.vt_us, r->k.wall_us, r->k.cpu_us);
         else {
             printf(",\"reason\":");
-            json_str(r->k.reason);
+            bench_json_str(r->k.reason);
         }
         printf("},\"bpfrt\":{\"verdict\":\"%s\"", bverdict(&r->b));
         if (r->b.st == B_OK)
@@ -1089,7 +1017,7 @@ static void print_json(unsigned runs)
                    r->b.wall_us, r->b.cpu_us, r->b.first_wall_us, r->b.heap_peak, r->b.rss_kib);
         else {
             printf(",\"insn\":%ld,\"reason\":", r->b.insn);
-            json_str(r->b.reason);
+            bench_json_str(r->b.reason);
         }
         printf("}");
         if (r->k.st == K_OK && r->b.st == B_OK && r->k.vt_us > 0)

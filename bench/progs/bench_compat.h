@@ -8,8 +8,10 @@
  *                            bench_native_<name>(data, len).
  *
  * A source defines `static __always_inline u64 <name>_work(const u8 *data,
- * const u8 *end)` and ends with BENCH_PROG(<name>).  Work functions use no
- * maps or global data: the program is the work itself.
+ * const u8 *end)` and ends with BENCH_PROG(<name>); a program that writes
+ * the packet defines `<name>_work(u8 *data, u8 *end)` and ends with
+ * BENCH_PROG_RW(<name>).  Work functions use no maps or global data: the
+ * program is the work itself.
  */
 #ifndef BENCH_COMPAT_H
 #define BENCH_COMPAT_H
@@ -57,7 +59,27 @@ static __always_inline u32 bench_ld32(const u8 *p)
 {
     return *(const u32 *)p;
 }
+
+static __always_inline void bench_st16(u8 *p, u16 v)
+{
+    *(u16 *)p = v;
+}
+
+static __always_inline void bench_st32(u8 *p, u32 v)
+{
+    *(u32 *)p = v;
+}
 #else
+static __always_inline void bench_st16(u8 *p, u16 v)
+{
+    __builtin_memcpy(p, &v, sizeof(v));
+}
+
+static __always_inline void bench_st32(u8 *p, u32 v)
+{
+    __builtin_memcpy(p, &v, sizeof(v));
+}
+
 static __always_inline u16 bench_ld16(const u8 *p)
 {
     u16 v;
@@ -72,6 +94,11 @@ static __always_inline u32 bench_ld32(const u8 *p)
     return v;
 }
 #endif
+
+/* Hide what the compiler knows of a value (an empty asm that may change
+ * it): a bounds check the compiler would prove redundant from an earlier
+ * one, but the verifier cannot, stays in the program. */
+#define bench_barrier_var(x) __asm__ volatile("" : "+r"(x))
 
 /* The kernel's test run reports a 32-bit retval: the XDP entry returns the
  * 64-bit result folded to 32 bits; the runner folds bpfrt's and the native
@@ -90,13 +117,23 @@ static __always_inline u32 bench_fold32(u64 r)
         return (int)bench_fold32(name##_work(data, end));                                       \
     }                                                                                           \
     char _license[] SEC("license") = "Dual BSD/GPL"
+#define BENCH_PROG_RW(name)                                                                     \
+    SEC("xdp") int xdp_##name(struct xdp_md *ctx)                                               \
+    {                                                                                           \
+        u8 *data = (u8 *)(unsigned long)ctx->data;                                              \
+        u8 *end = (u8 *)(unsigned long)ctx->data_end;                                           \
+        return (int)bench_fold32(name##_work(data, end));                                       \
+    }                                                                                           \
+    char _license[] SEC("license") = "Dual BSD/GPL"
 #else
+/* natives take a writable packet, whether or not they write it */
 #define BENCH_PROG(name)                                                                        \
-    u64 bench_native_##name(const u8 *data, size_t len);                                        \
-    u64 bench_native_##name(const u8 *data, size_t len)                                         \
+    u64 bench_native_##name(u8 *data, size_t len);                                              \
+    u64 bench_native_##name(u8 *data, size_t len)                                               \
     {                                                                                           \
         return name##_work(data, data + len);                                                   \
     }
+#define BENCH_PROG_RW(name) BENCH_PROG(name)
 #endif
 
 #endif
