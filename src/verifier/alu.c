@@ -349,8 +349,8 @@ static int alu_reg_reg(struct vf_env *env, const struct bpf_insn *in)
         int32_t off = (int32_t)val;
         int ok = alu32 ? dst_umax <= UINT32_MAX : ((int64_t)val >= INT32_MIN && (int64_t)val <= INT32_MAX);
         if (ok && op == BPF_SUB) {
-            ok = off != INT32_MIN;
-            off = -off;
+            ok = off != INT32_MIN; /* negating S32_MIN would overflow: no link */
+            off = ok ? -off : 0;
         }
         if (ok) {
             dst->id = base_id;

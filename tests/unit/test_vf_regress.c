@@ -572,3 +572,28 @@ Test(vf_regress, helper_written_buffers_are_unknown_after_the_call)
     r = verify_written_buffer(BPF_PROG_TYPE_XDP, BPF_FUNC_tcp_raw_gen_syncookie_ipv4, 20, -64);
     cr_expect_eq(r.err, 0, "tcp_raw_gen_syncookie_ipv4: bpfrt %d (%s); the kernel accepts", r.err, r.diag.message);
 }
+
+/* rX = rY; rX -= S32_MIN: the kernel does not link rX to rY (negating
+ * S32_MIN would overflow; adjust_reg_min_max_vals clears the id), so a
+ * bound learned on rX says nothing of rY.  bpfrt negated it anyway
+ * (undefined behaviour, UBSan in vdiff, seed 27444492636).  The kernel
+ * rejects the read at insn 9: r6 would be known <= 8 only through rX
+ * (fp-16 + r6 then in the stack), which it must not be. */
+Test(vf_regress, sub_of_s32_min_does_not_link)
+{
+    const struct bpf_insn p[] = {
+        INSN_LDX(BPF_W, BPF_REG_6, BPF_REG_1, 0),         /* skb->len: a scalar */
+        INSN_MOV64_REG(BPF_REG_7, BPF_REG_6),              /* same id */
+        INSN_ALU64_IMM(BPF_SUB, BPF_REG_7, INT32_MIN),    /* no link */
+        INSN_LDIMM64(BPF_REG_8, 0x80000008),
+        INSN_JMP_REG(BPF_JGT, BPF_REG_7, BPF_REG_8, 4),    /* r7 <= 2^31 + 8 */
+        INSN_MOV64_REG(BPF_REG_2, BPF_REG_10),
+        INSN_ALU64_IMM(BPF_ADD, BPF_REG_2, -16),
+        INSN_ALU64_REG(BPF_ADD, BPF_REG_2, BPF_REG_6),    /* fp-16 + r6: unbounded */
+        INSN_LDX(BPF_B, BPF_REG_0, BPF_REG_2, 0),
+        EXIT0,
+    };
+    struct res r = verify(p, N(p));
+
+    cr_expect_neq(r.err, 0, "bpfrt accepts; the kernel rejects (r6 is unbounded)");
+}
