@@ -266,19 +266,22 @@ int rt_check_mem(struct rt_run *run, uint64_t addr, uint64_t size, uint32_t perm
 
 /* ---- Tail calls (out of line, slow path) ---- */
 
-/* bpf_tail_call: the runtime resolves the slot (run->tail_call); here only
- * the engine's own rule.  A tail call from a bpf-to-bpf subprogram
- * (depth > 0) fails with -EINVAL: bpfrt keeps one chain of frames per
- * program and does not let a subprogram's frame be taken over.  Returns
- * r0: 0 with *code set (continue there), or a negative errno. */
+/* bpf_tail_call: the runtime resolves the slot (run->tail_call).  From a
+ * bpf-to-bpf subprogram too: the target replaces the subprogram's frame
+ * and its exit returns to the subprogram's caller, as the kernel's x86-64
+ * JIT does since 5.10 (emit_bpf_tail_call_* unwinds the subprogram's
+ * frame and jumps past the target's prologue; tailcall_bpf2bpf*.c of the
+ * selftests, test_selftests_run_diff.c; test_tailcall.c
+ * from_subprog_returns_to_caller).  The count of tail calls is the run's
+ * (the x86 JIT's tail_call_cnt pointer, shared by the subprograms since
+ * 6.10).  Returns r0: 0 with *code set (continue there), or a negative
+ * errno. */
 static __attribute__((noinline, cold)) uint64_t interp_tail_call(struct rt_run *run, uint64_t map, uint64_t index,
                                                                  const void **code)
 {
     int64_t ret;
 
     *code = NULL;
-    if (run->depth)
-        return (uint64_t)(int64_t)-EINVAL;
     if (!run->tail_call)
         return (uint64_t)(int64_t)-EOPNOTSUPP;
     ret = run->tail_call(run, map, (uint32_t)index, code);

@@ -46,8 +46,10 @@ void jit_fail_end(struct rt_run *run, uint32_t pc)
 }
 
 /* bpf_tail_call(ctx, map, index): the interpreter's rules
- * (interp_tail_call): from a subprogram or a callback -EINVAL; no hook
- * -EOPNOTSUPP; else the runtime's hook.  a = r0, b = the target's body
+ * (interp_tail_call): no hook -EOPNOTSUPP; else the runtime's hook.  From
+ * a subprogram the jump into the target keeps the native frame: its
+ * BPF_EXIT (ret) returns to the subprogram's caller, as in the kernel's
+ * JIT.  a = r0, b = the target's body
  * (0: the call failed, the program goes on). */
 struct jit_pair jit_tail_call(uint64_t r1, uint64_t map, uint64_t index, uint64_t r4, uint64_t r5, struct rt_run *run)
 {
@@ -57,8 +59,6 @@ struct jit_pair jit_tail_call(uint64_t r1, uint64_t map, uint64_t index, uint64_
     (void)r1;
     (void)r4;
     (void)r5;
-    if (run->depth)
-        return (struct jit_pair){(uint64_t)(int64_t)-EINVAL, 0};
     if (!run->tail_call)
         return (struct jit_pair){(uint64_t)(int64_t)-EOPNOTSUPP, 0};
     ret = run->tail_call(run, map, (uint32_t)index, &t);
