@@ -162,7 +162,7 @@ static const char *perm_text(uint32_t need)
 static inline __attribute__((always_inline)) int interp_access_ok(const struct rt_run *run, unsigned depth,
                                                                   uint64_t addr, unsigned size, enum interp_access kind)
 {
-    uint64_t lo = (uint64_t)(uintptr_t)(run->stack + (ISA_MAX_FRAMES - 1 - depth) * ISA_STACK);
+    uint64_t lo = (uint64_t)(uintptr_t)(run->stack + (RT_MAX_FRAMES - 1 - depth) * ISA_STACK);
     uint64_t hi = (uint64_t)(uintptr_t)(run->stack + sizeof(run->stack));
     uint32_t need = access_needs(kind);
 
@@ -196,7 +196,7 @@ int interp_check_access(struct rt_run *run, unsigned depth, uint64_t addr, unsig
 
     /* The stack of the active frames: current frame's bottom to frame 0's top. */
     all[n++] = (struct rt_region){
-        .start = (uint64_t)(uintptr_t)(run->stack + (ISA_MAX_FRAMES - 1 - depth) * ISA_STACK),
+        .start = (uint64_t)(uintptr_t)(run->stack + (RT_MAX_FRAMES - 1 - depth) * ISA_STACK),
         .size = (uint64_t)(depth + 1) * ISA_STACK,
         .perm = RT_RW,
         .name = "stack",
@@ -565,6 +565,7 @@ static int interp_run(const void *image, struct rt_run *run, const uint64_t args
     run->err = 0;
     run->checked = !!checked;
     run->depth = 0;
+    run->frames_max = ISA_MAX_FRAMES;
     run->tail_calls = 0;
     run->redirect.map = NULL;
     if (!checked)
@@ -603,8 +604,8 @@ static int interp_callback(struct rt_run *run, uint64_t fn, const uint64_t args[
     if (fn < first || off >= code->cnt * sizeof(struct interp_insn) || off % sizeof(struct interp_insn))
         return rt_fail(run, -EFAULT, pc, "callback 0x%llx is not an instruction of the program",
                        (unsigned long long)fn);
-    if (depth + 1 >= ISA_MAX_FRAMES)
-        return rt_fail(run, -ELOOP, pc, "call depth exceeds %d frames (callback at insn %llu)", ISA_MAX_FRAMES,
+    if (depth + 1 >= run->frames_max)
+        return rt_fail(run, -ELOOP, pc, "call depth exceeds %u frames (callback at insn %llu)", run->frames_max,
                        (unsigned long long)(off / sizeof(struct interp_insn)));
     if (!run->checked) { /* fast mode charges calls; a callback is one */
         if (!run->budget)

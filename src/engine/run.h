@@ -15,6 +15,12 @@ struct bpfrt_map;
 #define RT_ERRMSG 256
 /* Tail calls in one run, as the kernel's MAX_TAIL_CALL_CNT: the 34th fails. */
 #define RT_MAX_TAIL_CALLS 33
+/* Frames of one run.  A program calls at most ISA_MAX_FRAMES deep (the
+ * verifier's MAX_CALL_FRAMES), but a tail call from a subprogram keeps
+ * the frames under it (the kernel's x86-64 JIT: the target returns to the
+ * subprogram's caller), so each of the 33 tail calls may add up to
+ * ISA_MAX_FRAMES - 1 more (tailcall_bpf2bpf2.c/4.c of the selftests). */
+#define RT_MAX_FRAMES (ISA_MAX_FRAMES * (RT_MAX_TAIL_CALLS + 1))
 
 struct rt_run;
 
@@ -98,6 +104,10 @@ struct rt_run {
      * checks: whether the run is checked, and the current call depth. */
     uint32_t checked;
     uint32_t depth;
+    /* Frames this run may use: ISA_MAX_FRAMES, raised by a tail call from
+     * a subprogram at depth d to d + ISA_MAX_FRAMES (at most
+     * RT_MAX_FRAMES): the called program may use its 8 from there. */
+    uint32_t frames_max;
     /* The maps the program uses (LD_IMM64 map references): helpers in
      * checked mode accept only these as map arguments. */
     struct bpfrt_map *const *maps;
@@ -128,9 +138,9 @@ struct rt_run {
     int err;
     uint32_t err_pc;
     char errmsg[RT_ERRMSG];
-    /* Frames: frame i owns stack[(ISA_MAX_FRAMES - 1 - i) * 512, +512); r10
+    /* Frames: frame i owns stack[(RT_MAX_FRAMES - 1 - i) * 512, +512); r10
      * of frame i points at its top.  Aligned for 8-byte accesses. */
-    _Alignas(16) uint8_t stack[ISA_MAX_FRAMES * ISA_STACK];
+    _Alignas(16) uint8_t stack[RT_MAX_FRAMES * ISA_STACK];
 };
 
 /* Set a failure with a formatted message; returns err. */

@@ -114,6 +114,10 @@ static int64_t prog_tail_call(struct rt_run *run, uint64_t map, uint32_t index, 
                        p->engine->name, ((const struct eng_ops *)run->engine)->name);
     run->maps = p->maps;
     run->nmaps = p->nmaps;
+    /* from a subprogram at depth d the target may call 8 deep from there
+     * (RT_MAX_FRAMES, engine/run.h) */
+    if (run->depth + ISA_MAX_FRAMES > run->frames_max)
+        run->frames_max = run->depth + ISA_MAX_FRAMES < RT_MAX_FRAMES ? run->depth + ISA_MAX_FRAMES : RT_MAX_FRAMES;
     *code = p->image;
     return 0;
 }

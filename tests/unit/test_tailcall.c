@@ -483,3 +483,41 @@ Test(tailcall, object_with_values)
     }
     bpfrt_object__close(obj);
 }
+
+/* Each tail call from a subprogram keeps the frames under it, and the
+ * called program may call 8 deep from there (the kernel's x86-64 JIT has
+ * no run-time frame limit; tailcall_bpf2bpf2.c of the selftests counts 33
+ * such hops through subprog_tail -> classifier_0 -> subprog_tail ...).
+ * Here: main calls sub, sub tail-calls main again through slot 0 until
+ * the 33 calls are used up (r0 = -ELOOP in the last sub), which returns
+ * 34 frames up, each adding 1.  Both engines, fast and checked. */
+Test(tailcall, from_subprograms_nest_frames_past_eight)
+{
+    static const char *const engines[] = {"interp", "jit"};
+    struct bpfrt_map *pa = mk_map(BPF_MAP_TYPE_PROG_ARRAY, 4, 4);
+    struct bpf_insn prog[] = {
+        INSN_CALL_PSEUDO(2),
+        INSN_ALU64_IMM(BPF_ADD, BPF_REG_0, 1),
+        INSN_EXIT(),
+        LD_MAP(BPF_REG_2, pa),
+        INSN_MOV64_IMM(BPF_REG_3, 0),
+        TAIL_CALL(),
+        INSN_EXIT(),
+    };
+    uint8_t data[4] = {0};
+
+    for (int e = 0; e < 2; e++) {
+        static char log[1024];
+        struct bpfrt_prog *c;
+        BPFRT_OPTS(bpfrt_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log), .license = "Dual BSD/GPL",
+                   .engine = engines[e]);
+        cr_assert_eq(bpfrt_prog__load_insns(prog, sizeof(prog) / sizeof(prog[0]), &o, &c), 0, "%s", log);
+        set_slot(pa, 0, c);
+        for (int checked = 0; checked < 2; checked++)
+            cr_assert_eq((int64_t)must_run(c, checked, data, sizeof(data)), -ELOOP + MAX_TAIL + 1, "%s checked %d",
+                         engines[e], checked);
+        cr_assert_eq(bpfrt_map__delete_elem(pa, &(uint32_t){0}, 4, 0), 0);
+        bpfrt_prog__free(c);
+    }
+    bpfrt_map__free(pa);
+}
