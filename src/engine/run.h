@@ -125,6 +125,14 @@ struct rt_run {
     /* The redirect target of the last bpf_redirect_map (interp_run clears
      * it), for the datapath that acts on XDP_REDIRECT. */
     struct rt_redirect redirect;
+    /* The cgroup storages of a test run (net/bpf/test_run.c
+     * bpf_cgroup_storages_alloc: one per storage map type the program
+     * uses, zeroed, kept for all the repeats, linked to no cgroup):
+     * [0] CGROUP_STORAGE, [1] PERCPU_CGROUP_STORAGE (this worker's
+     * slot), with the maps they are for.  NULL when the program uses
+     * none (bpf_get_local_storage, helpers_cg_storage.c). */
+    uint8_t *cg_storage[2];
+    const struct bpfrt_map *cg_storage_map[2];
     /* The routing table bpf_fib_lookup() consults (a struct hlp_fib of
      * src/helpers/fib_table.h), NULL: none given; set by the runtime. */
     const void *fib;
