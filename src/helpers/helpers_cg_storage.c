@@ -7,7 +7,8 @@
  * type; the per-CPU one's slot of the running CPU).  The run side
  * allocates them (run->cg_storage, src/runtime/prog_run.c); the map
  * itself stays empty, as the kernel's (the storage is linked to no
- * cgroup).  Tests: tests/kernel-diff/test_selftests_run_diff.c
+ * cgroup).  Tests: tests/kernel-diff/test_skb_tun_diff.c
+ * cgroup_storage_fresh_per_run, tests/kernel-diff/test_selftests_run_diff.c
  * (netcnt_prog.c, a cgroup_skb program counting in its storage). */
 #include <errno.h>
 #include <linux/bpf.h>

@@ -11,7 +11,8 @@
  * than the caller's: none is known, NULL).  The kernel's answer is the
  * same on a host where nothing listens on the looked-up tuple; the
  * references the verifier tracks are never taken, so bpf_sk_release has
- * nothing to release.  Tests: tests/kernel-diff/test_selftests_run_diff.c
+ * nothing to release.  Tests: tests/kernel-diff/test_skb_tun_diff.c,
+ * tests/kernel-diff/test_selftests_run_diff.c
  * (test_sk_lookup_kern.c, test_tcp_check_syncookie_kern.c). */
 #include <errno.h>
 #include <linux/bpf.h>

@@ -10,7 +10,8 @@
  *   bpf_get_route_realm(skb)     the route's realm: 0 (no route)
  *   bpf_skb_get_tunnel_key / bpf_skb_set_tunnel_key  the tunnel metadata
  *
- * Tests: tests/kernel-diff/test_net_helpers_diff.c against the running
+ * Tests: tests/kernel-diff/test_net_helpers_diff.c (ancestors:
+ * test_skb_tun_diff.c) against the running
  * kernel; tests/unit/test_net_helpers.c. */
 #include <errno.h>
 #include <limits.h>

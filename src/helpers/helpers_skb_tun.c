@@ -9,8 +9,8 @@
  *   bpf_skb_get_xfrm_state(skb, i, to, size, flags)  no sec_path: -EINVAL
  *   bpf_redirect_peer(ifindex, flags)        TC_ACT_REDIRECT / TC_ACT_SHOT
  *
- * Tests: tests/kernel-diff/test_selftests_run_diff.c against the running
- * kernel (test_tunnel_kern.c's *_set_tunnel programs: geneve, vxlan,
+ * Tests: tests/kernel-diff/test_skb_tun_diff.c (every argument case) and
+ * tests/kernel-diff/test_selftests_run_diff.c against the running kernel (test_tunnel_kern.c's *_set_tunnel programs: geneve, vxlan,
  * erspan options; xfrm_get_state; test_tc_peer.c). */
 #include <errno.h>
 #include <linux/pkt_cls.h>
