@@ -116,7 +116,7 @@ static int kernel_only_runnable(enum bpf_prog_type t)
            t == BPF_PROG_TYPE_LWT_SEG6LOCAL || t == BPF_PROG_TYPE_FLOW_DISSECTOR || t == BPF_PROG_TYPE_SK_LOOKUP;
 }
 
-static unsigned tot_other_types;
+static unsigned tot_other_types, tot_not_runnable;
 
 /* Sections libbpf does not know, loaded by the selftests' shell scripts
  * through iproute2 with the type given here (as test_real_objects.c's
@@ -805,6 +805,8 @@ static void do_object(const char *path, uint32_t flags)
             printf("selftests_run %s:%s: type %s, which the kernel test-runs and bpfrt does not run: not compared\n",
                    pr.base, bpf_program__name(p), libbpf_bpf_prog_type_str(t));
             tot_other_types++;
+        } else if (!runnable(t) && !flags) {
+            tot_not_runnable++; /* sockops, sk_msg, sk_skb, cgroup sock hooks, tracing: no test run */
         }
         if (bpf_program__autoload(p) && n < MAX_PROGS)
             snprintf(names[n++], sizeof(names[0]), "%s", bpf_program__name(p));
@@ -918,9 +920,9 @@ static void teardown_(void)
     printf("selftests_run: %u objects, %u programs, %u cases (runs and maps), %u equal, %u mismatches, %u runs "
            "bpfrt refuses by design (a kernel-only helper); %u programs the kernel refuses to load, %u runs it "
            "refuses (-EINVAL, the same in bpfrt); %u programs of types bpfrt does not run (lwt, flow dissector, "
-           "sk_lookup)\n",
+           "sk_lookup); %u programs of types without a packet test run (socket hooks, tracing)\n",
            tot_objs, tot_progs, tot_cases, tot_eq, tot_mism, tot_kernel_only, tot_kload_refused, tot_krun_refused,
-           tot_other_types);
+           tot_other_types, tot_not_runnable);
 }
 
 Test(selftests_run_diff, kernel_selftests, .timeout = 300)
