@@ -616,6 +616,47 @@ static void cases_adjust_tail(struct pair *pr, const char *prog, struct prog_tal
     }
 }
 
+/* xdp_adjust_frags.c: test_xdp_update_frags's packets, whose first word
+ * is the offset of two 0xaa markers 15 bytes apart that the program turns
+ * into 0xbb: in the head, in the first fragment, across the head and a
+ * fragment, across two fragments; then one byte more than the linear 4,096
+ * bytes and max_skb_frags + 1 pages hold (the kernel refuses it). */
+static void cases_update_frags(struct pair *pr, const char *prog, struct prog_tally *t)
+{
+    static const struct {
+        const char *what;
+        uint32_t size, off;
+    } c[] = {{"update_frags head", 128, 16},
+             {"update_frags frag0", 9000, 5000},
+             {"update_frags head+frag0", 9000, 3510},
+             {"update_frags frag0+frag1", 9000, 7606}};
+    static uint8_t buf[ROOM];
+    unsigned max_frags = 17;
+    FILE *f = fopen("/proc/sys/net/core/max_skb_frags", "r");
+    struct run_in in;
+
+    if (f) {
+        if (fscanf(f, "%u", &max_frags) != 1)
+            max_frags = 17;
+        fclose(f);
+    }
+    for (size_t i = 0; i <= sizeof(c) / sizeof(c[0]); i++) {
+        uint32_t size = i < 4 ? c[i].size : 4096 + (max_frags + 1) * 4096, off = i < 4 ? c[i].off : 16;
+        if (size > sizeof(buf))
+            continue;
+        memset(buf, 0, size);
+        memcpy(buf, &off, 4);
+        buf[off] = buf[off + 15] = 0xaa;
+        in = (struct run_in){.what = i < 4 ? c[i].what : "update_frags past max_skb_frags", .pkt = buf, .len = size,
+                             .data_room = size};
+        compare(pr, prog, &in, t);
+        if (pr->flags && i < 4)
+            cr_expect(!ko_.err && ko_.retval == 2 /* XDP_PASS */ && ko_.data[off] == 0xbb && ko_.data[off + 15] == 0xbb,
+                      "%s on %s: not what xdp_adjust_frags.c expects (err %d, retval %u)", t->name, in.what, ko_.err,
+                      ko_.retval);
+    }
+}
+
 /* The prog_tests' inputs of prog (of object base); the maps they fill
  * are filled by prefill() before. */
 static void prog_tests_cases(struct pair *pr, const char *prog, enum bpf_prog_type type, struct prog_tally *t)
@@ -645,6 +686,8 @@ static void prog_tests_cases(struct pair *pr, const char *prog, enum bpf_prog_ty
         cases_adjust_tail(pr, prog, t, 0);
     else if (!strcmp(b, "test_xdp_adjust_tail_grow.o"))
         cases_adjust_tail(pr, prog, t, 1);
+    else if (!strcmp(b, "test_xdp_update_frags.o"))
+        cases_update_frags(pr, prog, t);
     else if (!strcmp(b, "test_skb_ctx.o"))
         cases_skb_ctx(pr, prog, t);
     else if (!strcmp(b, "test_xdp_context_test_run.o"))
