@@ -395,8 +395,9 @@ static void fill(struct pair *pr, const char *map, const void *key, size_t kl, c
     memcpy(v, val, vl);
     cr_assert_eq(bpf_map_update_elem(bpf_map__fd(km), k, v, 0), 0, "kernel: %s: %s", map, strerror(errno));
     for (int m = 0; m < NB; m++) {
-        struct bpfrt_map *bm = bpfrt_object__find_map_by_name(pr->b[m], map);
-        cr_assert_not_null(bm);
+        /* libbpf finds ".bss" by its section; bpfrt by libbpf's map name */
+        struct bpfrt_map *bm = bpfrt_object__find_map_by_name(pr->b[m], bpf_map__name(km));
+        cr_assert_not_null(bm, "bpfrt has no map %s", bpf_map__name(km));
         cr_assert_eq(bpfrt_map__update_elem(bm, k, bpf_map__key_size(km), v, bpf_map__value_size(km), 0), 0,
                      "bpfrt: %s", map);
     }
@@ -616,6 +617,28 @@ static void cases_adjust_tail(struct pair *pr, const char *prog, struct prog_tal
     }
 }
 
+/* skb_load_bytes.c: pkt_v4 with a zeroed __sk_buff in, the offset
+ * (.bss load_offset) -1 and 10, then the bytes around the packet's end;
+ * bpf_skb_load_bytes's result lands in .bss test_result, compared with
+ * the maps. */
+static void cases_skb_load_bytes(struct pair *pr, const char *prog, struct prog_tally *t)
+{
+    static const uint32_t offs[] = {UINT32_MAX, 10, 0, 43, 44, 45, 54, 0x7fffffff};
+    uint8_t v4[STP_V4_LEN];
+    struct __sk_buff skb = {0};
+    struct run_in in = {.what = "skb_load_bytes", .pkt = v4, .len = sizeof(v4), .ctx = &skb, .ctx_len = sizeof(skb),
+                        .data_room = ROOM};
+    uint32_t zero = 0;
+
+    stp_pkt_v4(v4);
+    for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+        uint32_t bss[2] = {offs[i], 0};
+        fill(pr, ".bss", &zero, 4, bss, sizeof(bss));
+        compare(pr, prog, &in, t);
+        compare_maps(pr, t);
+    }
+}
+
 /* xdp_adjust_frags.c: test_xdp_update_frags's packets, whose first word
  * is the offset of two 0xaa markers 15 bytes apart that the program turns
  * into 0xbb: in the head, in the first fragment, across the head and a
@@ -686,13 +709,15 @@ static void prog_tests_cases(struct pair *pr, const char *prog, enum bpf_prog_ty
         cases_adjust_tail(pr, prog, t, 0);
     else if (!strcmp(b, "test_xdp_adjust_tail_grow.o"))
         cases_adjust_tail(pr, prog, t, 1);
+    else if (!strcmp(b, "skb_load_bytes.o"))
+        cases_skb_load_bytes(pr, prog, t);
     else if (!strcmp(b, "test_xdp_update_frags.o"))
         cases_update_frags(pr, prog, t);
     else if (!strcmp(b, "test_skb_ctx.o"))
         cases_skb_ctx(pr, prog, t);
     else if (!strcmp(b, "test_xdp_context_test_run.o"))
         cases_xdp_ctx(pr, prog, t);
-    else if (!strncmp(b, "tailcall", 8) || !strcmp(b, "test_skb_helpers.o") || !strcmp(b, "skb_load_bytes.o") ||
+    else if (!strncmp(b, "tailcall", 8) || !strcmp(b, "test_skb_helpers.o") ||
              !strcmp(b, "test_skb_pkt_end.o") || !strcmp(b, "skb_pkt_end.o") || !strcmp(b, "test_tc_bpf.o"))
         run_v4_v6(pr, prog, t, ROOM, 1, &NO_EXPECT); /* tailcalls.c, skb_helpers.c, skb_load_bytes.c, ...: pkt_v4 */
     (void)type;
