@@ -639,6 +639,30 @@ static void cases_skb_load_bytes(struct pair *pr, const char *prog, struct prog_
     }
 }
 
+/* empty_skb.c: bpf_clone_redirect of an empty, an ETH_HLEN and an
+ * ETH_HLEN + 1 packet (-EINVAL, -ERANGE, success), to a device of the
+ * test run (the loopback: empty_skb.c's veth and ipip devices are not
+ * bpfrt's) and to none, in and out (.bss ifindex; its ret compared with
+ * the maps). */
+static void cases_empty_skb(struct pair *pr, const char *prog, struct prog_tally *t)
+{
+    static const uint32_t sizes[] = {0, 14, 15, 60}, ifindexes[] = {1, 0, 0x7fff0000};
+    static const char *const whats[] = {"empty_skb 0 B", "empty_skb 14 B", "empty_skb 15 B", "empty_skb 60 B"};
+    uint8_t pkt[60];
+    uint32_t zero = 0;
+
+    for (size_t i = 0; i < sizeof(pkt); i++)
+        pkt[i] = (uint8_t)(i + 1);
+    for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+        for (size_t d = 0; d < sizeof(ifindexes) / sizeof(ifindexes[0]); d++) {
+            int32_t bss[2] = {(int32_t)ifindexes[d], 0};
+            struct run_in in = {.what = whats[s], .pkt = pkt, .len = sizes[s]};
+            fill(pr, ".bss", &zero, 4, bss, sizeof(bss));
+            compare(pr, prog, &in, t);
+            compare_maps(pr, t);
+        }
+}
+
 /* xdp_adjust_frags.c: test_xdp_update_frags's packets, whose first word
  * is the offset of two 0xaa markers 15 bytes apart that the program turns
  * into 0xbb: in the head, in the first fragment, across the head and a
@@ -709,6 +733,8 @@ static void prog_tests_cases(struct pair *pr, const char *prog, enum bpf_prog_ty
         cases_adjust_tail(pr, prog, t, 0);
     else if (!strcmp(b, "test_xdp_adjust_tail_grow.o"))
         cases_adjust_tail(pr, prog, t, 1);
+    else if (!strcmp(b, "empty_skb.o"))
+        cases_empty_skb(pr, prog, t);
     else if (!strcmp(b, "skb_load_bytes.o"))
         cases_skb_load_bytes(pr, prog, t);
     else if (!strcmp(b, "test_xdp_update_frags.o"))
