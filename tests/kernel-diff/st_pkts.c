@@ -48,7 +48,9 @@ enum { L_TCP = 6, L_UDP = 17, L_ICMP = 1, L_ICMP6 = 58 };
 
 struct shape {
     const char *name;
-    int vlan, ip6, frag; /* frag: 1 first fragment (MF), 2 a later one; IPv6: a fragment header */
+    int vlan, ip6, frag; /* vlan: 1 VID 100, 2 VID 4011 (test_xdp_vlan.c's TESTVLAN), 3 802.1ad
+                          * 4011 over 802.1Q 100; frag: 1 first fragment (MF), 2 a later one;
+                          * IPv6: a fragment header */
     uint8_t l4;          /* 0: ARP */
 };
 
@@ -57,6 +59,7 @@ static const struct shape shapes[] = {
     {"ipv6-tcp", 0, 1, 0, L_TCP},    {"ipv6-udp", 0, 1, 0, L_UDP},     {"ipv6-icmp6", 0, 1, 0, L_ICMP6},
     {"vlan-ipv4-tcp", 1, 0, 0, L_TCP}, {"vlan-ipv6-udp", 1, 1, 0, L_UDP}, {"ipv4-frag1-udp", 0, 0, 1, L_UDP},
     {"ipv4-frag2-udp", 0, 0, 2, L_UDP}, {"ipv6-frag-udp", 0, 1, 1, L_UDP}, {"arp", 0, 0, 0, 0},
+    {"vlan4011-ipv4-udp", 2, 0, 0, L_UDP}, {"qinq-ipv4-tcp", 3, 0, 0, L_TCP},
 };
 
 /* Build shape s with total length len (>= its headers) into p; the
@@ -71,9 +74,17 @@ static uint32_t build(uint8_t *p, const struct shape *s, uint32_t want, uint32_t
     memcpy(p, dmac, 6);
     memcpy(p + 6, smac, 6);
     b[(*nb)++] = 14;
-    if (s->vlan) {
+    if (s->vlan == 3) { /* S-tag 4011, then C-tag 100 */
+        put16(p + 12, 0x88a8);
+        put16(p + 14, 4011);
+        put16(p + 16, 0x8100);
+        put16(p + 18, 0x2064);
+        off = 22;
+        b[(*nb)++] = 18;
+        b[(*nb)++] = 22;
+    } else if (s->vlan) {
         put16(p + 12, 0x8100);
-        put16(p + 14, 0x2064); /* PCP 1, VID 100 */
+        put16(p + 14, s->vlan == 2 ? 4011 : 0x2064); /* VID 4011, or PCP 1 VID 100 */
         off = 18;
         b[(*nb)++] = 18;
     }
