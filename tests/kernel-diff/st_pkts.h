@@ -1,5 +1,6 @@
 /* st_pkts.h - the packets of test_selftests_run_diff.c: the standard set
- * (IPv4/IPv6 with TCP/UDP/ICMP, VLAN, IP fragments, ARP; each whole and
+ * (IPv4/IPv6 with TCP/UDP/ICMP, 802.1Q (VID 100 and 4011), 802.1ad, IP
+ * fragments, ARP; each whole and
  * cut at every header boundary and one byte before it, padded to 64 B and
  * grown to 9,000 B) and the selftests' own test vectors (pkt_v4, pkt_v6
  * of tools/testing/selftests/bpf/network_helpers.c, rebuilt here from

@@ -617,6 +617,30 @@ static void cases_adjust_tail(struct pair *pr, const char *prog, struct prog_tal
     }
 }
 
+/* tailcalls.c: the entry program on pkt_v4 with the prog array's slots
+ * emptied one after the other (each run falls through one more slot),
+ * then filled again for the next runs. */
+static void cases_tailcall_slots(struct pair *pr, const char *prog, struct prog_tally *t)
+{
+    struct bpf_map *km;
+    uint8_t v4[STP_V4_LEN];
+    struct run_in in = {.what = "pkt_v4, prog array slots emptied", .pkt = v4, .len = sizeof(v4), .data_room = ROOM};
+
+    stp_pkt_v4(v4);
+    bpf_object__for_each_map(km, pr->k) {
+        if (bpf_map__type(km) != BPF_MAP_TYPE_PROG_ARRAY)
+            continue;
+        for (uint32_t i = 0; i < bpf_map__max_entries(km); i++) {
+            compare(pr, prog, &in, t);
+            bpf_map_delete_elem(bpf_map__fd(km), &i);
+            for (int m = 0; m < NB; m++)
+                bpfrt_map__delete_elem(bpfrt_object__find_map_by_name(pr->b[m], bpf_map__name(km)), &i, 4, 0);
+        }
+        compare(pr, prog, &in, t);
+    }
+    fill_prog_arrays(pr);
+}
+
 /* skb_load_bytes.c: pkt_v4 with a zeroed __sk_buff in, the offset
  * (.bss load_offset) -1 and 10, then the bytes around the packet's end;
  * bpf_skb_load_bytes's result lands in .bss test_result, compared with
@@ -743,7 +767,10 @@ static void prog_tests_cases(struct pair *pr, const char *prog, enum bpf_prog_ty
         cases_skb_ctx(pr, prog, t);
     else if (!strcmp(b, "test_xdp_context_test_run.o"))
         cases_xdp_ctx(pr, prog, t);
-    else if (!strncmp(b, "tailcall", 8) || !strcmp(b, "test_skb_helpers.o") ||
+    else if (!strncmp(b, "tailcall", 8) && !strcmp(prog, "entry")) {
+        run_v4_v6(pr, prog, t, ROOM, 1, &NO_EXPECT);
+        cases_tailcall_slots(pr, prog, t);
+    } else if (!strncmp(b, "tailcall", 8) || !strcmp(b, "test_skb_helpers.o") ||
              !strcmp(b, "test_skb_pkt_end.o") || !strcmp(b, "skb_pkt_end.o") || !strcmp(b, "test_tc_bpf.o"))
         run_v4_v6(pr, prog, t, ROOM, 1, &NO_EXPECT); /* tailcalls.c, skb_helpers.c, skb_load_bytes.c, ...: pkt_v4 */
     (void)type;
