@@ -163,7 +163,7 @@ static const char *perm_text(uint32_t need)
 static inline __attribute__((always_inline)) int interp_access_ok(const struct rt_run *run, unsigned depth,
                                                                   uint64_t addr, unsigned size, enum interp_access kind)
 {
-    uint64_t lo = (uint64_t)(uintptr_t)(run->stack + (ISA_MAX_FRAMES - 1 - depth) * ISA_STACK);
+    uint64_t lo = (uint64_t)(uintptr_t)(run->stack + (RT_MAX_FRAMES - 1 - depth) * ISA_STACK);
     uint64_t hi = (uint64_t)(uintptr_t)(run->stack + sizeof(run->stack));
     uint32_t need = access_needs(kind);
 
@@ -197,7 +197,7 @@ int interp_check_access(struct rt_run *run, unsigned depth, uint64_t addr, unsig
 
     /* The stack of the active frames: current frame's bottom to frame 0's top. */
     all[n++] = (struct rt_region){
-        .start = (uint64_t)(uintptr_t)(run->stack + (ISA_MAX_FRAMES - 1 - depth) * ISA_STACK),
+        .start = (uint64_t)(uintptr_t)(run->stack + (RT_MAX_FRAMES - 1 - depth) * ISA_STACK),
         .size = (uint64_t)(depth + 1) * ISA_STACK,
         .perm = RT_RW,
         .name = "stack",
@@ -267,19 +267,22 @@ int rt_check_mem(struct rt_run *run, uint64_t addr, uint64_t size, uint32_t perm
 
 /* ---- Tail calls (out of line, slow path) ---- */
 
-/* bpf_tail_call: the runtime resolves the slot (run->tail_call); here only
- * the engine's own rule.  A tail call from a bpf-to-bpf subprogram
- * (depth > 0) fails with -EINVAL: bpfrt keeps one chain of frames per
- * program and does not let a subprogram's frame be taken over.  Returns
- * r0: 0 with *code set (continue there), or a negative errno. */
+/* bpf_tail_call: the runtime resolves the slot (run->tail_call).  From a
+ * bpf-to-bpf subprogram too: the target replaces the subprogram's frame
+ * and its exit returns to the subprogram's caller, as the kernel's x86-64
+ * JIT does since 5.10 (emit_bpf_tail_call_* unwinds the subprogram's
+ * frame and jumps past the target's prologue; tailcall_bpf2bpf*.c of the
+ * selftests, test_selftests_run_diff.c; test_tailcall.c
+ * from_subprog_returns_to_caller).  The count of tail calls is the run's
+ * (the x86 JIT's tail_call_cnt pointer, shared by the subprograms since
+ * 6.10).  Returns r0: 0 with *code set (continue there), or a negative
+ * errno. */
 static __attribute__((noinline, cold)) uint64_t interp_tail_call(struct rt_run *run, uint64_t map, uint64_t index,
                                                                  const void **code)
 {
     int64_t ret;
 
     *code = NULL;
-    if (run->depth)
-        return (uint64_t)(int64_t)-EINVAL;
     if (!run->tail_call)
         return (uint64_t)(int64_t)-EOPNOTSUPP;
     ret = run->tail_call(run, map, (uint32_t)index, code);
@@ -563,6 +566,7 @@ static int interp_run(const void *image, struct rt_run *run, const uint64_t args
     run->err = 0;
     run->checked = !!checked;
     run->depth = 0;
+    run->frames_max = ISA_MAX_FRAMES;
     run->tail_calls = 0;
     run->redirect.map = NULL;
     if (!checked)
@@ -601,8 +605,8 @@ static int interp_callback(struct rt_run *run, uint64_t fn, const uint64_t args[
     if (fn < first || off >= code->cnt * sizeof(struct interp_insn) || off % sizeof(struct interp_insn))
         return rt_fail(run, -EFAULT, pc, "callback 0x%llx is not an instruction of the program",
                        (unsigned long long)fn);
-    if (depth + 1 >= ISA_MAX_FRAMES)
-        return rt_fail(run, -ELOOP, pc, "call depth exceeds %d frames (callback at insn %llu)", ISA_MAX_FRAMES,
+    if (depth + 1 >= run->frames_max)
+        return rt_fail(run, -ELOOP, pc, "call depth exceeds %u frames (callback at insn %llu)", run->frames_max,
                        (unsigned long long)(off / sizeof(struct interp_insn)));
     if (!run->checked) { /* fast mode charges calls; a callback is one */
         if (!run->budget)

@@ -83,11 +83,15 @@ struct interp_code {
     struct interp_insn insn[]; /* cnt + 1: a sentinel IOP_END closes the array */
 };
 
-/* A bpf-to-bpf call's saved state (callee-saved r6-r9, r10, return). */
+/* A bpf-to-bpf call's saved state (callee-saved r6-r9, r10, return;
+ * the caller's code and maps, which a tail call from the callee replaces:
+ * the program it calls returns here, to the caller). */
 struct interp_frame {
-    const struct interp_insn *ret;
+    const struct interp_insn *ret, *base;
     uint64_t saved[4];
     uint64_t fp;
+    struct bpfrt_map *const *maps;
+    unsigned nmaps;
 };
 
 /* Kinds of memory access the checked run validates. */

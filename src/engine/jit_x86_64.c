@@ -37,7 +37,7 @@ void jit_fail_budget(struct rt_run *run, uint32_t pc)
 
 void jit_fail_depth(struct rt_run *run, uint32_t pc, uint32_t target)
 {
-    rt_fail(run, -ELOOP, pc, "call depth exceeds %d frames (call to insn %u)", ISA_MAX_FRAMES, target);
+    rt_fail(run, -ELOOP, pc, "call depth exceeds %u frames (call to insn %u)", run->frames_max, target);
 }
 
 void jit_fail_end(struct rt_run *run, uint32_t pc)
@@ -46,8 +46,10 @@ void jit_fail_end(struct rt_run *run, uint32_t pc)
 }
 
 /* bpf_tail_call(ctx, map, index): the interpreter's rules
- * (interp_tail_call): from a subprogram or a callback -EINVAL; no hook
- * -EOPNOTSUPP; else the runtime's hook.  a = r0, b = the target's body
+ * (interp_tail_call): no hook -EOPNOTSUPP; else the runtime's hook.  From
+ * a subprogram the jump into the target keeps the native frame: its
+ * BPF_EXIT (ret) returns to the subprogram's caller, as in the kernel's
+ * JIT.  a = r0, b = the target's body
  * (0: the call failed, the program goes on). */
 struct jit_pair jit_tail_call(uint64_t r1, uint64_t map, uint64_t index, uint64_t r4, uint64_t r5, struct rt_run *run)
 {
@@ -57,8 +59,6 @@ struct jit_pair jit_tail_call(uint64_t r1, uint64_t map, uint64_t index, uint64_
     (void)r1;
     (void)r4;
     (void)r5;
-    if (run->depth)
-        return (struct jit_pair){(uint64_t)(int64_t)-EINVAL, 0};
     if (!run->tail_call)
         return (struct jit_pair){(uint64_t)(int64_t)-EOPNOTSUPP, 0};
     ret = run->tail_call(run, map, (uint32_t)index, &t);
@@ -124,8 +124,8 @@ int jit_callback(struct rt_run *run, uint64_t fn, const uint64_t args[5], uint64
     if (fn < first || lo >= img->cnt || first + img->addrs[lo] != fn)
         return rt_fail(run, -EFAULT, pc, "callback 0x%llx is not an instruction of the program",
                        (unsigned long long)fn);
-    if (depth + 1 >= ISA_MAX_FRAMES)
-        return rt_fail(run, -ELOOP, pc, "call depth exceeds %d frames (callback at insn %zu)", ISA_MAX_FRAMES, lo);
+    if (depth + 1 >= run->frames_max)
+        return rt_fail(run, -ELOOP, pc, "call depth exceeds %u frames (callback at insn %zu)", run->frames_max, lo);
     if (!run->budget)
         return rt_fail(run, -ELOOP, pc, "instruction budget exceeded");
     run->budget--;
@@ -194,6 +194,7 @@ static int jit_run(const void *image, struct rt_run *run, const uint64_t args[5]
     run->err = 0;
     run->checked = 0;
     run->depth = 0;
+    run->frames_max = ISA_MAX_FRAMES;
     run->tail_calls = 0;
     run->redirect.map = NULL;
     return jit_enter(img, run, img->code + img->body_off, args, 0, r0);

@@ -38,6 +38,7 @@ enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_BE = 6, CC_A = 7, CC_L = 12,
 #define OFF_ERR ((int32_t)offsetof(struct rt_run, err))
 #define OFF_ERRPC ((int32_t)offsetof(struct rt_run, err_pc))
 #define OFF_DEPTH ((int32_t)offsetof(struct rt_run, depth))
+#define OFF_FRAMES_MAX ((int32_t)offsetof(struct rt_run, frames_max))
 #define OFF_SP ((int32_t)offsetof(struct rt_run, eng_sp))
 #define OFF_IMAGE ((int32_t)offsetof(struct rt_run, image))
 #define OFF_CALLBACK ((int32_t)offsetof(struct rt_run, callback))
@@ -809,7 +810,7 @@ static int emit_call(struct jit_ctx *c, uint32_t pc)
 }
 
 /* bpf-to-bpf call: r6..r9 and r10 saved on the native stack, the callee
- * gets the next 512-byte frame below; at most ISA_MAX_FRAMES deep. */
+ * gets the next 512-byte frame below; at most run->frames_max deep. */
 static void emit_pseudo_call(struct jit_ctx *c, size_t t, uint32_t pc)
 {
     static const uint8_t keep[] = {RBX, R13, R14, R15, RBP};
@@ -817,8 +818,9 @@ static void emit_pseudo_call(struct jit_ctx *c, size_t t, uint32_t pc)
     int dok;
     int64_t d;
 
-    op_rm(c, 0, 0x83, 7, RUN, OFF_DEPTH, 0); /* cmp dword [run + depth], 7 */
-    e1(c, ISA_MAX_FRAMES - 1);
+    op_rm(c, 0, 0x8B, R11, RUN, OFF_FRAMES_MAX, 0); /* mov r11d, [run + frames_max] */
+    alu_ri(c, 0, 5, R11, 1);                         /* sub r11d, 1 */
+    op_rm(c, 0, 0x39, R11, RUN, OFF_DEPTH, 0);       /* cmp [run + depth], r11d */
     ok = jfwd(c, CC_B);
     mov_ri32(c, R11, pc);
     mov_ri32(c, R10, (uint32_t)t);

@@ -15,6 +15,12 @@ struct bpfrt_map;
 #define RT_ERRMSG 256
 /* Tail calls in one run, as the kernel's MAX_TAIL_CALL_CNT: the 34th fails. */
 #define RT_MAX_TAIL_CALLS 33
+/* Frames of one run.  A program calls at most ISA_MAX_FRAMES deep (the
+ * verifier's MAX_CALL_FRAMES), but a tail call from a subprogram keeps
+ * the frames under it (the kernel's x86-64 JIT: the target returns to the
+ * subprogram's caller), so each of the 33 tail calls may add up to
+ * ISA_MAX_FRAMES - 1 more (tailcall_bpf2bpf2.c/4.c of the selftests). */
+#define RT_MAX_FRAMES (ISA_MAX_FRAMES * (RT_MAX_TAIL_CALLS + 1))
 
 struct rt_run;
 
@@ -104,6 +110,10 @@ struct rt_run {
      * checks: whether the run is checked, and the current call depth. */
     uint32_t checked;
     uint32_t depth;
+    /* Frames this run may use: ISA_MAX_FRAMES, raised by a tail call from
+     * a subprogram at depth d to d + ISA_MAX_FRAMES (at most
+     * RT_MAX_FRAMES): the called program may use its 8 from there. */
+    uint32_t frames_max;
     /* The maps the program uses (LD_IMM64 map references): helpers in
      * checked mode accept only these as map arguments. */
     struct bpfrt_map *const *maps;
@@ -121,6 +131,14 @@ struct rt_run {
     /* The redirect target of the last bpf_redirect_map (interp_run clears
      * it), for the datapath that acts on XDP_REDIRECT. */
     struct rt_redirect redirect;
+    /* The cgroup storages of a test run (net/bpf/test_run.c
+     * bpf_cgroup_storages_alloc: one per storage map type the program
+     * uses, zeroed, kept for all the repeats, linked to no cgroup):
+     * [0] CGROUP_STORAGE, [1] PERCPU_CGROUP_STORAGE (this worker's
+     * slot), with the maps they are for.  NULL when the program uses
+     * none (bpf_get_local_storage, helpers_cg_storage.c). */
+    uint8_t *cg_storage[2];
+    const struct bpfrt_map *cg_storage_map[2];
     /* The routing table bpf_fib_lookup() consults (a struct hlp_fib of
      * src/helpers/fib_table.h), NULL: none given; set by the runtime. */
     const void *fib;
@@ -134,9 +152,9 @@ struct rt_run {
     int err;
     uint32_t err_pc;
     char errmsg[RT_ERRMSG];
-    /* Frames: frame i owns stack[(ISA_MAX_FRAMES - 1 - i) * 512, +512); r10
+    /* Frames: frame i owns stack[(RT_MAX_FRAMES - 1 - i) * 512, +512); r10
      * of frame i points at its top.  Aligned for 8-byte accesses. */
-    _Alignas(16) uint8_t stack[ISA_MAX_FRAMES * ISA_STACK];
+    _Alignas(16) uint8_t stack[RT_MAX_FRAMES * ISA_STACK];
 };
 
 /* Set a failure with a formatted message; returns err. */

@@ -166,7 +166,8 @@ const struct hlp_desc *hlp_find(uint32_t id)
                                                    &hlp_xdp_tab, &hlp_skb_tab, &hlp_sock_tab, &hlp_skb_room_tab,
                                                    &hlp_skb_vlan_tab, &hlp_skb_hdr_tab,
                                                    &hlp_redirect_tab, &hlp_fib_tab, &hlp_skb_meta_tab, &hlp_hash_tab,
-                                                   &hlp_trace_tab, &hlp_str_tab, &hlp_time_tab, &hlp_lock_tab};
+                                                   &hlp_trace_tab, &hlp_str_tab, &hlp_time_tab, &hlp_lock_tab,
+                                                   &hlp_skb_tun_tab, &hlp_sk_lookup_tab, &hlp_cg_storage_tab};
     for (size_t t = 0; t < sizeof(tabs) / sizeof(tabs[0]); t++)
         for (unsigned i = 0; i < tabs[t]->cnt; i++)
             if (tabs[t]->desc[i].id == id)

@@ -42,6 +42,8 @@ extern const struct hlp_table hlp_skb_room_tab, hlp_skb_vlan_tab, hlp_skb_hdr_ta
 /* helpers_redirect.c, helpers_fib.c, helpers_skb_meta.c, helpers_hash.c */
 extern const struct hlp_table hlp_redirect_tab, hlp_fib_tab, hlp_skb_meta_tab, hlp_hash_tab;
 extern const struct hlp_table hlp_trace_tab, hlp_str_tab, hlp_time_tab, hlp_lock_tab;
+/* helpers_skb_tun.c, helpers_sk_lookup.c, helpers_cg_storage.c */
+extern const struct hlp_table hlp_skb_tun_tab, hlp_sk_lookup_tab, hlp_cg_storage_tab;
 
 #define HLP_TABLE(name, arr) const struct hlp_table name = {arr, sizeof(arr) / sizeof(arr[0])}
 

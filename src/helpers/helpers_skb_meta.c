@@ -5,11 +5,13 @@
  *
  *   bpf_get_socket_cookie(skb)   the test run's socket's cookie
  *   bpf_skb_cgroup_id(skb)       the cgroup v2 of that socket: the caller's
+ *   bpf_skb_ancestor_cgroup_id(skb, level)  its ancestor at level
  *   bpf_get_cgroup_classid(skb)  the calling task's net_cls classid
  *   bpf_get_route_realm(skb)     the route's realm: 0 (no route)
  *   bpf_skb_get_tunnel_key / bpf_skb_set_tunnel_key  the tunnel metadata
  *
- * Tests: tests/kernel-diff/test_net_helpers_diff.c against the running
+ * Tests: tests/kernel-diff/test_net_helpers_diff.c (ancestors:
+ * test_skb_tun_diff.c) against the running
  * kernel; tests/unit/test_net_helpers.c. */
 #include <errno.h>
 #include <limits.h>
@@ -117,6 +119,9 @@ static int cgroup_mount(const char *want, char *mnt, size_t size)
 
 static uint64_t cgroup_id, cgroup_classid;
 static pthread_once_t cgroup_once = PTHREAD_ONCE_INIT;
+/* The cgroup2 mount point and the caller's path under it ("" each when
+ * cgroup2 is not mounted), for bpf_skb_ancestor_cgroup_id. */
+static char cgroup2_mnt[PATH_MAX], cgroup2_path[PATH_MAX];
 
 /* Read once per process: the id of the caller's cgroup v2 (the inode of
  * its directory in the cgroup2 file system, which is what cgroup_id()
@@ -132,8 +137,11 @@ static void cgroup_init(void)
     cgroup_id = 1;
     if (!cgroup_mount("", mnt, sizeof(mnt)) && !self_cgroup_path("", path, sizeof(path))) {
         snprintf(full, sizeof(full), "%s%s", mnt, path);
-        if (!stat(full, &st))
+        if (!stat(full, &st)) {
             cgroup_id = st.st_ino;
+            snprintf(cgroup2_mnt, sizeof(cgroup2_mnt), "%s", mnt);
+            snprintf(cgroup2_path, sizeof(cgroup2_path), "%s", strcmp(path, "/") ? path : "");
+        }
     }
     cgroup_classid = 0;
     if (!cgroup_mount("net_cls", mnt, sizeof(mnt)) && !self_cgroup_path("net_cls", path, sizeof(path))) {
@@ -158,6 +166,39 @@ static uint64_t hlp_skb_cgroup_id(uint64_t r1, uint64_t b, uint64_t c, uint64_t 
         return 0;
     pthread_once(&cgroup_once, cgroup_init);
     return cgroup_id;
+}
+
+/* bpf_skb_ancestor_cgroup_id(skb, level): the id of the ancestor at
+ * level (0: the root, id 1) of the skb's socket's cgroup v2, the caller's
+ * (__bpf_sk_ancestor_cgroup_id, cgroup_ancestor); 0 for a level below
+ * that cgroup's own.  Without cgroup2 every task is in the root: level 0
+ * gives 1, any other 0. */
+static uint64_t hlp_skb_ancestor_cgroup_id(uint64_t r1, uint64_t level, uint64_t c, uint64_t d, uint64_t e,
+                                           struct rt_run *run)
+{
+    char full[PATH_MAX * 2 + 8];
+    const char *p;
+    int32_t want = (int32_t)level;
+    int depth = 0;
+    struct stat st;
+    (void)c, (void)d, (void)e;
+
+    if (!hlp_skb_ctx(run, r1, "skb_ancestor_cgroup_id"))
+        return 0;
+    pthread_once(&cgroup_once, cgroup_init);
+    if (want < 0)
+        return 0;
+    if (want == 0)
+        return 1;
+    /* the path's first `want` components, if it has that many */
+    for (p = cgroup2_path; *p; p++) {
+        if (*p == '/' && p[1] && ++depth == want + 1)
+            break;
+    }
+    if (depth < want)
+        return 0;
+    snprintf(full, sizeof(full), "%s%.*s", cgroup2_mnt, (int)(p - cgroup2_path), cgroup2_path);
+    return stat(full, &st) ? 0 : (uint64_t)st.st_ino;
 }
 
 /* bpf_get_cgroup_classid(skb): task_get_classid: outside softirq (a test
@@ -318,6 +359,7 @@ static uint64_t hlp_skb_set_tunnel_key(uint64_t r1, uint64_t r2, uint64_t r3, ui
 static const struct hlp_desc hlp_skb_meta_table[] = {
     {BPF_FUNC_get_socket_cookie, "get_socket_cookie", hlp_get_socket_cookie, 0},
     {BPF_FUNC_skb_cgroup_id, "skb_cgroup_id", hlp_skb_cgroup_id, 0},
+    {BPF_FUNC_skb_ancestor_cgroup_id, "skb_ancestor_cgroup_id", hlp_skb_ancestor_cgroup_id, 0},
     {BPF_FUNC_get_cgroup_classid, "get_cgroup_classid", hlp_get_cgroup_classid, 0},
     {BPF_FUNC_get_route_realm, "get_route_realm", hlp_get_route_realm, 0},
     {BPF_FUNC_skb_get_tunnel_key, "skb_get_tunnel_key", hlp_skb_get_tunnel_key, 0},

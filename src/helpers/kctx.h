@@ -72,6 +72,8 @@ struct pt_skb_tunnel {
     uint16_t tun_flags; /* key.tun_flags as the UAPI's __be16 tunnel_flags gives them */
     uint8_t tos, ttl;
     uint8_t ipv6; /* mode & IP_TUNNEL_INFO_IPV6 */
+    uint8_t opts_len;  /* options_len: bpf_skb_set_tunnel_opt's options */
+    uint8_t opts[255]; /* IP_TUNNEL_OPTS_MAX bytes of them */
 };
 
 /* What the kernel's sk_buff carries for the helpers beyond the fields a

@@ -114,8 +114,42 @@ static int64_t prog_tail_call(struct rt_run *run, uint64_t map, uint32_t index, 
                        p->engine->name, ((const struct eng_ops *)run->engine)->name);
     run->maps = p->maps;
     run->nmaps = p->nmaps;
+    /* from a subprogram at depth d the target may call 8 deep from there
+     * (RT_MAX_FRAMES, engine/run.h) */
+    if (run->depth + ISA_MAX_FRAMES > run->frames_max)
+        run->frames_max = run->depth + ISA_MAX_FRAMES < RT_MAX_FRAMES ? run->depth + ISA_MAX_FRAMES : RT_MAX_FRAMES;
     *code = p->image;
     return 0;
+}
+
+/* The cgroup storages of one test run (run->cg_storage, engine/run.h):
+ * for each storage map type the program uses, a zeroed value of the
+ * map's size, readable and writable in checked mode.  0 or -ENOMEM /
+ * -E2BIG. */
+static int cg_storages_alloc(const struct bpfrt_prog *prog, struct rt_run *run)
+{
+    for (unsigned k = 0; k < prog->nmaps; k++) {
+        const struct bpfrt_map *m = prog->maps[k];
+        int i = m->type == BPF_MAP_TYPE_CGROUP_STORAGE ? 0 : m->type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE ? 1 : -1;
+        if (i < 0 || run->cg_storage[i])
+            continue;
+        run->cg_storage[i] = calloc(1, ((size_t)m->value_size + 7) & ~(size_t)7);
+        if (!run->cg_storage[i])
+            return -ENOMEM;
+        run->cg_storage_map[i] = m;
+        if (rt_add_region(run, (uint64_t)(uintptr_t)run->cg_storage[i], m->value_size, RT_RW, "cgroup storage"))
+            return -E2BIG;
+    }
+    return 0;
+}
+
+static void cg_storages_free(struct rt_run *run)
+{
+    for (int i = 0; i < 2; i++) {
+        free(run->cg_storage[i]);
+        run->cg_storage[i] = NULL;
+        run->cg_storage_map[i] = NULL;
+    }
 }
 
 /* Can prog run, and how?  0 with *checked set, or a negative errno with
@@ -346,6 +380,15 @@ int rt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts, int *refus
             return -E2BIG;
         }
     }
+    if (!err && (err = cg_storages_alloc(prog, run))) {
+        cg_storages_free(run);
+        run_put(run, owned);
+        pt_testrun_free(tr);
+        free(tr);
+        if (opts->err_buf && opts->err_size)
+            snprintf(opts->err_buf, opts->err_size, "cannot allocate the program's cgroup storage");
+        return err;
+    }
     base_regions = run->nregions;
     per_run = opts->budget ? opts->budget : BPFRT_DEFAULT_BUDGET;
     total = CM_OPT(opts, total_budget, 0);
@@ -400,6 +443,7 @@ int rt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts, int *refus
     run->ctx_kind = RT_CTX_NONE;
     run->pkt = NULL;
     run->fib = NULL;
+    cg_storages_free(run);
     run_put(run, owned);
     if (tr) {
         if (!err)

@@ -334,17 +334,25 @@ Test(tailcall, forged_and_wrong_maps)
     bpfrt_map__free(pa);
 }
 
-Test(tailcall, from_subprogram_fails_with_einval)
+/* A tail call from a bpf-to-bpf subprogram: the target replaces the
+ * subprogram and its r0 goes to the subprogram's caller, whose r6 is
+ * kept (the kernel's x86-64 JIT, emit_bpf_tail_call_*, since 5.10;
+ * tailcall_bpf2bpf3.c of the selftests returns 3 * skb->len through
+ * two such calls).  Empty slot: the subprogram goes on with -ENOENT.
+ * Both engines, fast and checked. */
+Test(tailcall, from_subprogram_returns_to_caller)
 {
+    static const char *const engines[] = {"interp", "jit"};
     struct bpfrt_map *pa = mk_map(BPF_MAP_TYPE_PROG_ARRAY, 4, 4);
-    struct bpfrt_prog *t = LOAD(target_insns), *c;
-    /* main: r6 = 40; call sub; r0 += r6; exit.  sub: tail call slot 0
-     * (refused: depth 1), return its r0 + 2. */
+    struct bpfrt_prog *t, *c;
+    /* main: r6 = 40; call sub; r0 += r6; exit.  sub: [r10 - 8] = 100,
+     * tail call slot 0, else return r0 + 2. */
     struct bpf_insn prog[] = {
         INSN_MOV64_IMM(BPF_REG_6, 40),
         INSN_CALL_PSEUDO(2),
         INSN_ALU64_REG(BPF_ADD, BPF_REG_0, BPF_REG_6),
         INSN_EXIT(),
+        INSN_ST_IMM(BPF_DW, BPF_REG_10, -8, 100),
         LD_MAP(BPF_REG_2, pa),
         INSN_MOV64_IMM(BPF_REG_3, 0),
         TAIL_CALL(),
@@ -353,12 +361,24 @@ Test(tailcall, from_subprogram_fails_with_einval)
     };
     uint8_t data[4] = {9};
 
-    set_slot(pa, 0, t);
-    c = LOAD(prog);
-    for (int checked = 0; checked < 2; checked++)
-        cr_assert_eq((int64_t)must_run(c, checked, data, sizeof(data)), -EINVAL + 2 + 40);
-    bpfrt_prog__free(c);
-    bpfrt_prog__free(t);
+    for (int e = 0; e < 2; e++) {
+        static char log[1024];
+        BPFRT_OPTS(bpfrt_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log), .license = "Dual BSD/GPL",
+                   .engine = engines[e]);
+        cr_assert_eq(bpfrt_prog__load_insns(target_insns, sizeof(target_insns) / sizeof(target_insns[0]), &o, &t),
+                     0, "%s", log);
+        cr_assert_eq(bpfrt_prog__load_insns(prog, sizeof(prog) / sizeof(prog[0]), &o, &c), 0, "%s", log);
+        cr_assert_str_eq(bpfrt_prog__engine(c), engines[e]);
+        for (int checked = 0; checked < 2; checked++) {
+            set_slot(pa, 0, t);
+            cr_assert_eq(must_run(c, checked, data, sizeof(data)), 100 + 9 + 40, "%s checked %d", engines[e],
+                         checked);
+            cr_assert_eq(bpfrt_map__delete_elem(pa, &(uint32_t){0}, 4, 0), 0);
+            cr_assert_eq((int64_t)must_run(c, checked, data, sizeof(data)), -ENOENT + 2 + 40);
+        }
+        bpfrt_prog__free(c);
+        bpfrt_prog__free(t);
+    }
     bpfrt_map__free(pa);
 }
 
@@ -462,4 +482,42 @@ Test(tailcall, object_with_values)
         }
     }
     bpfrt_object__close(obj);
+}
+
+/* Each tail call from a subprogram keeps the frames under it, and the
+ * called program may call 8 deep from there (the kernel's x86-64 JIT has
+ * no run-time frame limit; tailcall_bpf2bpf2.c of the selftests counts 33
+ * such hops through subprog_tail -> classifier_0 -> subprog_tail ...).
+ * Here: main calls sub, sub tail-calls main again through slot 0 until
+ * the 33 calls are used up (r0 = -ELOOP in the last sub), which returns
+ * 34 frames up, each adding 1.  Both engines, fast and checked. */
+Test(tailcall, from_subprograms_nest_frames_past_eight)
+{
+    static const char *const engines[] = {"interp", "jit"};
+    struct bpfrt_map *pa = mk_map(BPF_MAP_TYPE_PROG_ARRAY, 4, 4);
+    struct bpf_insn prog[] = {
+        INSN_CALL_PSEUDO(2),
+        INSN_ALU64_IMM(BPF_ADD, BPF_REG_0, 1),
+        INSN_EXIT(),
+        LD_MAP(BPF_REG_2, pa),
+        INSN_MOV64_IMM(BPF_REG_3, 0),
+        TAIL_CALL(),
+        INSN_EXIT(),
+    };
+    uint8_t data[4] = {0};
+
+    for (int e = 0; e < 2; e++) {
+        static char log[1024];
+        struct bpfrt_prog *c;
+        BPFRT_OPTS(bpfrt_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log), .license = "Dual BSD/GPL",
+                   .engine = engines[e]);
+        cr_assert_eq(bpfrt_prog__load_insns(prog, sizeof(prog) / sizeof(prog[0]), &o, &c), 0, "%s", log);
+        set_slot(pa, 0, c);
+        for (int checked = 0; checked < 2; checked++)
+            cr_assert_eq((int64_t)must_run(c, checked, data, sizeof(data)), -ELOOP + MAX_TAIL + 1, "%s checked %d",
+                         engines[e], checked);
+        cr_assert_eq(bpfrt_map__delete_elem(pa, &(uint32_t){0}, 4, 0), 0);
+        bpfrt_prog__free(c);
+    }
+    bpfrt_map__free(pa);
 }
