@@ -432,6 +432,10 @@ Test(cli_hostile, read_only_pin_can_be_read, .timeout = 60)
     struct out r;
     char *before, *after;
 
+    /* as root the reader is user nobody: that needs CAP_SETUID (a root
+     * without capabilities, as in a container that drops them, has none) */
+    if (geteuid() == 0 && system("setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null") != 0)
+        cr_skip("cannot run a command as user nobody here (setpriv needs CAP_SETUID)");
     tmpdir(d);
     cr_assert_eq(chmod(d, 0755), 0);
     /* a copy of the command that user nobody can run */
