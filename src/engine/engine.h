@@ -19,9 +19,25 @@ enum eng_call_kind {
     ENG_CALL_TAIL,      /* bpf_tail_call: run->tail_call, then continue in the target */
 };
 
+/* An inlined call (eng_call.inl): what the engine may emit in place of
+ * the helper call, from the verifier's facts (fixup_inline.c). */
+enum eng_inline {
+    ENG_INLINE_NONE = 0,
+    /* bpf_map_lookup_elem on a BPF_MAP_TYPE_ARRAY the verifier saw as the
+     * map argument on every path (the kernel's array_map_gen_lookup):
+     * when r1 == map, r0 = index < max_entries ? values + index * stride :
+     * NULL with index = *(u32 *)r2 (masked with mask first when mask is
+     * not 0: the kernel's Spectre v1 index_mask of unprivileged
+     * programs); any other r1 calls fn. */
+    ENG_INLINE_ARRAY_LOOKUP,
+};
+
 struct eng_call {
     rt_helper_fn fn;
     uint8_t kind; /* enum eng_call_kind */
+    uint8_t inl;  /* enum eng_inline */
+    uint32_t max_entries, stride, mask;
+    uint64_t map, values;
 };
 
 /* The program an engine prepares: instructions checked by isa_check_prog()

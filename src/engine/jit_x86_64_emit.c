@@ -763,6 +763,50 @@ static void emit_ldpkt(struct jit_ctx *c, const struct bpf_insn *in, uint32_t pc
 
 /* ---- Calls ---- */
 
+/* ENG_INLINE_ARRAY_LOOKUP (engine.h): the kernel's array_map_gen_lookup
+ * behind a check that r1 is the map the verifier saw; any other r1 takes
+ * the helper call.  r1..r5 are left as they are (a helper call clobbers
+ * them: the verifier lets no program read them after it). */
+static void emit_array_lookup(struct jit_ctx *c, const struct eng_call *call, uint32_t pc)
+{
+    size_t slow, null, done1, done2;
+
+    movabs(c, R11, call->map);
+    op_rr(c, 1, 0x39, R11, RDI, 0); /* cmp rdi, r11 */
+    slow = jfwd(c, CC_NE);
+    op_rm(c, 0, 0x8B, RAX, RSI, 0, 0); /* mov eax, [rsi]: the u32 index */
+    if (c->blind) {
+        load_imm(c, 0, R10, (int32_t)call->max_entries);
+        op_rr(c, 0, 0x39, R10, RAX, 0);
+    } else {
+        alu_ri(c, 0, 7, RAX, (int32_t)call->max_entries);
+    }
+    null = jfwd(c, CC_AE);
+    if (call->mask) /* Spectre v1: no speculative index past the array */
+        alu_ri(c, 0, 4, RAX, (int32_t)call->mask);
+    if (!(call->stride & (call->stride - 1))) {
+        int sh = __builtin_ctz(call->stride);
+        if (sh) {
+            op_rr(c, 1, 0xC1, 4, RAX, 0); /* shl rax, log2(stride) */
+            e1(c, (uint8_t)sh);
+        }
+    } else {
+        op_rr(c, 1, 0x69, RAX, RAX, 0); /* imul rax, rax, stride */
+        e4(c, call->stride);
+    }
+    movabs(c, R11, call->values);
+    op_rr(c, 1, 0x01, R11, RAX, 0); /* add rax, r11 */
+    done1 = jfwd(c, -1);
+    jlabel(c, null);
+    op_rr(c, 0, 0x31, RAX, RAX, 0);
+    done2 = jfwd(c, -1);
+    jlabel(c, slow);
+    call_c(c, (const void *)call->fn);
+    check_err(c, pc);
+    jlabel(c, done1);
+    jlabel(c, done2);
+}
+
 static int emit_call(struct jit_ctx *c, uint32_t pc)
 {
     const struct eng_call *call = c->in->calls ? &c->in->calls[pc] : NULL;
@@ -801,6 +845,10 @@ static int emit_call(struct jit_ctx *c, uint32_t pc)
         op_rm(c, 0, 0x83, 7, RUN, OFF_ERR, 0);
         e1(c, 0);
         jcc_to(c, CC_NE, c->st.unwind_err); /* the callback's pc stays */
+        return 0;
+    }
+    if (call->inl == ENG_INLINE_ARRAY_LOOKUP) {
+        emit_array_lookup(c, call, pc);
         return 0;
     }
     call_c(c, (const void *)call->fn);

@@ -49,6 +49,7 @@ struct bpfrt_prog {
     /* Proven safe by the verifier (never yet: it is the next work); an
      * unverified program runs checked unless the caller asks otherwise. */
     int verified;
+    int unpriv; /* verified with the unprivileged rules (bpfrt_prog_load_opts.unpriv) */
     /* What the verifier learnt per original instruction (context
      * accesses to convert; reached or dead), and the main frame's stack
      * depth.  NULL / 0 for unverified programs. */
@@ -78,6 +79,8 @@ int prog_stage_verify(struct bpfrt_prog *prog, const struct bpfrt_prog_load_opts
 /* Stage 4: build prog->xl, prog->xl_orig and the per-instruction helper
  * resolution (*callsp, xl_cnt entries, malloc'd) the engine needs. */
 int prog_stage_fixup(struct bpfrt_prog *prog, struct eng_call **callsp, struct cm_diag *d);
+/* Mark in calls the helper calls an engine may inline (fixup_inline.c). */
+void prog_fixup_inline(const struct bpfrt_prog *prog, struct eng_call *calls);
 /* The engine's input of an xlated program: a copy whose map references
  * are the maps' addresses (malloc'd into *execp). */
 int prog_exec_copy(const struct bpfrt_prog *prog, struct bpf_insn **execp, struct cm_diag *d);

@@ -42,6 +42,7 @@ struct vf_insn_fact {
     uint8_t ctx_access;      /* a context load/store to convert */
     uint8_t seen;            /* reached on some path (else dead code) */
     uint32_t ctx_field_size; /* narrow access: the whole field's size */
+    const struct bpfrt_map *map; /* a helper call's map argument, the same on every path (else NULL) */
 };
 
 struct vf_result {

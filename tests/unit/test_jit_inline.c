@@ -1,0 +1,201 @@
+/* test_jit_inline.c - helper calls the JIT inlines from the verifier's
+ * facts (src/runtime/fixup_inline.c, jit_x86_64_emit.c
+ * emit_array_lookup): bpf_map_lookup_elem on an array map is the
+ * kernel's array_map_gen_lookup (kernel/bpf/arraymap.c): a bounds check
+ * of the u32 index (index >= max_entries gives NULL, as array_map_lookup_elem)
+ * and values + index * round_up(value_size, 8).  Every program runs in
+ * the JIT and in the interpreter (which calls the helper) and both must
+ * give the expected result; the image must hold the inlined sequence.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfrt/bpfrt.h"
+#include "insns.h"
+
+#if defined(__x86_64__)
+#include "engine/jit_x86_64.h"
+#include "maps/map.h"
+#include "runtime/prog.h"
+
+static int has_bytes(const struct bpfrt_prog *prog, const void *b, size_t n)
+{
+    const struct jit_image *img = prog->image;
+
+    for (size_t k = 0; k + n <= img->code_len; k++)
+        if (!memcmp(img->code + k, b, n))
+            return 1;
+    return 0;
+}
+
+/* r7 += lookup(map, key) ? *(u64 *)value : 1000, for each key; r0 = r7. */
+static size_t sum_prog(struct bpf_insn *p, uint32_t id, const uint32_t *keys, size_t nkeys)
+{
+    size_t n = 0;
+
+    p[n++] = (struct bpf_insn)INSN_MOV64_IMM(7, 0);
+    for (size_t k = 0; k < nkeys; k++) {
+        p[n++] = (struct bpf_insn)INSN_ST_IMM(BPF_W, 10, -4, (int32_t)keys[k]);
+        p[n++] = (struct bpf_insn)INSN_RAW(BPF_LD | BPF_IMM | BPF_DW, 1, BPF_PSEUDO_MAP_FD, 0, id);
+        p[n++] = (struct bpf_insn){0};
+        p[n++] = (struct bpf_insn)INSN_MOV64_REG(2, 10);
+        p[n++] = (struct bpf_insn)INSN_ALU64_IMM(BPF_ADD, 2, -4);
+        p[n++] = (struct bpf_insn)INSN_CALL(BPF_FUNC_map_lookup_elem);
+        p[n++] = (struct bpf_insn)INSN_JMP_IMM(BPF_JNE, 0, 0, 2);
+        p[n++] = (struct bpf_insn)INSN_ALU64_IMM(BPF_ADD, 7, 1000);
+        p[n++] = (struct bpf_insn)INSN_JA(2);
+        p[n++] = (struct bpf_insn)INSN_LDX(BPF_DW, 1, 0, 0);
+        p[n++] = (struct bpf_insn)INSN_ALU64_REG(BPF_ADD, 7, 1);
+    }
+    p[n++] = (struct bpf_insn)INSN_MOV64_REG(0, 7);
+    p[n++] = (struct bpf_insn)INSN_EXIT();
+    return n;
+}
+
+/* Load p as type (unpriv: the unprivileged rules) in engine, run it on a
+ * 64-byte packet, return r0. */
+static uint64_t load_run(const struct bpf_insn *p, size_t n, enum bpf_prog_type type, int unpriv, const char *engine,
+                         struct bpfrt_prog **keep)
+{
+    char log[4096] = "", err[256] = "";
+    uint8_t pkt[64] = {0};
+    struct bpfrt_prog *prog = NULL;
+    BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = type, .engine = engine, .unpriv = unpriv, .log_buf = log,
+               .log_size = sizeof(log), .log_level = 0);
+    BPFRT_OPTS(bpfrt_run_opts, r, .data = pkt, .data_size = sizeof(pkt), .err_buf = err, .err_size = sizeof(err));
+
+    cr_assert_eq(bpfrt_prog__load_insns(p, n, &o, &prog), 0, "%s load: %s", engine, log);
+    cr_assert(bpfrt_prog__is_verified(prog));
+    cr_assert_eq(bpfrt_prog__run(prog, &r), 0, "%s run: %s", engine, err);
+    if (keep)
+        *keep = prog;
+    else
+        bpfrt_prog__free(prog);
+    return r.retval;
+}
+
+/* Three strides: 8 (value_size 8: shift), 16 (value_size 12, rounded up
+ * to 8 as the kernel's elem_size), 24 (value_size 20: a multiply); keys
+ * in range, the last one, max_entries and 0xffffffff (NULL). */
+Test(jit_inline, array_lookup)
+{
+    static const uint32_t vsz[] = {8, 12, 20};
+    static const uint32_t keys[] = {0, 3, 4, 5, 0xffffffffu, 1};
+
+    for (size_t v = 0; v < 3; v++) {
+        struct bpfrt_map *m = NULL;
+        struct bpf_insn p[128];
+        struct bpfrt_prog *prog;
+        uint64_t expect = 0, got, values;
+        size_t n;
+
+        cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "a", 4, vsz[v], 5, NULL, &m), 0);
+        for (uint32_t k = 0; k < 5; k++) {
+            uint8_t val[20] = {0};
+            uint64_t x = 11ull * (k + 1) + v;
+            memcpy(val, &x, 8);
+            cr_assert_eq(bpfrt_map__update_elem(m, &k, 4, val, vsz[v], BPF_ANY), 0);
+        }
+        for (size_t k = 0; k < 6; k++)
+            expect += keys[k] < 5 ? 11ull * (keys[k] + 1) + v : 1000;
+        n = sum_prog(p, bpfrt_map__id(m), keys, 6);
+        cr_assert_eq(load_run(p, n, BPF_PROG_TYPE_XDP, 0, "interp", NULL), (uint32_t)expect);
+        got = load_run(p, n, BPF_PROG_TYPE_XDP, 0, "jit", &prog);
+        cr_assert_eq(got, (uint32_t)expect, "value_size %u: jit %llu, expected %llu", vsz[v],
+                     (unsigned long long)got, (unsigned long long)expect);
+        /* inlined: the address of the values is in the code */
+        {
+            uint32_t zero = 0;
+            values = (uint64_t)(uintptr_t)m->ops->lookup(m, &zero, 0);
+        }
+        cr_assert(has_bytes(prog, &values, 8), "value_size %u: the lookup is not inlined", vsz[v]);
+        bpfrt_prog__free(prog);
+        bpfrt_map__free(m);
+    }
+}
+
+/* Unprivileged programs: after the bounds check the index is masked with
+ * roundup_pow_of_two(max_entries) - 1 (the kernel's array->index_mask,
+ * applied by array_map_gen_lookup unless bypass_spec_v1): cmp eax, 5;
+ * jae; and eax, 7.  A privileged load has no mask. */
+Test(jit_inline, array_lookup_spectre_mask_unpriv)
+{
+    static const uint32_t keys[] = {2, 7};
+    static const uint8_t cmp[] = {0x83, 0xF8, 0x05, 0x73}, and7[] = {0x83, 0xE0, 0x07};
+    struct bpfrt_map *m = NULL;
+    struct bpf_insn p[64];
+    uint64_t val = 5;
+    uint32_t k = 2;
+    size_t n;
+
+    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "a", 4, 8, 5, NULL, &m), 0);
+    cr_assert_eq(bpfrt_map__update_elem(m, &k, 4, &val, 8, BPF_ANY), 0);
+    n = sum_prog(p, bpfrt_map__id(m), keys, 2);
+    for (int unpriv = 0; unpriv < 2; unpriv++) {
+        struct bpfrt_prog *prog;
+        const struct jit_image *img;
+        int masked = 0;
+
+        cr_assert_eq(load_run(p, n, BPF_PROG_TYPE_SOCKET_FILTER, unpriv, "interp", NULL), 1005);
+        cr_assert_eq(load_run(p, n, BPF_PROG_TYPE_SOCKET_FILTER, unpriv, "jit", &prog), 1005);
+        img = prog->image;
+        for (size_t i = 0; i + 9 <= img->code_len; i++)
+            if (!memcmp(img->code + i, cmp, 4) && !memcmp(img->code + i + 5, and7, 3))
+                masked = 1;
+        cr_assert_eq(masked, unpriv, "unpriv %d: masked %d", unpriv, masked);
+        bpfrt_prog__free(prog);
+    }
+    bpfrt_map__free(m);
+}
+
+/* A lookup in an inner map (from an ARRAY_OF_MAPS lookup): the verifier's
+ * fact is the inner map's prototype, not the map r1 holds at run time, so
+ * the inlined code must take the helper call (r1 is compared with the map
+ * the fact named) and find the inner map's value. */
+Test(jit_inline, inner_map_takes_the_call)
+{
+    struct bpfrt_map *proto = NULL, *inner = NULL, *outer = NULL;
+    struct bpfrt_map_create_opts o = {.sz = sizeof(o)};
+    uint32_t k = 0, id;
+    uint64_t val = 77;
+
+    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "proto", 4, 8, 4, NULL, &proto), 0);
+    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "inner", 4, 8, 4, NULL, &inner), 0);
+    o.inner_map = proto;
+    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "outer", 4, 4, 2, &o, &outer), 0);
+    id = bpfrt_map__id(inner);
+    cr_assert_eq(bpfrt_map__update_elem(outer, &k, 4, &id, 4, BPF_ANY), 0);
+    k = 2;
+    cr_assert_eq(bpfrt_map__update_elem(inner, &k, 4, &val, 8, BPF_ANY), 0);
+    {
+        const struct bpf_insn p[] = {
+            INSN_ST_IMM(BPF_W, 10, -4, 0),
+            INSN_LDIMM64_RAW(1, BPF_PSEUDO_MAP_FD, bpfrt_map__id(outer), 0),
+            INSN_MOV64_REG(2, 10),
+            INSN_ALU64_IMM(BPF_ADD, 2, -4),
+            INSN_CALL(BPF_FUNC_map_lookup_elem),
+            INSN_JMP_IMM(BPF_JNE, 0, 0, 2),
+            INSN_MOV64_IMM(0, 1),
+            INSN_EXIT(),
+            INSN_MOV64_REG(1, 0),
+            INSN_ST_IMM(BPF_W, 10, -8, 2),
+            INSN_MOV64_REG(2, 10),
+            INSN_ALU64_IMM(BPF_ADD, 2, -8),
+            INSN_CALL(BPF_FUNC_map_lookup_elem),
+            INSN_JMP_IMM(BPF_JNE, 0, 0, 2),
+            INSN_MOV64_IMM(0, 2),
+            INSN_EXIT(),
+            INSN_LDX(BPF_DW, 0, 0, 0),
+            INSN_EXIT(),
+        };
+        size_t n = sizeof(p) / sizeof(p[0]);
+        cr_assert_eq(load_run(p, n, BPF_PROG_TYPE_XDP, 0, "interp", NULL), 77);
+        cr_assert_eq(load_run(p, n, BPF_PROG_TYPE_XDP, 0, "jit", NULL), 77);
+    }
+    bpfrt_map__free(outer);
+    bpfrt_map__free(inner);
+    bpfrt_map__free(proto);
+}
+#endif
