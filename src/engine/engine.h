@@ -72,6 +72,14 @@ struct eng_ops {
      * access against run->regions and the stack and count instructions in
      * run->insn_cnt. */
     int (*run)(const void *image, struct rt_run *run, const uint64_t args[5], int checked, uint64_t *r0);
+    /* Optional (NULL: the caller loops over run): up to n fast runs
+     * (checked 0), each as run() starts one, from args with run->budget =
+     * budget.  It stops after a run that left what the caller resets
+     * between runs (a tail call made, a redirect set, a spin lock held, a
+     * region added) or at an error; when it returns 0, *done = the runs
+     * completed (at least one) and *r0 the last one's r0. */
+    int (*run_many)(const void *image, struct rt_run *run, const uint64_t args[5], uint32_t n, uint64_t budget,
+                    uint32_t *done, uint64_t *r0);
     void (*free)(void *image);
     /* Bytes of the image (what `prog show` calls bytes_jited for a JIT). */
     size_t (*image_size)(const void *image);

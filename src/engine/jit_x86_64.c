@@ -195,6 +195,34 @@ static int jit_run(const void *image, struct rt_run *run, const uint64_t args[5]
     return jit_enter(img, run, img->code + img->body_off, args, 0, r0);
 }
 
+/* eng_ops.run_many: the image's repeat loop (emit_many). */
+static int jit_run_many(const void *image, struct rt_run *run, const uint64_t args[5], uint32_t n, uint64_t budget,
+                        uint32_t *done, uint64_t *r0)
+{
+    const struct jit_image *img = image;
+    uint64_t regs[7];
+    int err;
+
+    memcpy(regs, args, 5 * sizeof(*args));
+    regs[5] = (uint64_t)(uintptr_t)(run->stack + sizeof(run->stack));
+    regs[6] = (uint64_t)(uintptr_t)r0;
+    run->err = 0;
+    run->checked = 0;
+    run->depth = 0;
+    run->eng_budget = budget;
+    run->eng_regs = regs;
+    run->eng_left = n;
+    run->eng_nregions = run->nregions;
+    /* the count goes where the entry stub keeps r0's address (emit_many) */
+    err = ((jit_entry_fn)(uintptr_t)(img->code + img->many_off))(run, NULL, regs, (uint64_t *)(uintptr_t)n);
+    /* the runs left are stored back on the way out, not when a run fails */
+    *done = err ? 0 : n - run->eng_left;
+    run->eng_regs = NULL;
+    if (!err && !*done) /* cannot happen: a run either completes or fails */
+        err = rt_fail(run, -EFAULT, 0, "internal error: the JIT's repeat loop ran no run");
+    return err;
+}
+
 /* Passes until two give the same layout (see the file's head). */
 static int jit_passes(struct jit_image *img, struct jit_ctx *c, struct eng_log *log)
 {
@@ -244,6 +272,7 @@ static int jit_passes(struct jit_image *img, struct jit_ctx *c, struct eng_log *
     img->code_len = c->len;
     img->body_off = a[0];
     img->entry_off = c->st.entry;
+    img->many_off = c->st.many;
     img->addrs = a;
     a = NULL;
     if (mprotect(img->code, img->map_len, PROT_READ | PROT_EXEC))
@@ -312,6 +341,7 @@ const struct eng_ops eng_jit = {
     .name = "jit",
     .prepare = jit_prepare,
     .run = jit_run,
+    .run_many = jit_run_many,
     .free = jit_free,
     .image_size = jit_image_size,
     .code = jit_code,

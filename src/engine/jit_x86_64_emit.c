@@ -41,6 +41,14 @@ enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_BE = 6, CC_A = 7, CC_L = 12,
 #define OFF_SP ((int32_t)offsetof(struct rt_run, eng_sp))
 #define OFF_IMAGE ((int32_t)offsetof(struct rt_run, image))
 #define OFF_CALLBACK ((int32_t)offsetof(struct rt_run, callback))
+#define OFF_TAILS ((int32_t)offsetof(struct rt_run, tail_calls))
+#define OFF_LOCK ((int32_t)offsetof(struct rt_run, spin_lock))
+#define OFF_NREG ((int32_t)offsetof(struct rt_run, nregions))
+#define OFF_EBUDGET ((int32_t)offsetof(struct rt_run, eng_budget))
+#define OFF_EREGS ((int32_t)offsetof(struct rt_run, eng_regs))
+#define OFF_ELEFT ((int32_t)offsetof(struct rt_run, eng_left))
+#define OFF_ENREG ((int32_t)offsetof(struct rt_run, eng_nregions))
+#define OFF_REDIR(f) ((int32_t)(offsetof(struct rt_run, redirect) + offsetof(struct rt_redirect, f)))
 
 /* ---- Bytes ---- */
 
@@ -347,6 +355,94 @@ static void check_err(struct jit_ctx *c, uint32_t pc)
 
 /* ---- The stubs ---- */
 
+/* r1..r5, r10 from the regs array at [rax]; r0, r6..r9 zero (as the
+ * interpreter starts a run). */
+static void load_entry_regs(struct jit_ctx *c)
+{
+    static const uint8_t a[] = {RDI, RSI, RDX, RCX, R8, RBP}, z[] = {RAX, RBX, R13, R14, R15};
+
+    for (int r = 0; r < 6; r++)
+        op_rm(c, 1, 0x8B, a[r], RAX, 8 * r, 0);
+    for (int r = 0; r < 5; r++)
+        op_rr(c, 0, 0x31, z[r], z[r], 0);
+}
+
+/* The repeat loop (eng_ops.run_many, a jit_entry_fn called with the
+ * number of runs in place of r0's address, which is regs[6]; run->eng_*
+ * set): the entry stub's frame (the count in r0's address's slot: an
+ * rsp-relative counter), then per run: the budget and first registers,
+ * a direct call of instruction 0, r0 and the budget stored; it goes on
+ * while runs are left and the run left nothing the runtime resets
+ * between runs (tail calls, spin lock, redirect, regions: then it returns
+ * 0 and the runtime's own loop takes the next run).  A failure unwinds
+ * as from a single run. */
+/* Does the program call C code that may change the run's state (any
+ * helper call not inlined, a tail call, a callback-taking helper)? */
+static int calls_c(const struct jit_ctx *c)
+{
+    for (size_t i = 0; c->in->calls && i < c->in->cnt; i++)
+        if (c->in->calls[i].kind != ENG_CALL_NONE && c->in->calls[i].inl == ENG_INLINE_NONE)
+            return 1;
+    return 0;
+}
+
+static void emit_many(struct jit_ctx *c)
+{
+    static const uint8_t saved[] = {RBP, RBX, R12, R13, R14, R15};
+    size_t loop, stop[5] = {0};
+    int nstop = 0, checks = calls_c(c);
+    int64_t d;
+
+    c->st.many = (uint32_t)c->len;
+    for (size_t k = 0; k < sizeof(saved); k++)
+        push_r(c, saved[k]);
+    push_r(c, RCX);
+    mov_rr(c, 1, RUN, RDI);
+    op_rm(c, 0, 0xFF, 6, RUN, OFF_SP, 0);
+    op_rm(c, 1, 0x89, RSP, RUN, OFF_SP, 0);
+    loop = c->len;
+    op_rm(c, 1, 0x8B, BUDGET, RUN, OFF_EBUDGET, 0);
+    op_rm(c, 1, 0x8B, RAX, RUN, OFF_EREGS, 0);
+    load_entry_regs(c);
+    /* call instruction 0 (after the stubs: the same offset every pass) */
+    d = (int64_t)(c->prev ? c->prev[0] : 0) - (int64_t)(c->len + 5);
+    e1(c, 0xE8);
+    e4(c, (uint32_t)(int32_t)d);
+    op_rm(c, 1, 0xFF, 1, RSP, 8, 0); /* dec qword [rsp + 8]: the runs left */
+    if (!checks) {
+        jcc_to(c, CC_NE, loop);
+    } else { /* only C code changes these */
+        stop[nstop++] = jfwd(c, CC_E);
+        op_rm(c, 0, 0x83, 7, RUN, OFF_TAILS, 0); /* cmp dword [run + tail_calls], 0 */
+        e1(c, 0);
+        stop[nstop++] = jfwd(c, CC_NE);
+        op_rm(c, 1, 0x8B, R11, RUN, OFF_LOCK, 0);
+        op_rm(c, 1, 0x0B, R11, RUN, OFF_REDIR(map), 0); /* or r11, [..] */
+        op_rm(c, 1, 0x0B, R11, RUN, OFF_REDIR(target), 0);
+        op_rm(c, 1, 0x0B, R11, RUN, OFF_REDIR(flags), 0);
+        op_rm(c, 0, 0x8B, R10, RUN, OFF_REDIR(key), 0);
+        op_rm(c, 0, 0x0B, R10, RUN, OFF_REDIR(map_type), 0);
+        op_rm(c, 0, 0x0B, R10, RUN, OFF_REDIR(ifindex), 0);
+        op_rr(c, 1, 0x09, R10, R11, 0); /* or r11, r10 */
+        stop[nstop++] = jfwd(c, CC_NE);
+        op_rm(c, 0, 0x8B, R11, RUN, OFF_NREG, 0);
+        op_rm(c, 0, 0x3B, R11, RUN, OFF_ENREG, 0);
+        stop[nstop++] = jfwd(c, CC_NE);
+        jmp_to(c, loop);
+    }
+    for (int k = 0; k < nstop; k++)
+        jlabel(c, stop[k]);
+    /* the last run's budget and r0 (to regs[6]), the runs left */
+    op_rm(c, 1, 0x89, BUDGET, RUN, OFF_BUDGET, 0);
+    op_rm(c, 1, 0x8B, RCX, RUN, OFF_EREGS, 0);
+    op_rm(c, 1, 0x8B, RCX, RCX, 48, 0);
+    op_rm(c, 1, 0x89, RAX, RCX, 0, 0);
+    op_rm(c, 1, 0x8B, RCX, RSP, 8, 0);
+    op_rm(c, 0, 0x89, RCX, RUN, OFF_ELEFT, 0);
+    op_rr(c, 0, 0x31, RAX, RAX, 0);
+    jmp_to(c, c->st.out);
+}
+
 /* Entry (a jit_entry_fn): save the callee-saved registers, the previous
  * entry's stack pointer and r0's address; r12 = run; load r1..r5, r10;
  * zero r0 and r6..r9 (as the interpreter does); call the target.  A normal
@@ -372,17 +468,8 @@ static void emit_stubs(struct jit_ctx *c)
     op_rm(c, 1, 0x89, RSP, RUN, OFF_SP, 0);
     mov_rr(c, 1, R11, RSI);
     mov_rr(c, 1, RAX, RDX);
-    op_rm(c, 1, 0x8B, RDI, RAX, 0, 0);
-    op_rm(c, 1, 0x8B, RSI, RAX, 8, 0);
-    op_rm(c, 1, 0x8B, RDX, RAX, 16, 0);
-    op_rm(c, 1, 0x8B, RCX, RAX, 24, 0);
-    op_rm(c, 1, 0x8B, R8, RAX, 32, 0);
-    op_rm(c, 1, 0x8B, RBP, RAX, 40, 0);
     op_rm(c, 1, 0x8B, BUDGET, RUN, OFF_BUDGET, 0);
-    for (int r = 0; r < 5; r++) {
-        static const uint8_t z[] = {RAX, RBX, R13, R14, R15};
-        op_rr(c, 0, 0x31, z[r], z[r], 0);
-    }
+    load_entry_regs(c);
     op_rr(c, 0, 0xFF, 2, R11, 0); /* call r11: rsp 16-aligned in the body */
     c->st.ok = (uint32_t)c->len;
     op_rm(c, 1, 0x89, BUDGET, RUN, OFF_BUDGET, 0);
@@ -391,6 +478,7 @@ static void emit_stubs(struct jit_ctx *c)
     op_rr(c, 0, 0x31, RAX, RAX, 0);
     {
         size_t out = c->len;
+        c->st.out = (uint32_t)out;
         op_rm(c, 0, 0x8F, 0, RUN, OFF_SP, 0); /* pop qword [run + eng_sp] */
         pop_r(c, RCX);
         for (size_t k = sizeof(saved); k-- > 0;)
@@ -430,6 +518,7 @@ static void emit_stubs(struct jit_ctx *c)
             jmp_to(c, unwind_nostore);
         }
     }
+    emit_many(c);
 }
 
 /* ---- ALU ---- */
