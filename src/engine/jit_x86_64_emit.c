@@ -998,17 +998,15 @@ static int jcc_of(uint8_t o)
 static void emit_goto(struct jit_ctx *c, size_t t, uint32_t pc)
 {
     uint32_t n = (uint32_t)(pc - t + 1);
-    size_t fail;
 
     if (t > pc) {
         jmp_bpf(c, t);
         return;
     }
-    /* the loop's one taken branch is the jump back; the failure follows it */
+    /* the loop's one taken branch is the jump back (when the budget
+     * covers it); the failure follows it */
     alu_ri(c, 1, 5, BUDGET, (int32_t)n);
-    fail = jfwd(c, CC_B);
-    jmp_bpf(c, t);
-    jlabel(c, fail);
+    jcc_bpf(c, CC_AE, t);
     alu_ri(c, 1, 0, BUDGET, (int32_t)n);
     mov_ri32(c, R11, pc);
     jmp_to(c, c->st.budget);
