@@ -40,6 +40,7 @@ struct bpfrt_prog {
     struct bpf_insn *xl;
     size_t xl_cnt;
     uint32_t *xl_orig;
+    size_t xl_map_len; /* xl sealed read-only in a mapping of this size (prog_seal.c), else 0 */
     enum bpf_prog_type type;
     const struct pt_desc *pt;
     enum bpf_attach_type attach;
@@ -79,6 +80,10 @@ int prog_stage_verify(struct bpfrt_prog *prog, const struct bpfrt_prog_load_opts
 /* Stage 4: build prog->xl, prog->xl_orig and the per-instruction helper
  * resolution (*callsp, xl_cnt entries, malloc'd) the engine needs. */
 int prog_stage_fixup(struct bpfrt_prog *prog, struct eng_call **callsp, struct cm_diag *d);
+/* Move prog->xl to read-only pages of its own after the fix-up stage
+ * (0 or -errno), and release it however it is held (prog_seal.c). */
+int prog_xl_seal(struct bpfrt_prog *prog);
+void prog_xl_release(struct bpfrt_prog *prog);
 /* Mark in calls the helper calls an engine may inline (fixup_inline.c). */
 void prog_fixup_inline(const struct bpfrt_prog *prog, struct eng_call *calls);
 /* The engine's input of an xlated program: a copy whose map references
