@@ -38,7 +38,21 @@ struct eng_call {
     uint8_t inl;  /* enum eng_inline */
     uint32_t max_entries, stride, mask;
     uint64_t map, values;
+    /* Not a call: an unprivileged program's pointer add/sub with a
+     * register offset (BPF_ALU64 | BPF_ADD/SUB | BPF_X), which the engine
+     * masks against speculation past its object as the kernel's
+     * do_misc_fixups() does from the verifier's alu_state/alu_limit
+     * (ENG_ALU_* below, the kernel's BPF_ALU_SANITIZE_SRC ... values);
+     * alu_state 0: no masking. */
+    uint8_t alu_state;
+    uint32_t alu_limit;
 };
+
+#define ENG_ALU_SRC 1u  /* the offset is src_reg (the pointer dst_reg) */
+#define ENG_ALU_DST 2u  /* the offset is dst_reg (the pointer src_reg) */
+#define ENG_ALU_NEG 4u  /* the offset is negative */
+#define ENG_ALU_NON_POINTER 8u
+#define ENG_ALU_IMM 16u /* the offset is a known constant: alu_limit is its size */
 
 /* The program an engine prepares: instructions checked by isa_check_prog()
  * and fixed up (map references are plain 64-bit constants: the maps'

@@ -485,11 +485,15 @@ static void emit_stubs(struct jit_ctx *c)
             pop_r(c, saved[k]);
         e1(c, 0xC3);
 
-        /* A successful end from any depth (LD_ABS out of bounds: r0 = 0). */
+        /* A successful end from any depth (LD_ABS out of bounds: r0 = 0):
+         * a return from the body's call at the innermost entry, whose
+         * return address is still just below the stack pointer it saved
+         * (the entry stub's or the repeat loop's: each goes on from there). */
         c->st.ok_zero = (uint32_t)c->len;
         op_rr(c, 0, 0x31, RAX, RAX, 0);
         op_rm(c, 1, 0x8B, RSP, RUN, OFF_SP, 0);
-        jmp_to(c, c->st.ok);
+        alu_ri(c, 1, 5, RSP, 8);
+        e1(c, 0xC3);
 
         c->st.unwind_err = (uint32_t)c->len;
         op_rm(c, 1, 0x89, BUDGET, RUN, OFF_BUDGET, 0);
@@ -587,6 +591,41 @@ static void emit_shift_x(struct jit_ctx *c, int w, int digit, int dst, int src)
     }
     if (!w) /* a count of 0 leaves the register: zero-extend it anyway */
         mov_rr(c, 0, dst, dst);
+}
+
+/* An unprivileged pointer add/sub with a register offset (eng_call
+ * alu_state, alu_limit): the kernel's do_misc_fixups() rewrite, with r10
+ * as its BPF_REG_AX.  The offset goes through a mask that is all ones
+ * when 0 <= offset <= alu_limit and zero otherwise (no speculative access
+ * past the object), or, when the verifier knew it, is the constant
+ * alu_limit; a negative offset is negated and the operation flipped. */
+static void emit_alu_masked(struct jit_ctx *c, const struct bpf_insn *in, const struct eng_call *f)
+{
+    int issrc = (f->alu_state & (ENG_ALU_SRC | ENG_ALU_DST)) == ENG_ALU_SRC;
+    int isneg = !!(f->alu_state & ENG_ALU_NEG), isimm = !!(f->alu_state & ENG_ALU_IMM);
+    int dst = jit_reg[in->dst_reg], off = jit_reg[issrc ? in->src_reg : in->dst_reg];
+    int add = ISA_OP(in->code) == BPF_ADD;
+
+    if (isimm) {
+        load_imm(c, 0, R10, (int32_t)f->alu_limit);
+    } else {
+        if (isneg)
+            op_rr(c, 1, 0xF7, 3, off, 0); /* neg off */
+        load_imm(c, 0, R10, (int32_t)f->alu_limit);
+        op_rr(c, 1, 0x29, off, R10, 0); /* sub r10, off */
+        op_rr(c, 1, 0x09, off, R10, 0); /* or r10, off */
+        op_rr(c, 1, 0xF7, 3, R10, 0);   /* neg r10 */
+        op_rr(c, 1, 0xC1, 7, R10, 0);   /* sar r10, 63 */
+        e1(c, 63);
+        op_rr(c, 1, 0x21, off, R10, 0); /* and r10, off */
+    }
+    if (!issrc)
+        mov_rr(c, 1, dst, jit_reg[in->src_reg]);
+    if (isneg)
+        add = !add;
+    op_rr(c, 1, add ? 0x01 : 0x29, R10, dst, 0);
+    if (issrc && isneg && !isimm)
+        op_rr(c, 1, 0xF7, 3, off, 0); /* the offset register as it was */
 }
 
 static int emit_alu(struct jit_ctx *c, const struct bpf_insn *in)
@@ -1104,7 +1143,12 @@ int jit_emit_all(struct jit_ctx *c, struct eng_log *log)
         }
         switch (cls) {
         case BPF_ALU:
-        case BPF_ALU64: err = emit_alu(c, in); break;
+        case BPF_ALU64:
+            if (c->in->calls && c->in->calls[i].alu_state)
+                emit_alu_masked(c, in, &c->in->calls[i]);
+            else
+                err = emit_alu(c, in);
+            break;
         case BPF_JMP:
         case BPF_JMP32: err = emit_jmp(c, in, (uint32_t)i); break;
         case BPF_LD:

@@ -13,8 +13,10 @@
  * lookup) and round_up(value_size, 8) (arraymap.c's layout; the kernel's
  * elem_size).  Unprivileged programs get the kernel's Spectre v1
  * index_mask (roundup_pow_of_two(max_entries) - 1), which the kernel's
- * lookup applies after the bounds check unless bypass_spec_v1.  Tested in
- * tests/unit/test_jit_inline.c. */
+ * lookup applies after the bounds check unless bypass_spec_v1; and their
+ * pointer arithmetic with a register offset gets the kernel's masking of
+ * the offset (do_misc_fixups() from sanitize_ptr_alu's alu_state and
+ * alu_limit).  Tested in tests/unit/test_jit_inline.c. */
 #include <linux/bpf.h>
 
 #include "../isa/isa.h"
@@ -37,14 +39,24 @@ void prog_fixup_inline(const struct bpfrt_prog *prog, struct eng_call *calls)
         return;
     for (size_t i = 0; i < prog->xl_cnt; i++) {
         const struct bpf_insn *in = &prog->xl[i];
+        const struct vf_insn_fact *f = &prog->facts[prog->xl_orig[i]];
         const struct bpfrt_map *m;
         uint32_t zero = 0;
         void *v0;
 
+        /* Spectre v1: unprivileged pointer arithmetic with a register
+         * offset, masked as do_misc_fixups() does (the engine emits it) */
+        if (prog->unpriv && (in->code == (BPF_ALU64 | BPF_ADD | BPF_X) || in->code == (BPF_ALU64 | BPF_SUB | BPF_X)) &&
+            f->alu_state && f->alu_state != ENG_ALU_NON_POINTER) {
+            calls[i].alu_state = f->alu_state;
+            calls[i].alu_limit = f->alu_limit;
+            continue;
+        }
+
         if (in->code != (BPF_JMP | BPF_CALL) || in->src_reg != 0 || in->imm != BPF_FUNC_map_lookup_elem ||
             calls[i].kind != ENG_CALL_HELPER)
             continue;
-        m = prog->facts[prog->xl_orig[i]].map;
+        m = f->map;
         if (!m || m->type != BPF_MAP_TYPE_ARRAY || !m->ops->lookup || !m->max_entries ||
             map_round8(m->value_size) > INT32_MAX)
             continue;

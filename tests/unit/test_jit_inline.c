@@ -199,3 +199,73 @@ Test(jit_inline, inner_map_takes_the_call)
     bpfrt_map__free(proto);
 }
 #endif
+
+#if defined(__x86_64__)
+/* Unprivileged pointer arithmetic with a register offset: the offset is
+ * masked as the kernel's do_misc_fixups() masks it from sanitize_ptr_alu's
+ * alu_state/alu_limit (kernel/bpf/verifier.c): sar r10, 63 builds the mask
+ * (49 C1 FA 3F).  A map value of 16 bytes holds an index (bytes 0-7) and
+ * data (bytes 8-15); the programs move a value pointer by the index (the
+ * offset in src_reg, then in dst_reg) or by a register the verifier knows
+ * (the mask is then the constant), and read the byte there: the same in
+ * both engines, privileged (no mask) or not.  (A sub or a negative offset
+ * leaves a map value pointer unbounded: the verifier refuses its access,
+ * as the kernel's.) */
+Test(jit_inline, pointer_offset_spectre_mask_unpriv)
+{
+    static const uint8_t sar63[] = {0x49, 0xC1, 0xFA, 0x3F}, add_rax_r10[] = {0x4C, 0x01, 0xD0};
+    struct bpfrt_map *m = NULL;
+    uint8_t val[16];
+    uint32_t k = 0;
+
+    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "a", 4, 16, 1, NULL, &m), 0);
+    memset(val, 0, sizeof(val));
+    val[0] = 5;
+    for (int b = 8; b < 16; b++)
+        val[b] = (uint8_t)(200 + b);
+    cr_assert_eq(bpfrt_map__update_elem(m, &k, 4, val, 16, BPF_ANY), 0);
+    for (int form = 0; form < 3; form++) {
+        /* data[8 + 5] twice, then data[8 + 3] */
+        static const uint64_t expect[3] = {213, 213, 211};
+        struct bpf_insn p[32];
+        size_t n = 0;
+
+        p[n++] = (struct bpf_insn)INSN_ST_IMM(BPF_W, 10, -4, 0);
+        p[n++] = (struct bpf_insn)INSN_RAW(BPF_LD | BPF_IMM | BPF_DW, 1, BPF_PSEUDO_MAP_FD, 0, bpfrt_map__id(m));
+        p[n++] = (struct bpf_insn){0};
+        p[n++] = (struct bpf_insn)INSN_MOV64_REG(2, 10);
+        p[n++] = (struct bpf_insn)INSN_ALU64_IMM(BPF_ADD, 2, -4);
+        p[n++] = (struct bpf_insn)INSN_CALL(BPF_FUNC_map_lookup_elem);
+        p[n++] = (struct bpf_insn)INSN_JMP_IMM(BPF_JNE, 0, 0, 1);
+        p[n++] = (struct bpf_insn)INSN_EXIT();
+        p[n++] = (struct bpf_insn)INSN_LDX(BPF_DW, 1, 0, 0);
+        p[n++] = (struct bpf_insn)INSN_ALU64_IMM(BPF_AND, 1, 7);
+        if (form == 0) {
+            p[n++] = (struct bpf_insn)INSN_ALU64_IMM(BPF_ADD, 0, 8);
+            p[n++] = (struct bpf_insn)INSN_ALU64_REG(BPF_ADD, 0, 1);
+        } else if (form == 1) { /* the offset in dst, the pointer in src */
+            p[n++] = (struct bpf_insn)INSN_ALU64_IMM(BPF_ADD, 0, 8);
+            p[n++] = (struct bpf_insn)INSN_ALU64_REG(BPF_ADD, 1, 0);
+            p[n++] = (struct bpf_insn)INSN_MOV64_REG(0, 1);
+        } else { /* a register the verifier knows: 3 */
+            p[n++] = (struct bpf_insn)INSN_MOV64_IMM(1, 3);
+            p[n++] = (struct bpf_insn)INSN_ALU64_IMM(BPF_ADD, 0, 8);
+            p[n++] = (struct bpf_insn)INSN_ALU64_REG(BPF_ADD, 0, 1);
+        }
+        p[n++] = (struct bpf_insn)INSN_LDX(BPF_B, 0, 0, 0);
+        p[n++] = (struct bpf_insn)INSN_EXIT();
+        for (int unpriv = 0; unpriv < 2; unpriv++) {
+            struct bpfrt_prog *prog;
+            cr_assert_eq(load_run(p, n, BPF_PROG_TYPE_SOCKET_FILTER, unpriv, "interp", NULL), expect[form]);
+            cr_assert_eq(load_run(p, n, BPF_PROG_TYPE_SOCKET_FILTER, unpriv, "jit", &prog), expect[form],
+                         "form %d unpriv %d", form, unpriv);
+            if (form < 2)
+                cr_assert_eq(has_bytes(prog, sar63, 4), unpriv, "form %d unpriv %d: masked", form, unpriv);
+            else if (!((const struct jit_image *)prog->image)->blinded) /* add rax, r10: the constant through AX */
+                cr_assert_eq(has_bytes(prog, add_rax_r10, 3), unpriv, "unpriv %d: the constant offset", unpriv);
+            bpfrt_prog__free(prog);
+        }
+    }
+    bpfrt_map__free(m);
+}
+#endif

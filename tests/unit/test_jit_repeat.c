@@ -118,3 +118,34 @@ Test(jit_repeat, failing_run_stops_the_loop)
     cr_assert_str_eq(msgs[0], msgs[1]);
     cr_assert(strstr(msgs[0], "instruction budget exceeded"), "%s", msgs[0]);
 }
+
+/* LD_ABS out of the packet ends the run with r0 = 0 (the kernel's
+ * bpf_skb_load_helper failing in the interpreter's LD_ABS: "return 0"),
+ * from the JIT's repeat loop as from a single run; the next repetition
+ * runs as usual (found by fuzz_jit: the end of a run went to the single
+ * run's exit and took the loop's count for r0's address). */
+Test(jit_repeat, ld_abs_out_of_packet_ends_each_run)
+{
+    const struct bpf_insn p[] = {
+        INSN_MOV64_REG(6, 1),
+        INSN_LD_ABS(BPF_W, 100),
+        INSN_MOV64_IMM(0, 5),
+        INSN_EXIT(),
+    };
+    static const char *const engines[] = {"interp", "jit"};
+
+    for (int e = 0; e < 2; e++)
+        for (uint32_t rep = 1; rep <= 3; rep++) {
+            struct bpfrt_prog *prog = NULL;
+            uint8_t pkt[60] = {0};
+            char err[256] = "";
+            BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = BPF_PROG_TYPE_SOCKET_FILTER, .engine = engines[e]);
+            BPFRT_OPTS(bpfrt_run_opts, r, .data = pkt, .data_size = sizeof(pkt), .repeat = rep, .err_buf = err,
+                       .err_size = sizeof(err));
+
+            cr_assert_eq(bpfrt_prog__load_insns(p, sizeof(p) / sizeof(p[0]), &o, &prog), 0);
+            cr_assert_eq(bpfrt_prog__run(prog, &r), 0, "%s: %s", engines[e], err);
+            cr_assert_eq(r.retval, 0, "%s repeat %u: %llu", engines[e], rep, (unsigned long long)r.retval);
+            bpfrt_prog__free(prog);
+        }
+}
