@@ -287,6 +287,31 @@ out:
     return err;
 }
 
+/* Per instruction: bit 0 where control may arrive other than by falling
+ * through (jump and call targets, callbacks: LD_IMM64 of a function,
+ * instruction 0); bit 1 on the second slot of an LD_IMM64. */
+static uint8_t *jit_entered(const struct eng_input *in)
+{
+    uint8_t *e = calloc(in->cnt, 1);
+
+    if (!e)
+        return NULL;
+    e[0] = 1;
+    for (size_t i = 0; i < in->cnt; i++) {
+        int64_t t;
+        if (isa_is_ldimm64(&in->insns[i])) {
+            t = (int64_t)i + 1 + in->insns[i].imm;
+            if (in->insns[i].src_reg == BPF_PSEUDO_FUNC && t >= 0 && (size_t)t < in->cnt)
+                e[t] |= 1;
+            if (++i < in->cnt)
+                e[i] |= 2;
+        } else if (isa_branch_target(in->insns, i, &t) && t >= 0 && (size_t)t < in->cnt) {
+            e[t] |= 1;
+        }
+    }
+    return e;
+}
+
 static int jit_prepare(const struct eng_input *in, void **imagep, struct eng_log *log)
 {
     struct jit_image *img;
@@ -312,9 +337,12 @@ static int jit_prepare(const struct eng_input *in, void **imagep, struct eng_log
             err = -EIO;
         img->blinded = c.blind;
     }
+    if (!err && !(c.entered = jit_entered(in)))
+        err = -ENOMEM;
     if (!err) {
         err = jit_passes(img, &c, log);
     }
+    free((void *)c.entered);
     free(c.buf);
     if (err) {
         jit_free(img);

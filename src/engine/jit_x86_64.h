@@ -57,6 +57,9 @@ struct jit_ctx {
     uint32_t *cur;               /* starts of this pass, cnt + 1 */
     size_t i;                    /* instruction being emitted */
     int blind;                   /* constant blinding (BPFRT_JIT_BLIND=1) */
+    const uint8_t *entered;      /* cnt: bit 0 where control may arrive other than from
+                                  * the instruction before (jumps, calls, callbacks),
+                                  * bit 1 on LD_IMM64's second slots */
     uint64_t key;                /* its key, random per image */
     struct jit_stubs st;
 };

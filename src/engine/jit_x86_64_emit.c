@@ -892,16 +892,53 @@ static void emit_ldpkt(struct jit_ctx *c, const struct bpf_insn *in, uint32_t pc
 /* ---- Calls ---- */
 
 /* ENG_INLINE_ARRAY_LOOKUP (engine.h): the kernel's array_map_gen_lookup
- * behind a check that r1 is the map the verifier saw; any other r1 takes
- * the helper call.  r1..r5 are left as they are (a helper call clobbers
+ * behind a check that r1 is the map the verifier saw (none when the
+ * instruction before loads it); any other r1 takes the helper call.  r1..r5 are left as they are (a helper call clobbers
  * them: the verifier lets no program read them after it). */
+/* Is r1 the constant map for certain: an LD_IMM64 of it a few
+ * instructions before the call, control reaching the call from there
+ * only (no entry in between: c->entered bit 0) and nothing in between
+ * that may write r1 (only ALU and loads into other registers, stores)? */
+static int r1_is_map(const struct jit_ctx *c, uint64_t map)
+{
+    const struct bpf_insn *insns = c->in->insns;
+    size_t j = c->i;
+
+    for (int n = 0; n < 16 && c->entered && j >= 1; n++) {
+        const struct bpf_insn *p;
+        uint8_t cls;
+        if (c->entered[j] & 1)
+            return 0;
+        if (c->entered[j - 1] & 2) { /* the second slot of an LD_IMM64 */
+            p = &insns[j - 2];
+            if (p->dst_reg == BPF_REG_1)
+                return p->src_reg == 0 && isa_imm64(p) == map;
+            j -= 2;
+            continue;
+        }
+        p = &insns[j - 1];
+        cls = ISA_CLASS(p->code);
+        if (cls == BPF_ALU || cls == BPF_ALU64 || cls == BPF_LDX) {
+            if (p->dst_reg == BPF_REG_1)
+                return 0;
+        } else if (!((cls == BPF_ST || cls == BPF_STX) && ISA_MODE(p->code) == BPF_MEM)) {
+            return 0; /* jumps, calls, atomics (which may write src), LD_ABS */
+        }
+        j--;
+    }
+    return 0;
+}
+
 static void emit_array_lookup(struct jit_ctx *c, const struct eng_call *call, uint32_t pc)
 {
-    size_t slow, null, done1, done2;
+    size_t slow = 0, null, done1, done2;
+    int guard = !r1_is_map(c, call->map);
 
-    movabs(c, R11, call->map);
-    op_rr(c, 1, 0x39, R11, RDI, 0); /* cmp rdi, r11 */
-    slow = jfwd(c, CC_NE);
+    if (guard) {
+        movabs(c, R11, call->map);
+        op_rr(c, 1, 0x39, R11, RDI, 0); /* cmp rdi, r11 */
+        slow = jfwd(c, CC_NE);
+    }
     op_rm(c, 0, 0x8B, RAX, RSI, 0, 0); /* mov eax, [rsi]: the u32 index */
     if (c->blind) {
         load_imm(c, 0, R10, (int32_t)call->max_entries);
@@ -927,12 +964,14 @@ static void emit_array_lookup(struct jit_ctx *c, const struct eng_call *call, ui
     done1 = jfwd(c, -1);
     jlabel(c, null);
     op_rr(c, 0, 0x31, RAX, RAX, 0);
-    done2 = jfwd(c, -1);
-    jlabel(c, slow);
-    call_c(c, (const void *)call->fn);
-    check_err(c, pc);
+    if (guard) {
+        done2 = jfwd(c, -1);
+        jlabel(c, slow);
+        call_c(c, (const void *)call->fn);
+        check_err(c, pc);
+        jlabel(c, done2);
+    }
     jlabel(c, done1);
-    jlabel(c, done2);
 }
 
 static int emit_call(struct jit_ctx *c, uint32_t pc)

@@ -111,6 +111,17 @@ Test(jit_inline, array_lookup)
             values = (uint64_t)(uintptr_t)m->ops->lookup(m, &zero, 0);
         }
         cr_assert(has_bytes(prog, &values, 8), "value_size %u: the lookup is not inlined", vsz[v]);
+        /* r1 = map right before each call: no check of r1 (the map's
+         * address only in the six LD_IMM64s) */
+        {
+            const struct jit_image *img = prog->image;
+            uint64_t mp = (uint64_t)(uintptr_t)m;
+            size_t seen = 0;
+            for (size_t i = 0; i + 8 <= img->code_len; i++)
+                seen += !memcmp(img->code + i, &mp, 8);
+            if (!img->blinded)
+                cr_assert_eq(seen, 6, "value_size %u: the map's address %zu times", vsz[v], seen);
+        }
         bpfrt_prog__free(prog);
         bpfrt_map__free(m);
     }
