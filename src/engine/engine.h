@@ -19,10 +19,40 @@ enum eng_call_kind {
     ENG_CALL_TAIL,      /* bpf_tail_call: run->tail_call, then continue in the target */
 };
 
+/* An inlined call (eng_call.inl): what the engine may emit in place of
+ * the helper call, from the verifier's facts (fixup_inline.c). */
+enum eng_inline {
+    ENG_INLINE_NONE = 0,
+    /* bpf_map_lookup_elem on a BPF_MAP_TYPE_ARRAY the verifier saw as the
+     * map argument on every path (the kernel's array_map_gen_lookup):
+     * when r1 == map, r0 = index < max_entries ? values + index * stride :
+     * NULL with index = *(u32 *)r2 (masked with mask first when mask is
+     * not 0: the kernel's Spectre v1 index_mask of unprivileged
+     * programs); any other r1 calls fn. */
+    ENG_INLINE_ARRAY_LOOKUP,
+};
+
 struct eng_call {
     rt_helper_fn fn;
     uint8_t kind; /* enum eng_call_kind */
+    uint8_t inl;  /* enum eng_inline */
+    uint32_t max_entries, stride, mask;
+    uint64_t map, values;
+    /* Not a call: an unprivileged program's pointer add/sub with a
+     * register offset (BPF_ALU64 | BPF_ADD/SUB | BPF_X), which the engine
+     * masks against speculation past its object as the kernel's
+     * do_misc_fixups() does from the verifier's alu_state/alu_limit
+     * (ENG_ALU_* below, the kernel's BPF_ALU_SANITIZE_SRC ... values);
+     * alu_state 0: no masking. */
+    uint8_t alu_state;
+    uint32_t alu_limit;
 };
+
+#define ENG_ALU_SRC 1u  /* the offset is src_reg (the pointer dst_reg) */
+#define ENG_ALU_DST 2u  /* the offset is dst_reg (the pointer src_reg) */
+#define ENG_ALU_NEG 4u  /* the offset is negative */
+#define ENG_ALU_NON_POINTER 8u
+#define ENG_ALU_IMM 16u /* the offset is a known constant: alu_limit is its size */
 
 /* The program an engine prepares: instructions checked by isa_check_prog()
  * and fixed up (map references are plain 64-bit constants: the maps'
@@ -56,6 +86,14 @@ struct eng_ops {
      * access against run->regions and the stack and count instructions in
      * run->insn_cnt. */
     int (*run)(const void *image, struct rt_run *run, const uint64_t args[5], int checked, uint64_t *r0);
+    /* Optional (NULL: the caller loops over run): up to n fast runs
+     * (checked 0), each as run() starts one, from args with run->budget =
+     * budget.  It stops after a run that left what the caller resets
+     * between runs (a tail call made, a redirect set, a spin lock held, a
+     * region added) or at an error; when it returns 0, *done = the runs
+     * completed (at least one) and *r0 the last one's r0. */
+    int (*run_many)(const void *image, struct rt_run *run, const uint64_t args[5], uint32_t n, uint64_t budget,
+                    uint32_t *done, uint64_t *r0);
     void (*free)(void *image);
     /* Bytes of the image (what `prog show` calls bytes_jited for a JIT). */
     size_t (*image_size)(const void *image);

@@ -200,6 +200,34 @@ static int jit_run(const void *image, struct rt_run *run, const uint64_t args[5]
     return jit_enter(img, run, img->code + img->body_off, args, 0, r0);
 }
 
+/* eng_ops.run_many: the image's repeat loop (emit_many). */
+static int jit_run_many(const void *image, struct rt_run *run, const uint64_t args[5], uint32_t n, uint64_t budget,
+                        uint32_t *done, uint64_t *r0)
+{
+    const struct jit_image *img = image;
+    uint64_t regs[7];
+    int err;
+
+    memcpy(regs, args, 5 * sizeof(*args));
+    regs[5] = (uint64_t)(uintptr_t)(run->stack + sizeof(run->stack));
+    regs[6] = (uint64_t)(uintptr_t)r0;
+    run->err = 0;
+    run->checked = 0;
+    run->depth = 0;
+    run->eng_budget = budget;
+    run->eng_regs = regs;
+    run->eng_left = n;
+    run->eng_nregions = run->nregions;
+    /* the count goes where the entry stub keeps r0's address (emit_many) */
+    err = ((jit_entry_fn)(uintptr_t)(img->code + img->many_off))(run, NULL, regs, (uint64_t *)(uintptr_t)n);
+    /* the runs left are stored back on the way out, not when a run fails */
+    *done = err ? 0 : n - run->eng_left;
+    run->eng_regs = NULL;
+    if (!err && !*done) /* cannot happen: a run either completes or fails */
+        err = rt_fail(run, -EFAULT, 0, "internal error: the JIT's repeat loop ran no run");
+    return err;
+}
+
 /* Passes until two give the same layout (see the file's head). */
 static int jit_passes(struct jit_image *img, struct jit_ctx *c, struct eng_log *log)
 {
@@ -249,6 +277,7 @@ static int jit_passes(struct jit_image *img, struct jit_ctx *c, struct eng_log *
     img->code_len = c->len;
     img->body_off = a[0];
     img->entry_off = c->st.entry;
+    img->many_off = c->st.many;
     img->addrs = a;
     a = NULL;
     if (mprotect(img->code, img->map_len, PROT_READ | PROT_EXEC))
@@ -261,6 +290,31 @@ out:
     free(a);
     free(b);
     return err;
+}
+
+/* Per instruction: bit 0 where control may arrive other than by falling
+ * through (jump and call targets, callbacks: LD_IMM64 of a function,
+ * instruction 0); bit 1 on the second slot of an LD_IMM64. */
+static uint8_t *jit_entered(const struct eng_input *in)
+{
+    uint8_t *e = calloc(in->cnt, 1);
+
+    if (!e)
+        return NULL;
+    e[0] = 1;
+    for (size_t i = 0; i < in->cnt; i++) {
+        int64_t t;
+        if (isa_is_ldimm64(&in->insns[i])) {
+            t = (int64_t)i + 1 + in->insns[i].imm;
+            if (in->insns[i].src_reg == BPF_PSEUDO_FUNC && t >= 0 && (size_t)t < in->cnt)
+                e[t] |= 1;
+            if (++i < in->cnt)
+                e[i] |= 2;
+        } else if (isa_branch_target(in->insns, i, &t) && t >= 0 && (size_t)t < in->cnt) {
+            e[t] |= 1;
+        }
+    }
+    return e;
 }
 
 static int jit_prepare(const struct eng_input *in, void **imagep, struct eng_log *log)
@@ -288,9 +342,12 @@ static int jit_prepare(const struct eng_input *in, void **imagep, struct eng_log
             err = -EIO;
         img->blinded = c.blind;
     }
+    if (!err && !(c.entered = jit_entered(in)))
+        err = -ENOMEM;
     if (!err) {
         err = jit_passes(img, &c, log);
     }
+    free((void *)c.entered);
     free(c.buf);
     if (err) {
         jit_free(img);
@@ -317,6 +374,7 @@ const struct eng_ops eng_jit = {
     .name = "jit",
     .prepare = jit_prepare,
     .run = jit_run,
+    .run_many = jit_run_many,
     .free = jit_free,
     .image_size = jit_image_size,
     .code = jit_code,

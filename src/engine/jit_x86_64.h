@@ -31,6 +31,7 @@ struct jit_image {
     size_t map_len;   /* bytes mapped */
     size_t code_len;  /* bytes of code */
     size_t entry_off; /* the entry stub (a jit_entry_fn) */
+    size_t many_off;  /* the repeat loop's entry (a jit_entry_fn; run->eng_* set) */
     size_t body_off;  /* instruction 0 */
     uint32_t *addrs;  /* cnt + 1 offsets from code: instruction i starts at code + addrs[i] */
     size_t cnt;
@@ -41,7 +42,7 @@ struct jit_image {
 
 /* Offsets of the stubs at the image's start (before the body). */
 struct jit_stubs {
-    uint32_t entry, ok, ok_zero, unwind_err, helper_fail, budget, depth, end;
+    uint32_t entry, ok, ok_zero, unwind_err, helper_fail, budget, depth, end, out, many;
 };
 
 /* One emission pass. */
@@ -56,6 +57,9 @@ struct jit_ctx {
     uint32_t *cur;               /* starts of this pass, cnt + 1 */
     size_t i;                    /* instruction being emitted */
     int blind;                   /* constant blinding (BPFRT_JIT_BLIND=1) */
+    const uint8_t *entered;      /* cnt: bit 0 where control may arrive other than from
+                                  * the instruction before (jumps, calls, callbacks),
+                                  * bit 1 on LD_IMM64's second slots */
     uint64_t key;                /* its key, random per image */
     struct jit_stubs st;
 };

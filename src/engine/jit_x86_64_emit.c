@@ -42,6 +42,14 @@ enum { CC_B = 2, CC_AE = 3, CC_E = 4, CC_NE = 5, CC_BE = 6, CC_A = 7, CC_L = 12,
 #define OFF_SP ((int32_t)offsetof(struct rt_run, eng_sp))
 #define OFF_IMAGE ((int32_t)offsetof(struct rt_run, image))
 #define OFF_CALLBACK ((int32_t)offsetof(struct rt_run, callback))
+#define OFF_TAILS ((int32_t)offsetof(struct rt_run, tail_calls))
+#define OFF_LOCK ((int32_t)offsetof(struct rt_run, spin_lock))
+#define OFF_NREG ((int32_t)offsetof(struct rt_run, nregions))
+#define OFF_EBUDGET ((int32_t)offsetof(struct rt_run, eng_budget))
+#define OFF_EREGS ((int32_t)offsetof(struct rt_run, eng_regs))
+#define OFF_ELEFT ((int32_t)offsetof(struct rt_run, eng_left))
+#define OFF_ENREG ((int32_t)offsetof(struct rt_run, eng_nregions))
+#define OFF_REDIR(f) ((int32_t)(offsetof(struct rt_run, redirect) + offsetof(struct rt_redirect, f)))
 
 /* ---- Bytes ---- */
 
@@ -348,6 +356,94 @@ static void check_err(struct jit_ctx *c, uint32_t pc)
 
 /* ---- The stubs ---- */
 
+/* r1..r5, r10 from the regs array at [rax]; r0, r6..r9 zero (as the
+ * interpreter starts a run). */
+static void load_entry_regs(struct jit_ctx *c)
+{
+    static const uint8_t a[] = {RDI, RSI, RDX, RCX, R8, RBP}, z[] = {RAX, RBX, R13, R14, R15};
+
+    for (int r = 0; r < 6; r++)
+        op_rm(c, 1, 0x8B, a[r], RAX, 8 * r, 0);
+    for (int r = 0; r < 5; r++)
+        op_rr(c, 0, 0x31, z[r], z[r], 0);
+}
+
+/* The repeat loop (eng_ops.run_many, a jit_entry_fn called with the
+ * number of runs in place of r0's address, which is regs[6]; run->eng_*
+ * set): the entry stub's frame (the count in r0's address's slot: an
+ * rsp-relative counter), then per run: the budget and first registers,
+ * a direct call of instruction 0, r0 and the budget stored; it goes on
+ * while runs are left and the run left nothing the runtime resets
+ * between runs (tail calls, spin lock, redirect, regions: then it returns
+ * 0 and the runtime's own loop takes the next run).  A failure unwinds
+ * as from a single run. */
+/* Does the program call C code that may change the run's state (any
+ * helper call not inlined, a tail call, a callback-taking helper)? */
+static int calls_c(const struct jit_ctx *c)
+{
+    for (size_t i = 0; c->in->calls && i < c->in->cnt; i++)
+        if (c->in->calls[i].kind != ENG_CALL_NONE && c->in->calls[i].inl == ENG_INLINE_NONE)
+            return 1;
+    return 0;
+}
+
+static void emit_many(struct jit_ctx *c)
+{
+    static const uint8_t saved[] = {RBP, RBX, R12, R13, R14, R15};
+    size_t loop, stop[5] = {0};
+    int nstop = 0, checks = calls_c(c);
+    int64_t d;
+
+    c->st.many = (uint32_t)c->len;
+    for (size_t k = 0; k < sizeof(saved); k++)
+        push_r(c, saved[k]);
+    push_r(c, RCX);
+    mov_rr(c, 1, RUN, RDI);
+    op_rm(c, 0, 0xFF, 6, RUN, OFF_SP, 0);
+    op_rm(c, 1, 0x89, RSP, RUN, OFF_SP, 0);
+    loop = c->len;
+    op_rm(c, 1, 0x8B, BUDGET, RUN, OFF_EBUDGET, 0);
+    op_rm(c, 1, 0x8B, RAX, RUN, OFF_EREGS, 0);
+    load_entry_regs(c);
+    /* call instruction 0 (after the stubs: the same offset every pass) */
+    d = (int64_t)(c->prev ? c->prev[0] : 0) - (int64_t)(c->len + 5);
+    e1(c, 0xE8);
+    e4(c, (uint32_t)(int32_t)d);
+    op_rm(c, 1, 0xFF, 1, RSP, 8, 0); /* dec qword [rsp + 8]: the runs left */
+    if (!checks) {
+        jcc_to(c, CC_NE, loop);
+    } else { /* only C code changes these */
+        stop[nstop++] = jfwd(c, CC_E);
+        op_rm(c, 0, 0x83, 7, RUN, OFF_TAILS, 0); /* cmp dword [run + tail_calls], 0 */
+        e1(c, 0);
+        stop[nstop++] = jfwd(c, CC_NE);
+        op_rm(c, 1, 0x8B, R11, RUN, OFF_LOCK, 0);
+        op_rm(c, 1, 0x0B, R11, RUN, OFF_REDIR(map), 0); /* or r11, [..] */
+        op_rm(c, 1, 0x0B, R11, RUN, OFF_REDIR(target), 0);
+        op_rm(c, 1, 0x0B, R11, RUN, OFF_REDIR(flags), 0);
+        op_rm(c, 0, 0x8B, R10, RUN, OFF_REDIR(key), 0);
+        op_rm(c, 0, 0x0B, R10, RUN, OFF_REDIR(map_type), 0);
+        op_rm(c, 0, 0x0B, R10, RUN, OFF_REDIR(ifindex), 0);
+        op_rr(c, 1, 0x09, R10, R11, 0); /* or r11, r10 */
+        stop[nstop++] = jfwd(c, CC_NE);
+        op_rm(c, 0, 0x8B, R11, RUN, OFF_NREG, 0);
+        op_rm(c, 0, 0x3B, R11, RUN, OFF_ENREG, 0);
+        stop[nstop++] = jfwd(c, CC_NE);
+        jmp_to(c, loop);
+    }
+    for (int k = 0; k < nstop; k++)
+        jlabel(c, stop[k]);
+    /* the last run's budget and r0 (to regs[6]), the runs left */
+    op_rm(c, 1, 0x89, BUDGET, RUN, OFF_BUDGET, 0);
+    op_rm(c, 1, 0x8B, RCX, RUN, OFF_EREGS, 0);
+    op_rm(c, 1, 0x8B, RCX, RCX, 48, 0);
+    op_rm(c, 1, 0x89, RAX, RCX, 0, 0);
+    op_rm(c, 1, 0x8B, RCX, RSP, 8, 0);
+    op_rm(c, 0, 0x89, RCX, RUN, OFF_ELEFT, 0);
+    op_rr(c, 0, 0x31, RAX, RAX, 0);
+    jmp_to(c, c->st.out);
+}
+
 /* Entry (a jit_entry_fn): save the callee-saved registers, the previous
  * entry's stack pointer and r0's address; r12 = run; load r1..r5, r10;
  * zero r0 and r6..r9 (as the interpreter does); call the target.  A normal
@@ -373,17 +469,8 @@ static void emit_stubs(struct jit_ctx *c)
     op_rm(c, 1, 0x89, RSP, RUN, OFF_SP, 0);
     mov_rr(c, 1, R11, RSI);
     mov_rr(c, 1, RAX, RDX);
-    op_rm(c, 1, 0x8B, RDI, RAX, 0, 0);
-    op_rm(c, 1, 0x8B, RSI, RAX, 8, 0);
-    op_rm(c, 1, 0x8B, RDX, RAX, 16, 0);
-    op_rm(c, 1, 0x8B, RCX, RAX, 24, 0);
-    op_rm(c, 1, 0x8B, R8, RAX, 32, 0);
-    op_rm(c, 1, 0x8B, RBP, RAX, 40, 0);
     op_rm(c, 1, 0x8B, BUDGET, RUN, OFF_BUDGET, 0);
-    for (int r = 0; r < 5; r++) {
-        static const uint8_t z[] = {RAX, RBX, R13, R14, R15};
-        op_rr(c, 0, 0x31, z[r], z[r], 0);
-    }
+    load_entry_regs(c);
     op_rr(c, 0, 0xFF, 2, R11, 0); /* call r11: rsp 16-aligned in the body */
     c->st.ok = (uint32_t)c->len;
     op_rm(c, 1, 0x89, BUDGET, RUN, OFF_BUDGET, 0);
@@ -392,17 +479,22 @@ static void emit_stubs(struct jit_ctx *c)
     op_rr(c, 0, 0x31, RAX, RAX, 0);
     {
         size_t out = c->len;
+        c->st.out = (uint32_t)out;
         op_rm(c, 0, 0x8F, 0, RUN, OFF_SP, 0); /* pop qword [run + eng_sp] */
         pop_r(c, RCX);
         for (size_t k = sizeof(saved); k-- > 0;)
             pop_r(c, saved[k]);
         e1(c, 0xC3);
 
-        /* A successful end from any depth (LD_ABS out of bounds: r0 = 0). */
+        /* A successful end from any depth (LD_ABS out of bounds: r0 = 0):
+         * a return from the body's call at the innermost entry, whose
+         * return address is still just below the stack pointer it saved
+         * (the entry stub's or the repeat loop's: each goes on from there). */
         c->st.ok_zero = (uint32_t)c->len;
         op_rr(c, 0, 0x31, RAX, RAX, 0);
         op_rm(c, 1, 0x8B, RSP, RUN, OFF_SP, 0);
-        jmp_to(c, c->st.ok);
+        alu_ri(c, 1, 5, RSP, 8);
+        e1(c, 0xC3);
 
         c->st.unwind_err = (uint32_t)c->len;
         op_rm(c, 1, 0x89, BUDGET, RUN, OFF_BUDGET, 0);
@@ -431,6 +523,7 @@ static void emit_stubs(struct jit_ctx *c)
             jmp_to(c, unwind_nostore);
         }
     }
+    emit_many(c);
 }
 
 /* ---- ALU ---- */
@@ -499,6 +592,41 @@ static void emit_shift_x(struct jit_ctx *c, int w, int digit, int dst, int src)
     }
     if (!w) /* a count of 0 leaves the register: zero-extend it anyway */
         mov_rr(c, 0, dst, dst);
+}
+
+/* An unprivileged pointer add/sub with a register offset (eng_call
+ * alu_state, alu_limit): the kernel's do_misc_fixups() rewrite, with r10
+ * as its BPF_REG_AX.  The offset goes through a mask that is all ones
+ * when 0 <= offset <= alu_limit and zero otherwise (no speculative access
+ * past the object), or, when the verifier knew it, is the constant
+ * alu_limit; a negative offset is negated and the operation flipped. */
+static void emit_alu_masked(struct jit_ctx *c, const struct bpf_insn *in, const struct eng_call *f)
+{
+    int issrc = (f->alu_state & (ENG_ALU_SRC | ENG_ALU_DST)) == ENG_ALU_SRC;
+    int isneg = !!(f->alu_state & ENG_ALU_NEG), isimm = !!(f->alu_state & ENG_ALU_IMM);
+    int dst = jit_reg[in->dst_reg], off = jit_reg[issrc ? in->src_reg : in->dst_reg];
+    int add = ISA_OP(in->code) == BPF_ADD;
+
+    if (isimm) {
+        load_imm(c, 0, R10, (int32_t)f->alu_limit);
+    } else {
+        if (isneg)
+            op_rr(c, 1, 0xF7, 3, off, 0); /* neg off */
+        load_imm(c, 0, R10, (int32_t)f->alu_limit);
+        op_rr(c, 1, 0x29, off, R10, 0); /* sub r10, off */
+        op_rr(c, 1, 0x09, off, R10, 0); /* or r10, off */
+        op_rr(c, 1, 0xF7, 3, R10, 0);   /* neg r10 */
+        op_rr(c, 1, 0xC1, 7, R10, 0);   /* sar r10, 63 */
+        e1(c, 63);
+        op_rr(c, 1, 0x21, off, R10, 0); /* and r10, off */
+    }
+    if (!issrc)
+        mov_rr(c, 1, dst, jit_reg[in->src_reg]);
+    if (isneg)
+        add = !add;
+    op_rr(c, 1, add ? 0x01 : 0x29, R10, dst, 0);
+    if (issrc && isneg && !isimm)
+        op_rr(c, 1, 0xF7, 3, off, 0); /* the offset register as it was */
 }
 
 static int emit_alu(struct jit_ctx *c, const struct bpf_insn *in)
@@ -764,6 +892,89 @@ static void emit_ldpkt(struct jit_ctx *c, const struct bpf_insn *in, uint32_t pc
 
 /* ---- Calls ---- */
 
+/* ENG_INLINE_ARRAY_LOOKUP (engine.h): the kernel's array_map_gen_lookup
+ * behind a check that r1 is the map the verifier saw (none when the
+ * instruction before loads it); any other r1 takes the helper call.  r1..r5 are left as they are (a helper call clobbers
+ * them: the verifier lets no program read them after it). */
+/* Is r1 the constant map for certain: an LD_IMM64 of it a few
+ * instructions before the call, control reaching the call from there
+ * only (no entry in between: c->entered bit 0) and nothing in between
+ * that may write r1 (only ALU and loads into other registers, stores)? */
+static int r1_is_map(const struct jit_ctx *c, uint64_t map)
+{
+    const struct bpf_insn *insns = c->in->insns;
+    size_t j = c->i;
+
+    for (int n = 0; n < 16 && c->entered && j >= 1; n++) {
+        const struct bpf_insn *p;
+        uint8_t cls;
+        if (c->entered[j] & 1)
+            return 0;
+        if (c->entered[j - 1] & 2) { /* the second slot of an LD_IMM64 */
+            p = &insns[j - 2];
+            if (p->dst_reg == BPF_REG_1)
+                return p->src_reg == 0 && isa_imm64(p) == map;
+            j -= 2;
+            continue;
+        }
+        p = &insns[j - 1];
+        cls = ISA_CLASS(p->code);
+        if (cls == BPF_ALU || cls == BPF_ALU64 || cls == BPF_LDX) {
+            if (p->dst_reg == BPF_REG_1)
+                return 0;
+        } else if (!((cls == BPF_ST || cls == BPF_STX) && ISA_MODE(p->code) == BPF_MEM)) {
+            return 0; /* jumps, calls, atomics (which may write src), LD_ABS */
+        }
+        j--;
+    }
+    return 0;
+}
+
+static void emit_array_lookup(struct jit_ctx *c, const struct eng_call *call, uint32_t pc)
+{
+    size_t slow = 0, null, done1, done2;
+    int guard = !r1_is_map(c, call->map);
+
+    if (guard) {
+        movabs(c, R11, call->map);
+        op_rr(c, 1, 0x39, R11, RDI, 0); /* cmp rdi, r11 */
+        slow = jfwd(c, CC_NE);
+    }
+    op_rm(c, 0, 0x8B, RAX, RSI, 0, 0); /* mov eax, [rsi]: the u32 index */
+    if (c->blind) {
+        load_imm(c, 0, R10, (int32_t)call->max_entries);
+        op_rr(c, 0, 0x39, R10, RAX, 0);
+    } else {
+        alu_ri(c, 0, 7, RAX, (int32_t)call->max_entries);
+    }
+    null = jfwd(c, CC_AE);
+    if (call->mask) /* Spectre v1: no speculative index past the array */
+        alu_ri(c, 0, 4, RAX, (int32_t)call->mask);
+    if (!(call->stride & (call->stride - 1))) {
+        int sh = __builtin_ctz(call->stride);
+        if (sh) {
+            op_rr(c, 1, 0xC1, 4, RAX, 0); /* shl rax, log2(stride) */
+            e1(c, (uint8_t)sh);
+        }
+    } else {
+        op_rr(c, 1, 0x69, RAX, RAX, 0); /* imul rax, rax, stride */
+        e4(c, call->stride);
+    }
+    movabs(c, R11, call->values);
+    op_rr(c, 1, 0x01, R11, RAX, 0); /* add rax, r11 */
+    done1 = jfwd(c, -1);
+    jlabel(c, null);
+    op_rr(c, 0, 0x31, RAX, RAX, 0);
+    if (guard) {
+        done2 = jfwd(c, -1);
+        jlabel(c, slow);
+        call_c(c, (const void *)call->fn);
+        check_err(c, pc);
+        jlabel(c, done2);
+    }
+    jlabel(c, done1);
+}
+
 static int emit_call(struct jit_ctx *c, uint32_t pc)
 {
     const struct eng_call *call = c->in->calls ? &c->in->calls[pc] : NULL;
@@ -802,6 +1013,10 @@ static int emit_call(struct jit_ctx *c, uint32_t pc)
         op_rm(c, 0, 0x83, 7, RUN, OFF_ERR, 0);
         e1(c, 0);
         jcc_to(c, CC_NE, c->st.unwind_err); /* the callback's pc stays */
+        return 0;
+    }
+    if (call->inl == ENG_INLINE_ARRAY_LOOKUP) {
+        emit_array_lookup(c, call, pc);
         return 0;
     }
     call_c(c, (const void *)call->fn);
@@ -863,17 +1078,15 @@ static int jcc_of(uint8_t o)
 static void emit_goto(struct jit_ctx *c, size_t t, uint32_t pc)
 {
     uint32_t n = (uint32_t)(pc - t + 1);
-    size_t fail;
 
     if (t > pc) {
         jmp_bpf(c, t);
         return;
     }
-    /* the loop's one taken branch is the jump back; the failure follows it */
+    /* the loop's one taken branch is the jump back (when the budget
+     * covers it); the failure follows it */
     alu_ri(c, 1, 5, BUDGET, (int32_t)n);
-    fail = jfwd(c, CC_B);
-    jmp_bpf(c, t);
-    jlabel(c, fail);
+    jcc_bpf(c, CC_AE, t);
     alu_ri(c, 1, 0, BUDGET, (int32_t)n);
     mov_ri32(c, R11, pc);
     jmp_to(c, c->st.budget);
@@ -971,7 +1184,12 @@ int jit_emit_all(struct jit_ctx *c, struct eng_log *log)
         }
         switch (cls) {
         case BPF_ALU:
-        case BPF_ALU64: err = emit_alu(c, in); break;
+        case BPF_ALU64:
+            if (c->in->calls && c->in->calls[i].alu_state)
+                emit_alu_masked(c, in, &c->in->calls[i]);
+            else
+                err = emit_alu(c, in);
+            break;
         case BPF_JMP:
         case BPF_JMP32: err = emit_jmp(c, in, (uint32_t)i); break;
         case BPF_LD:

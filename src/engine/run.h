@@ -148,6 +148,12 @@ struct rt_run {
     /* The JIT's native stack pointer at its innermost entry (a run or a
      * callback), where a failing run unwinds to (jit_x86_64.h). */
     uint64_t eng_sp;
+    /* An engine's repeat loop (eng_ops.run_many): each run's budget, its
+     * first registers (r1..r5, r10), the runs left, and the regions a run
+     * that added none leaves. */
+    uint64_t eng_budget;
+    const uint64_t *eng_regs;
+    uint32_t eng_left, eng_nregions;
     /* Failure: negative errno, index of the failing instruction, message. */
     int err;
     uint32_t err_pc;

@@ -144,6 +144,8 @@ static int load_common(const struct bpf_insn *insns, size_t cnt, const struct bp
         err = prog_stage_fixup(prog, &calls, &d);
     if (!err)
         err = stage_prepare(prog, CM_OPT(opts, engine, NULL), calls, &d);
+    if (!err && (err = prog_xl_seal(prog)))
+        err = cm_diag_err(&d, err, -1, "cannot map the xlated program read-only: %s", strerror(-err));
     if (!err && !(prog->id = cm_progid_add(prog, (uint32_t)prog->type)))
         err = cm_diag_err(&d, -ENOMEM, -1, "out of memory");
 out:

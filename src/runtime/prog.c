@@ -85,7 +85,7 @@ void bpfrt_prog__free(struct bpfrt_prog *prog)
         prog->engine->free(prog->image);
     free(prog->maps);
     free(prog->insns);
-    free(prog->xl);
+    prog_xl_release(prog);
     free(prog->xl_orig);
     prog_src_info_free(&prog->src);
     free(prog->facts);

@@ -40,6 +40,7 @@ struct bpfrt_prog {
     struct bpf_insn *xl;
     size_t xl_cnt;
     uint32_t *xl_orig;
+    size_t xl_map_len; /* xl sealed read-only in a mapping of this size (prog_seal.c), else 0 */
     enum bpf_prog_type type;
     const struct pt_desc *pt;
     enum bpf_attach_type attach;
@@ -49,6 +50,7 @@ struct bpfrt_prog {
     /* Proven safe by the verifier (never yet: it is the next work); an
      * unverified program runs checked unless the caller asks otherwise. */
     int verified;
+    int unpriv; /* verified with the unprivileged rules (bpfrt_prog_load_opts.unpriv) */
     /* What the verifier learnt per original instruction (context
      * accesses to convert; reached or dead), and the main frame's stack
      * depth.  NULL / 0 for unverified programs. */
@@ -78,6 +80,12 @@ int prog_stage_verify(struct bpfrt_prog *prog, const struct bpfrt_prog_load_opts
 /* Stage 4: build prog->xl, prog->xl_orig and the per-instruction helper
  * resolution (*callsp, xl_cnt entries, malloc'd) the engine needs. */
 int prog_stage_fixup(struct bpfrt_prog *prog, struct eng_call **callsp, struct cm_diag *d);
+/* Move prog->xl to read-only pages of its own after the fix-up stage
+ * (0 or -errno), and release it however it is held (prog_seal.c). */
+int prog_xl_seal(struct bpfrt_prog *prog);
+void prog_xl_release(struct bpfrt_prog *prog);
+/* Mark in calls the helper calls an engine may inline (fixup_inline.c). */
+void prog_fixup_inline(const struct bpfrt_prog *prog, struct eng_call *calls);
 /* The engine's input of an xlated program: a copy whose map references
  * are the maps' addresses (malloc'd into *execp). */
 int prog_exec_copy(const struct bpfrt_prog *prog, struct bpf_insn **execp, struct cm_diag *d);

@@ -406,7 +406,15 @@ int rt_prog_run(struct bpfrt_prog *prog, struct bpfrt_run_opts *opts, int *refus
         run->insn_cnt = 0;
         run->tail_calls = 0;
         memset(&run->redirect, 0, sizeof(run->redirect));
-        err = prog->engine->run(prog->image, run, args, checked, &r0);
+        if (prog->engine->run_many && !checked && !total && repeat - i > 1) {
+            /* the engine's own loop while runs leave nothing to reset */
+            uint32_t done = 0;
+            err = prog->engine->run_many(prog->image, run, args, repeat - i, b, &done, &r0);
+            if (done)
+                i += done - 1;
+        } else {
+            err = prog->engine->run(prog->image, run, args, checked, &r0);
+        }
         used += b - run->budget;
         if (err == -ELOOP && b < per_run && !strncmp(run->errmsg, "instruction budget exceeded", 27)) {
             snprintf(run->errmsg, sizeof(run->errmsg),

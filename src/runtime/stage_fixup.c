@@ -162,6 +162,7 @@ int prog_stage_fixup(struct bpfrt_prog *prog, struct eng_call **callsp, struct c
         free(calls);
         return err;
     }
+    prog_fixup_inline(prog, calls);
     *callsp = calls;
     return 0;
 }

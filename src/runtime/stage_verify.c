@@ -153,6 +153,7 @@ int prog_stage_verify(struct bpfrt_prog *prog, const struct bpfrt_prog_load_opts
         return err;
     }
     prog->verified = 1;
+    prog->unpriv = !vo.priv;
     prog->stack_depth = res.stack_depth;
     prog->facts = res.facts;
     res.facts = NULL;

@@ -140,6 +140,9 @@ int vf_verify(const struct vf_opts *o, struct vf_result *res, struct cm_diag *d)
             res->facts[i].ctx_access = env->aux[i].ctx_access;
             res->facts[i].seen = env->aux[i].seen;
             res->facts[i].ctx_field_size = env->aux[i].ctx_field_size;
+            res->facts[i].map = env->aux[i].map_poisoned ? NULL : env->aux[i].map;
+            res->facts[i].alu_state = env->aux[i].alu_state;
+            res->facts[i].alu_limit = env->aux[i].alu_limit;
         }
     else if (!err)
         err = cm_diag_err(d, -ENOMEM, -1, "out of memory");

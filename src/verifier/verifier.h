@@ -42,6 +42,9 @@ struct vf_insn_fact {
     uint8_t ctx_access;      /* a context load/store to convert */
     uint8_t seen;            /* reached on some path (else dead code) */
     uint32_t ctx_field_size; /* narrow access: the whole field's size */
+    const struct bpfrt_map *map; /* a helper call's map argument, the same on every path (else NULL) */
+    uint8_t alu_state;           /* unprivileged pointer add/sub with a register: the masking */
+    uint32_t alu_limit;          /* (the kernel's insn_aux_data alu_state, alu_limit) */
 };
 
 struct vf_result {

@@ -86,8 +86,11 @@ static void jit_run_one(struct bpfrt_prog *prog, const uint8_t *pkt, size_t len,
     memcpy(buf, pkt, len);
     memset(o, 0, sizeof(*o));
     poison_stack(pattern);
+    /* two repetitions: the JIT's own repeat loop (run_many) against the
+     * interpreter's runs one by one, the second run seeing what the first
+     * left in the maps */
     BPFRT_OPTS(bpfrt_run_opts, ro, .data = len ? buf : NULL, .data_size = len, .budget = 200000, .err_buf = errbuf,
-               .err_size = sizeof(errbuf), .data_out = o->out, .data_size_out = sizeof(o->out));
+               .err_size = sizeof(errbuf), .data_out = o->out, .data_size_out = sizeof(o->out), .repeat = 2);
     o->err = bpfrt_prog__run(prog, &ro);
     o->retval = ro.retval;
     o->size_out = ro.data_size_out;
