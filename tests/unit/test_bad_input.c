@@ -11,7 +11,8 @@
  *    (net/bpf/test_run.c: bpf_test_init, bpf_prog_test_run_xdp,
  *    bpf_prog_test_run_skb).  Each packet's outcome is compared with the
  *    running kernel's BPF_PROG_TEST_RUN of the same program on the same
- *    bytes (libbpf's bpf_prog_test_run_opts); skipped where bpf() is
+ *    bytes (libbpf's bpf_prog_test_run_opts), and through the command's
+ *    kernel_diff with the demo's programs; skipped where bpf() is
  *    unavailable.
  *  - Truncated captures (file header cut, record header cut, record cut
  *    mid-packet) and corrupt ones (bad magic, snaplen 0, caplen larger
@@ -616,6 +617,36 @@ Test(bad_input, data_in_and_ctx_in_command)
                   r.stderr_);
         out_free(&r);
     }
+    free((void *)objs[0]);
+    free((void *)objs[1]);
+}
+
+/* `prog run OBJ pcap F kernel_diff` over the packets of every size above
+ * (up to the largest an XDP test run takes), for the demo's XDP and tc
+ * programs: the running kernel's test run refuses the same packets and
+ * gives the same results for the others.  Skipped where bpf() is
+ * unavailable. */
+Test(bad_input, refused_packets_kernel_diff_command)
+{
+    const char *objs[2];
+    struct buf b = {0};
+    const char *path;
+
+    close(kernel_load(&ptypes[0]));
+    objs[0] = strdup(xdp_obj());
+    objs[1] = strdup(test_bpf_build("examples/tc_nat.c", "build/tests/bad_input", "tc_nat", ""));
+    pcap_hdr(&b, 0xa1b2c3d4, 262144);
+    for (size_t i = 0; i + 1 < NLENS; i++)
+        pcap_rec(&b, lens[i], lens[i]);
+    path = save(&b, "kdiff.pcap");
+    for (int k = 0; k < 2; k++) {
+        struct out r = cli_sh("%s prog run obj %s pcap %s kernel_diff", cli_bin(), objs[k], path);
+        cr_expect_eq(r.status, 0, "%s: status %d\n%s", objs[k], r.status, r.stderr_);
+        cr_expect(strstr(r.stdout_, "kernel_diff: bpfrt and the kernel agree (14 packets") != NULL, "%s:\n%s%s",
+                  objs[k], r.stdout_, r.stderr_);
+        out_free(&r);
+    }
+    free(b.p);
     free((void *)objs[0]);
     free((void *)objs[1]);
 }
