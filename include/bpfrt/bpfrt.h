@@ -414,7 +414,8 @@ struct bpfrt_pcap_run_opts {
 /* 0, or a negative errno with the reason in log_buf: the run's error
  * (BPFRT_PCAP_RUN, the log names the packet), -EINVAL (the capture cannot
  * be opened), -EIO (it cannot be read further, BPFRT_PCAP_READ; an output
- * capture cannot be written, BPFRT_PCAP_WRITE), -ENOMEM. */
+ * capture cannot be written, BPFRT_PCAP_WRITE: the log names the packet
+ * in both), -ENOMEM. */
 int bpfrt_prog__run_pcap(struct bpfrt_prog *prog, const char *path, struct bpfrt_pcap_run_opts *opts);
 
 /* Run prog: checked when flags ask for it or the program is unverified

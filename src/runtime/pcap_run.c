@@ -60,7 +60,7 @@ static int make_room(struct replay *r, uint32_t caplen)
 static int one_packet(struct replay *r, const struct pcapio_pkt *pk)
 {
     struct bpfrt_pcap_run_opts *opts = r->opts;
-    char errbuf[512] = "";
+    char errbuf[512] = "", why[640] = "";
     const void *data_out;
     uint32_t len_out;
     unsigned key;
@@ -113,10 +113,12 @@ static int one_packet(struct replay *r, const struct pcapio_pkt *pk)
         data_out = r->typed ? (ro.data_size_out ? r->out : NULL) : pk->caplen ? r->buf : NULL;
         len_out = r->typed ? ro.data_size_out : pk->caplen;
     }
-    err = pcap_out_packet(&r->po, key, refused ? 0 : ro.retval, pk, data_out, len_out, r->log, r->logsz);
+    err = pcap_out_packet(&r->po, key, refused ? 0 : ro.retval, pk, data_out, len_out, why, sizeof(why));
     if (err) {
+        /* the packet and the capture named too (an input whose link type
+         * libpcap cannot write: tests/fuzz/fuzz_pcap.c found it) */
         opts->failed_stage = BPFRT_PCAP_WRITE;
-        return err;
+        return cm_log(r->log, r->logsz, err, "packet %" PRIu64 " of '%s': %s", r->nr, r->path, why);
     }
     if (opts->packet_fn) {
         struct bpfrt_pcap_packet pkt = {
@@ -196,7 +198,10 @@ int bpfrt_prog__run_pcap(struct bpfrt_prog *prog, const char *path, struct bpfrt
     }
     if (!err && rc < 0) {
         opts->failed_stage = BPFRT_PCAP_READ;
-        err = cm_log(r.log, r.logsz, -EIO, "capture '%s': %s", path, errbuf);
+        /* libpcap's reason ("truncated dump file; tried to read 16 header
+         * bytes, only got 7") with the file and the packet it was reading */
+        err = cm_log(r.log, r.logsz, -EIO, "capture '%s': packet %" PRIu64 " cannot be read: %s", path, r.nr + 1,
+                     errbuf);
     }
     if (!err)
         progress(&r, pc);
