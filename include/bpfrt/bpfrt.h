@@ -578,6 +578,13 @@ enum bpfrt_legacy_map_layout {
     BPFRT_LEGACY_MAPS_IPROUTE2,   /* 28 bytes: ..., id, pinning (old iproute2, Cilium) */
 };
 
+/* A map's max_entries set before load (libbpf's bpf_map__set_max_entries):
+ * the open option map_max_entries, bpfrt_object__set_map_max_entries. */
+struct bpfrt_map_max_entries {
+    const char *name; /* the map's name in the object */
+    uint32_t max_entries;
+};
+
 struct bpfrt_object_open_opts {
     size_t sz;
     const char *object_name;
@@ -596,6 +603,10 @@ struct bpfrt_object_open_opts {
     char *verifier_log_buf;
     size_t verifier_log_size;
     const char *engine; /* as bpfrt_prog_load_opts.engine, for every program */
+    /* max_entries of maps by name, as bpfrt_object__set_map_max_entries
+     * after open (a name no map has: -ENOENT from open) */
+    const struct bpfrt_map_max_entries *map_max_entries;
+    size_t nr_map_max_entries;
 };
 
 /* Open (parse) an object: sections, symbols, programs, map definitions,
@@ -605,6 +616,14 @@ struct bpfrt_object_open_opts {
 int bpfrt_object__open_file(const char *path, const struct bpfrt_object_open_opts *opts, struct bpfrt_object **objp);
 int bpfrt_object__open_mem(const void *buf, size_t size, const struct bpfrt_object_open_opts *opts,
                            struct bpfrt_object **objp);
+/* Set the max_entries of the object's map name before load, as libbpf's
+ * bpf_map__set_max_entries: for maps the object leaves at 0 for the
+ * loader, or to resize one.  A ring buffer's size is rounded up to a
+ * power-of-2 multiple of the page size, as libbpf does.  At load a
+ * PERF_EVENT_ARRAY still at 0 gets bpfrt_nr_workers() slots (libbpf: the
+ * CPU count); other maps at 0 are refused as the kernel refuses them.
+ * -ENOENT (no such map), -EBUSY (maps created), -EINVAL (global data). */
+int bpfrt_object__set_map_max_entries(struct bpfrt_object *obj, const char *name, uint32_t max_entries);
 /* Create the maps, apply relocations (maps, data, calls, CO-RE) and load
  * every program. */
 int bpfrt_object__load(struct bpfrt_object *obj);

@@ -587,6 +587,9 @@ static int check_meta(const char *path, const struct pin_meta *meta, const struc
     attr.value_size = meta->value_size;
     attr.max_entries = meta->max_entries;
     attr.map_flags = meta->map_flags;
+    /* the flag devmap.c's alloc adds itself, as dev_map_init_map() does */
+    if (attr.type == BPF_MAP_TYPE_DEVMAP || attr.type == BPF_MAP_TYPE_DEVMAP_HASH)
+        attr.map_flags &= ~(uint32_t)BPF_F_RDONLY_PROG;
     attr.numa_node = meta->numa_node;
     attr.map_extra = meta->map_extra;
     attr.nr_workers = meta->nr_workers;
