@@ -229,6 +229,10 @@ int ld_maps_parse(struct bpfrt_object *obj);
 int ld_kconfig_fill(struct bpfrt_object *obj, uint8_t *val, size_t size);
 /* Name of a global data map for section name sec (libbpf's rule). */
 void ld_internal_map_name(const char *obj_name, const char *sec, char *out, size_t outsz);
+/* Set slot of m to map map_idx or program prog_idx (-1 for the other) at load. */
+int ld_map_add_init(struct ld_map *m, uint32_t slot, int map_idx, int prog_idx);
+/* tail_secs.c: iproute2's "ID/KEY" sections into their prog arrays' slots. */
+int ld_tail_secs(struct bpfrt_object *obj);
 /* Index of the map defined at (sec_idx, off), or -1. */
 int ld_map_at(const struct bpfrt_object *obj, int sec_idx, uint64_t off);
 

@@ -90,6 +90,8 @@ static int open_common(const char *path, const void *buf, size_t size, const str
     if (!err)
         err = ld_maps_parse(obj);
     if (!err)
+        err = ld_tail_secs(obj);
+    if (!err)
         err = parse_btf_ext(obj);
     if (!err)
         err = ld_map_conv_opts(obj, CM_OPT(opts, map_max_entries, NULL), CM_OPT(opts, nr_map_max_entries, 0));

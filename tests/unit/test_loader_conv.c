@@ -172,3 +172,64 @@ Test(loader_conv, cli_map_max_entries)
     cr_expect(strstr(r.stderr_, "'map' needs 'name NAME max_entries N'"), "%s", r.stderr_);
     out_free(&r);
 }
+
+static uint64_t run_len(struct bpfrt_prog *p, size_t len)
+{
+    static uint8_t pkt[256];
+    char err[256] = "";
+    BPFRT_OPTS(bpfrt_run_opts, o, .data = pkt, .data_size = len, .err_buf = err, .err_size = sizeof(err));
+
+    memset(pkt, 0, sizeof(pkt));
+    pkt[12] = 0x08; /* IPv4 */
+    cr_assert_eq(bpfrt_prog__run(p, &o), 0, "run: %s", err);
+    return o.retval;
+}
+
+/* iproute2's bpf_fill_prog_arrays: sections "ID/KEY" ("1/0", "0x1/1")
+ * land at KEY of the PROG_ARRAY whose bpf_elf_map id is ID, with the type
+ * the object's programs have ("classifier": sched_cls); "2/0" names no map
+ * and is loaded, not placed.  The entry tail-calls slot 0 for short
+ * packets and 1 for long ones. */
+Test(loader_conv, iproute2_numbered_tail_sections)
+{
+    char log[8192] = "";
+    int err;
+    struct bpfrt_object *obj = open_obj(conv_obj("iproute2_tail"), NULL, 0, log, sizeof(log), &err);
+    struct bpfrt_program *entry, *small, *big, *orphan;
+    uint32_t key, id;
+
+    cr_assert_eq(err, 0, "%s", log);
+    cr_assert_eq(bpfrt_object__load(obj), 0, "%s", log);
+    entry = bpfrt_object__find_program_by_name(obj, "cls_entry");
+    small = bpfrt_object__find_program_by_name(obj, "tail_small");
+    big = bpfrt_object__find_program_by_name(obj, "tail_big");
+    orphan = bpfrt_object__find_program_by_name(obj, "tail_orphan");
+    cr_assert(entry && small && big && orphan);
+    cr_expect_eq(bpfrt_program__type(small), BPF_PROG_TYPE_SCHED_CLS);
+    cr_expect_eq(bpfrt_program__type(orphan), BPF_PROG_TYPE_SCHED_CLS);
+    key = 0;
+    cr_assert_eq(bpfrt_map__lookup_elem(map_of(obj, "jmp_tc"), &key, 4, &id, 4, 0), 0);
+    cr_expect_eq(id, bpfrt_prog__id(bpfrt_program__prog(small)));
+    key = 1;
+    cr_assert_eq(bpfrt_map__lookup_elem(map_of(obj, "jmp_tc"), &key, 4, &id, 4, 0), 0);
+    cr_expect_eq(id, bpfrt_prog__id(bpfrt_program__prog(big)));
+    cr_expect(strstr(log, "no prog array with iproute2 id 2"), "%s", log);
+    cr_expect_eq(run_len(bpfrt_program__prog(entry), 64), 2 /* TC_ACT_SHOT from 1/0 */);
+    cr_expect_eq(run_len(bpfrt_program__prog(entry), 200), 3 /* TC_ACT_PIPE from 0x1/1 */);
+    bpfrt_object__close(obj);
+}
+
+/* `prog run` of the entry of an object with numbered sections: the slots
+ * are filled before the run (TC_ACT_PIPE from "0x1/1" for 200 bytes), with
+ * the type given on the command line as tc gives it. */
+Test(loader_conv, iproute2_tail_sections_cli)
+{
+    const char *obj = conv_obj("iproute2_tail");
+    struct out r;
+
+    r = cli_sh("head -c 200 /dev/zero > %s/pkt && %s prog run obj %s type classifier prog cls_entry data_in %s/pkt",
+               fs, cli_bin(), obj, fs);
+    cr_assert_eq(r.status, 0, "%s", r.stderr_);
+    cr_expect(strstr(r.stdout_, "Return value: 3,"), "%s", r.stdout_);
+    out_free(&r);
+}
