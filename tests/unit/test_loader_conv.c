@@ -14,27 +14,16 @@
 #include "bpf_build.h"
 #include "bpfrt/bpfrt.h"
 #include "cli_run.h"
+#include "fs_fixture.h"
 
 #define OBJDIR "build/tests/loader_conv"
 
-static char fs[64];
-
 static void setup(void)
 {
-    snprintf(fs, sizeof(fs), "/tmp/bpfrt-conv-XXXXXX");
-    cr_assert_not_null(mkdtemp(fs));
-    setenv("BPFRT_FS", fs, 1);
+    fs_fixture_setup("bpfrt-conv");
 }
 
-static void teardown(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", fs);
-    if (system(cmd)) {
-    }
-}
-
-TestSuite(loader_conv, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(loader_conv, .init = setup, .fini = fs_fixture_teardown, .timeout = 120);
 
 static const char *conv_obj(const char *name)
 {
