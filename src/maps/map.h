@@ -206,6 +206,9 @@ int map_set_btf(struct bpfrt_map *m, const void *raw, size_t len);
  * BTF type value_type_id (the kernel's btf_find_spin_lock), -ENOENT when
  * it has none, -EINVAL when it has several. */
 int map_btf_spin_lock_off(const void *raw, size_t len, uint32_t value_type_id);
+/* Whether BTF type type_id (typedefs and modifiers resolved) is an int of
+ * 32 bits at bit offset 0: a local storage map's key. */
+int map_btf_is_i32(const void *raw, size_t len, uint32_t type_id);
 
 /* The frozen word: the pinned file's (seen by every process) or the map's. */
 static inline int *map_frozen_word(struct bpfrt_map *m)

@@ -207,7 +207,8 @@ static void both_refuse(const char *def, const char *why)
  * 1.1 passes their sizes; ringbuf_map_alloc wants 0), an 8-byte perf
  * event array key, sk_storage without BPF_F_NO_PREALLOC or with
  * max_entries, sockmap keys other than 4 bytes, sockhash values other than
- * 4 or 8. */
+ * 4 or 8, an sk_storage key that is not a 32-bit int
+ * (bpf_local_storage_map_check_btf). */
 Test(loader_conv_diff, refused_as_the_kernel)
 {
     both_refuse("HASH0", "max_entries 0 is left for the loader");
@@ -215,6 +216,7 @@ Test(loader_conv_diff, refused_as_the_kernel)
     both_refuse("PEA_KEY8", NULL);
     both_refuse("SK_PREALLOC", NULL);
     both_refuse("SK_ENTRIES", NULL);
+    both_refuse("SK_KEY_STRUCT", NULL);
     both_refuse("SOCKMAP_KEY8", NULL);
     both_refuse("SOCKHASH_VAL2", NULL);
 }

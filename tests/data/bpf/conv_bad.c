@@ -37,6 +37,16 @@ struct {
     __type(value, __u64);
     __uint(max_entries, 4);
 } bad SEC(".maps");
+#elif defined(BAD_SK_KEY_STRUCT) /* sk_storage whose 4-byte key is not an int */
+struct k4 {
+    __u32 a;
+};
+struct {
+    __uint(type, BPF_MAP_TYPE_SK_STORAGE);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, struct k4);
+    __type(value, __u64);
+} bad SEC(".maps");
 #elif defined(BAD_SOCKMAP_KEY8) /* a sockmap with an 8-byte key */
 struct {
     __uint(type, BPF_MAP_TYPE_SOCKMAP);
