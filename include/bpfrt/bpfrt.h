@@ -777,9 +777,13 @@ int bpfrt_prog__open_pinned_opts(const char *path, const struct bpfrt_pin_opts *
  * it created (pins, directories, maps it pinned) and leaves what was there
  * before untouched.  maps_dir: pin the object's maps there first, at
  * maps_dir/<map name> (bpftool's pinmaps); a map that cannot be pinned
- * (a prog array, a map-in-map: their values are ids of this process) is
- * left out, with a note in the log, when no program being pinned uses it.
- * Directories are created (mode 0700) as needed. */
+ * (a hash of maps: its values are ids of this process) is left out, with
+ * a note in the log, when no program being pinned uses it.  Prog arrays
+ * and arrays of maps pin: each slot refers to the pin of its program or
+ * map, so the programs an array holds are pinned too (at their own path
+ * when they are among those being pinned, else at <state
+ * dir>/progs/<name>.<pid>.<id>).  Directories are created (mode 0700) as
+ * needed. */
 struct bpfrt_object_pin_opts {
     size_t sz;
     const char *maps_dir;

@@ -220,10 +220,10 @@ static int prog_uses(const struct bpfrt_prog *prog, const struct bpfrt_map *m)
 }
 
 /* Every map of obj not pinned yet at dir/<map name> (bpftool's pinmaps,
- * libbpf's bpf_object__pin_maps).  A map that cannot be pinned (a prog
- * array, a map-in-map: their values are ids of this process) is left out
- * when none of progs uses it, with a note in the log; when one does, that
- * is an error naming the map. */
+ * libbpf's bpf_object__pin_maps), the arrays that refer to pins last.  A
+ * map that cannot be pinned (a hash of maps; an array holding a program
+ * that is not pinned nor planned) is left out when none of progs uses it,
+ * with a note in the log; when one does, that is an error naming the map. */
 static int pin_maps(struct bpfrt_object *obj, struct bpfrt_program *const *progs, size_t nprogs, const char *dir,
                     struct undo *u, char *log, size_t logsz)
 {
