@@ -582,6 +582,13 @@ enum bpfrt_legacy_map_layout {
     BPFRT_LEGACY_MAPS_IPROUTE2,   /* 28 bytes: ..., id, pinning (old iproute2, Cilium) */
 };
 
+/* A map's max_entries set before load (libbpf's bpf_map__set_max_entries):
+ * the open option map_max_entries, bpfrt_object__set_map_max_entries. */
+struct bpfrt_map_max_entries {
+    const char *name; /* the map's name in the object */
+    uint32_t max_entries;
+};
+
 struct bpfrt_object_open_opts {
     size_t sz;
     const char *object_name;
@@ -600,6 +607,10 @@ struct bpfrt_object_open_opts {
     char *verifier_log_buf;
     size_t verifier_log_size;
     const char *engine; /* as bpfrt_prog_load_opts.engine, for every program */
+    /* max_entries of maps by name, as bpfrt_object__set_map_max_entries
+     * after open (a name no map has: -ENOENT from open) */
+    const struct bpfrt_map_max_entries *map_max_entries;
+    size_t nr_map_max_entries;
 };
 
 /* Open (parse) an object: sections, symbols, programs, map definitions,
@@ -609,6 +620,14 @@ struct bpfrt_object_open_opts {
 int bpfrt_object__open_file(const char *path, const struct bpfrt_object_open_opts *opts, struct bpfrt_object **objp);
 int bpfrt_object__open_mem(const void *buf, size_t size, const struct bpfrt_object_open_opts *opts,
                            struct bpfrt_object **objp);
+/* Set the max_entries of the object's map name before load, as libbpf's
+ * bpf_map__set_max_entries: for maps the object leaves at 0 for the
+ * loader, or to resize one.  A ring buffer's size is rounded up to a
+ * power-of-2 multiple of the page size, as libbpf does.  At load a
+ * PERF_EVENT_ARRAY still at 0 gets bpfrt_nr_workers() slots (libbpf: the
+ * CPU count); other maps at 0 are refused as the kernel refuses them.
+ * -ENOENT (no such map), -EBUSY (maps created), -EINVAL (global data). */
+int bpfrt_object__set_map_max_entries(struct bpfrt_object *obj, const char *name, uint32_t max_entries);
 /* Create the maps, apply relocations (maps, data, calls, CO-RE) and load
  * every program. */
 int bpfrt_object__load(struct bpfrt_object *obj);
@@ -762,9 +781,13 @@ int bpfrt_prog__open_pinned_opts(const char *path, const struct bpfrt_pin_opts *
  * it created (pins, directories, maps it pinned) and leaves what was there
  * before untouched.  maps_dir: pin the object's maps there first, at
  * maps_dir/<map name> (bpftool's pinmaps); a map that cannot be pinned
- * (a prog array, a map-in-map: their values are ids of this process) is
- * left out, with a note in the log, when no program being pinned uses it.
- * Directories are created (mode 0700) as needed. */
+ * (a hash of maps: its values are ids of this process) is left out, with
+ * a note in the log, when no program being pinned uses it.  Prog arrays
+ * and arrays of maps pin: each slot refers to the pin of its program or
+ * map, so the programs an array holds are pinned too (at their own path
+ * when they are among those being pinned, else at <state
+ * dir>/progs/<name>.<pid>.<id>).  Directories are created (mode 0700) as
+ * needed. */
 struct bpfrt_object_pin_opts {
     size_t sz;
     const char *maps_dir;

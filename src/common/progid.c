@@ -66,3 +66,18 @@ void *cm_progid_get(uint32_t id, uint32_t *prog_type)
     pthread_mutex_unlock(&progid_lock);
     return p;
 }
+
+void *cm_progid_find(int (*match)(void *prog, const void *arg), const void *arg, uint32_t *id)
+{
+    void *p = NULL;
+
+    pthread_mutex_lock(&progid_lock);
+    for (size_t i = 0; i < nents && !p; i++)
+        if (match(ents[i].prog, arg)) {
+            p = ents[i].prog;
+            if (id)
+                *id = ents[i].id;
+        }
+    pthread_mutex_unlock(&progid_lock);
+    return p;
+}

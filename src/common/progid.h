@@ -15,5 +15,8 @@ uint32_t cm_progid_add(void *prog, uint32_t prog_type);
 void cm_progid_del(uint32_t id);
 /* The program with id, or NULL; its type in *prog_type when non-NULL. */
 void *cm_progid_get(uint32_t id, uint32_t *prog_type);
+/* The first live program match accepts (called under the registry's lock:
+ * it must not call back here), its id in *id; NULL when none does. */
+void *cm_progid_find(int (*match)(void *prog, const void *arg), const void *arg, uint32_t *id);
 
 #endif

@@ -118,6 +118,8 @@ struct ld_map {
      * inner maps placed at their inner_idx. */
     struct ld_init *inits;
     uint32_t nr_inits;
+    uint32_t user_max_entries; /* bpfrt_object__set_map_max_entries (has_user_max) */
+    int has_user_max;
     struct bpfrt_map *map; /* after load */
     uint32_t rt_id;        /* id used in relocations (bpfrt_map__id once created) */
 };
@@ -227,8 +229,21 @@ int ld_maps_parse(struct bpfrt_object *obj);
 int ld_kconfig_fill(struct bpfrt_object *obj, uint8_t *val, size_t size);
 /* Name of a global data map for section name sec (libbpf's rule). */
 void ld_internal_map_name(const char *obj_name, const char *sec, char *out, size_t outsz);
+/* Set slot of m to map map_idx or program prog_idx (-1 for the other) at load. */
+int ld_map_add_init(struct ld_map *m, uint32_t slot, int map_idx, int prog_idx);
+/* tail_secs.c: iproute2's "ID/KEY" sections into their prog arrays' slots. */
+int ld_tail_secs(struct bpfrt_object *obj);
 /* Index of the map defined at (sec_idx, off), or -1. */
 int ld_map_at(const struct bpfrt_object *obj, int sec_idx, uint64_t off);
+
+/* map_conv.c: the loader's conventions applied to m just before it is
+ * created (max_entries set by the user or left for the loader, ring
+ * buffer sizes, BTF type ids libbpf drops).  0 or a negative errno. */
+int ld_map_conv(struct bpfrt_object *obj, struct ld_map *m);
+/* " (why)" for a map whose creation failed, when a convention explains it; "" otherwise. */
+const char *ld_map_conv_hint(const struct ld_map *m);
+/* The open option map_max_entries. */
+int ld_map_conv_opts(struct bpfrt_object *obj, const struct bpfrt_map_max_entries *v, size_t n);
 
 /* reloc.c: collect relocation sections; link and relocate programs. */
 int ld_relocs_collect(struct bpfrt_object *obj);

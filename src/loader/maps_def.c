@@ -56,6 +56,11 @@ static int add_init(struct ld_map *m, uint32_t slot, int map_idx, int prog_idx)
     return 0;
 }
 
+int ld_map_add_init(struct ld_map *m, uint32_t slot, int map_idx, int prog_idx)
+{
+    return add_init(m, slot, map_idx, prog_idx);
+}
+
 int ld_map_at(const struct bpfrt_object *obj, int sec_idx, uint64_t off)
 {
     size_t i;

@@ -90,7 +90,11 @@ static int open_common(const char *path, const void *buf, size_t size, const str
     if (!err)
         err = ld_maps_parse(obj);
     if (!err)
+        err = ld_tail_secs(obj);
+    if (!err)
         err = parse_btf_ext(obj);
+    if (!err)
+        err = ld_map_conv_opts(obj, CM_OPT(opts, map_max_entries, NULL), CM_OPT(opts, nr_map_max_entries, 0));
     if (err) {
         if (err == -ENOMEM)
             ld_log(obj, "%s: out of memory", obj->path);
@@ -166,6 +170,11 @@ static int create_map(struct bpfrt_object *obj, struct ld_map *m)
     char name[BPF_OBJ_NAME_LEN];
     int err;
 
+    err = ld_map_conv(obj, m);
+    if (err)
+        return err;
+    o.btf_key_type_id = m->btf_key_type_id;
+    o.btf_value_type_id = m->btf_value_type_id;
     if (m->inner >= 0) {
         o.inner_map = obj->maps[m->inner].map;
         if (!o.inner_map)
@@ -183,9 +192,9 @@ static int create_map(struct bpfrt_object *obj, struct ld_map *m)
     if (err)
         return ld_err(obj, err,
                       "%s: map '%s': cannot create (type %u, key %u, value %u, max_entries %u, flags %#x): "
-                      "%s",
+                      "%s%s",
                       obj->path, m->name, m->type, m->key_size, m->value_size, m->max_entries, m->map_flags,
-                      msg[0] ? msg : strerror(-err));
+                      msg[0] ? msg : strerror(-err), ld_map_conv_hint(m));
     m->rt_id = bpfrt_map__id(m->map);
     /* The map keeps the BTF its type ids refer to (after the DATASEC
      * fixups of open), so that a pin of it can be printed typed. */

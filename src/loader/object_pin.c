@@ -28,6 +28,8 @@ struct undo {
     size_t nmaps;
     char **files; /* program pins */
     size_t nfiles;
+    struct bpfrt_prog **plans; /* pins planned (prog_pin_plan): dropped again */
+    size_t nplans;
     int oom;
 };
 
@@ -60,6 +62,17 @@ static void undo_file(struct undo *u, const char *p)
     push((void ***)&u->files, &u->nfiles, strdup(p), u);
 }
 
+/* Plan prog's pin at path (a prog array pinned before it refers to it). */
+static int plan(struct undo *u, struct bpfrt_prog *prog, const char *path)
+{
+    if (prog_pin_path(prog))
+        return 0;
+    if (prog_pin_plan(prog, path))
+        return -ENOMEM;
+    push((void ***)&u->plans, &u->nplans, prog, u);
+    return 0;
+}
+
 /* Pins first (newest first), then the directories made for them. */
 static void undo_end(struct undo *u, int roll_back)
 {
@@ -80,6 +93,12 @@ static void undo_end(struct undo *u, int roll_back)
             rmdir(d);
         free(d);
     }
+    while (u->nplans) {
+        struct bpfrt_prog *p = u->plans[--u->nplans];
+        if (roll_back)
+            prog_pin_plan(p, NULL); /* its pin is gone: the plan goes */
+    }
+    free(u->plans);
     free(u->files);
     free(u->maps);
     free(u->dirs);
@@ -128,6 +147,67 @@ static int make_dirs(const char *dir, struct undo *u, char *log, size_t logsz)
     return 0;
 }
 
+static int holds_refs(const struct bpfrt_map *m)
+{
+    enum bpf_map_type t = bpfrt_map__type(m);
+    return t == BPF_MAP_TYPE_PROG_ARRAY || t == BPF_MAP_TYPE_ARRAY_OF_MAPS || t == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+/* The loaded programs of obj that its prog arrays hold and that are not
+ * among progs and not pinned: their pins are planned under <state
+ * dir>/progs/<name>.<pid>.<id> (so that the arrays can refer to them) and
+ * they go to *extra, to be pinned with the others. */
+static int plan_extras(struct bpfrt_object *obj, struct bpfrt_program *const *progs, size_t nprogs,
+                       struct bpfrt_program ***extra, size_t *nextra, struct undo *u, char *log, size_t logsz)
+{
+    char sub[PATH_MAX], path[PATH_MAX];
+    const char *fs = NULL;
+    int err;
+
+    *extra = NULL;
+    *nextra = 0;
+    for (size_t i = 0; i < obj->nr_maps; i++) {
+        struct bpfrt_map *m = obj->maps[i].map;
+        if (!m || bpfrt_map__type(m) != BPF_MAP_TYPE_PROG_ARRAY)
+            continue;
+        for (uint32_t key = 0; key < bpfrt_map__max_entries(m); key++) {
+            uint32_t id;
+            struct bpfrt_program *p = NULL;
+            int given = 0;
+            if (bpfrt_map__lookup_elem(m, &key, 4, &id, 4, 0))
+                continue;
+            for (size_t k = 0; k < obj->nr_progs && !p; k++)
+                if (obj->progs[k].prog && bpfrt_prog__id(obj->progs[k].prog) == id)
+                    p = &obj->progs[k];
+            if (!p || prog_pin_path(p->prog))
+                continue; /* another object's: the array's pin names it, or says it is not pinned */
+            for (size_t k = 0; k < nprogs; k++)
+                given |= progs[k] == p;
+            for (size_t k = 0; k < *nextra; k++)
+                given |= (*extra)[k] == p;
+            if (given)
+                continue;
+            if (!fs) {
+                if (!(fs = bpfrt_fs_dir()))
+                    return cm_log(log, logsz, -errno, "no state directory for program '%s' of prog array '%s': %s",
+                                  p->name, bpfrt_map__name(m), strerror(errno));
+                snprintf(sub, sizeof(sub), "%s/progs", fs);
+                if ((err = make_dirs(sub, u, log, logsz)))
+                    return err;
+            }
+            if ((size_t)snprintf(path, sizeof(path), "%s/%s.%ld.%u", sub, p->name, (long)getpid(), id) >=
+                sizeof(path))
+                return cm_log(log, logsz, -ENAMETOOLONG, "'%s/%s': path too long", sub, p->name);
+            struct bpfrt_program **nx = realloc(*extra, (*nextra + 1) * sizeof(*nx));
+            if (!nx || plan(u, p->prog, path))
+                return cm_log(log, logsz, -ENOMEM, "out of memory");
+            *extra = nx;
+            nx[(*nextra)++] = p;
+        }
+    }
+    return 0;
+}
+
 static int prog_uses(const struct bpfrt_prog *prog, const struct bpfrt_map *m)
 {
     unsigned n;
@@ -140,10 +220,10 @@ static int prog_uses(const struct bpfrt_prog *prog, const struct bpfrt_map *m)
 }
 
 /* Every map of obj not pinned yet at dir/<map name> (bpftool's pinmaps,
- * libbpf's bpf_object__pin_maps).  A map that cannot be pinned (a prog
- * array, a map-in-map: their values are ids of this process) is left out
- * when none of progs uses it, with a note in the log; when one does, that
- * is an error naming the map. */
+ * libbpf's bpf_object__pin_maps), the arrays that refer to pins last.  A
+ * map that cannot be pinned (a hash of maps; an array holding a program
+ * that is not pinned nor planned) is left out when none of progs uses it,
+ * with a note in the log; when one does, that is an error naming the map. */
 static int pin_maps(struct bpfrt_object *obj, struct bpfrt_program *const *progs, size_t nprogs, const char *dir,
                     struct undo *u, char *log, size_t logsz)
 {
@@ -158,9 +238,12 @@ static int pin_maps(struct bpfrt_object *obj, struct bpfrt_program *const *progs
     if (!realpath(dir, abs))
         return cm_log(log, logsz, -errno, "'%s': %s", dir, strerror(errno));
     note[0] = 0;
+    /* maps first, then the arrays that refer to maps and programs by
+     * their pins (an inner map pinned here, not under the state dir) */
+    for (int pass = 0; pass < 2; pass++, m = NULL)
     while ((m = bpfrt_object__next_map(obj, m))) {
         int used = 0;
-        if (bpfrt_map__pin_path(m))
+        if (bpfrt_map__pin_path(m) || holds_refs(m) != pass)
             continue;
         for (size_t k = 0; k < nprogs; k++)
             used |= prog_uses(bpfrt_program__prog(progs[k]), m);
@@ -186,6 +269,21 @@ static int pin_maps(struct bpfrt_object *obj, struct bpfrt_program *const *progs
     }
     cm_log_append(log, logsz, "%s", note);
     return 0;
+}
+
+/* The absolute form of a pin path, its directory resolved (it exists). */
+static int abs_target(const char *p, char *out, size_t sz)
+{
+    char d[PATH_MAX], rd[PATH_MAX];
+    const char *slash = strrchr(p, '/');
+
+    if (!slash)
+        snprintf(d, sizeof(d), ".");
+    else
+        snprintf(d, sizeof(d), "%.*s", (int)(slash - p) ? (int)(slash - p) : 1, p);
+    if (!realpath(d, rd))
+        return -errno;
+    return (size_t)snprintf(out, sz, "%s/%s", rd, slash ? slash + 1 : p) < sz ? 0 : -ENAMETOOLONG;
 }
 
 /* One loaded program at path; records the pin and the maps it pinned
@@ -231,6 +329,8 @@ static int pin_all(struct bpfrt_object *obj, struct bpfrt_program *const *progs,
     char *log = CM_OPT(opts, log_buf, NULL);
     size_t logsz = CM_OPT(opts, log_size, 0);
     char target[PATH_MAX];
+    struct bpfrt_program **extra = NULL;
+    size_t nextra = 0;
     struct undo u = {0};
     struct stat st;
     int err = 0;
@@ -251,6 +351,23 @@ static int pin_all(struct bpfrt_object *obj, struct bpfrt_program *const *progs,
                                  target);
         }
     }
+    /* where each program goes, before any prog array is pinned: the
+     * arrays refer to their programs by these pins */
+    for (size_t k = 0; !err && k < nprogs; k++) {
+        char abs[PATH_MAX];
+        if (!progs[k]->prog)
+            continue; /* pin_prog says it is not loaded */
+        if (dir)
+            snprintf(target, sizeof(target), "%s/%s", dir, progs[k]->name);
+        else
+            snprintf(target, sizeof(target), "%s", path);
+        if (abs_target(target, abs, sizeof(abs)))
+            err = cm_log(log, logsz, -ENAMETOOLONG, "'%s': path too long", target);
+        else if (plan(&u, progs[k]->prog, abs))
+            err = cm_log(log, logsz, -ENOMEM, "out of memory");
+    }
+    if (!err)
+        err = plan_extras(obj, progs, nprogs, &extra, &nextra, &u, log, logsz);
     if (!err && maps_dir)
         err = pin_maps(obj, progs, nprogs, maps_dir, &u, log, logsz);
     for (size_t k = 0; !err && k < nprogs; k++) {
@@ -260,6 +377,9 @@ static int pin_all(struct bpfrt_object *obj, struct bpfrt_program *const *progs,
             snprintf(target, sizeof(target), "%s", path);
         err = pin_prog(obj, progs[k], target, &u, log, logsz);
     }
+    for (size_t k = 0; !err && k < nextra; k++)
+        err = pin_prog(obj, extra[k], prog_pin_path(extra[k]->prog), &u, log, logsz);
+    free(extra);
     if (!err && u.oom)
         err = cm_log(log, logsz, -ENOMEM, "out of memory");
     undo_end(&u, err != 0);
@@ -315,7 +435,16 @@ int bpfrt_object__pin_maps(struct bpfrt_object *obj, const char *dir, const stru
         return cm_log(log, logsz, -ENOMEM, "out of memory");
     for (size_t k = 0; k < obj->nr_progs; k++)
         progs[k] = &obj->progs[k];
-    err = pin_maps(obj, progs, obj->nr_progs, dir, &u, log, logsz);
+    /* the programs its prog arrays hold are pinned under the state
+     * directory, so that the pinned arrays can refer to them */
+    struct bpfrt_program **extra = NULL;
+    size_t nextra = 0;
+    err = plan_extras(obj, NULL, 0, &extra, &nextra, &u, log, logsz);
+    if (!err)
+        err = pin_maps(obj, progs, obj->nr_progs, dir, &u, log, logsz);
+    for (size_t k = 0; !err && k < nextra; k++)
+        err = pin_prog(obj, extra[k], prog_pin_path(extra[k]->prog), &u, log, logsz);
+    free(extra);
     if (!err && u.oom)
         err = cm_log(log, logsz, -ENOMEM, "out of memory");
     undo_end(&u, err != 0);

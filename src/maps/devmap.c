@@ -117,6 +117,11 @@ static int dev_alloc(struct bpfrt_map *m)
     struct dev_hdr *h;
     int err;
 
+    /* dev_map_init_map(): a lookup gives the program a pointer into the
+     * slot, so the kernel makes the map read-only to programs
+     * (tests/kernel-diff/test_loader_conv_diff.c sees the flag) */
+    if (m->type == BPF_MAP_TYPE_DEVMAP || hash)
+        m->map_flags |= BPF_F_RDONLY_PROG;
     while (hash && n_buckets < m->max_entries)
         n_buckets <<= 1;
     err = arena_alloc(&m->arena, off + (hash ? n_buckets * 8 : 0) + nslots * sizeof(struct dev_slot));

@@ -16,6 +16,26 @@
  * count so that an inner map or program freed by its owner while stored
  * here stays alive (the kernel holds a reference).
  *
+ * Pinned (PROG_ARRAY, ARRAY_OF_MAPS): ids mean nothing in another
+ * process, so a pinned array's slots refer to pins.  The arena keeps, per
+ * slot, the absolute path of the pinned program or map (struct fd_ref)
+ * and a sequence number; the slot word holds that number (0: empty).
+ * Pinning (pin_prepare / pin_done, called by pin.c) turns every stored id
+ * into its object's pin path: a program must be pinned or have a pin
+ * planned (a pin of the whole object is being made: the loader plans the
+ * paths first, cm_pinref's prog_path), an inner map is pinned under the
+ * state directory if it is not yet.  Each process keeps its own cache
+ * (struct fd_local): the object a slot's path opens to in this process,
+ * valid while the slot keeps its sequence number; a program is opened
+ * through the runtime's hooks (common/pinref.h), a map with
+ * bpfrt_map__open_pinned.  Objects a process opened stay until the map is
+ * freed (a tail call may be running in one being replaced).  A slot whose
+ * pin cannot be opened, or opens to an incompatible object, reads as
+ * empty.  User-space updates of a pinned array store the pin path of the
+ * object the id names (-EOPNOTSUPP when it is not pinned).  A pinned
+ * array keeps referring to pins after bpfrt_map__unpin.  HASH_OF_MAPS is
+ * not pinned (pin.c refuses it).  tests/unit/test_pin_tail.c.
+ *
  * Errno, as the kernel 6.18 answers (tests/kernel-diff/test_mapdiff2.c):
  *   create: value_size != 4, key_size != 4 (arrays), RDONLY/WRONLY_PROG,
  *     PRESERVE_ELEMS, MMAPABLE -> -EINVAL; inner prototype missing or itself a
@@ -31,9 +51,12 @@
  *   lookup_and_delete: -ENOTSUPP (524). */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
+#include "../common/pinref.h"
 #include "../common/progid.h"
 #include "map.h"
 
@@ -68,6 +91,36 @@ struct fd_hdr {
     map_off_t free_head, free_tail;
     /* arrays: ids follow at slots_off */
     map_off_t slots_off;
+    /* arrays of at most FD_REF_MAX_SLOTS: one struct fd_ref per slot, for
+     * pins (0: none); ref_seq numbers the refs written */
+    map_off_t refs_off;
+    uint32_t ref_seq;
+};
+
+#define FD_REF_PATH 248
+#define FD_REF_MAX_SLOTS 65536u
+
+/* A pinned array's slot: the pin it refers to (shared, in the arena). */
+struct fd_ref {
+    uint32_t seq, len;
+    char path[FD_REF_PATH];
+};
+
+/* This process's view of a pinned array (m->priv). */
+struct fd_cached {
+    uint32_t seq, id;
+    void *obj;
+    int owned; /* opened here from its pin: freed with the map */
+};
+
+struct fd_local {
+    pthread_mutex_t lock;
+    int shared;              /* slots hold sequence numbers of refs */
+    struct fd_cached *ent;   /* max_entries */
+    struct fd_cached *old;   /* owned objects replaced in ent */
+    size_t nold;
+    struct bpfrt_map *proto; /* reopened array of maps: its inner prototype */
+    char (*prep)[FD_REF_PATH]; /* pin_prepare's paths, until pin_done */
 };
 
 struct fd_elem {
@@ -152,7 +205,7 @@ static int fd_alloc(struct bpfrt_map *m)
     uint64_t hdr_end = FD_HDR_OFF + ((sizeof(struct fd_hdr) + 63) & ~63ul);
     int hash = m->type == BPF_MAP_TYPE_HASH_OF_MAPS;
     uint32_t elem_size = (uint32_t)((sizeof(struct fd_elem) + m->key_size + 7) & ~7ul);
-    uint64_t n_buckets = 1, nelem = (uint64_t)m->max_entries + FD_HASH_SLACK, size;
+    uint64_t n_buckets = 1, nelem = (uint64_t)m->max_entries + FD_HASH_SLACK, size, refs_off;
     pthread_mutexattr_t ma;
     struct fd_hdr *h;
     int err;
@@ -164,7 +217,10 @@ static int fd_alloc(struct bpfrt_map *m)
     if (hash)
         size = hdr_end + n_buckets * sizeof(map_off_t) + nelem * elem_size;
     else
-        size = hdr_end + (uint64_t)m->max_entries * 4;
+        size = hdr_end + (((uint64_t)m->max_entries * 4 + 7) & ~7ull);
+    refs_off = size;
+    if (!hash && m->max_entries <= FD_REF_MAX_SLOTS)
+        size += (uint64_t)m->max_entries * sizeof(struct fd_ref);
     err = arena_alloc(&m->arena, size);
     if (err)
         return err;
@@ -182,6 +238,8 @@ static int fd_alloc(struct bpfrt_map *m)
         h->proto.map_flags = m->inner_map->map_flags;
     }
     h->slots_off = hdr_end;
+    if (!hash && m->max_entries <= FD_REF_MAX_SLOTS)
+        h->refs_off = refs_off;
     if (hash) {
         h->n_buckets = (uint32_t)n_buckets;
         h->elem_size = elem_size;
@@ -200,8 +258,37 @@ static int fd_alloc(struct bpfrt_map *m)
     return 0;
 }
 
+static void fd_put_obj(const struct bpfrt_map *m, void *obj)
+{
+    const struct cm_pinref_ops *ops = cm_pinref();
+
+    if (m->type == BPF_MAP_TYPE_PROG_ARRAY) {
+        if (ops)
+            ops->prog_free(obj);
+    } else {
+        bpfrt_map__free(obj);
+    }
+}
+
 static void fd_free(struct bpfrt_map *m)
 {
+    struct fd_local *l = m->priv;
+
+    if (l) {
+        for (uint32_t i = 0; l->ent && i < m->max_entries; i++)
+            if (l->ent[i].owned)
+                fd_put_obj(m, l->ent[i].obj);
+        for (size_t i = 0; i < l->nold; i++)
+            fd_put_obj(m, l->old[i].obj);
+        if (l->proto)
+            bpfrt_map__free(l->proto);
+        pthread_mutex_destroy(&l->lock);
+        free(l->ent);
+        free(l->old);
+        free(l->prep);
+        free(l);
+        m->priv = NULL;
+    }
     arena_free(&m->arena);
 }
 
@@ -267,6 +354,282 @@ static void *fd_resolve(struct bpfrt_map *m, uint32_t id)
     return map_get_by_id(id);
 }
 
+/* ------------------------------------------------- pinned arrays: refs */
+
+static struct fd_ref *fd_refs(const struct bpfrt_map *m)
+{
+    return (struct fd_ref *)(m->arena.base + fd_hdr(m)->refs_off);
+}
+
+static int fd_is_shared(const struct bpfrt_map *m)
+{
+    const struct fd_local *l = m->priv;
+    return l && LOAD(l->shared);
+}
+
+static struct fd_local *fd_local_get(struct bpfrt_map *m)
+{
+    struct fd_local *l = m->priv;
+    pthread_mutexattr_t ma;
+
+    if (l)
+        return l;
+    l = calloc(1, sizeof(*l));
+    if (!l || !(l->ent = calloc(m->max_entries ? m->max_entries : 1, sizeof(*l->ent)))) {
+        free(l);
+        return NULL;
+    }
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE); /* opening a pin may come back to this map */
+    pthread_mutex_init(&l->lock, &ma);
+    pthread_mutexattr_destroy(&ma);
+    m->priv = l;
+    return l;
+}
+
+/* Put (seq, id, obj) in slot idx of the cache; an owned object it
+ * replaces goes to the old list.  Under l->lock. */
+static void fd_cache_set(struct fd_local *l, uint32_t idx, uint32_t seq, uint32_t id, void *obj, int owned)
+{
+    struct fd_cached *c = &l->ent[idx];
+
+    if (c->owned) {
+        struct fd_cached *o = realloc(l->old, (l->nold + 1) * sizeof(*o));
+        if (o) {
+            l->old = o;
+            o[l->nold++] = *c;
+        } /* else: leaked rather than freed under a running tail call */
+    }
+    STORE(c->seq, 0);
+    c->id = id;
+    __atomic_store_n(&c->obj, obj, __ATOMIC_RELEASE);
+    c->owned = owned;
+    STORE(c->seq, seq);
+}
+
+/* Open the object pinned at path for slot idx of m: it must be what m may
+ * hold (a program of the array's owner type, a map like the prototype). */
+static void *fd_open_ref(struct bpfrt_map *m, const char *path, uint32_t *idp)
+{
+    const struct cm_pinref_ops *ops = cm_pinref();
+    char log[256];
+
+    if (m->type == BPF_MAP_TYPE_PROG_ARRAY) {
+        void *prog = NULL;
+        uint32_t type = 0, owner = LOAD(fd_hdr(m)->owner_type);
+        if (!ops || ops->prog_open(path, &prog, idp, log, sizeof(log)))
+            return NULL;
+        cm_progid_get(*idp, &type);
+        if (owner && owner != (type ? type : UINT32_MAX)) {
+            ops->prog_free(prog);
+            return NULL;
+        }
+        return prog;
+    } else {
+        struct bpfrt_map *inner = NULL;
+        if (bpfrt_map__open_pinned(path, &inner))
+            return NULL;
+        if (is_map_in_map(inner->type) || !fd_inner_compatible(&fd_hdr(m)->proto, inner)) {
+            bpfrt_map__free(inner);
+            return NULL;
+        }
+        *idp = inner->id;
+        return inner;
+    }
+}
+
+/* The object slot idx of a pinned array stands for in this process (its
+ * id in *idp), opening its pin on first use; NULL when empty or when the
+ * pin cannot be opened. */
+static void *fd_shared_get(struct bpfrt_map *m, uint32_t idx, uint32_t *idp)
+{
+    struct fd_local *l = m->priv;
+    struct fd_cached *c = &l->ent[idx];
+    struct fd_hdr *h = fd_hdr(m);
+    uint32_t seq = LOAD(fd_slots(m)[idx]), id = 0;
+    char path[FD_REF_PATH];
+    void *obj;
+
+    if (!seq)
+        return NULL;
+    if (LOAD(c->seq) == seq) {
+        int owned = c->owned;
+        obj = __atomic_load_n(&c->obj, __ATOMIC_ACQUIRE);
+        id = c->id;
+        /* an object of this process that was stored here: by its id, so
+         * that one freed since reads as gone (its pin is opened instead) */
+        if (!owned)
+            obj = fd_resolve(m, id);
+        if (LOAD(c->seq) == seq && obj) {
+            if (idp)
+                *idp = id;
+            return obj;
+        }
+    }
+    pthread_mutex_lock(&l->lock);
+    fd_lock(h);
+    seq = LOAD(fd_slots(m)[idx]);
+    if (seq && fd_refs(m)[idx].seq == seq && fd_refs(m)[idx].len < FD_REF_PATH) {
+        memcpy(path, fd_refs(m)[idx].path, fd_refs(m)[idx].len);
+        path[fd_refs(m)[idx].len] = 0;
+    } else {
+        seq = 0;
+    }
+    fd_unlock(h);
+    obj = NULL;
+    if (seq && c->seq == seq && c->owned) {
+        obj = c->obj; /* another thread opened it meanwhile */
+        id = c->id;
+    } else if (seq && m->type == BPF_MAP_TYPE_PROG_ARRAY && cm_pinref() &&
+               (obj = cm_pinref()->prog_find(path, &id)) && fd_check_id(m, id) == 0) {
+        fd_cache_set(l, idx, seq, id, obj, 0); /* this process has it: that one */
+    } else if (seq && (obj = fd_open_ref(m, path, &id))) {
+        fd_cache_set(l, idx, seq, id, obj, 1);
+    }
+    pthread_mutex_unlock(&l->lock);
+    if (obj && idp)
+        *idp = id;
+    return obj;
+}
+
+/* The pin path of the object id names (absolute), into out; 0, or
+ * -EOPNOTSUPP when it is not pinned (nor about to be), -ENAMETOOLONG. */
+static int fd_ref_path(struct bpfrt_map *m, uint32_t id, char out[FD_REF_PATH])
+{
+    const char *p;
+
+    if (m->type == BPF_MAP_TYPE_PROG_ARRAY) {
+        const struct cm_pinref_ops *ops = cm_pinref();
+        p = ops ? ops->prog_path(id) : NULL;
+    } else {
+        struct bpfrt_map *inner = map_get_by_id(id);
+        p = inner ? bpfrt_map__pin_path(inner) : NULL;
+    }
+    if (!p)
+        return -EOPNOTSUPP;
+    if (p[0] != '/' || strlen(p) >= FD_REF_PATH)
+        return -ENAMETOOLONG;
+    snprintf(out, FD_REF_PATH, "%s", p);
+    return 0;
+}
+
+/* Write path into slot idx of a pinned array (under h's lock); returns
+ * its sequence number. */
+static uint32_t fd_ref_write(struct bpfrt_map *m, uint32_t idx, const char *path)
+{
+    struct fd_hdr *h = fd_hdr(m);
+    struct fd_ref *r = &fd_refs(m)[idx];
+    uint32_t seq = ++h->ref_seq;
+
+    if (!seq)
+        seq = ++h->ref_seq;
+    r->len = (uint32_t)strlen(path);
+    memcpy(r->path, path, r->len + 1);
+    r->seq = seq;
+    STORE(fd_slots(m)[idx], seq);
+    return seq;
+}
+
+/* pin.c, before the file is made: every stored id must have a pin path
+ * (an inner map not pinned yet is pinned under the state directory). */
+static int fd_pin_prepare(struct bpfrt_map *m, char *log, size_t logsz)
+{
+    const struct cm_pinref_ops *ops = cm_pinref();
+    struct fd_local *l;
+    int err;
+
+    if (fd_is_shared(m))
+        return 0;
+    if (m->type == BPF_MAP_TYPE_HASH_OF_MAPS || !fd_hdr(m)->refs_off)
+        return map_log_err(-EOPNOTSUPP, log, logsz,
+                           "map '%s': %s: only prog arrays and arrays of maps of at most %u slots can be pinned (a "
+                           "pinned one refers to its programs' and maps' pins)",
+                           m->name, m->type == BPF_MAP_TYPE_HASH_OF_MAPS ? "a hash of maps" : "too many slots",
+                           FD_REF_MAX_SLOTS);
+    l = fd_local_get(m);
+    if (!l || (!l->prep && !(l->prep = calloc(m->max_entries, sizeof(*l->prep)))))
+        return map_log_err(-ENOMEM, log, logsz, "out of memory");
+    for (uint32_t i = 0; i < m->max_entries; i++) {
+        uint32_t id = LOAD(fd_slots(m)[i]);
+        l->prep[i][0] = 0;
+        if (!id)
+            continue;
+        if (m->type != BPF_MAP_TYPE_PROG_ARRAY) {
+            struct bpfrt_map *inner = map_get_by_id(id);
+            if (inner && !bpfrt_map__pin_path(inner) && (err = map_pin_unique(inner, log, logsz)))
+                return err;
+        }
+        err = fd_ref_path(m, id, l->prep[i]);
+        if (err == -EOPNOTSUPP && m->type == BPF_MAP_TYPE_PROG_ARRAY)
+            return map_log_err(err, log, logsz,
+                               "map '%s' (prog_array): slot %u holds program '%s' (id %u), which is not pinned: a "
+                               "pinned prog array refers to its programs' pins (pin the object's programs together: "
+                               "prog loadall, bpfrt_object__pin_programs)",
+                               m->name, i, ops ? ops->prog_name(id) : "", id);
+        if (err)
+            return map_log_err(err, log, logsz, "map '%s': slot %u: %s", m->name, i,
+                               err == -ENAMETOOLONG ? "the pin path of its entry is too long (at most 247 bytes)"
+                                                    : "its map is not pinned");
+    }
+    return 0;
+}
+
+/* pin.c, once the arena is the file: slots become refs. */
+static void fd_pin_done(struct bpfrt_map *m)
+{
+    struct fd_local *l = m->priv;
+    struct fd_hdr *h = fd_hdr(m);
+
+    if (!l || !l->prep || fd_is_shared(m))
+        return;
+    pthread_mutex_lock(&l->lock);
+    fd_lock(h);
+    for (uint32_t i = 0; i < m->max_entries; i++) {
+        uint32_t id = LOAD(fd_slots(m)[i]), seq;
+        void *obj;
+        if (!id || !l->prep[i][0])
+            continue;
+        obj = fd_resolve(m, id);
+        seq = fd_ref_write(m, i, l->prep[i]);
+        fd_cache_set(l, i, seq, id, obj, 0);
+    }
+    STORE(l->shared, 1);
+    fd_unlock(h);
+    pthread_mutex_unlock(&l->lock);
+    free(l->prep);
+    l->prep = NULL;
+}
+
+/* pin.c, a pinned array opened from its file: check the layout, start an
+ * empty cache, rebuild an array of maps' inner prototype. */
+static int fd_reopen(struct bpfrt_map *m)
+{
+    struct fd_hdr *h;
+    struct fd_local *l;
+    uint64_t end;
+
+    if (m->type == BPF_MAP_TYPE_HASH_OF_MAPS || m->arena.size < FD_HDR_OFF + sizeof(struct fd_hdr))
+        return -EINVAL;
+    h = fd_hdr(m);
+    end = (uint64_t)h->refs_off + (uint64_t)m->max_entries * sizeof(struct fd_ref);
+    if (!h->refs_off || h->slots_off < FD_HDR_OFF + sizeof(*h) ||
+        (uint64_t)h->slots_off + (uint64_t)m->max_entries * 4 > h->refs_off || end > m->arena.size ||
+        h->refs_off % 8)
+        return -EINVAL;
+    l = fd_local_get(m);
+    if (!l)
+        return -ENOMEM;
+    l->shared = 1;
+    if (m->type == BPF_MAP_TYPE_ARRAY_OF_MAPS) {
+        BPFRT_OPTS(bpfrt_map_create_opts, o, .map_flags = h->proto.map_flags);
+        if (bpfrt_map__create((enum bpf_map_type)h->proto.type, "inner_proto", h->proto.key_size,
+                              h->proto.value_size, h->proto.max_entries, &o, &l->proto))
+            return -EINVAL;
+        m->inner_map = l->proto;
+    }
+    return 0;
+}
+
 /* ---------------------------------------------------------------- arrays */
 
 static void *fd_array_lookup(struct bpfrt_map *m, const void *key, uint32_t worker)
@@ -277,6 +640,8 @@ static void *fd_array_lookup(struct bpfrt_map *m, const void *key, uint32_t work
     memcpy(&idx, key, 4);
     if (idx >= m->max_entries)
         return NULL;
+    if (fd_is_shared(m))
+        return fd_shared_get(m, idx, NULL);
     return fd_resolve(m, LOAD(fd_slots(m)[idx]));
 }
 
@@ -287,8 +652,14 @@ static int fd_array_sys_lookup(struct bpfrt_map *m, const void *key, void *value
     if (flags)
         return -EINVAL;
     memcpy(&idx, key, 4);
-    if (idx >= m->max_entries || !(id = LOAD(fd_slots(m)[idx])))
+    if (idx >= m->max_entries)
         return -ENOENT;
+    if (fd_is_shared(m)) {
+        if (!fd_shared_get(m, idx, &id))
+            return -ENOENT;
+    } else if (!(id = LOAD(fd_slots(m)[idx]))) {
+        return -ENOENT;
+    }
     memcpy(value, &id, 4);
     return 0;
 }
@@ -307,6 +678,22 @@ static int fd_array_sys_update(struct bpfrt_map *m, const void *key, const void 
     err = fd_check_id(m, id);
     if (err)
         return err;
+    if (fd_is_shared(m)) {
+        struct fd_local *l = m->priv;
+        char path[FD_REF_PATH];
+        uint32_t seq;
+
+        err = fd_ref_path(m, id, path);
+        if (err)
+            return err;
+        pthread_mutex_lock(&l->lock);
+        fd_lock(fd_hdr(m));
+        seq = fd_ref_write(m, idx, path);
+        fd_unlock(fd_hdr(m));
+        fd_cache_set(l, idx, seq, id, fd_resolve(m, id), 0);
+        pthread_mutex_unlock(&l->lock);
+        return 0;
+    }
     STORE(fd_slots(m)[idx], id);
     return 0;
 }
@@ -318,6 +705,7 @@ static int fd_array_sys_delete(struct bpfrt_map *m, const void *key)
     memcpy(&idx, key, 4);
     if (idx >= m->max_entries)
         return -E2BIG;
+    /* a pinned array: the slot's sequence number goes, its ref stays unread */
     return __atomic_exchange_n(&fd_slots(m)[idx], 0, __ATOMIC_ACQ_REL) ? 0 : -ENOENT;
 }
 
@@ -519,6 +907,9 @@ const struct map_ops map_ops_prog_array = {
     .sys_delete = fd_array_sys_delete,
     .sys_lookup_and_delete = fd_sys_lookup_and_delete,
     .get_next_key = map_array_get_next_key,
+    .reopen = fd_reopen,
+    .pin_prepare = fd_pin_prepare,
+    .pin_done = fd_pin_done,
 };
 
 const struct map_ops map_ops_array_of_maps = {
@@ -531,6 +922,9 @@ const struct map_ops map_ops_array_of_maps = {
     .sys_delete = fd_array_sys_delete,
     .sys_lookup_and_delete = fd_sys_lookup_and_delete,
     .get_next_key = map_array_get_next_key,
+    .reopen = fd_reopen,
+    .pin_prepare = fd_pin_prepare,
+    .pin_done = fd_pin_done,
 };
 
 const struct map_ops map_ops_hash_of_maps = {

@@ -356,6 +356,15 @@ int bpfrt_map__create(enum bpf_map_type type, const char *name, uint32_t key_siz
         if (off >= 0)
             attr.spin_lock_at = (uint32_t)off + 1;
     }
+    /* bpf_local_storage_map_check_btf(): the key type (typedefs and
+     * modifiers resolved, as map_check_btf's btf_type_id_size does) is an
+     * int of 32 bits at offset 0 (tests/kernel-diff/test_loader_conv_diff.c) */
+    if ((type == BPF_MAP_TYPE_SK_STORAGE || type == BPF_MAP_TYPE_INODE_STORAGE ||
+         type == BPF_MAP_TYPE_TASK_STORAGE) &&
+        btf && btf_size && attr.btf_key_type_id && !map_btf_is_i32(btf, btf_size, attr.btf_key_type_id))
+        return map_log_inval(CM_OPT(opts, log_buf, NULL), CM_OPT(opts, log_size, 0),
+                             "map '%s': the key type of a local storage map must be a 32-bit int",
+                             name ? name : "");
     err = map_create(&attr, name, CM_OPT(opts, log_buf, NULL), CM_OPT(opts, log_size, 0), mapp);
     if (!err && btf && btf_size && (attr.btf_key_type_id || attr.btf_value_type_id) &&
         map_set_btf(*mapp, btf, btf_size)) {
@@ -813,6 +822,22 @@ int map_array_get_next_key(struct bpfrt_map *m, const void *key, void *next_key)
     }
     memcpy(next_key, &next, sizeof(next));
     return 0;
+}
+
+int map_btf_is_i32(const void *raw, size_t len, uint32_t type_id)
+{
+    struct btf *b = btf__new(raw, (uint32_t)len);
+    const struct btf_type *t;
+    int depth = 0, ok;
+
+    if (!b)
+        return 0;
+    t = btf__type_by_id(b, type_id);
+    while (t && (btf_is_mod(t) || btf_is_typedef(t)) && depth++ < 32)
+        t = btf__type_by_id(b, t->type);
+    ok = t && btf_is_int(t) && btf_int_bits(t) == 32 && btf_int_offset(t) == 0;
+    btf__free(b);
+    return ok;
 }
 
 int map_btf_spin_lock_off(const void *raw, size_t len, uint32_t value_type_id)

@@ -206,6 +206,9 @@ int map_set_btf(struct bpfrt_map *m, const void *raw, size_t len);
  * BTF type value_type_id (the kernel's btf_find_spin_lock), -ENOENT when
  * it has none, -EINVAL when it has several. */
 int map_btf_spin_lock_off(const void *raw, size_t len, uint32_t value_type_id);
+/* Whether BTF type type_id (typedefs and modifiers resolved) is an int of
+ * 32 bits at bit offset 0: a local storage map's key. */
+int map_btf_is_i32(const void *raw, size_t len, uint32_t type_id);
 
 /* The frozen word: the pinned file's (seen by every process) or the map's. */
 static inline int *map_frozen_word(struct bpfrt_map *m)
@@ -216,6 +219,11 @@ static inline int *map_frozen_word(struct bpfrt_map *m)
 /* Give a map built outside map_create (a pinned map opened from its file)
  * a fresh id and enter it in the registry.  0 or -ENOMEM. */
 int map_register(struct bpfrt_map *m);
+/* Pin m under <state dir>/maps/ with a name no other process picks
+ * (<map name>.<pid>.<map id>[.<n>]), for maps that must be pinned because
+ * a pinned program or array refers to them (pin.c).  0 or a negative
+ * errno, the reason in log. */
+int map_pin_unique(struct bpfrt_map *m, char *log, size_t logsz);
 /* Unmap what pinning mapped besides the arena, forget the path (pin.c). */
 void map_pin_release(struct bpfrt_map *m);
 /* The first 8 bytes of every pinned map's file (its arena header's magic),
@@ -268,6 +276,12 @@ struct map_ops {
      * own headers; -EINVAL when the arena does not have the layout the
      * attributes give.  NULL for types that keep no priv. */
     int (*reopen)(struct bpfrt_map *m);
+    /* Pinning maps whose values are ids (fd_array.c): before the file is
+     * made, check every entry can be referred to by a pin (the reason in
+     * log); once the arena is the file, turn the entries into those refs.
+     * NULL for the other types. */
+    int (*pin_prepare)(struct bpfrt_map *m, char *log, size_t logsz);
+    void (*pin_done)(struct bpfrt_map *m);
     /* Checked runs: may a program access size bytes at offset off of the
      * arena with perm (RT_R 1 / RT_W 2)?  1 when they lie inside one value
      * a program can reach in the kernel (what a lookup returns: value_size

@@ -36,9 +36,10 @@
  * the map (chains, free lists) are trusted, as anyone who may write the
  * file may change the map anyway.
  *
- * Maps whose values are object ids (PROG_ARRAY, ARRAY_OF_MAPS,
- * HASH_OF_MAPS) cannot be pinned: ids are per process, so another process
- * would read ids that mean nothing (or something else) to it.
+ * Maps whose values are object ids: ids are per process, so a pinned
+ * PROG_ARRAY or ARRAY_OF_MAPS refers to its programs and maps by their
+ * pins instead (the type's pin_prepare / pin_done ops, fd_array.c); a
+ * HASH_OF_MAPS cannot be pinned.
  *
  * Closing a pinned map unmaps it and leaves the file; unlink() removes the
  * pin.
@@ -58,6 +59,7 @@
  * file with a bad metadata block is. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +74,7 @@
 #include "../btf/btf_check.h"
 #include "../common/checksum.h"
 #include "../common/fs.h"
+#include "../common/log.h"
 #include "../common/opts.h"
 #include "map.h"
 #include "registry.h"
@@ -168,21 +171,6 @@ static uint64_t meta_checksum(const struct pin_meta *m)
     return rt_fnv1a(RT_FNV1A_INIT, m, offsetof(struct pin_meta, checksum));
 }
 
-/* Types whose values are ids of this process's objects. */
-static int holds_ids(enum bpf_map_type t)
-{
-    return t == BPF_MAP_TYPE_PROG_ARRAY || t == BPF_MAP_TYPE_ARRAY_OF_MAPS || t == BPF_MAP_TYPE_HASH_OF_MAPS;
-}
-
-static const char *type_name(enum bpf_map_type t)
-{
-    switch (t) {
-    case BPF_MAP_TYPE_PROG_ARRAY: return "prog_array";
-    case BPF_MAP_TYPE_ARRAY_OF_MAPS: return "array_of_maps";
-    case BPF_MAP_TYPE_HASH_OF_MAPS: return "hash_of_maps";
-    default: return "map";
-    }
-}
 
 static int page_is_zero(const uint8_t *p, size_t n)
 {
@@ -260,16 +248,23 @@ int bpfrt_map__pin(struct bpfrt_map *map, const char *path)
     pin_err[0] = 0;
     if (!map || !path || !*path)
         return pin_fail(-EINVAL, "bpfrt_map__pin: no map or no path");
-    if (holds_ids(map->type) || map->inner_map)
+    if (map->type == BPF_MAP_TYPE_HASH_OF_MAPS)
         return pin_fail(-EOPNOTSUPP,
-                        "%s (%s) holds ids of programs or maps, which are per process: it cannot be pinned",
-                        label(map, lb), type_name(map->type));
+                        "%s (hash_of_maps) holds ids of maps, which are per process: it cannot be pinned (an "
+                        "array of maps can: its slots refer to the maps' pins)",
+                        label(map, lb));
     /* bpffs's rule, after what no path would change */
     err = cm_pin_path_check(path, pin_err, sizeof(pin_err));
     if (err)
         return err;
     if (map->pin)
         return pin_again(map, path);
+    if (map->ops->pin_prepare) {
+        char plog[sizeof(pin_err)] = "";
+        err = map->ops->pin_prepare(map, plog, sizeof(plog));
+        if (err)
+            return pin_fail(err, "cannot pin %s at '%s': %s", label(map, lb), path, plog[0] ? plog : strerror(-err));
+    }
     if (!map->arena.base)
         return pin_fail(-EOPNOTSUPP, "%s has no storage to pin", label(map, lb));
     asize = map->arena.size;
@@ -379,6 +374,8 @@ int bpfrt_map__pin(struct bpfrt_map *map, const char *path)
     pin->meta = shm;
     map->pin = pin;
     map->frozen_shared = &shm->frozen;
+    if (map->ops->pin_done)
+        map->ops->pin_done(map);
     return 0;
 
 out_unlink:
@@ -569,9 +566,8 @@ static int check_meta(const char *path, const struct pin_meta *meta, const struc
     if (ah->type != meta->type || ah->key_size != meta->key_size || ah->value_size != meta->value_size ||
         ah->max_entries != meta->max_entries || ah->map_flags != meta->map_flags || ah->nr_workers != meta->nr_workers)
         return bad(path, "the map's header and its metadata disagree (corrupt file)");
-    if (holds_ids(meta->type) || meta->has_inner)
-        return pin_fail(-EOPNOTSUPP, "'%s': a %s cannot be pinned (its values are per-process ids)", path,
-                        type_name(meta->type));
+    if (meta->type == BPF_MAP_TYPE_HASH_OF_MAPS || meta->has_inner)
+        return pin_fail(-EOPNOTSUPP, "'%s': a hash_of_maps cannot be pinned (its values are per-process ids)", path);
     ops = map_ops_of(meta->type);
     if (!ops)
         return bad(path, "map type %u unknown to this bpfrt", meta->type);
@@ -587,10 +583,18 @@ static int check_meta(const char *path, const struct pin_meta *meta, const struc
     attr.value_size = meta->value_size;
     attr.max_entries = meta->max_entries;
     attr.map_flags = meta->map_flags;
+    /* the flag devmap.c's alloc adds itself, as dev_map_init_map() does */
+    if (attr.type == BPF_MAP_TYPE_DEVMAP || attr.type == BPF_MAP_TYPE_DEVMAP_HASH)
+        attr.map_flags &= ~(uint32_t)BPF_F_RDONLY_PROG;
     attr.numa_node = meta->numa_node;
     attr.map_extra = meta->map_extra;
     attr.nr_workers = meta->nr_workers;
     attr.spin_lock_at = (uint32_t)(meta->spin_lock_off + 1);
+    /* an array of maps keeps its inner prototype in its storage (checked
+     * by its reopen op); the attribute check only needs one to be there */
+    struct bpfrt_map proto_seen = {.type = BPF_MAP_TYPE_ARRAY};
+    if (meta->type == BPF_MAP_TYPE_ARRAY_OF_MAPS)
+        attr.inner_map = &proto_seen;
     if (ops->check && ops->check(&attr, log, sizeof(log)))
         return bad(path, "attributes the map type refuses (%s)", log);
     *opsp = ops;
@@ -776,3 +780,57 @@ int bpfrt_map__open_pinned_opts(const char *path, const struct bpfrt_pin_opts *o
 {
     return to_log(map_open_pinned(path, CM_OPT(opts, file_flags, 0), mapp), opts);
 }
+
+/* ---- pins made for what refers to a map -------------------------------- */
+
+/* A file name for a map's pin: its name, with what a path cannot hold
+ * replaced, or "map". */
+static void map_file_name(const struct bpfrt_map *m, char *out, size_t sz)
+{
+    const char *n = bpfrt_map__name(m);
+    size_t k = 0;
+
+    for (; n && n[k] && k + 1 < sz; k++)
+        out[k] = n[k] == '/' ? '_' : n[k];
+    out[k] = 0;
+    if (!k || !strcmp(out, ".") || !strcmp(out, ".."))
+        snprintf(out, sz, "map");
+}
+
+/* map.h: m under <state dir>/maps/<map name>.<pid>.<map id>[.<n>]
+ * (pinned programs and arrays need their maps pinned). */
+int map_pin_unique(struct bpfrt_map *m, char *log, size_t logsz)
+{
+    const char *dir = bpfrt_fs_dir();
+    char sub[PATH_MAX], path[PATH_MAX], name[32];
+    int err = 0;
+
+    if (!dir)
+        return cm_log(log, logsz, -errno,
+                       "map '%s' must be pinned and there is no state directory: %s "
+                       "(set BPFRT_FS)",
+                       bpfrt_map__name(m), strerror(errno));
+    if ((size_t)snprintf(sub, sizeof(sub), "%s/maps", dir) >= sizeof(sub))
+        return cm_log(log, logsz, -ENAMETOOLONG, "state directory path '%s' is too long", dir);
+    if (mkdir(sub, 0700) && errno != EEXIST)
+        return cm_log(log, logsz, -errno, "cannot create '%s': %s", sub, strerror(errno));
+    map_file_name(m, name, sizeof(name));
+    for (unsigned n = 0; n < 1000; n++) {
+        int len = n ? snprintf(path, sizeof(path), "%s/%s.%ld.%u.%u", sub, name, (long)getpid(), bpfrt_map__id(m), n)
+                    : snprintf(path, sizeof(path), "%s/%s.%ld.%u", sub, name, (long)getpid(), bpfrt_map__id(m));
+        if (len < 0 || (size_t)len >= sizeof(path))
+            return cm_log(log, logsz, -ENAMETOOLONG, "pin path for map '%s' under '%s' is too long",
+                           bpfrt_map__name(m), sub);
+        err = bpfrt_map__pin(m, path);
+        if (err != -EEXIST)
+            break;
+    }
+    /* bpfrt_pin_error() already says "cannot pin map 'x' at 'P': why" */
+    if (err && !strncmp(bpfrt_pin_error(), "cannot pin ", 11))
+        return cm_log(log, logsz, err, "%s", bpfrt_pin_error());
+    if (err)
+        return cm_log(log, logsz, err, "cannot pin map '%s' under '%s': %s", bpfrt_map__name(m), sub,
+                       bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
+    return 0;
+}
+

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../common/progid.h"
 #include "../helpers/helpers.h"
@@ -92,10 +93,36 @@ void bpfrt_prog__free(struct bpfrt_prog *prog)
     for (unsigned k = prog->nowned; k-- > 0;)
         bpfrt_map__free(prog->owned[k]);
     free(prog->owned);
+    free(prog->pin_path);
     free(prog);
 }
 
 /* ---- facts for pinning and introspection (prog_pin.h) ---- */
+
+static int pin_exists(const struct bpfrt_prog *prog)
+{
+    struct stat st;
+    return prog->pin_path && lstat(prog->pin_path, &st) == 0;
+}
+
+int prog_pin_plan(struct bpfrt_prog *prog, const char *path)
+{
+    char *p = NULL;
+
+    if (path && !(p = strdup(path)))
+        return -ENOMEM;
+    if (!path && pin_exists(prog)) /* a plan that came true stays */
+        return 0;
+    free(prog->pin_path);
+    prog->pin_path = p;
+    return 0;
+}
+
+const char *prog_pin_path(const struct bpfrt_prog *prog)
+{
+    return prog->pin_path;
+}
+
 
 struct bpfrt_map *const *prog_used_maps(const struct bpfrt_prog *prog, unsigned *n)
 {

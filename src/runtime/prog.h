@@ -67,6 +67,10 @@ struct bpfrt_prog {
     uint8_t tag[8];
     int has_tag;
     struct prog_src_info src; /* func/line info, when the caller gave it */
+    /* Where it is pinned (absolute; the first pin, the pin it was opened
+     * from, or a pin planned by a pin of its whole object), or NULL: what
+     * a pinned prog array holding it refers to (common/pinref.h). */
+    char *pin_path;
     /* Maps opened for this program (from a pin): freed with it. */
     struct bpfrt_map **owned;
     unsigned nowned;

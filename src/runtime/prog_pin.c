@@ -39,8 +39,11 @@
 #include "../common/checksum.h"
 #include "../common/log.h"
 #include "../common/opts.h"
+#include "../common/pinref.h"
+#include "../common/progid.h"
 #include "../isa/isa.h"
 #include "../common/fs.h"
+#include "../maps/map.h"
 #include "prog_pin.h"
 
 #define PIN_MAGIC "BPFRTPRG"
@@ -204,57 +207,6 @@ static uint32_t str_add(struct wbuf *strs, const char *s)
     return (uint32_t)wb_put(strs, s ? s : "", strlen(s ? s : "") + 1);
 }
 
-/* A file name for a map's pin: its name, with what a path cannot hold
- * replaced, or "map". */
-static void map_file_name(const struct bpfrt_map *m, char *out, size_t sz)
-{
-    const char *n = bpfrt_map__name(m);
-    size_t k = 0;
-
-    for (; n && n[k] && k + 1 < sz; k++)
-        out[k] = n[k] == '/' ? '_' : n[k];
-    out[k] = 0;
-    if (!k || !strcmp(out, ".") || !strcmp(out, ".."))
-        snprintf(out, sz, "map");
-}
-
-/* Pin m under <state dir>/maps/ with a name no other process picks:
- * <map name>.<pid>.<map id>[.<n>]. */
-static int pin_map_unique(struct bpfrt_map *m, char *log, size_t logsz)
-{
-    const char *dir = bpfrt_fs_dir();
-    char sub[PATH_MAX], path[PATH_MAX], name[32];
-    int err = 0;
-
-    if (!dir)
-        return cm_log(log, logsz, -errno,
-                       "map '%s' must be pinned and there is no state directory: %s "
-                       "(set BPFRT_FS)",
-                       bpfrt_map__name(m), strerror(errno));
-    if ((size_t)snprintf(sub, sizeof(sub), "%s/maps", dir) >= sizeof(sub))
-        return cm_log(log, logsz, -ENAMETOOLONG, "state directory path '%s' is too long", dir);
-    if (mkdir(sub, 0700) && errno != EEXIST)
-        return cm_log(log, logsz, -errno, "cannot create '%s': %s", sub, strerror(errno));
-    map_file_name(m, name, sizeof(name));
-    for (unsigned n = 0; n < 1000; n++) {
-        int len = n ? snprintf(path, sizeof(path), "%s/%s.%ld.%u.%u", sub, name, (long)getpid(), bpfrt_map__id(m), n)
-                    : snprintf(path, sizeof(path), "%s/%s.%ld.%u", sub, name, (long)getpid(), bpfrt_map__id(m));
-        if (len < 0 || (size_t)len >= sizeof(path))
-            return cm_log(log, logsz, -ENAMETOOLONG, "pin path for map '%s' under '%s' is too long",
-                           bpfrt_map__name(m), sub);
-        err = bpfrt_map__pin(m, path);
-        if (err != -EEXIST)
-            break;
-    }
-    /* bpfrt_pin_error() already says "cannot pin map 'x' at 'P': why" */
-    if (err && !strncmp(bpfrt_pin_error(), "cannot pin ", 11))
-        return cm_log(log, logsz, err, "%s", bpfrt_pin_error());
-    if (err)
-        return cm_log(log, logsz, err, "cannot pin map '%s' under '%s': %s", bpfrt_map__name(m), sub,
-                       bpfrt_pin_error()[0] ? bpfrt_pin_error() : strerror(-err));
-    return 0;
-}
-
 /* The absolute form of a pin path (a map pinned at a relative path is
  * found from anywhere). */
 static int abs_path(const char *p, char *out, size_t sz)
@@ -415,6 +367,63 @@ static int publish(const char *path, const uint8_t *buf, size_t len, char *log, 
     return 0;
 }
 
+/* ---------------------------------------- what pinned prog arrays use */
+
+static const char *ref_prog_path(uint32_t id)
+{
+    struct bpfrt_prog *p = cm_progid_get(id, NULL);
+    return p ? prog_pin_path(p) : NULL;
+}
+
+static const char *ref_prog_name(uint32_t id)
+{
+    struct bpfrt_prog *p = cm_progid_get(id, NULL);
+    return p ? bpfrt_prog__name(p) : "";
+}
+
+static int ref_prog_open(const char *path, void **prog, uint32_t *id, char *log, size_t logsz)
+{
+    struct bpfrt_prog *p = NULL;
+    int err = prog_open_pinned_log(path, &p, log, logsz);
+
+    if (err)
+        return err;
+    *prog = p;
+    *id = bpfrt_prog__id(p);
+    return 0;
+}
+
+static void ref_prog_free(void *prog)
+{
+    bpfrt_prog__free(prog);
+}
+
+static int pinned_at(void *prog, const void *path)
+{
+    const char *p = prog_pin_path(prog);
+    return p && !strcmp(p, path);
+}
+
+static void *ref_prog_find(const char *path, uint32_t *id)
+{
+    return cm_progid_find(pinned_at, path, id);
+}
+
+static const struct cm_pinref_ops ref_ops = {
+    .prog_path = ref_prog_path,
+    .prog_name = ref_prog_name,
+    .prog_open = ref_prog_open,
+    .prog_free = ref_prog_free,
+    .prog_find = ref_prog_find,
+};
+
+/* A pinned prog array opened by a process that never pins or opens a
+ * program itself still reaches its programs. */
+__attribute__((constructor)) static void ref_register(void)
+{
+    cm_pinref_register(&ref_ops);
+}
+
 int prog_pin_log(struct bpfrt_prog *prog, const char *path, char *log, size_t logsz)
 {
     struct bpfrt_map *pinned_here[PIN_MAX_MAPS];
@@ -422,8 +431,9 @@ int prog_pin_log(struct bpfrt_prog *prog, const char *path, char *log, size_t lo
     struct bpfrt_map *const *maps;
     struct wbuf img = {0};
     struct stat st;
-    int err = 0;
+    int err = 0, planned = 0;
 
+    cm_pinref_register(&ref_ops);
     if (log && logsz)
         log[0] = 0;
     if (!prog || !path || !*path)
@@ -437,18 +447,20 @@ int prog_pin_log(struct bpfrt_prog *prog, const char *path, char *log, size_t lo
     if (nmaps > PIN_MAX_MAPS)
         return cm_log(log, logsz, -E2BIG, "program '%s' uses %u maps, more than %u", bpfrt_prog__name(prog), nmaps,
                        PIN_MAX_MAPS);
-    /* Refuse before pinning anything: a prog array holds ids of programs
-     * of this process, which mean nothing in another one. */
-    for (unsigned k = 0; k < nmaps; k++)
-        if (bpfrt_map__type(maps[k]) == BPF_MAP_TYPE_PROG_ARRAY)
-            return cm_log(log, logsz, -EOPNOTSUPP,
-                           "program '%s' uses map '%s' (prog_array): its entries are program ids of this process, "
-                           "so it cannot be pinned",
-                           bpfrt_prog__name(prog), bpfrt_map__name(maps[k]));
+    /* A prog array it uses (pinned below) may hold it: it refers to this
+     * pin, so plan it first. */
+    if (!prog_pin_path(prog)) {
+        char abs[PATH_MAX];
+        if (abs_path(path, abs, sizeof(abs)))
+            return cm_log(log, logsz, -ENAMETOOLONG, "'%s': path too long", path);
+        if (prog_pin_plan(prog, abs))
+            return -ENOMEM;
+        planned = 1;
+    }
     for (unsigned k = 0; k < nmaps && !err; k++) {
         if (bpfrt_map__pin_path(maps[k]))
             continue;
-        err = pin_map_unique(maps[k], log, logsz);
+        err = map_pin_unique(maps[k], log, logsz);
         if (!err)
             pinned_here[nhere++] = maps[k];
     }
@@ -464,6 +476,8 @@ int prog_pin_log(struct bpfrt_prog *prog, const char *path, char *log, size_t lo
          * mapped in this process) */
         for (unsigned k = 0; k < nhere; k++)
             bpfrt_map__unpin(pinned_here[k]); /* forgotten too: a later pin pins it afresh */
+        if (planned)
+            prog_pin_plan(prog, NULL);
         if (log && logsz && !log[0])
             cm_log(log, logsz, err, "cannot pin program at '%s': %s", path, strerror(-err));
     }
@@ -666,6 +680,7 @@ int prog_open_pinned_log(const char *path, struct bpfrt_prog **progp, char *log,
     char msg[1024] = "";
     int err;
 
+    cm_pinref_register(&ref_ops);
     if (log && logsz)
         log[0] = 0;
     if (!path || !progp)
@@ -733,6 +748,11 @@ int prog_open_pinned_log(const char *path, struct bpfrt_prog **progp, char *log,
         err = prog_set_src(prog, &si);
         free(si.funcs);
         free(si.lines);
+    }
+    if (!err) {
+        char abs[PATH_MAX];
+        if (!abs_path(path, abs, sizeof(abs)))
+            err = prog_pin_plan(prog, abs); /* a prog array that holds it refers to this pin */
     }
     if (!err) {
         *progp = prog;

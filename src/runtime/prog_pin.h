@@ -59,6 +59,12 @@ int prog_own_maps(struct bpfrt_prog *prog, struct bpfrt_map **maps, unsigned n);
 /* prog_pin.c: bpfrt_prog__pin / bpfrt_prog__open_pinned with the reason
  * of a failure in log (names the file, and the map or record at fault). */
 int prog_pin_log(struct bpfrt_prog *prog, const char *path, char *log, size_t logsz);
+/* Plan prog's pin at path (absolute) before it is made, so that a prog
+ * array pinned first can refer to it (a pin of a whole object); NULL
+ * drops a plan.  A program already pinned keeps its pin.  0 or -ENOMEM. */
+int prog_pin_plan(struct bpfrt_prog *prog, const char *path);
+/* Where prog is pinned or planned to be, or NULL. */
+const char *prog_pin_path(const struct bpfrt_prog *prog);
 int prog_open_pinned_log(const char *path, struct bpfrt_prog **progp, char *log, size_t logsz);
 /* The first 8 bytes of every pinned program's file ("BPFRTPRG"), for a
  * listing of pins (pin_list.c). */

@@ -442,16 +442,32 @@ Test(pin_progs, missing_or_replaced_map_is_reported)
     rm_rf(fs);
 }
 
-Test(pin_progs, prog_array_user_cannot_be_pinned)
+/* A program using a prog array pins with it when the array's programs are
+ * pinned: a program in a slot that is neither pinned nor being pinned is
+ * refused, naming the array, the slot and the program; a hash of maps is
+ * refused, naming it. */
+Test(pin_progs, prog_array_user_pins_with_its_array)
 {
     const char *fs = fresh_fs();
     struct bpfrt_object *obj = load_obj(obj_of("tests/data/pin/progarray.c", "progarray"));
     struct bpfrt_prog *p = bpfrt_program__prog(bpfrt_object__find_program_by_name(obj, "jump"));
-    char path[256], log[512];
+    struct bpfrt_prog *plain = bpfrt_program__prog(bpfrt_object__find_program_by_name(obj, "plain"));
+    struct bpfrt_prog *byh = bpfrt_program__prog(bpfrt_object__find_program_by_name(obj, "by_hash"));
+    struct bpfrt_map *slots = bpfrt_object__find_map_by_name(obj, "slots");
+    char path[256], pp[256], log[1024];
+    uint32_t key = 1, id = bpfrt_prog__id(plain);
 
+    cr_assert_eq(bpfrt_map__update_elem(slots, &key, 4, &id, 4, BPF_ANY), 0);
     snprintf(path, sizeof(path), "%s/jump", fs);
     cr_assert_eq(prog_pin_log(p, path, log, sizeof(log)), -EOPNOTSUPP);
-    cr_assert(strstr(log, "'slots'") && strstr(log, "prog_array"), "%s", log);
+    cr_assert(strstr(log, "'slots'") && strstr(log, "slot 1") && strstr(log, "'plain'"), "%s", log);
+    cr_assert_neq(access(path, F_OK), 0);
+    snprintf(pp, sizeof(pp), "%s/plain", fs);
+    cr_assert_eq(prog_pin_log(plain, pp, log, sizeof(log)), 0, "%s", log);
+    cr_assert_eq(prog_pin_log(p, path, log, sizeof(log)), 0, "%s", log);
+    snprintf(path, sizeof(path), "%s/by_hash", fs);
+    cr_assert_eq(prog_pin_log(byh, path, log, sizeof(log)), -EOPNOTSUPP);
+    cr_assert(strstr(log, "'outer'") && strstr(log, "hash_of_maps"), "%s", log);
     cr_assert_neq(access(path, F_OK), 0);
     bpfrt_object__close(obj);
     rm_rf(fs);
@@ -546,10 +562,10 @@ Test(pin_progs, cli_loadall_run_across_processes_map_dump)
     OK(r);
     HAS(r.stdout_, "{\"retval\":7,");
     out_free(&r);
-    /* prog arrays are not pinned by pinmaps when no pinned program needs them */
+    /* pinmaps pins prog arrays too (their slots refer to the programs' pins) */
     char p[512];
     snprintf(p, sizeof(p), "%s/maps/jumps", fs);
-    cr_assert_neq(access(p, F_OK), 0);
+    cr_assert_eq(access(p, F_OK), 0);
     cr_assert_eq(count_entries(fs), 2, "only progs/ and maps/ in the state dir (no maps/ auto pins)");
     rm_rf(fs);
 }
@@ -678,22 +694,22 @@ Test(pin_progs, cli_errors_name_file_and_damage_nothing)
     r = bpfrt("prog load %s %s/q pinmaps", o, fs);
     FAILS(r, "'pinmaps' needs a value");
     out_free(&r);
-    /* a program using a prog array: the message names the map */
-    r = bpfrt("prog pin obj %s prog jump %s/j", pa, fs);
-    FAILS(r, "'slots'");
-    HAS(r.stderr_, "prog_array");
+    /* a program using a hash of maps: the message names the map */
+    r = bpfrt("prog pin obj %s prog by_hash %s/j", pa, fs);
+    FAILS(r, "'outer'");
+    HAS(r.stderr_, "hash_of_maps");
     out_free(&r);
-    /* loadall: plain is pinned (its map too), then jump fails: both taken back */
+    /* loadall: by_hash fails: everything pinned before is taken back */
     r = bpfrt("prog loadall %s %s/all", pa, fs);
-    FAILS(r, "'slots'");
+    FAILS(r, "'outer'");
     out_free(&r);
     snprintf(path, sizeof(path), "%s/all", fs);
     cr_assert_neq(access(path, F_OK), 0, "loadall left %s", path);
     snprintf(path, sizeof(path), "%s/maps", fs);
     cr_assert(count_entries(path) <= 0, "loadall left map pins in %s", path);
-    /* with pinmaps: refused before anything is pinned */
+    /* with pinmaps: refused before any program is pinned */
     r = bpfrt("prog loadall %s %s/all pinmaps %s/allmaps", pa, fs, fs);
-    FAILS(r, "'slots'");
+    FAILS(r, "'outer'");
     out_free(&r);
     snprintf(path, sizeof(path), "%s/allmaps", fs);
     cr_assert_neq(access(path, F_OK), 0, "loadall left %s", path);

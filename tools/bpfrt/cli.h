@@ -54,6 +54,9 @@ struct cli_obj_spec {
     /* The verifier's options for loading (log_level N, unpriv) */
     uint32_t log_level;
     int unpriv;
+    /* max_entries of maps by name (prog load/loadall: map name NAME max_entries N) */
+    const struct bpfrt_map_max_entries *max_entries;
+    size_t nr_max_entries;
 };
 
 /* Parse from argv[0] == "obj"; returns the words used, or -1 after

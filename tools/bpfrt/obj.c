@@ -97,7 +97,8 @@ static int open_with(const struct cli_obj_spec *s, struct bpfrt_object **objp, c
 {
     BPFRT_OPTS(bpfrt_object_open_opts, o, .prog_type = s->has_type ? s->type : BPF_PROG_TYPE_UNSPEC, .log_buf = log,
                .log_size = logsz, .log_level = s->log_level, .unpriv = s->unpriv, .verifier_log_buf = vlog,
-               .verifier_log_size = vlogsz, .engine = cli.engine);
+               .verifier_log_size = vlogsz, .engine = cli.engine, .map_max_entries = s->max_entries,
+               .nr_map_max_entries = s->nr_max_entries);
     int err = bpfrt_object__open_file(s->file, &o, objp);
 
     if (err) {

@@ -1017,6 +1017,31 @@ static void print_done(void)
         printf("null\n");
 }
 
+#define CLI_MAX_MAP_MAX 64
+
+/* `map name NAME max_entries N` at argv[i] (a bpfrt extension of bpftool's
+ * `map { idx IDX | name NAME } MAP`, which reuses a map: not here).
+ * Returns the words used, or -1 after reporting. */
+static int parse_map_max(int argc, char **argv, int i, struct bpfrt_map_max_entries *mx, size_t *n)
+{
+    uint64_t v;
+
+    if (i + 4 >= argc || strcmp(argv[i + 1], "name") || strcmp(argv[i + 3], "max_entries")) {
+        if (i + 1 < argc && !strcmp(argv[i + 1], "idx"))
+            return cli_err("'map idx IDX MAP' (reusing a map) is not supported by bpfrt; 'map name NAME "
+                           "max_entries N' sets a map's size"), -1;
+        return cli_err("'map' needs 'name NAME max_entries N'"), -1;
+    }
+    if (cli_parse_u64(argv[i + 4], UINT32_MAX, &v))
+        return cli_err("max_entries '%s' of map '%s' is not a number up to %u", argv[i + 4], argv[i + 2], UINT32_MAX),
+               -1;
+    if (*n >= CLI_MAX_MAP_MAX)
+        return cli_err("more than %d 'map name NAME max_entries N'", CLI_MAX_MAP_MAX), -1;
+    mx[*n].name = argv[i + 2];
+    mx[(*n)++].max_entries = (uint32_t)v;
+    return 5;
+}
+
 /* prog load OBJ PATH [type TYPE] [pinmaps DIR]: load every program of the
  * object, pin the first at PATH (bpftool's rule).
  * prog loadall OBJ DIR [type TYPE] [pinmaps DIR]: pin each at DIR/<name>.
@@ -1029,6 +1054,8 @@ static int prog_load(int argc, char **argv, int all)
     struct bpfrt_program *first;
     char log[2048] = "";
     BPFRT_OPTS(bpfrt_object_pin_opts, po, .log_buf = log, .log_size = sizeof(log));
+    struct bpfrt_map_max_entries mx[CLI_MAX_MAP_MAX];
+    size_t nmx = 0;
     struct stat st;
     int err;
 
@@ -1052,15 +1079,21 @@ static int prog_load(int argc, char **argv, int all)
             spec.has_type = 1;
         } else if (!strcmp(argv[i], "pinmaps")) {
             pinmaps = argv[i + 1];
-        } else if (!strcmp(argv[i], "map") || !strcmp(argv[i], "dev") || !strcmp(argv[i], "offload_dev") ||
-                   !strcmp(argv[i], "xdpmeta_dev")) {
+        } else if (!strcmp(argv[i], "map")) {
+            int w = parse_map_max(argc, argv, i, mx, &nmx);
+            if (w < 0)
+                return 1;
+            i += w - 2;
+        } else if (!strcmp(argv[i], "dev") || !strcmp(argv[i], "offload_dev") || !strcmp(argv[i], "xdpmeta_dev")) {
             return cli_err("'%s' is not supported by bpfrt's prog %s", argv[i], what);
         } else {
-            return cli_err("unknown keyword '%s' (expected type, pinmaps, log_level or unpriv)", argv[i]);
+            return cli_err("unknown keyword '%s' (expected type, map, pinmaps, log_level or unpriv)", argv[i]);
         }
     }
     if (!all && lstat(path, &st) == 0)
         return cli_err("cannot pin at '%s': it exists", path);
+    spec.max_entries = mx;
+    spec.nr_max_entries = nmx;
     if (cli_obj_load(&spec, &obj))
         return 1;
     /* the first program loaded (a '?' program is not, unless alone) */
@@ -1136,8 +1169,10 @@ int do_prog(int argc, char **argv)
                 "       bpfrt prog run PROG pcap FILE [out DIR] [kernel_diff]\n"
                 "       bpfrt prog dump xlated PROG [opcodes] [linum]\n"
                 "       bpfrt prog { show | list } PROG\n"
-                "       bpfrt prog load OBJ PATH [type TYPE] [pinmaps DIR] [log_level N] [unpriv]\n"
-                "       bpfrt prog loadall OBJ DIR [type TYPE] [pinmaps DIR] [log_level N] [unpriv]\n"
+                "       bpfrt prog load OBJ PATH [type TYPE] [map name NAME max_entries N]... [pinmaps DIR]\n"
+                "                 [log_level N] [unpriv]\n"
+                "       bpfrt prog loadall OBJ DIR [type TYPE] [map name NAME max_entries N]... [pinmaps DIR]\n"
+                "                 [log_level N] [unpriv]\n"
                 "       bpfrt prog pin PROG FILE\n"
                 "       bpfrt prog verify { PROG | OBJ } [type TYPE] [log_level N] [unpriv]\n"
                 "       bpfrt prog tracelog [idle MS]\n"

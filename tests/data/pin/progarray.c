@@ -1,7 +1,9 @@
-/* progarray.c - two programs: `plain` uses a hash map and pins fine;
- * `jump` uses a prog array, which holds ids of this process's programs
- * and cannot be pinned, so pinning `jump` must fail naming the map (and a
- * loadall must take back what it pinned before). */
+/* progarray.c - three programs: `plain` uses a hash map and pins fine;
+ * `jump` uses a prog array, which pins when every program it holds is
+ * pinned (or being pinned with it); `by_hash` uses a hash of maps, which
+ * holds ids of this process's maps and cannot be pinned, so pinning
+ * `by_hash` must fail naming the map (and a loadall must take back what it
+ * pinned before). */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -37,6 +39,29 @@ int jump(void *data)
 
     (void)data;
     return bpf_map_lookup_elem(&slots, &key) != 0;
+}
+
+struct inner {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u32);
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH_OF_MAPS);
+    __uint(max_entries, 2);
+    __type(key, __u32);
+    __array(values, struct inner);
+} outer SEC(".maps");
+
+SEC("raw")
+int by_hash(void *data)
+{
+    __u32 key = 0;
+
+    (void)data;
+    return bpf_map_lookup_elem(&outer, &key) != 0;
 }
 
 char _license[] SEC("license") = "GPL";
