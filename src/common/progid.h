@@ -15,5 +15,10 @@ uint32_t cm_progid_add(void *prog, uint32_t prog_type);
 void cm_progid_del(uint32_t id);
 /* The program with id, or NULL; its type in *prog_type when non-NULL. */
 void *cm_progid_get(uint32_t id, uint32_t *prog_type);
+/* A number that changes whenever a program is forgotten (cm_progid_del),
+ * read without the lock: a pointer cm_progid_get() gave while the number
+ * was g is still a live program while the number is still g (ids are never
+ * reused).  The PROG_ARRAY's per-slot cache (maps/fd_array.c) relies on it. */
+uint32_t cm_progid_gen(void);
 
 #endif

@@ -31,6 +31,7 @@
  *   lookup_and_delete: -ENOTSUPP (524). */
 #include <errno.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -202,6 +203,8 @@ static int fd_alloc(struct bpfrt_map *m)
 
 static void fd_free(struct bpfrt_map *m)
 {
+    free(m->priv); /* PROG_ARRAY: the slot cache (fd_prog_lookup) */
+    m->priv = NULL;
     arena_free(&m->arena);
 }
 
@@ -267,6 +270,85 @@ static void *fd_resolve(struct bpfrt_map *m, uint32_t id)
     return map_get_by_id(id);
 }
 
+/* ------------------------------------------------- PROG_ARRAY slot cache */
+
+/* A tail call resolves the slot's program on every call (the kernel's
+ * semantics: the slot's current program, bpf_tail_call in
+ * kernel/bpf/core.c and the x86 JIT read prog_array->ptrs[index] each
+ * time), and resolving an id takes cm_progid_get()'s lock.  So each
+ * process keeps, per slot, the last id it resolved there with the program
+ * and cm_progid_gen() of the moment (m->priv, never shared: the pointer is
+ * this process's).  The slot's id is still read from the arena on every
+ * call, so an update or delete by another thread takes effect at the
+ * next call (a PROG_ARRAY is never shared between processes: its ids are
+ * per process, pin.c refuses to pin one); the entry is used only when the
+ * slot still holds its id and no program was freed since (ids are never
+ * reused, so the pair names the same live program).  Entries are written
+ * under a per-entry sequence number (odd while written; a writer that
+ * finds it odd leaves the entry), read without a lock.
+ * tests/unit/test_tailcall_cache.c. */
+struct fd_cache_ent {
+    uint32_t seq, id, gen;
+    void *prog;
+};
+
+#define RLX(p) __atomic_load_n(&(p), __ATOMIC_RELAXED)
+#define SET(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELAXED)
+
+static struct fd_cache_ent *fd_cache(struct bpfrt_map *m)
+{
+    struct fd_cache_ent *c = LOAD(m->priv), *none = NULL;
+
+    if (c)
+        return c;
+    c = calloc(m->max_entries, sizeof(*c));
+    if (!c)
+        return NULL; /* no cache: every call resolves (correct, slower) */
+    if (!__atomic_compare_exchange_n((struct fd_cache_ent **)&m->priv, &none, c, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        free(c);
+        c = none;
+    }
+    return c;
+}
+
+static void *fd_prog_lookup(struct bpfrt_map *m, uint32_t idx)
+{
+    uint32_t id = LOAD(fd_slots(m)[idx]), gen, s;
+    struct fd_cache_ent *e;
+    void *p;
+
+    if (!id)
+        return NULL;
+    e = LOAD(m->priv);
+    if (e) {
+        e += idx;
+        s = LOAD(e->seq);
+        if (!(s & 1) && RLX(e->id) == id) {
+            uint32_t g = RLX(e->gen);
+            p = RLX(e->prog);
+            __atomic_thread_fence(__ATOMIC_ACQUIRE);
+            if (RLX(e->seq) == s && g == cm_progid_gen())
+                return p;
+        }
+    } else if (!(e = fd_cache(m))) {
+        return cm_progid_get(id, NULL);
+    } else {
+        e += idx;
+    }
+    gen = cm_progid_gen(); /* before the lookup: a free after it changes the number */
+    p = cm_progid_get(id, NULL);
+    s = RLX(e->seq);
+    if (p && !(s & 1) && __atomic_compare_exchange_n(&e->seq, &s, s + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        SET(e->id, id);
+        SET(e->gen, gen);
+        SET(e->prog, p);
+        __atomic_store_n(&e->seq, s + 2, __ATOMIC_RELEASE);
+    }
+    return p;
+}
+
 /* ---------------------------------------------------------------- arrays */
 
 static void *fd_array_lookup(struct bpfrt_map *m, const void *key, uint32_t worker)
@@ -277,6 +359,8 @@ static void *fd_array_lookup(struct bpfrt_map *m, const void *key, uint32_t work
     memcpy(&idx, key, 4);
     if (idx >= m->max_entries)
         return NULL;
+    if (m->type == BPF_MAP_TYPE_PROG_ARRAY)
+        return fd_prog_lookup(m, idx);
     return fd_resolve(m, LOAD(fd_slots(m)[idx]));
 }
 
