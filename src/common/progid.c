@@ -13,7 +13,7 @@ static pthread_mutex_t progid_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct progid_ent *ents;
 static size_t nents, cap;
 static uint32_t next_id;
-static uint32_t del_gen; /* cm_progid_gen(): bumped by every cm_progid_del */
+uint32_t cm_progid_del_gen; /* cm_progid_gen(): bumped by every cm_progid_del */
 
 uint32_t cm_progid_add(void *prog, uint32_t prog_type)
 {
@@ -44,7 +44,7 @@ void cm_progid_del(uint32_t id)
             ents[i] = ents[--nents];
             /* before the caller frees the program: a cache that saw the
              * old number stops trusting its pointer */
-            __atomic_add_fetch(&del_gen, 1, __ATOMIC_SEQ_CST);
+            __atomic_add_fetch(&cm_progid_del_gen, 1, __ATOMIC_SEQ_CST);
             break;
         }
     if (!nents) {
@@ -69,9 +69,4 @@ void *cm_progid_get(uint32_t id, uint32_t *prog_type)
         }
     pthread_mutex_unlock(&progid_lock);
     return p;
-}
-
-uint32_t cm_progid_gen(void)
-{
-    return __atomic_load_n(&del_gen, __ATOMIC_ACQUIRE);
 }

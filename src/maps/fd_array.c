@@ -203,7 +203,7 @@ static int fd_alloc(struct bpfrt_map *m)
 
 static void fd_free(struct bpfrt_map *m)
 {
-    free(m->priv); /* PROG_ARRAY: the slot cache (fd_prog_lookup) */
+    free(m->priv); /* PROG_ARRAY: the slot cache (map_prog_array_lookup) */
     m->priv = NULL;
     arena_free(&m->arena);
 }
@@ -312,7 +312,7 @@ static struct fd_cache_ent *fd_cache(struct bpfrt_map *m)
     return c;
 }
 
-static void *fd_prog_lookup(struct bpfrt_map *m, uint32_t idx)
+void *map_prog_array_lookup(struct bpfrt_map *m, uint32_t idx)
 {
     uint32_t id = LOAD(fd_slots(m)[idx]), gen, s;
     struct fd_cache_ent *e;
@@ -360,7 +360,7 @@ static void *fd_array_lookup(struct bpfrt_map *m, const void *key, uint32_t work
     if (idx >= m->max_entries)
         return NULL;
     if (m->type == BPF_MAP_TYPE_PROG_ARRAY)
-        return fd_prog_lookup(m, idx);
+        return map_prog_array_lookup(m, idx);
     return fd_resolve(m, LOAD(fd_slots(m)[idx]));
 }
 
