@@ -13,6 +13,7 @@ static pthread_mutex_t progid_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct progid_ent *ents;
 static size_t nents, cap;
 static uint32_t next_id;
+uint32_t cm_progid_del_gen; /* cm_progid_gen(): bumped by every cm_progid_del */
 
 uint32_t cm_progid_add(void *prog, uint32_t prog_type)
 {
@@ -41,6 +42,9 @@ void cm_progid_del(uint32_t id)
     for (size_t i = 0; i < nents; i++)
         if (ents[i].id == id) {
             ents[i] = ents[--nents];
+            /* before the caller frees the program: a cache that saw the
+             * old number stops trusting its pointer */
+            __atomic_add_fetch(&cm_progid_del_gen, 1, __ATOMIC_SEQ_CST);
             break;
         }
     if (!nents) {

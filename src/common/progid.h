@@ -18,5 +18,14 @@ void *cm_progid_get(uint32_t id, uint32_t *prog_type);
 /* The first live program match accepts (called under the registry's lock:
  * it must not call back here), its id in *id; NULL when none does. */
 void *cm_progid_find(int (*match)(void *prog, const void *arg), const void *arg, uint32_t *id);
+/* A number that changes whenever a program is forgotten (cm_progid_del),
+ * read without the lock: a pointer cm_progid_get() gave while the number
+ * was g is still a live program while the number is still g (ids are never
+ * reused).  The PROG_ARRAY's per-slot cache (maps/fd_array.c) relies on it. */
+extern uint32_t cm_progid_del_gen; /* progid.c; read it through cm_progid_gen() */
+static inline uint32_t cm_progid_gen(void)
+{
+    return __atomic_load_n(&cm_progid_del_gen, __ATOMIC_ACQUIRE);
+}
 
 #endif

@@ -289,6 +289,8 @@ static void fd_free(struct bpfrt_map *m)
         free(l);
         m->priv = NULL;
     }
+    free(m->slot_cache); /* PROG_ARRAY: the slot cache (map_prog_array_lookup) */
+    m->slot_cache = NULL;
     arena_free(&m->arena);
 }
 
@@ -630,6 +632,88 @@ static int fd_reopen(struct bpfrt_map *m)
     return 0;
 }
 
+/* ------------------------------------------------- PROG_ARRAY slot cache */
+
+/* A tail call resolves the slot's program on every call (the kernel's
+ * semantics: the slot's current program, bpf_tail_call in
+ * kernel/bpf/core.c and the x86 JIT read prog_array->ptrs[index] each
+ * time), and resolving an id takes cm_progid_get()'s lock.  So each
+ * process keeps, per slot, the last id it resolved there with the program
+ * and cm_progid_gen() of the moment (m->slot_cache, never shared: the
+ * pointer is this process's).  The slot's id is still read from the arena on every
+ * call, so an update or delete by another thread takes effect at the
+ * next call (a pinned PROG_ARRAY, shared between processes, refers to
+ * pins instead of ids and goes through fd_shared_get, whose per-slot
+ * cache is keyed by the slot's sequence number); the entry is used only when the
+ * slot still holds its id and no program was freed since (ids are never
+ * reused, so the pair names the same live program).  Entries are written
+ * under a per-entry sequence number (odd while written; a writer that
+ * finds it odd leaves the entry), read without a lock.
+ * tests/unit/test_tailcall_cache.c. */
+struct fd_cache_ent {
+    uint32_t seq, id, gen;
+    void *prog;
+};
+
+#define RLX(p) __atomic_load_n(&(p), __ATOMIC_RELAXED)
+#define SET(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELAXED)
+
+static struct fd_cache_ent *fd_cache(struct bpfrt_map *m)
+{
+    struct fd_cache_ent *c = LOAD(m->slot_cache), *none = NULL;
+
+    if (c)
+        return c;
+    c = calloc(m->max_entries, sizeof(*c));
+    if (!c)
+        return NULL; /* no cache: every call resolves (correct, slower) */
+    if (!__atomic_compare_exchange_n((struct fd_cache_ent **)&m->slot_cache, &none, c, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        free(c);
+        c = none;
+    }
+    return c;
+}
+
+void *map_prog_array_lookup(struct bpfrt_map *m, uint32_t idx)
+{
+    uint32_t id = LOAD(fd_slots(m)[idx]), gen, s;
+    struct fd_cache_ent *e;
+    void *p;
+
+    if (fd_is_shared(m))
+        return fd_shared_get(m, idx, NULL); /* a pinned array: slots refer to pins (its own cache) */
+    if (!id)
+        return NULL;
+    e = LOAD(m->slot_cache);
+    if (e) {
+        e += idx;
+        s = LOAD(e->seq);
+        if (!(s & 1) && RLX(e->id) == id) {
+            uint32_t g = RLX(e->gen);
+            p = RLX(e->prog);
+            __atomic_thread_fence(__ATOMIC_ACQUIRE);
+            if (RLX(e->seq) == s && g == cm_progid_gen())
+                return p;
+        }
+    } else if (!(e = fd_cache(m))) {
+        return cm_progid_get(id, NULL);
+    } else {
+        e += idx;
+    }
+    gen = cm_progid_gen(); /* before the lookup: a free after it changes the number */
+    p = cm_progid_get(id, NULL);
+    s = RLX(e->seq);
+    if (p && !(s & 1) && __atomic_compare_exchange_n(&e->seq, &s, s + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        SET(e->id, id);
+        SET(e->gen, gen);
+        SET(e->prog, p);
+        __atomic_store_n(&e->seq, s + 2, __ATOMIC_RELEASE);
+    }
+    return p;
+}
+
 /* ---------------------------------------------------------------- arrays */
 
 static void *fd_array_lookup(struct bpfrt_map *m, const void *key, uint32_t worker)
@@ -640,6 +724,8 @@ static void *fd_array_lookup(struct bpfrt_map *m, const void *key, uint32_t work
     memcpy(&idx, key, 4);
     if (idx >= m->max_entries)
         return NULL;
+    if (m->type == BPF_MAP_TYPE_PROG_ARRAY)
+        return map_prog_array_lookup(m, idx);
     if (fd_is_shared(m))
         return fd_shared_get(m, idx, NULL);
     return fd_resolve(m, LOAD(fd_slots(m)[idx]));

@@ -190,6 +190,7 @@ struct bpfrt_map {
     int frozen;
     struct map_arena arena;
     void *priv;              /* per-process state of the type (never shared) */
+    void *slot_cache;        /* PROG_ARRAY: this process's per-slot tail-call cache (fd_array.c) */
     int32_t spin_lock_off;   /* struct bpf_spin_lock in the value, or -1 */
     struct map_pin *pin;     /* pinned: the file (pin.c), else NULL */
     int *frozen_shared;      /* pinned: the frozen word in the file, shared */
@@ -310,6 +311,10 @@ struct map_ops {
  * (the kernel's array_map_get_next_key): a missing or out-of-range key
  * gives index 0, the last index -ENOENT. */
 int map_array_get_next_key(struct bpfrt_map *m, const void *key, void *next_key);
+/* The program in slot idx of PROG_ARRAY m (idx < max_entries), or NULL:
+ * what ops->lookup gives, without the indirect call (a tail call's path;
+ * fd_array.c). */
+void *map_prog_array_lookup(struct bpfrt_map *m, uint32_t idx);
 
 /* The ops of a type, or NULL when bpfrt has none. */
 const struct map_ops *map_ops_of(enum bpf_map_type type);

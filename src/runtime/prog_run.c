@@ -102,7 +102,7 @@ static int64_t prog_tail_call(struct rt_run *run, uint64_t map, uint32_t index, 
     if (run->tail_calls >= RT_MAX_TAIL_CALLS)
         return -ELOOP;
     run->tail_calls++;
-    p = m->ops->lookup(m, &index, run->worker);
+    p = map_prog_array_lookup(m, index);
     if (!p)
         return -ENOENT;
     if (run->checked)

@@ -5,6 +5,7 @@
  * checked mode. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -519,5 +520,144 @@ Test(tailcall, from_subprograms_nest_frames_past_eight)
         cr_assert_eq(bpfrt_map__delete_elem(pa, &(uint32_t){0}, 4, 0), 0);
         bpfrt_prog__free(c);
     }
+    bpfrt_map__free(pa);
+}
+
+/* ---- The per-slot cache (maps/fd_array.c fd_prog_lookup): a tail call
+ * still uses the slot's current program.  The kernel reads
+ * prog_array->ptrs[index] on every bpf_tail_call (kernel/bpf/core.c
+ * JMP_TAIL_CALL, arch/x86/net/bpf_jit_comp.c emit_bpf_tail_call_indirect),
+ * so an update or delete between two runs - from this thread or another
+ * one - takes effect at the next run, and a program freed while stored is
+ * not entered (bpfrt keeps no reference: its slot resolves to nothing, a
+ * failed tail call). */
+
+#define FALL_THROUGH 7 /* the caller's r0 when the tail call fails */
+
+/* r0 = v */
+static struct bpfrt_prog *load_ret_imm(int32_t v)
+{
+    struct bpf_insn t[] = {INSN_MOV64_IMM(BPF_REG_0, v), INSN_EXIT()};
+    return LOAD(t);
+}
+
+/* tail-calls slot idx of pa, else returns FALL_THROUGH */
+static struct bpfrt_prog *load_caller(struct bpfrt_map *pa, int32_t idx)
+{
+    struct bpf_insn c[] = {
+        LD_MAP(BPF_REG_2, pa),
+        INSN_MOV64_IMM(BPF_REG_3, idx),
+        INSN_CALL(BPF_FUNC_tail_call),
+        INSN_MOV64_IMM(BPF_REG_0, FALL_THROUGH),
+        INSN_EXIT(),
+    };
+    return LOAD(c);
+}
+
+static void del_slot(struct bpfrt_map *pa, uint32_t idx)
+{
+    cr_assert_eq(bpfrt_map__delete_elem(pa, &idx, 4, 0), 0);
+}
+
+/* the return value of one run of p in both modes (they must agree) */
+static uint64_t run_both(struct bpfrt_prog *p)
+{
+    uint64_t fast = must_run(p, 0, NULL, 0), checked = must_run(p, 1, NULL, 0);
+
+    cr_assert_eq(fast, checked, "fast %llu, checked %llu", (unsigned long long)fast, (unsigned long long)checked);
+    return fast;
+}
+
+Test(tailcall, update_and_delete_between_runs)
+{
+    struct bpfrt_map *pa = mk_map(BPF_MAP_TYPE_PROG_ARRAY, 4, 2);
+    struct bpfrt_prog *a = load_ret_imm(1), *b = load_ret_imm(2), *c0 = load_caller(pa, 0), *c1 = load_caller(pa, 1);
+
+    cr_assert_eq(run_both(c0), FALL_THROUGH, "empty slot");
+    set_slot(pa, 0, a);
+    cr_assert_eq(run_both(c0), 1);
+    cr_assert_eq(run_both(c0), 1, "the cached entry again");
+    cr_assert_eq(run_both(c1), FALL_THROUGH, "slot 1 is still empty");
+    set_slot(pa, 0, b);
+    cr_assert_eq(run_both(c0), 2, "replaced: the new program");
+    set_slot(pa, 1, a);
+    cr_assert_eq(run_both(c1), 1);
+    cr_assert_eq(run_both(c0), 2, "slots are cached apart");
+    del_slot(pa, 0);
+    cr_assert_eq(run_both(c0), FALL_THROUGH, "deleted: falls through");
+    set_slot(pa, 0, a);
+    cr_assert_eq(run_both(c0), 1, "the first program back");
+    bpfrt_prog__free(c1);
+    bpfrt_prog__free(c0);
+    bpfrt_prog__free(b);
+    bpfrt_prog__free(a);
+    bpfrt_map__free(pa);
+}
+
+/* A program freed while its id is in a slot: the cached pointer must not
+ * be entered (ASan build: a use after free if it were); ids are not
+ * reused, so a program loaded afterwards does not take the slot over. */
+Test(tailcall, program_freed_while_stored)
+{
+    struct bpfrt_map *pa = mk_map(BPF_MAP_TYPE_PROG_ARRAY, 4, 1);
+    struct bpfrt_prog *a = load_ret_imm(1), *c = load_caller(pa, 0), *b;
+
+    set_slot(pa, 0, a);
+    cr_assert_eq(run_both(c), 1);
+    bpfrt_prog__free(a);
+    cr_assert_eq(run_both(c), FALL_THROUGH, "the freed program is not entered");
+    b = load_ret_imm(2);
+    cr_assert_eq(run_both(c), FALL_THROUGH, "a new program has a new id");
+    set_slot(pa, 0, b);
+    cr_assert_eq(run_both(c), 2);
+    bpfrt_prog__free(c);
+    bpfrt_prog__free(b);
+    bpfrt_map__free(pa);
+}
+
+/* Another thread updates and deletes a slot this thread has cached: the
+ * next run sees it.  (Another process cannot: a PROG_ARRAY holds
+ * per-process program ids, so bpfrt refuses to pin one - pin.c.) */
+struct slot_set {
+    struct bpfrt_map *pa;
+    uint32_t id; /* 0: delete */
+    int err;
+};
+
+static void *thread_sets(void *arg)
+{
+    struct slot_set *s = arg;
+    uint32_t k = 0;
+
+    s->err = s->id ? bpfrt_map__update_elem(s->pa, &k, 4, &s->id, 4, BPF_ANY) : bpfrt_map__delete_elem(s->pa, &k, 4, 0);
+    return NULL;
+}
+
+static void other_thread_sets(struct bpfrt_map *pa, uint32_t id)
+{
+    struct slot_set s = {pa, id, -1};
+    pthread_t t;
+
+    cr_assert_eq(pthread_create(&t, NULL, thread_sets, &s), 0);
+    cr_assert_eq(pthread_join(t, NULL), 0);
+    cr_assert_eq(s.err, 0, "the other thread's %s: %d", id ? "update" : "delete", s.err);
+}
+
+Test(tailcall, slot_updated_by_another_thread)
+{
+    struct bpfrt_map *pa = mk_map(BPF_MAP_TYPE_PROG_ARRAY, 4, 1);
+    struct bpfrt_prog *a = load_ret_imm(1), *b = load_ret_imm(2), *c = load_caller(pa, 0);
+
+    set_slot(pa, 0, a);
+    cr_assert_eq(run_both(c), 1);
+    other_thread_sets(pa, bpfrt_prog__id(b));
+    cr_assert_eq(run_both(c), 2, "the other thread's update");
+    other_thread_sets(pa, 0);
+    cr_assert_eq(run_both(c), FALL_THROUGH, "the other thread's delete");
+    other_thread_sets(pa, bpfrt_prog__id(a));
+    cr_assert_eq(run_both(c), 1);
+    bpfrt_prog__free(c);
+    bpfrt_prog__free(b);
+    bpfrt_prog__free(a);
     bpfrt_map__free(pa);
 }
