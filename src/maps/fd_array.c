@@ -708,6 +708,7 @@ static int fd_reopen(struct bpfrt_map *m)
      * the size fd_alloc gives them, all before the refs */
     if (m->type == BPF_MAP_TYPE_HASH_OF_MAPS &&
         (!h->n_buckets || (h->n_buckets & (h->n_buckets - 1)) || h->buckets_off < FD_HDR_OFF + sizeof(*h) ||
+         h->buckets_off >= m->arena.size ||
          h->elem_size != (uint32_t)((sizeof(struct fd_elem) + m->key_size + 7) & ~7ul) ||
          (uint64_t)fd_elems_off(h) + (uint64_t)fd_nrefs(m) * h->elem_size > h->refs_off))
         return -EINVAL;

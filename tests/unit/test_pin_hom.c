@@ -255,3 +255,74 @@ Test(pin_hom, tail_call_from_interp_program_into_pinned_slot)
     }
     out_free(&r);
 }
+
+/* Copy fs/<from> to fs/<to> with the 4 bytes at delta from the first
+ * occurrence of needle replaced by v. */
+static void damaged_copy(const char *from, const char *to, const char *needle, long delta, uint32_t v)
+{
+    FILE *f = fopen(at(from), "rb");
+    uint8_t *buf, *hit;
+    long n;
+
+    cr_assert_not_null(f);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    rewind(f);
+    buf = malloc((size_t)n);
+    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    hit = memmem(buf, (size_t)n, needle, strlen(needle));
+    cr_assert_not_null(hit, "no '%s' in the pinned file", needle);
+    memcpy(hit + delta, &v, 4);
+    f = fopen(at(to), "wb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    free(buf);
+}
+
+/* A pinned hash of maps whose ref of an element is damaged in its file (a
+ * length past the path buffer, a sequence number that is not the
+ * element's, a path naming no pin): the element reads as absent (the
+ * lookup -ENOENT, the other element still found), never a crash; the refs
+ * are struct fd_ref {seq, len, path} (src/maps/fd_array.c). */
+Test(pin_hom, damaged_ref_reads_absent)
+{
+    BPFRT_OPTS(bpfrt_map_create_opts, po, .nr_workers = 1);
+    BPFRT_OPTS(bpfrt_map_create_opts, o, .nr_workers = 1);
+    struct bpfrt_map *proto = NULL, *outer = NULL, *a, *b;
+    const struct {
+        long delta;
+        uint32_t v;
+        const char *what;
+    } dmg[] = {{-4, 0xffffffffu, "length"}, {-8, 0x7fff1234u, "sequence number"}, {0, 0x656e6f6eu, "path"}};
+    uint32_t k, id;
+
+    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "proto", 4, 4, 1, &po, &proto), 0);
+    o.inner_map = proto;
+    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_HASH_OF_MAPS, "outer", 4, 4, 4, &o, &outer), 0);
+    a = inner_at("inner_aaaa", 5);
+    b = inner_at("inner_bbbb", 6);
+    k = 1, id = bpfrt_map__id(a);
+    cr_assert_eq(bpfrt_map__update_elem(outer, &k, 4, &id, 4, BPF_ANY), 0);
+    k = 2, id = bpfrt_map__id(b);
+    cr_assert_eq(bpfrt_map__update_elem(outer, &k, 4, &id, 4, BPF_ANY), 0);
+    cr_assert_eq(bpfrt_map__pin(outer, at("outer")), 0, "%s", bpfrt_pin_error());
+    for (size_t i = 0; i < sizeof(dmg) / sizeof(dmg[0]); i++) {
+        struct bpfrt_map *bad = NULL;
+        char name[32], needle[256];
+        snprintf(name, sizeof(name), "bad%zu", i);
+        snprintf(needle, sizeof(needle), "%s", at("inner_aaaa"));
+        damaged_copy("outer", name, needle, dmg[i].delta, dmg[i].v);
+        cr_assert_eq(bpfrt_map__open_pinned(at(name), &bad), 0, "%s", bpfrt_pin_error());
+        k = 1;
+        cr_expect_eq(bpfrt_map__lookup_elem(bad, &k, 4, &id, 4, 0), -ENOENT, "damaged %s", dmg[i].what);
+        k = 2;
+        cr_expect_eq(bpfrt_map__lookup_elem(bad, &k, 4, &id, 4, 0), 0, "the other element (%s)", dmg[i].what);
+        bpfrt_map__free(bad);
+    }
+    bpfrt_map__free(a);
+    bpfrt_map__free(b);
+    bpfrt_map__free(outer);
+    bpfrt_map__free(proto);
+}
