@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bpf_build.h"
@@ -53,6 +53,20 @@ static struct bpfrt_map *inner_at(const char *name, uint32_t v)
     cr_assert_eq(bpfrt_map__update_elem(m, &k, 4, &v, 4, BPF_ANY), 0);
     cr_assert_eq(bpfrt_map__pin(m, at(name)), 0, "%s", bpfrt_pin_error());
     return m;
+}
+
+/* A hash of maps of 4 u32 keys, its inner prototype (an array of one
+ * u32) in *proto. */
+static struct bpfrt_map *new_hom(struct bpfrt_map **proto)
+{
+    BPFRT_OPTS(bpfrt_map_create_opts, po, .nr_workers = 1);
+    BPFRT_OPTS(bpfrt_map_create_opts, o, .nr_workers = 1);
+    struct bpfrt_map *outer = NULL;
+
+    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "proto", 4, 4, 1, &po, proto), 0);
+    o.inner_map = *proto;
+    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_HASH_OF_MAPS, "outer", 4, 4, 4, &o, &outer), 0);
+    return outer;
 }
 
 /* another process: `get` from its pin finds key 1's inner map (7); key 1
@@ -146,15 +160,10 @@ Test(pin_hom, hash_of_maps_shared_between_processes)
  * (-EINVAL, map_meta_equal) and so does the pinned map. */
 Test(pin_hom, command_lookup_dump_and_a_removed_inner_pin)
 {
-    BPFRT_OPTS(bpfrt_map_create_opts, po, .nr_workers = 1);
-    BPFRT_OPTS(bpfrt_map_create_opts, o, .nr_workers = 1);
-    struct bpfrt_map *proto = NULL, *outer = NULL, *a, *c, *odd = NULL;
+    struct bpfrt_map *proto = NULL, *outer = new_hom(&proto), *a, *c, *odd = NULL;
     uint32_t k, id;
     struct out r;
 
-    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "proto", 4, 4, 1, &po, &proto), 0);
-    o.inner_map = proto;
-    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_HASH_OF_MAPS, "outer", 4, 4, 4, &o, &outer), 0);
     a = inner_at("a", 5);
     c = inner_at("c", 6);
     k = 1, id = bpfrt_map__id(a);
@@ -260,23 +269,20 @@ Test(pin_hom, tail_call_from_interp_program_into_pinned_slot)
  * occurrence of needle replaced by v. */
 static void damaged_copy(const char *from, const char *to, const char *needle, long delta, uint32_t v)
 {
-    FILE *f = fopen(at(from), "rb");
-    uint8_t *buf, *hit;
-    long n;
+    struct stat st;
+    char *buf, *hit;
+    FILE *f;
+    size_t n;
 
-    cr_assert_not_null(f);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    rewind(f);
-    buf = malloc((size_t)n);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    hit = memmem(buf, (size_t)n, needle, strlen(needle));
+    cr_assert_eq(stat(at(from), &st), 0);
+    n = (size_t)st.st_size;
+    buf = cli_slurp(at(from));
+    hit = memmem(buf, n, needle, strlen(needle));
     cr_assert_not_null(hit, "no '%s' in the pinned file", needle);
     memcpy(hit + delta, &v, 4);
     f = fopen(at(to), "wb");
     cr_assert_not_null(f);
-    cr_assert_eq(fwrite(buf, 1, (size_t)n, f), (size_t)n);
+    cr_assert_eq(fwrite(buf, 1, n, f), n);
     fclose(f);
     free(buf);
 }
@@ -288,9 +294,7 @@ static void damaged_copy(const char *from, const char *to, const char *needle, l
  * are struct fd_ref {seq, len, path} (src/maps/fd_array.c). */
 Test(pin_hom, damaged_ref_reads_absent)
 {
-    BPFRT_OPTS(bpfrt_map_create_opts, po, .nr_workers = 1);
-    BPFRT_OPTS(bpfrt_map_create_opts, o, .nr_workers = 1);
-    struct bpfrt_map *proto = NULL, *outer = NULL, *a, *b;
+    struct bpfrt_map *proto = NULL, *outer = new_hom(&proto), *a, *b;
     const struct {
         long delta;
         uint32_t v;
@@ -298,9 +302,6 @@ Test(pin_hom, damaged_ref_reads_absent)
     } dmg[] = {{-4, 0xffffffffu, "length"}, {-8, 0x7fff1234u, "sequence number"}, {0, 0x656e6f6eu, "path"}};
     uint32_t k, id;
 
-    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_ARRAY, "proto", 4, 4, 1, &po, &proto), 0);
-    o.inner_map = proto;
-    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_HASH_OF_MAPS, "outer", 4, 4, 4, &o, &outer), 0);
     a = inner_at("inner_aaaa", 5);
     b = inner_at("inner_bbbb", 6);
     k = 1, id = bpfrt_map__id(a);
