@@ -733,6 +733,9 @@ struct bpfrt_pin_opts {
      * file.  Programs should not run on such a map: their writes stay in
      * this process.  0: read and write. */
     uint32_t file_flags;
+    /* Opening a pinned program: its engine, as bpfrt_prog_load_opts.engine
+     * (NULL: $BPFRT_ENGINE, else the default). */
+    const char *engine;
 };
 
 /* Pin a map: its storage moves into a file at path (created 0600; -EEXIST

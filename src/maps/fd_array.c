@@ -33,8 +33,12 @@
  * pin cannot be opened, or opens to an incompatible object, reads as
  * empty.  User-space updates of a pinned array store the pin path of the
  * object the id names (-EOPNOTSUPP when it is not pinned).  A pinned
- * array keeps referring to pins after bpfrt_map__unpin.  HASH_OF_MAPS is
- * not pinned (pin.c refuses it).  tests/unit/test_pin_tail.c.
+ * array keeps referring to pins after bpfrt_map__unpin.  A pinned
+ * HASH_OF_MAPS does the same per element: an element's value word holds
+ * the sequence number of the ref (one per element, by its index in the
+ * element pool), written under the hash's robust lock before the element
+ * is linked, so a crash leaves either the old element or the new one
+ * whole.  tests/unit/test_pin_tail.c, tests/unit/test_pin_hom.c.
  *
  * Errno, as the kernel 6.18 answers (tests/kernel-diff/test_mapdiff2.c):
  *   create: value_size != 4, key_size != 4 (arrays), RDONLY/WRONLY_PROG,
@@ -159,6 +163,12 @@ static int is_map_in_map(uint32_t type)
     return type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS;
 }
 
+/* Refs a pinned map keeps: one per array slot, one per hash element. */
+static uint32_t fd_nrefs(const struct bpfrt_map *m)
+{
+    return m->type == BPF_MAP_TYPE_HASH_OF_MAPS ? m->max_entries + FD_HASH_SLACK : m->max_entries;
+}
+
 /* ------------------------------------------------------------- creation */
 
 static int fd_check(const struct map_attr *attr, char *log, size_t logsz)
@@ -219,7 +229,9 @@ static int fd_alloc(struct bpfrt_map *m)
     else
         size = hdr_end + (((uint64_t)m->max_entries * 4 + 7) & ~7ull);
     refs_off = size;
-    if (!hash && m->max_entries <= FD_REF_MAX_SLOTS)
+    if (hash && nelem <= FD_REF_MAX_SLOTS)
+        size += nelem * sizeof(struct fd_ref);
+    else if (!hash && m->max_entries <= FD_REF_MAX_SLOTS)
         size += (uint64_t)m->max_entries * sizeof(struct fd_ref);
     err = arena_alloc(&m->arena, size);
     if (err)
@@ -238,7 +250,7 @@ static int fd_alloc(struct bpfrt_map *m)
         h->proto.map_flags = m->inner_map->map_flags;
     }
     h->slots_off = hdr_end;
-    if (!hash && m->max_entries <= FD_REF_MAX_SLOTS)
+    if (nelem <= FD_REF_MAX_SLOTS && (hash || m->max_entries <= FD_REF_MAX_SLOTS))
         h->refs_off = refs_off;
     if (hash) {
         h->n_buckets = (uint32_t)n_buckets;
@@ -275,7 +287,7 @@ static void fd_free(struct bpfrt_map *m)
     struct fd_local *l = m->priv;
 
     if (l) {
-        for (uint32_t i = 0; l->ent && i < m->max_entries; i++)
+        for (uint32_t i = 0; l->ent && i < fd_nrefs(m); i++)
             if (l->ent[i].owned)
                 fd_put_obj(m, l->ent[i].obj);
         for (size_t i = 0; i < l->nold; i++)
@@ -377,7 +389,7 @@ static struct fd_local *fd_local_get(struct bpfrt_map *m)
     if (l)
         return l;
     l = calloc(1, sizeof(*l));
-    if (!l || !(l->ent = calloc(m->max_entries ? m->max_entries : 1, sizeof(*l->ent)))) {
+    if (!l || !(l->ent = calloc(fd_nrefs(m) ? fd_nrefs(m) : 1, sizeof(*l->ent)))) {
         free(l);
         return NULL;
     }
@@ -440,19 +452,20 @@ static void *fd_open_ref(struct bpfrt_map *m, const char *path, uint32_t *idp)
     }
 }
 
-/* The object slot idx of a pinned array stands for in this process (its
- * id in *idp), opening its pin on first use; NULL when empty or when the
- * pin cannot be opened. */
-static void *fd_shared_get(struct bpfrt_map *m, uint32_t idx, uint32_t *idp)
+/* The object ref idx of a pinned map stands for in this process (its id
+ * in *idp), opening its pin on first use; NULL when empty or when the pin
+ * cannot be opened.  word is where the map keeps the ref's sequence
+ * number (an array's slot, a hash element's value). */
+static void *fd_shared_get_at(struct bpfrt_map *m, uint32_t idx, const uint32_t *word, uint32_t *idp)
 {
     struct fd_local *l = m->priv;
     struct fd_cached *c = &l->ent[idx];
     struct fd_hdr *h = fd_hdr(m);
-    uint32_t seq = LOAD(fd_slots(m)[idx]), id = 0;
+    uint32_t seq = LOAD(*word), id = 0;
     char path[FD_REF_PATH];
     void *obj;
 
-    if (!seq)
+    if (!seq || idx >= fd_nrefs(m)) /* a hash element outside the pool: a corrupt file */
         return NULL;
     if (LOAD(c->seq) == seq) {
         int owned = c->owned;
@@ -470,7 +483,7 @@ static void *fd_shared_get(struct bpfrt_map *m, uint32_t idx, uint32_t *idp)
     }
     pthread_mutex_lock(&l->lock);
     fd_lock(h);
-    seq = LOAD(fd_slots(m)[idx]);
+    seq = LOAD(*word);
     if (seq && fd_refs(m)[idx].seq == seq && fd_refs(m)[idx].len < FD_REF_PATH) {
         memcpy(path, fd_refs(m)[idx].path, fd_refs(m)[idx].len);
         path[fd_refs(m)[idx].len] = 0;
@@ -494,6 +507,11 @@ static void *fd_shared_get(struct bpfrt_map *m, uint32_t idx, uint32_t *idp)
     return obj;
 }
 
+static void *fd_shared_get(struct bpfrt_map *m, uint32_t idx, uint32_t *idp)
+{
+    return fd_shared_get_at(m, idx, &fd_slots(m)[idx], idp);
+}
+
 /* The pin path of the object id names (absolute), into out; 0, or
  * -EOPNOTSUPP when it is not pinned (nor about to be), -ENAMETOOLONG. */
 static int fd_ref_path(struct bpfrt_map *m, uint32_t id, char out[FD_REF_PATH])
@@ -515,9 +533,9 @@ static int fd_ref_path(struct bpfrt_map *m, uint32_t id, char out[FD_REF_PATH])
     return 0;
 }
 
-/* Write path into slot idx of a pinned array (under h's lock); returns
- * its sequence number. */
-static uint32_t fd_ref_write(struct bpfrt_map *m, uint32_t idx, const char *path)
+/* Write path into ref idx of a pinned map (under h's lock); returns its
+ * sequence number, which the slot or element then takes. */
+static uint32_t fd_ref_put(struct bpfrt_map *m, uint32_t idx, const char *path)
 {
     struct fd_hdr *h = fd_hdr(m);
     struct fd_ref *r = &fd_refs(m)[idx];
@@ -528,8 +546,105 @@ static uint32_t fd_ref_write(struct bpfrt_map *m, uint32_t idx, const char *path
     r->len = (uint32_t)strlen(path);
     memcpy(r->path, path, r->len + 1);
     r->seq = seq;
+    return seq;
+}
+
+static uint32_t fd_ref_write(struct bpfrt_map *m, uint32_t idx, const char *path)
+{
+    uint32_t seq = fd_ref_put(m, idx, path);
+
     STORE(fd_slots(m)[idx], seq);
     return seq;
+}
+
+/* A hash of maps' elements: element idx follows the buckets. */
+static map_off_t fd_elems_off(const struct fd_hdr *h)
+{
+    return h->buckets_off + (map_off_t)h->n_buckets * sizeof(map_off_t);
+}
+
+static uint32_t fd_elem_idx(const struct bpfrt_map *m, const void *e)
+{
+    const struct fd_hdr *h = fd_hdr(m);
+    return (uint32_t)(((const uint8_t *)e - m->arena.base - fd_elems_off(h)) / h->elem_size);
+}
+
+/* The live entries of m, for pinning: fn(m, ref index, value word, arg)
+ * for each array slot and each element in a hash's chains; stops at the
+ * first non-zero return, which it returns. */
+static int fd_each(struct bpfrt_map *m, int (*fn)(struct bpfrt_map *, uint32_t, uint32_t *, void *), void *arg)
+{
+    struct fd_hdr *h = fd_hdr(m);
+    int err = 0;
+
+    if (m->type != BPF_MAP_TYPE_HASH_OF_MAPS) {
+        for (uint32_t i = 0; i < m->max_entries && !err; i++)
+            err = fn(m, i, &fd_slots(m)[i], arg);
+        return err;
+    }
+    for (uint32_t b = 0; b < h->n_buckets && !err; b++) {
+        map_off_t off = ((map_off_t *)(m->arena.base + h->buckets_off))[b];
+        for (uint32_t steps = 0; off && off < m->arena.size && steps <= fd_nrefs(m) && !err; steps++) {
+            struct fd_elem *e = (struct fd_elem *)(m->arena.base + off);
+            if (fd_elem_idx(m, e) < fd_nrefs(m))
+                err = fn(m, fd_elem_idx(m, e), &e->id, arg);
+            off = e->next;
+        }
+    }
+    return err;
+}
+
+struct prep_arg {
+    struct fd_local *l;
+    char *log;
+    size_t logsz;
+    const char *(*prog_name)(uint32_t id);
+};
+
+/* fd_each: the pin path of entry i into prep[i] ("" when empty). */
+static int prep_one(struct bpfrt_map *m, uint32_t i, uint32_t *word, void *arg)
+{
+    struct prep_arg *a = arg;
+    uint32_t id = LOAD(*word);
+    int err;
+
+    a->l->prep[i][0] = 0;
+    if (!id)
+        return 0;
+    if (m->type != BPF_MAP_TYPE_PROG_ARRAY) {
+        struct bpfrt_map *inner = map_get_by_id(id);
+        if (inner && !bpfrt_map__pin_path(inner) && (err = map_pin_unique(inner, a->log, a->logsz)))
+            return err;
+    }
+    err = fd_ref_path(m, id, a->l->prep[i]);
+    if (err == -EOPNOTSUPP && m->type == BPF_MAP_TYPE_PROG_ARRAY)
+        return map_log_err(err, a->log, a->logsz,
+                           "map '%s' (prog_array): slot %u holds program '%s' (id %u), which is not pinned: a "
+                           "pinned prog array refers to its programs' pins (pin the object's programs together: "
+                           "prog loadall, bpfrt_object__pin_programs)",
+                           m->name, i, a->prog_name ? a->prog_name(id) : "", id);
+    if (err)
+        return map_log_err(err, a->log, a->logsz, "map '%s': %s %u: %s", m->name,
+                           m->type == BPF_MAP_TYPE_HASH_OF_MAPS ? "element" : "slot", i,
+                           err == -ENAMETOOLONG ? "the pin path of its entry is too long (at most 247 bytes)"
+                                                : "its map is not pinned");
+    return 0;
+}
+
+/* fd_each, once the arena is the file: entry i becomes its ref. */
+static int done_one(struct bpfrt_map *m, uint32_t i, uint32_t *word, void *arg)
+{
+    struct fd_local *l = arg;
+    uint32_t id = LOAD(*word), seq;
+    void *obj;
+
+    if (!id || !l->prep[i][0])
+        return 0;
+    obj = fd_resolve(m, id);
+    seq = fd_ref_put(m, i, l->prep[i]);
+    STORE(*word, seq);
+    fd_cache_set(l, i, seq, id, obj, 0);
+    return 0;
 }
 
 /* pin.c, before the file is made: every stored id must have a pin path
@@ -542,38 +657,19 @@ static int fd_pin_prepare(struct bpfrt_map *m, char *log, size_t logsz)
 
     if (fd_is_shared(m))
         return 0;
-    if (m->type == BPF_MAP_TYPE_HASH_OF_MAPS || !fd_hdr(m)->refs_off)
+    if (!fd_hdr(m)->refs_off)
         return map_log_err(-EOPNOTSUPP, log, logsz,
-                           "map '%s': %s: only prog arrays and arrays of maps of at most %u slots can be pinned (a "
-                           "pinned one refers to its programs' and maps' pins)",
-                           m->name, m->type == BPF_MAP_TYPE_HASH_OF_MAPS ? "a hash of maps" : "too many slots",
-                           FD_REF_MAX_SLOTS);
+                           "map '%s': too many entries: only maps of programs or maps of at most %u entries can be "
+                           "pinned (a pinned one refers to its programs' and maps' pins)",
+                           m->name, FD_REF_MAX_SLOTS);
     l = fd_local_get(m);
-    if (!l || (!l->prep && !(l->prep = calloc(m->max_entries, sizeof(*l->prep)))))
+    if (!l || (!l->prep && !(l->prep = calloc(fd_nrefs(m), sizeof(*l->prep)))))
         return map_log_err(-ENOMEM, log, logsz, "out of memory");
-    for (uint32_t i = 0; i < m->max_entries; i++) {
-        uint32_t id = LOAD(fd_slots(m)[i]);
-        l->prep[i][0] = 0;
-        if (!id)
-            continue;
-        if (m->type != BPF_MAP_TYPE_PROG_ARRAY) {
-            struct bpfrt_map *inner = map_get_by_id(id);
-            if (inner && !bpfrt_map__pin_path(inner) && (err = map_pin_unique(inner, log, logsz)))
-                return err;
-        }
-        err = fd_ref_path(m, id, l->prep[i]);
-        if (err == -EOPNOTSUPP && m->type == BPF_MAP_TYPE_PROG_ARRAY)
-            return map_log_err(err, log, logsz,
-                               "map '%s' (prog_array): slot %u holds program '%s' (id %u), which is not pinned: a "
-                               "pinned prog array refers to its programs' pins (pin the object's programs together: "
-                               "prog loadall, bpfrt_object__pin_programs)",
-                               m->name, i, ops ? ops->prog_name(id) : "", id);
-        if (err)
-            return map_log_err(err, log, logsz, "map '%s': slot %u: %s", m->name, i,
-                               err == -ENAMETOOLONG ? "the pin path of its entry is too long (at most 247 bytes)"
-                                                    : "its map is not pinned");
-    }
-    return 0;
+    struct prep_arg a = {l, log, logsz, ops ? ops->prog_name : NULL};
+    fd_lock(fd_hdr(m));
+    err = fd_each(m, prep_one, &a);
+    fd_unlock(fd_hdr(m));
+    return err;
 }
 
 /* pin.c, once the arena is the file: slots become refs. */
@@ -586,15 +682,7 @@ static void fd_pin_done(struct bpfrt_map *m)
         return;
     pthread_mutex_lock(&l->lock);
     fd_lock(h);
-    for (uint32_t i = 0; i < m->max_entries; i++) {
-        uint32_t id = LOAD(fd_slots(m)[i]), seq;
-        void *obj;
-        if (!id || !l->prep[i][0])
-            continue;
-        obj = fd_resolve(m, id);
-        seq = fd_ref_write(m, i, l->prep[i]);
-        fd_cache_set(l, i, seq, id, obj, 0);
-    }
+    fd_each(m, done_one, l);
     STORE(l->shared, 1);
     fd_unlock(h);
     pthread_mutex_unlock(&l->lock);
@@ -610,19 +698,27 @@ static int fd_reopen(struct bpfrt_map *m)
     struct fd_local *l;
     uint64_t end;
 
-    if (m->type == BPF_MAP_TYPE_HASH_OF_MAPS || m->arena.size < FD_HDR_OFF + sizeof(struct fd_hdr))
+    if (m->arena.size < FD_HDR_OFF + sizeof(struct fd_hdr))
         return -EINVAL;
     h = fd_hdr(m);
-    end = (uint64_t)h->refs_off + (uint64_t)m->max_entries * sizeof(struct fd_ref);
-    if (!h->refs_off || h->slots_off < FD_HDR_OFF + sizeof(*h) ||
-        (uint64_t)h->slots_off + (uint64_t)m->max_entries * 4 > h->refs_off || end > m->arena.size ||
-        h->refs_off % 8)
+    end = (uint64_t)h->refs_off + (uint64_t)fd_nrefs(m) * sizeof(struct fd_ref);
+    if (!h->refs_off || h->slots_off < FD_HDR_OFF + sizeof(*h) || end > m->arena.size || h->refs_off % 8)
+        return -EINVAL;
+    if (m->type != BPF_MAP_TYPE_HASH_OF_MAPS && (uint64_t)h->slots_off + (uint64_t)m->max_entries * 4 > h->refs_off)
+        return -EINVAL;
+    /* a hash: the buckets, then max_entries + FD_HASH_SLACK elements of
+     * the size fd_alloc gives them, all before the refs */
+    if (m->type == BPF_MAP_TYPE_HASH_OF_MAPS &&
+        (!h->n_buckets || (h->n_buckets & (h->n_buckets - 1)) || h->buckets_off < FD_HDR_OFF + sizeof(*h) ||
+         h->buckets_off >= m->arena.size ||
+         h->elem_size != (uint32_t)((sizeof(struct fd_elem) + m->key_size + 7) & ~7ul) ||
+         (uint64_t)fd_elems_off(h) + (uint64_t)fd_nrefs(m) * h->elem_size > h->refs_off))
         return -EINVAL;
     l = fd_local_get(m);
     if (!l)
         return -ENOMEM;
     l->shared = 1;
-    if (m->type == BPF_MAP_TYPE_ARRAY_OF_MAPS) {
+    if (is_map_in_map(m->type)) {
         BPFRT_OPTS(bpfrt_map_create_opts, o, .map_flags = h->proto.map_flags);
         if (bpfrt_map__create((enum bpf_map_type)h->proto.type, "inner_proto", h->proto.key_size,
                               h->proto.value_size, h->proto.max_entries, &o, &l->proto))
@@ -848,6 +944,8 @@ static void *fd_hash_lookup(struct bpfrt_map *m, const void *key, uint32_t worke
     struct fd_elem *e = fd_hash_find(m, key, fd_hash(m, key));
 
     (void)worker;
+    if (e && fd_is_shared(m))
+        return fd_shared_get_at(m, fd_elem_idx(m, e), &e->id, NULL);
     return e ? fd_resolve(m, LOAD(e->id)) : NULL;
 }
 
@@ -859,8 +957,14 @@ static int fd_hash_sys_lookup(struct bpfrt_map *m, const void *key, void *value,
     if (flags)
         return -EINVAL;
     e = fd_hash_find(m, key, fd_hash(m, key));
-    if (!e || !(id = LOAD(e->id)))
+    if (e && fd_is_shared(m)) {
+        /* a pinned hash: the inner map its pin opens to here (absent
+         * when the pin is gone) */
+        if (!fd_shared_get_at(m, fd_elem_idx(m, e), &e->id, &id))
+            return -ENOENT;
+    } else if (!e || !(id = LOAD(e->id))) {
         return -ENOENT;
+    }
     memcpy(value, &id, 4);
     return 0;
 }
@@ -880,9 +984,11 @@ static void fd_elem_put(struct bpfrt_map *m, struct fd_hdr *h, struct fd_elem *e
 static int fd_hash_sys_update(struct bpfrt_map *m, const void *key, const void *value, uint64_t flags)
 {
     struct fd_hdr *h = fd_hdr(m);
-    uint32_t hash = fd_hash(m, key), id;
-    struct fd_elem *old, *e;
+    uint32_t hash = fd_hash(m, key), id, seq = 0;
+    struct fd_elem *old, *e = NULL;
     map_off_t *bucket = fd_bucket(m, hash);
+    struct fd_local *l = fd_is_shared(m) ? m->priv : NULL;
+    char path[FD_REF_PATH];
     int err;
 
     /* kernel: BPF_F_LOCK is refused by the syscall, the id is resolved
@@ -895,6 +1001,12 @@ static int fd_hash_sys_update(struct bpfrt_map *m, const void *key, const void *
         return err;
     if (flags > BPF_EXIST)
         return -EINVAL;
+    /* pinned: the element holds the sequence number of a ref to the inner
+     * map's pin, written before the element is linked */
+    if (l && (err = fd_ref_path(m, id, path)))
+        return err;
+    if (l)
+        pthread_mutex_lock(&l->lock);
     fd_lock(h);
     old = fd_hash_find(m, key, hash);
     if (old && flags == BPF_NOEXIST) {
@@ -912,7 +1024,7 @@ static int fd_hash_sys_update(struct bpfrt_map *m, const void *key, const void *
         if (!h->free_head)
             h->free_tail = 0;
         e->hash = hash;
-        e->id = id;
+        e->id = l ? (seq = fd_ref_put(m, fd_elem_idx(m, e), path)) : id;
         memcpy(e->key, key, m->key_size);
         if (old) {
             map_off_t *pp = bucket;
@@ -928,6 +1040,11 @@ static int fd_hash_sys_update(struct bpfrt_map *m, const void *key, const void *
         }
     }
     fd_unlock(h);
+    if (l) {
+        if (!err)
+            fd_cache_set(l, fd_elem_idx(m, e), seq, id, fd_resolve(m, id), 0);
+        pthread_mutex_unlock(&l->lock);
+    }
     return err;
 }
 
@@ -1023,4 +1140,7 @@ const struct map_ops map_ops_hash_of_maps = {
     .sys_delete = fd_hash_sys_delete,
     .sys_lookup_and_delete = fd_sys_lookup_and_delete,
     .get_next_key = fd_hash_get_next_key,
+    .reopen = fd_reopen,
+    .pin_prepare = fd_pin_prepare,
+    .pin_done = fd_pin_done,
 };

@@ -38,8 +38,8 @@
  *
  * Maps whose values are object ids: ids are per process, so a pinned
  * PROG_ARRAY or ARRAY_OF_MAPS refers to its programs and maps by their
- * pins instead (the type's pin_prepare / pin_done ops, fd_array.c); a
- * HASH_OF_MAPS cannot be pinned.
+ * pins instead (the type's pin_prepare / pin_done ops, fd_array.c), and
+ * so does a HASH_OF_MAPS (per element).
  *
  * Closing a pinned map unmaps it and leaves the file; unlink() removes the
  * pin.
@@ -248,11 +248,6 @@ int bpfrt_map__pin(struct bpfrt_map *map, const char *path)
     pin_err[0] = 0;
     if (!map || !path || !*path)
         return pin_fail(-EINVAL, "bpfrt_map__pin: no map or no path");
-    if (map->type == BPF_MAP_TYPE_HASH_OF_MAPS)
-        return pin_fail(-EOPNOTSUPP,
-                        "%s (hash_of_maps) holds ids of maps, which are per process: it cannot be pinned (an "
-                        "array of maps can: its slots refer to the maps' pins)",
-                        label(map, lb));
     /* bpffs's rule, after what no path would change */
     err = cm_pin_path_check(path, pin_err, sizeof(pin_err));
     if (err)
@@ -566,8 +561,6 @@ static int check_meta(const char *path, const struct pin_meta *meta, const struc
     if (ah->type != meta->type || ah->key_size != meta->key_size || ah->value_size != meta->value_size ||
         ah->max_entries != meta->max_entries || ah->map_flags != meta->map_flags || ah->nr_workers != meta->nr_workers)
         return bad(path, "the map's header and its metadata disagree (corrupt file)");
-    if (meta->type == BPF_MAP_TYPE_HASH_OF_MAPS || meta->has_inner)
-        return pin_fail(-EOPNOTSUPP, "'%s': a hash_of_maps cannot be pinned (its values are per-process ids)", path);
     ops = map_ops_of(meta->type);
     if (!ops)
         return bad(path, "map type %u unknown to this bpfrt", meta->type);
@@ -593,7 +586,7 @@ static int check_meta(const char *path, const struct pin_meta *meta, const struc
     /* an array of maps keeps its inner prototype in its storage (checked
      * by its reopen op); the attribute check only needs one to be there */
     struct bpfrt_map proto_seen = {.type = BPF_MAP_TYPE_ARRAY};
-    if (meta->type == BPF_MAP_TYPE_ARRAY_OF_MAPS)
+    if (meta->type == BPF_MAP_TYPE_ARRAY_OF_MAPS || meta->type == BPF_MAP_TYPE_HASH_OF_MAPS)
         attr.inner_map = &proto_seen;
     if (ops->check && ops->check(&attr, log, sizeof(log)))
         return bad(path, "attributes the map type refuses (%s)", log);

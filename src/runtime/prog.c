@@ -94,6 +94,7 @@ void bpfrt_prog__free(struct bpfrt_prog *prog)
         bpfrt_map__free(prog->owned[k]);
     free(prog->owned);
     free(prog->pin_path);
+    bpfrt_prog__free(prog->twin);
     free(prog);
 }
 

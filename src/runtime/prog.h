@@ -71,6 +71,9 @@ struct bpfrt_prog {
      * from, or a pin planned by a pin of its whole object), or NULL: what
      * a pinned prog array holding it refers to (common/pinref.h). */
     char *pin_path;
+    /* The same pinned program opened in the other engine (prog_in_engine,
+     * prog_pin.c), or NULL. */
+    struct bpfrt_prog *twin;
     /* Maps opened for this program (from a pin): freed with it. */
     struct bpfrt_map **owned;
     unsigned nowned;

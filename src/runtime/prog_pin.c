@@ -44,6 +44,7 @@
 #include "../isa/isa.h"
 #include "../common/fs.h"
 #include "../maps/map.h"
+#include "prog.h"
 #include "prog_pin.h"
 
 #define PIN_MAGIC "BPFRTPRG"
@@ -667,7 +668,7 @@ static int src_from_view(const struct pin_view *v, struct prog_src_info *si)
     return 0;
 }
 
-int prog_open_pinned_log(const char *path, struct bpfrt_prog **progp, char *log, size_t logsz)
+static int open_pinned(const char *path, const char *engine, struct bpfrt_prog **progp, char *log, size_t logsz)
 {
     struct bpfrt_map *maps[PIN_MAX_MAPS];
     struct bpf_insn *code = NULL;
@@ -727,7 +728,7 @@ int prog_open_pinned_log(const char *path, struct bpfrt_prog **progp, char *log,
         }
     {
         BPFRT_OPTS(bpfrt_prog_load_opts, o, .type = (enum bpf_prog_type)v.h->prog_type, .name = v.strs + v.h->name_off,
-                   .license = v.strs + v.h->license_off, .log_buf = msg, .log_size = sizeof(msg));
+                   .license = v.strs + v.h->license_off, .log_buf = msg, .log_size = sizeof(msg), .engine = engine);
         err = bpfrt_prog__load_insns(code, v.h->insn_cnt, &o, &prog);
     }
     if (err) {
@@ -769,12 +770,45 @@ out:
     return err;
 }
 
+int prog_open_pinned_log(const char *path, struct bpfrt_prog **progp, char *log, size_t logsz)
+{
+    return open_pinned(path, NULL, progp, log, logsz);
+}
+
 int bpfrt_prog__open_pinned(const char *path, struct bpfrt_prog **progp)
 {
-    return prog_open_pinned_log(path, progp, NULL, 0);
+    return open_pinned(path, NULL, progp, NULL, 0);
 }
 
 int bpfrt_prog__open_pinned_opts(const char *path, const struct bpfrt_pin_opts *opts, struct bpfrt_prog **progp)
 {
-    return prog_open_pinned_log(path, progp, CM_OPT(opts, log_buf, NULL), CM_OPT(opts, log_size, 0));
+    return open_pinned(path, CM_OPT(opts, engine, NULL), progp, CM_OPT(opts, log_buf, NULL),
+                       CM_OPT(opts, log_size, 0));
+}
+
+/* prog_pin.h.  A pinned prog array opens its programs in the default
+ * engine; a program of the other engine tail-calling one gets it opened
+ * again in its own (engines run only their own images: prog_tail_call).
+ * Done once, under a tail call: the first such call pays for the load.
+ * test_pin_hom.c tail_call_from_interp_program_into_pinned_slot. */
+struct bpfrt_prog *prog_in_engine(struct bpfrt_prog *prog, const struct eng_ops *e)
+{
+    struct bpfrt_prog *t, *none = NULL;
+
+    if (prog->engine == e)
+        return prog;
+    t = __atomic_load_n(&prog->twin, __ATOMIC_ACQUIRE);
+    if (t)
+        return t->engine == e ? t : NULL;
+    if (!prog->pin_path || open_pinned(prog->pin_path, e->name, &t, NULL, 0))
+        return NULL;
+    if (t->engine != e || t->type != prog->type) {
+        bpfrt_prog__free(t);
+        return NULL;
+    }
+    if (!__atomic_compare_exchange_n(&prog->twin, &none, t, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        bpfrt_prog__free(t); /* another thread's came first */
+        t = none;
+    }
+    return t->engine == e ? t : NULL;
 }

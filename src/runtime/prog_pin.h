@@ -66,6 +66,12 @@ int prog_pin_plan(struct bpfrt_prog *prog, const char *path);
 /* Where prog is pinned or planned to be, or NULL. */
 const char *prog_pin_path(const struct bpfrt_prog *prog);
 int prog_open_pinned_log(const char *path, struct bpfrt_prog **progp, char *log, size_t logsz);
+struct eng_ops;
+/* prog in engine e: prog itself, or the same pinned program opened again
+ * from its pin in e (kept with prog, freed with it), for a tail call from
+ * a program of another engine into one a pinned prog array opened
+ * (prog_run.c).  NULL when prog is not pinned or its pin does not open. */
+struct bpfrt_prog *prog_in_engine(struct bpfrt_prog *prog, const struct eng_ops *e);
 /* The first 8 bytes of every pinned program's file ("BPFRTPRG"), for a
  * listing of pins (pin_list.c). */
 const char *prog_pin_file_magic(void);

@@ -105,6 +105,11 @@ static int64_t prog_tail_call(struct rt_run *run, uint64_t map, uint32_t index, 
     p = map_prog_array_lookup(m, index);
     if (!p)
         return -ENOENT;
+    if ((const void *)p->engine != run->engine && p->pin_path) {
+        /* a pinned program: the same one in the caller's engine */
+        struct bpfrt_prog *t = prog_in_engine(p, run->engine);
+        p = t ? t : p;
+    }
     if (run->checked)
         for (unsigned k = 0; k < p->nmaps; k++)
             if (hlp_add_map_region(run, p->maps[k]))

@@ -19,6 +19,7 @@
 #include "bpfrt/bpfrt.h"
 #include "cli_run.h"
 #include "fs_fixture.h"
+#include "pin_child.h"
 
 #define OBJDIR "build/tests/pin_tail"
 
@@ -51,21 +52,6 @@ static void pin_all(struct bpfrt_object *obj)
     cr_assert_eq(bpfrt_object__pin_programs(obj, progs, &po), 0, "%s", log);
 }
 
-/* Run a raw-convention program on a 4-byte buffer; its return value, or
- * ~0 when the run fails. */
-static uint64_t run_raw(struct bpfrt_prog *p)
-{
-    uint32_t data[1] = {0};
-    char err[256] = "";
-    BPFRT_OPTS(bpfrt_run_opts, o, .data = data, .data_size = sizeof(data), .err_buf = err, .err_size = sizeof(err));
-
-    if (bpfrt_prog__run(p, &o)) {
-        fprintf(stderr, "run: %s\n", err);
-        return ~0ull;
-    }
-    return o.retval;
-}
-
 static struct bpfrt_prog *open_prog(const char *name)
 {
     char path[256];
@@ -82,19 +68,6 @@ static struct bpfrt_map *open_map(const char *name)
 
     snprintf(path, sizeof(path), "%s/maps/%s", fs, name);
     return bpfrt_map__open_pinned(path, &m) ? NULL : m;
-}
-
-/* Run fn in a child process: 0 when it returned 0. */
-static int in_child(int (*fn)(void))
-{
-    pid_t pid = fork();
-    int st;
-
-    cr_assert_geq(pid, 0);
-    if (pid == 0)
-        _exit(fn());
-    cr_assert_eq(waitpid(pid, &st, 0), pid);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
 /* another process: entry tail-calls `second` (11 + 100); `loop` calls

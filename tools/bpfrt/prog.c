@@ -100,7 +100,7 @@ static int load_spec(const struct prog_spec *spec, struct bpfrt_prog **progp)
 
     if (spec->is_pinned) {
         char msg[1024] = "";
-        BPFRT_OPTS(bpfrt_pin_opts, po, .log_buf = msg, .log_size = sizeof(msg));
+        BPFRT_OPTS(bpfrt_pin_opts, po, .log_buf = msg, .log_size = sizeof(msg), .engine = cli.engine);
         err = bpfrt_prog__open_pinned_opts(spec->file, &po, progp);
         if (err)
             return cli_err("%s", msg[0] ? msg : strerror(-err));

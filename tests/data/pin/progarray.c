@@ -1,9 +1,8 @@
-/* progarray.c - three programs: `plain` uses a hash map and pins fine;
+/* progarray.c - four programs: `plain` uses a hash map and pins fine;
  * `jump` uses a prog array, which pins when every program it holds is
- * pinned (or being pinned with it); `by_hash` uses a hash of maps, which
- * holds ids of this process's maps and cannot be pinned, so pinning
- * `by_hash` must fail naming the map (and a loadall must take back what it
- * pinned before). */
+ * pinned (or being pinned with it); `by_hash` uses a hash of maps, whose
+ * elements refer to the pins of their inner maps when it is pinned
+ * (test_pin_hom.c). */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -54,6 +53,23 @@ struct {
     __type(key, __u32);
     __array(values, struct inner);
 } outer SEC(".maps");
+
+/* `get`: key 1 of `outer`, then key 0 of the inner array it finds: that
+ * value; 1000 when key 1 is absent, 2000 when the inner lookup fails
+ * (test_pin_hom.c) */
+SEC("raw")
+int get(void *data)
+{
+    __u32 key = 1, zero = 0, *v;
+    void *in;
+
+    (void)data;
+    in = bpf_map_lookup_elem(&outer, &key);
+    if (!in)
+        return 1000;
+    v = bpf_map_lookup_elem(in, &zero);
+    return v ? *v : 2000;
+}
 
 SEC("raw")
 int by_hash(void *data)
