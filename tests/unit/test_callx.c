@@ -452,3 +452,67 @@ Test(vf_cfg, callx_unknown_opcode)
     cr_assert_eq(diag.insn, 3);
     free(env.aux);
 }
+
+/* ---- After a tail call: the running program is the target ---- */
+
+static struct bpfrt_prog *load_eng(const struct bpf_insn *p, size_t n, const char *engine)
+{
+    struct bpfrt_prog *prog = NULL;
+    char log[256] = "";
+    BPFRT_OPTS(bpfrt_prog_load_opts, o, .engine = engine, .log_buf = log, .log_size = sizeof(log));
+
+    cr_assert_eq(bpfrt_prog__load_insns(p, n, &o, &prog), 0, "%s: %s", engine, log);
+    return prog;
+}
+
+Test(callx, after_a_tail_call_the_targets_functions)
+{
+    /* bpf_tail_call replaces the running program (interp_body.inc
+     * TAIL_CALL, the JIT's jump into the target's body): a callx there
+     * calls the target's own functions (slot 0: 77), and an address of the
+     * caller's functions, still in r6, is no function of the program that
+     * runs (slot 1) -- in both engines and both modes. */
+    static const char *const engines[] = {"interp", "jit"};
+    struct bpfrt_map *pa = NULL;
+    BPFRT_OPTS(bpfrt_map_create_opts, mo);
+
+    cr_assert_eq(bpfrt_map__create(BPF_MAP_TYPE_PROG_ARRAY, "pa", 4, 4, 2, &mo, &pa), 0);
+    for (size_t e = 0; e < 2; e++) {
+#if !defined(__x86_64__)
+        if (e == 1)
+            continue;
+#endif
+        const struct bpf_insn t[] = {LD_FUNC(2, 0, 4), CALLX(2), INSN_EXIT(), INSN_MOV64_IMM(0, 77), INSN_EXIT()};
+        const struct bpf_insn u[] = {CALLX(6), INSN_EXIT()};
+#define CALLER(K)                                                                                                      \
+    LD_FUNC(6, 0, 8), INSN_LDIMM64_RAW(2, BPF_PSEUDO_MAP_FD, bpfrt_map__id(pa), 0), INSN_MOV64_IMM(3, K),             \
+        INSN_CALL(BPF_FUNC_tail_call), INSN_MOV64_IMM(0, 99), INSN_EXIT(), INSN_MOV64_IMM(0, 1), INSN_EXIT()
+        const struct bpf_insn c0[] = {CALLER(0)}, c1[] = {CALLER(1)};
+#undef CALLER
+        struct bpfrt_prog *pt = load_eng(t, INSNS_CNT(t), engines[e]), *pu = load_eng(u, INSNS_CNT(u), engines[e]);
+        struct bpfrt_prog *p0 = load_eng(c0, INSNS_CNT(c0), engines[e]), *p1 = load_eng(c1, INSNS_CNT(c1), engines[e]);
+        uint32_t k = 0, id = bpfrt_prog__id(pt);
+
+        cr_assert_eq(bpfrt_map__update_elem(pa, &k, 4, &id, 4, BPF_ANY), 0);
+        k = 1;
+        id = bpfrt_prog__id(pu);
+        cr_assert_eq(bpfrt_map__update_elem(pa, &k, 4, &id, 4, BPF_ANY), 0);
+        for (int unchecked = 0; unchecked <= 1; unchecked++) {
+            char err[256] = "";
+            BPFRT_OPTS(bpfrt_run_opts, r, .flags = unchecked ? BPFRT_RUN_UNVERIFIED_UNCHECKED : 0, .err_buf = err,
+                       .err_size = sizeof(err));
+            int ret = bpfrt_prog__run(p0, &r);
+            cr_assert_eq(ret, 0, "%s: %s", engines[e], err);
+            cr_assert_eq(r.retval, 77, "%s: r0 %llu", engines[e], (unsigned long long)r.retval);
+            ret = bpfrt_prog__run(p1, &r);
+            cr_assert_eq(ret, -EFAULT, "%s %d: %d %s", engines[e], unchecked, ret, err);
+            cr_assert(strstr(err, "insn 0: callx r6: 0x") && strstr(err, " is not the address of a function of the program"),
+                      "%s %d: %s", engines[e], unchecked, err);
+        }
+        bpfrt_prog__free(p0);
+        bpfrt_prog__free(p1);
+        bpfrt_prog__free(pt);
+        bpfrt_prog__free(pu);
+    }
+    bpfrt_map__free(pa);
+}
