@@ -516,3 +516,56 @@ Test(callx, after_a_tail_call_the_targets_functions)
     }
     bpfrt_map__free(pa);
 }
+
+/* ---- A clang-built object ---- */
+
+#include <bpf/libbpf.h>
+
+#include "bpf_build.h"
+
+Test(callx, clang_object_refused_as_the_kernel)
+{
+    /* clang-19 compiles a call through a function pointer to callx
+     * (tests/data/callx/fptr.c); bpfrt's verifier refuses the program at
+     * the callx, with the message the kernel gives when libbpf loads the
+     * same object. */
+    const char *o = test_bpf_build_once("tests/data/callx/fptr.c", "build/tests/data/callx", "fptr");
+    struct bpfrt_object *obj = NULL;
+    struct bpfrt_program *p;
+    struct bpfrt_diag d = {.sz = sizeof(d)};
+    char log[4096] = "";
+    BPFRT_OPTS(bpfrt_verify_opts, vo, .log_buf = log, .log_size = sizeof(log), .log_level = 1, .diag = &d);
+    const struct bpf_insn *insns;
+    int err;
+
+    cr_assert_eq(bpfrt_object__open_file(o, NULL, &obj), 0);
+    p = bpfrt_object__find_program_by_name(obj, "fptr");
+    cr_assert_not_null(p);
+    err = bpfrt_program__verify(p, &vo);
+    cr_assert_eq(err, -EINVAL, "%d: %s", err, log);
+    cr_assert_eq(vo.verdict, BPFRT_VERDICT_REJECTED);
+    cr_assert_str_eq(d.message, "unknown opcode 8d");
+    cr_assert(!strncmp(log, "unknown opcode 8d\n", 18), "%s", log);
+    insns = bpfrt_program__insns(p);
+    cr_assert_not_null(insns);
+    cr_assert_eq(insns[d.insn].code, BPF_JMP | BPF_CALL | BPF_X, "insn %ld: 0x%02x", d.insn, insns[d.insn].code);
+    bpfrt_object__close(obj);
+    {
+        char klog[4096] = "";
+        struct bpf_object *ko = bpf_object__open_file(o, NULL);
+        struct bpf_program *kp;
+
+        cr_assert_not_null(ko);
+        kp = bpf_object__find_program_by_name(ko, "fptr");
+        cr_assert_not_null(kp);
+        bpf_program__set_log_buf(kp, klog, sizeof(klog));
+        bpf_program__set_log_level(kp, 1);
+        libbpf_set_print(NULL);
+        err = bpf_object__load(ko);
+        bpf_object__close(ko);
+        if (err == -EPERM || err == -ENOSYS)
+            cr_skip_test("kernel bpf() unavailable (%d): no kernel to compare the refusal with", err);
+        cr_assert_eq(err, -EINVAL, "the kernel: %d (%s)", err, klog);
+        cr_assert(!strncmp(klog, "unknown opcode 8d\n", 18), "the kernel's log: %s", klog);
+    }
+}
