@@ -150,7 +150,7 @@ quick: $(O)/bpfrt-unit $(O)/bpfrt lib
 # The suites that run programs, once per engine (BPFRT_ENGINE, read by the
 # library for a load that names no engine), and the JIT again with its
 # constants blinded (BPFRT_JIT_BLIND=1): each summary line says which.
-ENGINE_SUITES := @(interp|jit|jit_inline|jit_repeat|helpers|helpers2|tailcall|testrun|kdiff|testrun_diff|helpers_diff|skb_helpers|skb_helpers_diff|net_helpers|net_helpers_diff|core_helpers|core_helpers_diff|xdp_frags|xdp_frags_diff|skb_ctx_diff|ctx_access_diff|demo_diff|fib|sockmaps|trace_shared|progtypes|fuzz_findings|real_objects|pipeline)/*
+ENGINE_SUITES := @(interp|jit|callx|jit_inline|jit_repeat|helpers|helpers2|tailcall|testrun|kdiff|testrun_diff|helpers_diff|skb_helpers|skb_helpers_diff|net_helpers|net_helpers_diff|core_helpers|core_helpers_diff|xdp_frags|xdp_frags_diff|skb_ctx_diff|ctx_access_diff|demo_diff|fib|sockmaps|trace_shared|progtypes|fuzz_findings|real_objects|pipeline)/*
 test-engines: $(O)/bpfrt-tests $(O)/bpfrt
 	@for e in interp jit jit-blind; do \
 	    BPFRT_ENGINE=$${e%-blind} BPFRT_JIT_BLIND=$$([ $$e = jit-blind ] && echo 1 || echo 0) BPFRT=$(O)/bpfrt ./$(O)/bpfrt-tests --filter '$(ENGINE_SUITES)' $(TESTFLAGS) 2>&1 \

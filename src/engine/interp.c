@@ -295,6 +295,30 @@ static __attribute__((noinline, cold)) uint64_t interp_tail_call(struct rt_run *
 
 static int interp_callback(struct rt_run *run, uint64_t fn, const uint64_t args[5], uint64_t *r0);
 
+/* callx dst (BPF_JMP | BPF_CALL | BPF_X): the target, dst's value, must
+ * be a function entry of the running program's code (base: after a tail
+ * call, the target program's), which is what an LD_IMM64 BPF_PSEUDO_FUNC
+ * of that program loads; anything else stops the run, in the fast mode
+ * too (never a jump into the unknown).  tests/unit/test_callx.c. */
+static __attribute__((noinline, cold)) const struct interp_insn *
+interp_callx_target(struct rt_run *run, const struct interp_insn *base, uint64_t v, unsigned reg, uint32_t pc)
+{
+    const struct interp_code *code = (const void *)((const char *)base - offsetof(struct interp_code, insn));
+    const uint64_t first = (uint64_t)(uintptr_t)base, off = v - first;
+
+    if (v < first || off >= code->cnt * sizeof(struct interp_insn) || off % sizeof(struct interp_insn)) {
+        rt_fail(run, -EFAULT, pc, "callx r%u: 0x%llx is not the address of a function of the program", reg,
+                (unsigned long long)v);
+        return NULL;
+    }
+    if (!code->fn[off / sizeof(struct interp_insn)]) {
+        rt_fail(run, -EFAULT, pc, "callx r%u: insn %llu is not the first instruction of a function", reg,
+                (unsigned long long)(off / sizeof(struct interp_insn)));
+        return NULL;
+    }
+    return base + off / sizeof(struct interp_insn);
+}
+
 /* ---- The two run variants ---- */
 
 #define INTERP_CHECKED 0
@@ -470,6 +494,10 @@ static int decode_one(const struct eng_input *prog, size_t i, struct interp_insn
             *op = IOP_EXIT;
             return 0;
         }
+        if (o == BPF_CALL && ISA_SRC(in->code) == BPF_X) {
+            *op = IOP_CALLX; /* the target is checked when it runs */
+            return 0;
+        }
         if (o == BPF_CALL && in->src_reg == 0) {
             const struct eng_call *c = prog->calls ? &prog->calls[i] : NULL;
             if (!c || c->kind == ENG_CALL_NONE || (c->kind != ENG_CALL_TAIL && !c->fn))
@@ -511,7 +539,7 @@ static int interp_prepare(const struct eng_input *prog, void **imagep, struct en
     const void *const *fast, *const *checked;
     struct interp_code *code;
     const size_t cnt = prog ? prog->cnt : 0;
-    size_t bytes = sizeof(*code) + (cnt + 1) * sizeof(struct interp_insn);
+    size_t bytes = sizeof(*code) + (cnt + 1) * sizeof(struct interp_insn) + cnt;
     size_t i;
 
     if (log)
@@ -525,6 +553,8 @@ static int interp_prepare(const struct eng_input *prog, void **imagep, struct en
         return -ENOMEM;
     memset(code, 0, bytes);
     code->cnt = cnt;
+    code->fn = (const uint8_t *)(code->insn + cnt + 1);
+    isa_mark_fn_entries(prog->insns, cnt, (uint8_t *)(code->insn + cnt + 1), 1);
     for (i = 0; i < cnt; i++) {
         struct interp_insn *out = &code->insn[i];
         int op = IOP_UNREACH, err;
@@ -556,7 +586,7 @@ static void interp_free(void *code)
 static size_t interp_image_size(const void *image)
 {
     const struct interp_code *code = image;
-    return sizeof(*code) + (code->cnt + 1) * sizeof(struct interp_insn);
+    return sizeof(*code) + (code->cnt + 1) * sizeof(struct interp_insn) + code->cnt;
 }
 
 static int interp_run(const void *image, struct rt_run *run, const uint64_t args[5], int checked, uint64_t *r0)

@@ -49,7 +49,7 @@
     X(NEG64) X(NEG32) X(MOVSX64_8) X(MOVSX64_16) X(MOVSX64_32) X(MOVSX32_8) X(MOVSX32_16)                              \
     X(ZEXT16) X(ZEXT32) X(BSWAP16) X(BSWAP32) X(BSWAP64) X(NOP) X(LDIMM64)                                             \
     X(JA) INTERP_JCC(X, 64) INTERP_JCC(X, 32) X(CALL_HELPER) X(CALL_PSEUDO) X(EXIT)                                    \
-    X(TAIL_CALL) X(CALL_CB)                                                                                            \
+    X(TAIL_CALL) X(CALL_CB) X(CALLX)                                                                                          \
     X(LDX_B) X(LDX_H) X(LDX_W) X(LDX_DW) X(LDXSX_B) X(LDXSX_H) X(LDXSX_W)                                              \
     X(ST_B) X(ST_H) X(ST_W) X(ST_DW) X(STX_B) X(STX_H) X(STX_W) X(STX_DW)                                              \
     INTERP_ATOMIC(X, 32) INTERP_ATOMIC(X, 64)                                                                          \
@@ -80,6 +80,7 @@ struct interp_insn {
 
 struct interp_code {
     size_t cnt;                /* instructions, not counting the sentinel */
+    const uint8_t *fn;         /* cnt: 1 at the function entries (isa_mark_fn_entries), which callx may call */
     struct interp_insn insn[]; /* cnt + 1: a sentinel IOP_END closes the array */
 };
 

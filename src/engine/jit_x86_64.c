@@ -106,22 +106,13 @@ int jit_callback(struct rt_run *run, uint64_t fn, const uint64_t args[5], uint64
 {
     const struct jit_image *img = run->image;
     const uint32_t depth = run->depth, pc = run->err_pc;
-    uint64_t first;
-    size_t lo = 0, hi;
+    size_t lo;
     int err;
 
     if (!img)
         return rt_fail(run, -EFAULT, pc, "internal error: callback outside a callback helper");
-    first = (uint64_t)(uintptr_t)img->code;
-    hi = img->cnt;
-    while (lo < hi) { /* the first instruction starting at or after fn */
-        size_t mid = (lo + hi) / 2;
-        if (first + img->addrs[mid] < fn)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (fn < first || lo >= img->cnt || first + img->addrs[lo] != fn)
+    lo = jit_insn_at(img, fn);
+    if (lo >= img->cnt)
         return rt_fail(run, -EFAULT, pc, "callback 0x%llx is not an instruction of the program",
                        (unsigned long long)fn);
     if (depth + 1 >= run->frames_max)

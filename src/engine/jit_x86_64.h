@@ -74,6 +74,10 @@ void jit_fail_end(struct rt_run *run, uint32_t pc);
 struct jit_pair jit_tail_call(uint64_t r1, uint64_t map, uint64_t index, uint64_t r4, uint64_t r5, struct rt_run *run);
 struct jit_pair jit_ld_pkt(struct rt_run *run, int32_t off, uint32_t size);
 int jit_callback(struct rt_run *run, uint64_t fn, const uint64_t args[5], uint64_t *r0);
+/* The instruction whose code starts at addr in img, or img->cnt when
+ * none does (jit_x86_64_callx.c). */
+size_t jit_insn_at(const struct jit_image *img, uint64_t addr);
+uint64_t jit_callx(uint64_t fn, uint64_t image, uint64_t pc, uint64_t reg, uint64_t unused, struct rt_run *run);
 
 /* The entry stub's C type: run from target with r1..r5 = regs[0..4],
  * r10 = regs[5]; 0 with r0 in *r0, or run->err. */

@@ -1054,6 +1054,37 @@ static void emit_pseudo_call(struct jit_ctx *c, size_t t, uint32_t pc)
         pop_r(c, keep[k]);
 }
 
+/* callx dst: jit_callx() checks dst's value (a function entry's code in
+ * this image), the depth and the budget, with r0-r5 saved around it (six
+ * pushes: rsp stays 16-aligned); then the call as emit_pseudo_call's,
+ * through r10. */
+static void emit_callx(struct jit_ctx *c, const struct bpf_insn *in, uint32_t pc)
+{
+    static const uint8_t keep[] = {RBX, R13, R14, R15, RBP};
+    static const uint8_t args[] = {RAX, RDI, RSI, RDX, RCX, R8};
+
+    mov_rr(c, 1, R10, jit_reg[in->dst_reg]);
+    for (size_t k = 0; k < sizeof(args); k++)
+        push_r(c, args[k]);
+    mov_rr(c, 1, RDI, R10);
+    movabs(c, RSI, (uint64_t)(uintptr_t)c->img);
+    mov_ri32(c, RDX, pc);
+    mov_ri32(c, RCX, in->dst_reg);
+    call_c(c, (const void *)jit_callx);
+    mov_rr(c, 1, R10, RAX);
+    for (size_t k = sizeof(args); k-- > 0;)
+        pop_r(c, args[k]);
+    check_err(c, pc);
+    for (size_t k = 0; k < sizeof(keep); k++)
+        push_r(c, keep[k]);
+    alu_ri(c, 1, 5, RBP, ISA_STACK);
+    op_rm(c, 0, 0xFF, 0, RUN, OFF_DEPTH, 0); /* inc dword [run + depth] */
+    op_rr(c, 0, 0xFF, 2, R10, 0);            /* call r10 */
+    op_rm(c, 0, 0xFF, 1, RUN, OFF_DEPTH, 0); /* dec */
+    for (size_t k = sizeof(keep); k-- > 0;)
+        pop_r(c, keep[k]);
+}
+
 /* ---- Jumps ---- */
 
 static int jcc_of(uint8_t o)
@@ -1100,6 +1131,10 @@ static int emit_jmp(struct jit_ctx *c, const struct bpf_insn *in, uint32_t pc)
 
     if (o == BPF_EXIT) {
         e1(c, 0xC3); /* to the caller, or to the entry stub */
+        return 0;
+    }
+    if (o == BPF_CALL && ISA_SRC(in->code) == BPF_X) {
+        emit_callx(c, in, pc);
         return 0;
     }
     if (o == BPF_CALL && in->src_reg == 0)

@@ -718,6 +718,14 @@ static int parse_insn(struct isa_asm *st)
     }
     if (isa_accept_ident(st, "if"))
         return parse_cond_jump(st);
+    if (isa_accept_ident(st, "callx")) { /* llvm-objdump-19: "callx r3" (dst_reg) */
+        struct reg x;
+        if ((e = isa_parse_reg(st, &x)))
+            return e;
+        if (!x.wide)
+            return isa_perr(st, "callx takes a 64-bit register (rN), not w%u", x.n);
+        return emit(st, mk(BPF_JMP | BPF_CALL | BPF_X, x.n, 0, 0, 0));
+    }
     if (isa_accept_ident(st, "call"))
         return parse_call(st);
     if (isa_accept_ident(st, "lock"))

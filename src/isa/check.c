@@ -85,7 +85,16 @@ static int check_jmp(const struct bpf_insn *in, char *why, size_t whysz)
     case BPF_CALL:
         if (is32)
             return fail(why, whysz, "BPF_JMP32|BPF_CALL is not a valid encoding");
-        if (ISA_SRC(code) != BPF_K || in->off || in->dst_reg)
+        if (ISA_SRC(code) == BPF_X) {
+            /* callx dst (LLVM >= 19, Documentation/bpf/standardization:
+             * an indirect call of the function whose address is in dst);
+             * the kernel's table has no such opcode ("unknown opcode 8d"),
+             * bpfrt runs it in unverified programs only */
+            if (in->src_reg || in->off || in->imm)
+                return fail(why, whysz, "callx uses reserved fields (src_reg, off and imm must be 0)");
+            return 0;
+        }
+        if (in->off || in->dst_reg)
             return fail(why, whysz, "BPF_CALL uses reserved fields");
         if (in->src_reg > BPF_PSEUDO_KFUNC_CALL)
             return fail(why, whysz, "BPF_CALL with unknown src_reg %u", in->src_reg);
@@ -202,6 +211,27 @@ int isa_branch_target(const struct bpf_insn *insns, size_t i, int64_t *target)
     else
         *target = (int64_t)i + 1 + in->off;
     return 1;
+}
+
+void isa_mark_fn_entries(const struct bpf_insn *insns, size_t cnt, uint8_t *e, uint8_t bit)
+{
+    if (!cnt)
+        return;
+    e[0] |= bit;
+    for (size_t i = 0; i < cnt; i++) {
+        const struct bpf_insn *in = &insns[i];
+        int64_t t;
+
+        if (isa_is_ldimm64(in)) {
+            t = (int64_t)i + 1 + in->imm;
+            if (in->src_reg == BPF_PSEUDO_FUNC && t >= 0 && (size_t)t < cnt)
+                e[t] |= bit;
+            i++;
+        } else if (in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL &&
+                   isa_branch_target(insns, i, &t) && t >= 0 && (size_t)t < cnt) {
+            e[t] |= bit;
+        }
+    }
 }
 
 /* Does insns[i] write register dst?  (Stores and jumps do not.) */

@@ -138,7 +138,9 @@ static void dis_jmp(const struct bpf_insn *in, struct dis_buf *b)
             put(b, "goto %+d", in->off);
         return;
     case BPF_CALL:
-        if (in->src_reg == BPF_PSEUDO_CALL) {
+        if (ISA_SRC(code) == BPF_X) {
+            put(b, "callx r%u", in->dst_reg); /* llvm-objdump-19's syntax */
+        } else if (in->src_reg == BPF_PSEUDO_CALL) {
             put(b, "call pc%+d", in->imm);
         } else if (in->src_reg == BPF_PSEUDO_KFUNC_CALL) {
             put(b, "call kernel-function#%d", in->imm);

@@ -62,6 +62,13 @@ static inline uint64_t isa_imm64(const struct bpf_insn *in)
  * imm) and for pseudo calls (imm); 0 otherwise. */
 int isa_branch_target(const struct bpf_insn *insns, size_t i, int64_t *target);
 
+/* The function entries of a program, where a call may arrive (a
+ * bpf-to-bpf call, callx, a callback): instruction 0, the targets of
+ * BPF_PSEUDO_CALL calls and of LD_IMM64 BPF_PSEUDO_FUNC loads.  Sets bit
+ * in e[i] (cnt bytes) for each; targets outside the program are skipped
+ * (the encoding checks refuse them). */
+void isa_mark_fn_entries(const struct bpf_insn *insns, size_t cnt, uint8_t *e, uint8_t bit);
+
 /* Check the encoding of insns[i] (and its second half for LD_IMM64) as
  * RFC 9669 and the kernel define it: known opcode, registers in range,
  * reserved fields zero.  Returns 0, or -EINVAL with a reason in why. */

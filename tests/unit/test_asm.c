@@ -320,7 +320,9 @@ static const struct form forms[] = {
     {"r0 = *(u8 *)skb[12]", {{BPF_LD | BPF_ABS | BPF_B, 0, 0, 0, 12}}},
     {"r0 = *(u16 *)skb[r1]", {{BPF_LD | BPF_IND | BPF_H, 0, 1, 0, 0}}},
     {"r0 = *(u32 *)skb[r1 - 4]", {{BPF_LD | BPF_IND | BPF_W, 0, 1, 0, -4}}},
-    {".insn 8d 01 00 00 00 00 00 00  # invalid: BPF_CALL uses reserved fields", {{0x8d, 1, 0, 0, 0}}},
+    {"callx r1", {{0x8d, 1, 0, 0, 0}}},
+    {".insn 8d 01 00 00 05 00 00 00  # invalid: callx uses reserved fields (src_reg, off and imm must be 0)",
+     {{0x8d, 1, 0, 0, 5}}},
 };
 
 Test(asm, forms_print_and_read_back)

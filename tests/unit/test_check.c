@@ -60,7 +60,7 @@ static const struct bad_case bad_cases[] = {
     AT1("gotol with off", INSN_RAW(BPF_JMP32 | BPF_JA, 0, 0, 1, 0), "gotol uses reserved field off"),
     AT1("call with off", INSN_RAW(BPF_JMP | BPF_CALL, 0, 0, 1, 5), "BPF_CALL uses reserved fields"),
     AT1("call with dst", INSN_RAW(BPF_JMP | BPF_CALL, 1, 0, 0, 5), "BPF_CALL uses reserved fields"),
-    AT1("call X", INSN_RAW(BPF_JMP | BPF_CALL | BPF_X, 0, 0, 0, 5), "BPF_CALL uses reserved fields"),
+    AT1("call X", INSN_RAW(BPF_JMP | BPF_CALL | BPF_X, 0, 0, 0, 5), "callx uses reserved fields"),
     AT1("call src 3", INSN_RAW(BPF_JMP | BPF_CALL, 0, 3, 0, 5), "BPF_CALL with unknown src_reg 3"),
     AT1("jmp32 call", INSN_RAW(BPF_JMP32 | BPF_CALL, 0, 0, 0, 5), "BPF_JMP32|BPF_CALL is not a valid encoding"),
     AT1("exit with imm", INSN_RAW(BPF_JMP | BPF_EXIT, 0, 0, 0, 1), "BPF_EXIT uses reserved fields"),
@@ -270,7 +270,9 @@ static int opcode_exists(uint8_t code)
             return 0;
         if (op == BPF_JA)
             return !x;
-        if (op == BPF_CALL || op == BPF_EXIT)
+        if (op == BPF_CALL) /* BPF_X: callx (LLVM >= 19) */
+            return cls == BPF_JMP;
+        if (op == BPF_EXIT)
             return cls == BPF_JMP && !x;
         return 1;
     }
