@@ -16,6 +16,7 @@
 
 #include "bpfrt/bpfrt.h"
 #include "../unit/bpf_build.h"
+#include "trdiff.h"
 
 /* xorshift64*, seeded from BPFRT_SEED or the suite's default. */
 static uint64_t rng_state;
@@ -36,23 +37,6 @@ static uint32_t rnd(uint32_t n)
     return n ? (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 32) % n : 0;
 }
 
-/* libbpf's messages, kept for the failure message */
-static char kmsg[16384];
-static size_t kmsg_len;
-
-static int keep_msg(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-    (void)level;
-    if (kmsg_len < sizeof(kmsg) - 1) {
-        int n = vsnprintf(kmsg + kmsg_len, sizeof(kmsg) - kmsg_len, fmt, ap);
-        if (n > 0)
-            kmsg_len += (size_t)n;
-        if (kmsg_len >= sizeof(kmsg))
-            kmsg_len = sizeof(kmsg) - 1;
-    }
-    return 0;
-}
-
 /* n bytes in hex, 16 a line, into buf */
 static void hex(char *buf, size_t bufsz, const uint8_t *p, uint32_t n)
 {
@@ -62,42 +46,17 @@ static void hex(char *buf, size_t bufsz, const uint8_t *p, uint32_t n)
     buf[k] = 0;
 }
 
-static struct bpf_object *kobj;
-static struct bpfrt_object *bobj;
-
-/* Compile src into objdir/name.o and load it on both sides; skips the
- * test (saying what is not compared) where bpf() is unavailable. */
+/* The object on both sides (trdiff.c): compile src into objdir/name.o and
+ * load it; skips the test (saying what is not compared) where bpf() is
+ * unavailable. */
 static void pair_open(const char *src, const char *objdir, const char *name, const char *what)
 {
-    const char *obj = test_bpf_build(src, objdir, name, "");
-    char log[16384] = "";
-    int err;
-
-    kmsg_len = 0;
-    libbpf_set_print(keep_msg);
-    kobj = bpf_object__open_file(obj, NULL);
-    cr_assert_not_null(kobj, "libbpf cannot open %s", obj);
-    err = bpf_object__load(kobj);
-    if (err) {
-        int e = errno;
-        bpf_object__close(kobj);
-        kobj = NULL;
-        if (err == -EPERM || err == -ENOSYS || e == EPERM || e == ENOSYS)
-            cr_skip_test("kernel bpf() unavailable (%s): %s are not compared with the kernel",
-                         strerror(err == -ENOSYS || e == ENOSYS ? ENOSYS : EPERM), what);
-        cr_assert_fail("the kernel refused %s (%d):\n%s", obj, err, kmsg);
-    }
-    BPFRT_OPTS(bpfrt_object_open_opts, oo, .log_buf = log, .log_size = sizeof(log));
-    cr_assert_eq(bpfrt_object__open_file(obj, &oo, &bobj), 0, "%s", log);
-    cr_assert_eq(bpfrt_object__load(bobj), 0, "%s", log);
+    trd_open_obj(test_bpf_build(src, objdir, name, ""), what);
 }
 
 static void pair_close(void)
 {
-    bpfrt_object__close(bobj);
-    bpf_object__close(kobj);
-    bobj = NULL;
-    kobj = NULL;
+    trd_close();
 }
 
 #endif

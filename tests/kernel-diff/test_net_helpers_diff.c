@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "bpfrt/bpfrt.h"
+#include "trdiff.h"
 #include "../unit/bpf_build.h"
 
 #define SRC "tests/data/helpers/net_helpers.c"
@@ -47,8 +48,6 @@
 #define BUFSZ 4096
 #define NOUT 32
 
-static struct bpf_object *kobj;
-static struct bpfrt_object *bobj;
 static unsigned long cases, equal;
 static const struct bpfrt_fib_table *fib_table; /* the bpfrt runs' routing table */
 /* the kernel's answers seen (retval, out[0]) with how often, for the summary */
@@ -68,22 +67,6 @@ static void note(int64_t v)
         }
     if (nseen < NSEEN)
         seen[nseen].v = v, seen[nseen++].n = 1;
-}
-
-static char kmsg[16384];
-static size_t kmsg_len;
-
-static int keep_msg(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-    (void)level;
-    if (kmsg_len < sizeof(kmsg) - 1) {
-        int n = vsnprintf(kmsg + kmsg_len, sizeof(kmsg) - kmsg_len, fmt, ap);
-        if (n > 0)
-            kmsg_len += (size_t)n;
-        if (kmsg_len >= sizeof(kmsg))
-            kmsg_len = sizeof(kmsg) - 1;
-    }
-    return 0;
 }
 
 static void write_file(const char *path, const char *text)
@@ -118,32 +101,14 @@ static void own_netns(void)
 static void open_both(void)
 {
     const char *obj = test_bpf_build_once(SRC, OBJDIR, "net_helpers");
-    char log[16384] = "";
-    int err;
 
     own_netns();
-    kmsg_len = 0;
-    libbpf_set_print(keep_msg);
-    kobj = bpf_object__open_file(obj, NULL);
-    cr_assert_not_null(kobj, "libbpf cannot open %s", obj);
-    err = bpf_object__load(kobj);
-    if (err) {
-        int e = errno;
-        bpf_object__close(kobj);
-        kobj = NULL;
-        if (err == -EPERM || err == -ENOSYS || e == EPERM || e == ENOSYS)
-            cr_skip_test("kernel bpf() unavailable: the helpers are not compared with the kernel");
-        cr_assert_fail("the kernel refused %s (%d):\n%s", obj, err, kmsg);
-    }
-    BPFRT_OPTS(bpfrt_object_open_opts, oo, .log_buf = log, .log_size = sizeof(log));
-    cr_assert_eq(bpfrt_object__open_file(obj, &oo, &bobj), 0, "%s", log);
-    cr_assert_eq(bpfrt_object__load(bobj), 0, "%s", log);
+    trd_open_obj(obj, "the helpers");
 }
 
 static void close_both(const char *what)
 {
-    bpfrt_object__close(bobj);
-    bpf_object__close(kobj);
+    trd_close();
     fprintf(stderr, "net_helpers_diff %s: %lu cases compared, %lu equal; the kernel's answers:", what, cases, equal);
     for (unsigned i = 0; i < nseen; i++)
         fprintf(stderr, " %lld (%lu)", (long long)seen[i].v, seen[i].n);
@@ -152,14 +117,14 @@ static void close_both(const char *what)
 
 static int kmapfd(const char *name)
 {
-    struct bpf_map *m = bpf_object__find_map_by_name(kobj, name);
+    struct bpf_map *m = bpf_object__find_map_by_name(trd_kernel_obj(), name);
     cr_assert_not_null(m, "kernel map %s", name);
     return bpf_map__fd(m);
 }
 
 static struct bpfrt_map *bmap(const char *name)
 {
-    struct bpfrt_map *m = bpfrt_object__find_map_by_name(bobj, name);
+    struct bpfrt_map *m = bpfrt_object__find_map_by_name(trd_bpfrt_obj(), name);
     cr_assert_not_null(m, "bpfrt map %s", name);
     return m;
 }
@@ -203,7 +168,7 @@ struct input {
 
 static void krun(const char *prog, const struct input *in, struct outcome *o)
 {
-    struct bpf_program *p = bpf_object__find_program_by_name(kobj, prog);
+    struct bpf_program *p = bpf_object__find_program_by_name(trd_kernel_obj(), prog);
     uint32_t k = 0;
 
     cr_assert_not_null(p, "kernel program %s", prog);
@@ -220,7 +185,7 @@ static void krun(const char *prog, const struct input *in, struct outcome *o)
 
 static void brun(const char *prog, const struct input *in, int checked, struct outcome *o, char *err, size_t errsz)
 {
-    struct bpfrt_prog *p = bpfrt_program__prog(bpfrt_object__find_program_by_name(bobj, prog));
+    struct bpfrt_prog *p = bpfrt_program__prog(bpfrt_object__find_program_by_name(trd_bpfrt_obj(), prog));
     uint32_t k = 0;
 
     cr_assert_not_null(p, "bpfrt program %s", prog);

@@ -67,14 +67,14 @@ static uint32_t rnd32(void)
 
 static int kmap(const char *name)
 {
-    struct bpf_map *m = bpf_object__find_map_by_name(kobj, name);
+    struct bpf_map *m = bpf_object__find_map_by_name(trd_kernel_obj(), name);
     cr_assert_not_null(m, "kernel map %s", name);
     return bpf_map__fd(m);
 }
 
 static struct bpfrt_map *bmap(const char *name)
 {
-    struct bpfrt_map *m = bpfrt_object__find_map_by_name(bobj, name);
+    struct bpfrt_map *m = bpfrt_object__find_map_by_name(trd_bpfrt_obj(), name);
     cr_assert_not_null(m, "bpfrt map %s", name);
     return m;
 }
@@ -409,8 +409,8 @@ static void run_compare(const char *name, const struct input *in, struct tally *
 {
     static struct outcome k, b;
     char err[512];
-    struct bpf_program *kp = bpf_object__find_program_by_name(kobj, name);
-    struct bpfrt_prog *bp = bpfrt_program__prog(bpfrt_object__find_program_by_name(bobj, name));
+    struct bpf_program *kp = bpf_object__find_program_by_name(trd_kernel_obj(), name);
+    struct bpfrt_prog *bp = bpfrt_program__prog(bpfrt_object__find_program_by_name(trd_bpfrt_obj(), name));
 
     cr_assert_not_null(kp, "kernel program %s", name);
     cr_assert_not_null(bp, "bpfrt program %s", name);

@@ -49,9 +49,8 @@ static int keep_msg(enum libbpf_print_level level, const char *fmt, va_list ap)
 static struct bpf_object *kobj;
 static struct bpfrt_object *bobj;
 
-void trd_open(const char *src, const char *objdir, const char *name)
+void trd_open_obj(const char *obj, const char *what)
 {
-    const char *obj = test_bpf_build(src, objdir, name, "");
     char log[16384] = "";
     int err;
 
@@ -65,13 +64,28 @@ void trd_open(const char *src, const char *objdir, const char *name)
         bpf_object__close(kobj);
         kobj = NULL;
         if (err == -EPERM || err == -ENOSYS || e == EPERM || e == ENOSYS)
-            cr_skip_test("kernel bpf() unavailable (%s): the test runs are not compared with the kernel",
-                         strerror(err == -ENOSYS || e == ENOSYS ? ENOSYS : EPERM));
+            cr_skip_test("kernel bpf() unavailable (%s): %s are not compared with the kernel",
+                         strerror(err == -ENOSYS || e == ENOSYS ? ENOSYS : EPERM), what);
         cr_assert_fail("the kernel refused %s (%d):\n%s", obj, err, kmsg);
     }
     BPFRT_OPTS(bpfrt_object_open_opts, oo, .log_buf = log, .log_size = sizeof(log));
     cr_assert_eq(bpfrt_object__open_file(obj, &oo, &bobj), 0, "%s", log);
     cr_assert_eq(bpfrt_object__load(bobj), 0, "%s", log);
+}
+
+void trd_open(const char *src, const char *objdir, const char *name)
+{
+    trd_open_obj(test_bpf_build(src, objdir, name, ""), "the test runs");
+}
+
+struct bpf_object *trd_kernel_obj(void)
+{
+    return kobj;
+}
+
+struct bpfrt_object *trd_bpfrt_obj(void)
+{
+    return bobj;
 }
 
 void trd_close(void)

@@ -14,6 +14,8 @@
 
 #include "bpfrt/bpfrt.h"
 
+struct bpf_object;
+
 #define TRD_DATA_MAX 81920u /* the packet out: 17 page fragments after the first page */
 #define TRD_CTX_MAX 4096u
 
@@ -24,7 +26,13 @@ uint32_t trd_rnd(uint32_t n);
 /* Compile src (tests/data/...) into build/tests/data/<dir>/<name>.o and
  * load it on both sides; skips the test when bpf() is unavailable. */
 void trd_open(const char *src, const char *objdir, const char *name);
+/* The same for a built object: what (e.g. "the helpers") names, in the
+ * skip message, what is then not compared with the kernel. */
+void trd_open_obj(const char *obj, const char *what);
 void trd_close(void);
+/* The objects trd_open loaded: libbpf's in the kernel, bpfrt's. */
+struct bpf_object *trd_kernel_obj(void);
+struct bpfrt_object *trd_bpfrt_obj(void);
 /* The loaded objects' map of that name: the kernel's fd, bpfrt's map. */
 int trd_kernel_map_fd(const char *name);
 struct bpfrt_map *trd_bpfrt_map(const char *name);
