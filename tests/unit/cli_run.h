@@ -70,6 +70,19 @@ static inline struct out cli_sh(const char *fmt, ...)
     return r;
 }
 
+/* The command under test with the arguments fmt makes: cli_bin() FMT... */
+static inline struct out cli_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline struct out cli_cmd(const char *fmt, ...)
+{
+    char line[4096];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    return cli_sh("%s %s", cli_bin(), line);
+}
+
 static inline void out_free(struct out *r)
 {
     free(r->stdout_);

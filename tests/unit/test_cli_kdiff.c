@@ -48,18 +48,6 @@ static void need_kernel(void)
     close(fd);
 }
 
-static struct out run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static struct out run(const char *fmt, ...)
-{
-    char line[4096];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    return cli_sh("%s %s", cli_bin(), line);
-}
-
 /* DIR_OBJ/<name>.o built from src (test_bpf_build's buffer is one per
  * thread: each name gets its own copy here) */
 static const char *obj(const char *src, const char *name)
@@ -114,7 +102,7 @@ Test(cli_kdiff, xdp_fw_single_run_agrees)
 {
     need_kernel();
     const char *o = obj("examples/xdp_fw.c", "xdp_fw");
-    struct out r = run("prog run obj %s data_in %s kernel_diff", o, ping_file());
+    struct out r = cli_cmd("prog run obj %s data_in %s kernel_diff", o, ping_file());
 
     cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
     HAS(r.stdout_, "Return value: 3");
@@ -131,7 +119,7 @@ Test(cli_kdiff, xdp_fw_repeat_agrees)
 {
     need_kernel();
     const char *o = obj("examples/xdp_fw.c", "xdp_fw");
-    struct out r = run("prog run obj %s data_in %s data_out - repeat 5 kernel_diff", o, ping_file());
+    struct out r = cli_cmd("prog run obj %s data_in %s data_out - repeat 5 kernel_diff", o, ping_file());
 
     cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
     HAS(r.stdout_, "Return value: 2, duration (average)");
@@ -146,7 +134,7 @@ Test(cli_kdiff, tc_nat_ctx_out_agrees)
     need_kernel();
     const char *o = obj("examples/tc_nat.c", "tc_nat");
     const char *ping = ping_file();
-    struct out r = run("prog run obj %s data_in %s ctx_in %s kernel_diff", o, ping, zeros("skb0.bin", 192));
+    struct out r = cli_cmd("prog run obj %s data_in %s ctx_in %s kernel_diff", o, ping, zeros("skb0.bin", 192));
 
     cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
     HAS(r.stdout_, "kernel_diff: bpfrt and the kernel agree (1 run: retval, data_out 98 bytes, ctx_out, 3 maps; not "
@@ -175,7 +163,7 @@ Test(cli_kdiff, same_refusal_agrees)
 {
     need_kernel();
     const char *o = obj("examples/xdp_fw.c", "xdp_fw");
-    struct out r = run("prog run obj %s data_in %s kernel_diff", o, zeros("short.bin", 8));
+    struct out r = cli_cmd("prog run obj %s data_in %s kernel_diff", o, zeros("short.bin", 8));
 
     cr_assert_eq(r.status, 1);
     HAS(r.stdout_,
@@ -190,7 +178,7 @@ Test(cli_kdiff, pcap_replays_agree, .timeout = 120)
 {
     need_kernel();
     const char *x = obj("examples/xdp_fw.c", "xdp_fw");
-    struct out r = run("prog run obj %s pcap examples/sample.pcap out %s/out kernel_diff", x, DIR_OBJ);
+    struct out r = cli_cmd("prog run obj %s pcap examples/sample.pcap out %s/out kernel_diff", x, DIR_OBJ);
     struct stat st;
 
     cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
@@ -200,7 +188,7 @@ Test(cli_kdiff, pcap_replays_agree, .timeout = 120)
     out_free(&r);
 
     const char *t = obj("examples/tc_nat.c", "tc_nat");
-    r = run("prog run obj %s pcap examples/sample.pcap kernel_diff", t);
+    r = cli_cmd("prog run obj %s pcap examples/sample.pcap kernel_diff", t);
     cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
     cr_assert_str_eq(r.stdout_, "kernel_diff: bpfrt and the kernel agree (26 packets: test-run refusals, retval, "
                                 "data_out, records, 4 maps)\n");
@@ -215,13 +203,13 @@ Test(cli_kdiff, every_map_kind_agrees, .timeout = 120)
 {
     need_kernel();
     const char *o = obj("tests/data/kdiff/maps.c", "maps");
-    struct out r = run("prog run obj %s prog xdp_maps pcap examples/sample.pcap kernel_diff", o);
+    struct out r = cli_cmd("prog run obj %s prog xdp_maps pcap examples/sample.pcap kernel_diff", o);
 
     cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
     cr_assert_str_eq(r.stdout_, "kernel_diff: bpfrt and the kernel agree (26 packets: test-run refusals, retval, "
                                 "data_out, records, 9 maps)\n");
     out_free(&r);
-    r = run("prog run obj %s prog xdp_maps data_in %s repeat 3 kernel_diff", o, ping_file());
+    r = cli_cmd("prog run obj %s prog xdp_maps data_in %s repeat 3 kernel_diff", o, ping_file());
     cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
     HAS(r.stdout_, "Return value: 2,");
     HAS(r.stdout_, "kernel_diff: bpfrt and the kernel agree (3 runs: retval, data_out 98 bytes, 9 maps)\n");
@@ -235,7 +223,7 @@ Test(cli_kdiff, map_differences_by_element_and_key, .timeout = 120)
 {
     need_kernel();
     const char *o = test_bpf_build("tests/data/kdiff/maps.c", DIR_OBJ, "maps_random", "-DRANDOM_KEYS");
-    struct out r = run("prog run obj %s prog xdp_maps data_in %s repeat 3 kernel_diff", o, ping_file());
+    struct out r = cli_cmd("prog run obj %s prog xdp_maps data_in %s repeat 3 kernel_diff", o, ping_file());
 
     cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
     HAS(r.stdout_, "kernel_diff: map lens_q element ");
@@ -256,7 +244,7 @@ Test(cli_kdiff, random_values_are_expected_differences)
 {
     need_kernel();
     const char *o = obj("tests/data/kdiff/random.c", "random");
-    struct out r = run("prog run obj %s data_in %s kernel_diff", o, ping_file());
+    struct out r = cli_cmd("prog run obj %s data_in %s kernel_diff", o, ping_file());
 
     cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
     HAS(r.stdout_, "kernel_diff: map draws key 00000000 cpu 0 bytes 0-3: bpfrt ");
@@ -270,7 +258,7 @@ Test(cli_kdiff, random_values_are_expected_differences)
 
     /* over the capture: the verdicts differ where the low bits do (in
      * one packet of 25 at least but once in 2^25), every record */
-    r = run("prog run obj %s pcap examples/sample.pcap kernel_diff", o);
+    r = cli_cmd("prog run obj %s pcap examples/sample.pcap kernel_diff", o);
     cr_assert_eq(r.status, 0, "%s%s", r.stdout_, r.stderr_);
     HAS(r.stdout_, ": retval: bpfrt ");
     HAS(r.stdout_, "kernel_diff: packet 1: records of draws_rb record 1: bpfrt ");
@@ -321,7 +309,7 @@ Test(cli_kdiff, kernel_refuses_the_program)
 {
     need_kernel();
     const char *o = obj("tests/data/kdiff/unsafe.c", "unsafe");
-    struct out r = run("prog run obj %s data_in %s kernel_diff", o, ping_file());
+    struct out r = cli_cmd("prog run obj %s data_in %s kernel_diff", o, ping_file());
 
     cr_assert_eq(r.status, 4, "%s%s", r.stdout_, r.stderr_);
     HAS(r.stderr_, "Error: kernel_diff: the kernel refuses '");
@@ -372,7 +360,7 @@ Test(cli_kdiff, what_cannot_be_compared)
 {
     need_kernel();
     const char *ping = ping_file();
-    struct out r = run("prog run pinned /nonexistent/p data_in %s kernel_diff", ping);
+    struct out r = cli_cmd("prog run pinned /nonexistent/p data_in %s kernel_diff", ping);
 
     cr_assert_eq(r.status, 1);
     HAS(r.stderr_, "Error: kernel_diff compares a program the kernel can load as bpfrt does: name it by its object");

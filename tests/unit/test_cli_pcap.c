@@ -22,18 +22,6 @@
 #define HAS(s, sub) cr_assert(strstr((s), (sub)) != NULL, "expected \"%s\" in:\n%s", (sub), (s))
 #define HASNT(s, sub) cr_assert(strstr((s), (sub)) == NULL, "did not expect \"%s\" in:\n%s", (sub), (s))
 
-static struct out run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static struct out run(const char *fmt, ...)
-{
-    char line[4096];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    return cli_sh("%s %s", cli_bin(), line);
-}
-
 static const char *tmpdir(char *buf)
 {
     strcpy(buf, "/tmp/bpfrt-pcap-XXXXXX");
@@ -80,7 +68,7 @@ Test(cli_pcap, xdp_firewall_replay_text_and_outputs)
     cr_assert_eq(mkdir(out, 0755), 0);
     r = cli_sh("echo stale > %s/redirect.pcap", out);
     out_free(&r);
-    r = run("prog run obj %s pcap examples/sample.pcap out %s", xdp_obj(), out);
+    r = cli_cmd("prog run obj %s pcap examples/sample.pcap out %s", xdp_obj(), out);
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     cr_assert_str_eq(r.stderr_, "");
     HAS(r.stdout_, "packet    1: len    54  retval 2 (XDP_PASS)\n");
@@ -107,7 +95,7 @@ Test(cli_pcap, xdp_firewall_replay_text_and_outputs)
               exists(out, "aborted.pcap") && exists(out, "refused.pcap"));
     cr_assert(!exists(out, "redirect.pcap"), "a stale output stayed");
     /* the outputs are captures: the two replies replayed pass */
-    r = run("prog run obj %s pcap %s/tx.pcap", xdp_obj(), out);
+    r = cli_cmd("prog run obj %s pcap %s/tx.pcap", xdp_obj(), out);
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     HAS(r.stdout_, "packet    1: len    74  retval 2 (XDP_PASS)\npacket    2: len    74  retval 2 (XDP_PASS)\n");
     out_free(&r);
@@ -122,7 +110,7 @@ Test(cli_pcap, json_lines_with_records_and_summary)
     char *line, *save = NULL;
     int n = 0;
 
-    r = run("-j prog run obj %s pcap examples/sample.pcap", tc_obj());
+    r = cli_cmd("-j prog run obj %s pcap examples/sample.pcap", tc_obj());
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     for (line = strtok_r(r.stdout_, "\n", &save); line; line = strtok_r(NULL, "\n", &save), n++) {
         cr_assert(line[0] == '{' && line[strlen(line) - 1] == '}', "line %d is not an object: %s", n + 1, line);
@@ -164,7 +152,7 @@ Test(cli_pcap, json_lines_with_records_and_summary)
         out_free(&r);
     }
     /* trace lines and perf event records of the firewall */
-    r = run("-j prog run obj %s pcap examples/sample.pcap", xdp_obj());
+    r = cli_cmd("-j prog run obj %s pcap examples/sample.pcap", xdp_obj());
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     HAS(r.stdout_, "\n{\"packet\":5,\"trace\":\"");
     HAS(r.stdout_, "bpf_trace_printk: drop DNS query from c0000207 port 33000, source blocked\"}\n"
@@ -182,7 +170,7 @@ Test(cli_pcap, tc_verdict_names)
     struct out r;
 
     tmpdir(d);
-    r = run("prog run obj %s pcap examples/sample.pcap out %s", tc_obj(), d);
+    r = cli_cmd("prog run obj %s pcap examples/sample.pcap out %s", tc_obj(), d);
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     HAS(r.stdout_, "packet   10: len    58  retval 4294967295 (TC_ACT_UNSPEC)\n");
     /* 10.0.0.1 -> 198.51.100.1: the IP checksum, three address bytes, the TCP checksum */
@@ -224,7 +212,7 @@ Test(cli_pcap, errors)
     };
     for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
         char msg[256];
-        r = run(errs[i].fmt, xdp_obj(), f);
+        r = cli_cmd(errs[i].fmt, xdp_obj(), f);
         snprintf(msg, sizeof(msg), errs[i].msg, f);
         cr_expect_eq(r.status, 1, "'%s' should fail", errs[i].fmt);
         cr_expect(strstr(r.stderr_, msg) != NULL, "'%s': %s", errs[i].fmt, r.stderr_);
@@ -265,7 +253,7 @@ Test(cli_pcap, progress_bar_on_a_terminal_only, .timeout = 120)
     HAS(r.stdout_, "\r\033[K");
     HAS(r.stdout_, "XDP_ABORTED             3000  100.0%");
     out_free(&r);
-    r = run("prog run obj %s pcap %s", xdp_obj(), big);
+    r = cli_cmd("prog run obj %s pcap %s", xdp_obj(), big);
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     cr_assert_str_eq(r.stderr_, "");
     HASNT(r.stdout_, "\r");
@@ -312,7 +300,7 @@ Test(cli_pcap, perf_samples_lost)
     char *p;
     int n = 0;
 
-    r = run("-j prog run obj %s prog flood pcap examples/sample.pcap", o);
+    r = cli_cmd("-j prog run obj %s prog flood pcap examples/sample.pcap", o);
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     for (p = strstr(r.stdout_, "{\"packet\":1,\"perf_event\":\"samples\",\"cpu\":0,\"data\":["); p;
          p = strstr(p + 1, "{\"packet\":1,\"perf_event\":\"samples\",\"cpu\":0,\"data\":["))
@@ -321,7 +309,7 @@ Test(cli_pcap, perf_samples_lost)
     cr_assert_eq(n, 248, "%d samples of packet 1 read", n);
     HAS(r.stdout_, "{\"packet\":1,\"perf_event\":\"samples\",\"cpu\":0,\"lost\":52}\n");
     out_free(&r);
-    r = run("prog run obj %s prog flood pcap examples/sample.pcap", o);
+    r = cli_cmd("prog run obj %s prog flood pcap examples/sample.pcap", o);
     cr_assert_eq(r.status, 0, "%s", r.stderr_);
     HAS(r.stdout_, "    perf_event samples cpu 0: 52 samples lost\npacket    2: ");
     out_free(&r);
